@@ -1,0 +1,1 @@
+"""veriline.analyses: a pure library, source text in, findings out (no LSP here)."""

@@ -1,0 +1,93 @@
+"""Public entry points of the analysis library (used by the CLI and the server).
+
+parse() turns text into an IR Program (never raises on bad input: syntax problems are
+Program.errors); verify_function() runs the enabled analyses on one function.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from .findings import Finding
+from .ir import Program
+from .solver import CancelToken
+
+ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
+
+
+@dataclass(frozen=True)
+class Options:
+    timeout_ms: int = 5000                 # per z3 query
+    analyses: frozenset = ALL_ANALYSES
+    replay: bool = False                   # run the user's code to confirm counterexamples
+    unroll: int = 8                        # bounded unrolling depth for loops
+    report_unsigned_wrap: bool = False     # informational findings for unsigned wrap
+    report_conversions: bool = True       # implementation-defined narrowing conversions
+    cache: object = field(default=None, compare=False, hash=False)   # lemma cache or None
+
+    def key(self) -> str:
+        """The options that change answers (part of every cache key)."""
+        return (f"t={self.timeout_ms};a={','.join(sorted(self.analyses))};u={self.unroll};"
+                f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
+                f"r={int(self.replay)}")
+
+
+def language_of(path: str) -> Optional[str]:
+    ext = os.path.splitext(path)[1].lower()
+    return {".py": "python", ".pyi": None, ".c": "c", ".h": "c"}.get(ext)
+
+
+def parse(text: str, path: str, language: Optional[str] = None) -> Program:
+    lang = language or language_of(path) or "python"
+    if lang == "c":
+        from .frontends.c_frontend import parse_c
+        return parse_c(text, path)
+    from .frontends.python_frontend import parse_python
+    return parse_python(text, path)
+
+
+def fingerprint(program: Program, name: str, options: Optional[Options] = None) -> str:
+    """Hash of everything a function's verdicts depend on: its own source, the contracts
+    (and, for inlined callees, the source) of every function it calls, and the options."""
+    from .callgraph import dependencies
+    h = hashlib.sha256()
+    h.update(program.language.encode())
+    for dep in dependencies(program, name):
+        h.update(dep.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    if options is not None:
+        h.update(options.key().encode())
+    return h.hexdigest()
+
+
+def verify_function(program: Program, name: str, options: Options = Options(),
+                    cancel: Optional[CancelToken] = None) -> list[Finding]:
+    from .engine.driver import verify
+    return verify(program, name, options, cancel)
+
+
+@dataclass
+class Report:
+    path: str
+    program: Program
+    findings: list[Finding]
+
+
+def analyze_source(text: str, path: str, options: Options = Options(),
+                   language: Optional[str] = None,
+                   cancel: Optional[CancelToken] = None) -> Report:
+    program = parse(text, path, language)
+    findings: list[Finding] = []
+    for name in program.functions:
+        findings.extend(verify_function(program, name, options, cancel))
+    return Report(path, program, findings)
+
+
+def analyze_file(path: str, options: Options = Options(), display_path: Optional[str] = None,
+                 cancel: Optional[CancelToken] = None) -> Report:
+    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+        text = fh.read()
+    rep = analyze_source(text, display_path or path, options, cancel=cancel)
+    return rep

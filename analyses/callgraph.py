@@ -1,0 +1,81 @@
+"""Who calls whom inside one Program: recursion detection and change fingerprints."""
+from __future__ import annotations
+
+from . import ir
+
+
+def calls_in(node) -> list[ir.Call]:
+    """Every Call expression inside a statement list, statement or expression."""
+    out: list[ir.Call] = []
+    _walk(node, out)
+    return out
+
+
+def _walk(node, out: list) -> None:
+    if isinstance(node, list) or isinstance(node, tuple):
+        for n in node:
+            _walk(n, out)
+        return
+    if isinstance(node, ir.Call):
+        out.append(node)
+    if isinstance(node, (ir.Expr, ir.Stmt, ir.Contract)):
+        for v in vars(node).values():
+            if isinstance(v, (ir.Expr, ir.Stmt, ir.Contract, list, tuple)):
+                _walk(v, out)
+
+
+def callees(fn: ir.Function) -> list[str]:
+    """Names of called functions, first-call order, without duplicates."""
+    seen: dict[str, None] = {}
+    for c in calls_in(fn.body) + calls_in(fn.requires) + calls_in(fn.ensures):
+        seen.setdefault(c.func, None)
+    return list(seen)
+
+
+def has_contract(fn: ir.Function) -> bool:
+    return bool(fn.requires or fn.ensures)
+
+
+def reachable(program: ir.Program, name: str) -> set[str]:
+    """Functions of the program reachable from name through calls (name excluded unless
+    it is reachable from itself, i.e. recursive)."""
+    seen: set[str] = set()
+    todo = [c for c in callees(program.functions[name]) if c in program.functions]
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        todo.extend(c for c in callees(program.functions[f]) if c in program.functions)
+    return seen
+
+
+def is_recursive(program: ir.Program, name: str) -> bool:
+    return name in reachable(program, name)
+
+
+def sccs(program: ir.Program) -> list[set[str]]:
+    """Strongly connected components of the call graph (mutual recursion groups)."""
+    comps, done = [], set()
+    for f in program.functions:
+        if f in done:
+            continue
+        comp = {f} | {g for g in reachable(program, f) if f in reachable(program, g)}
+        done |= comp
+        comps.append(comp)
+    return comps
+
+
+def dependencies(program: ir.Program, name: str) -> list[str]:
+    """What name's verdicts depend on: its own source, the contract of each callee, and the
+    source of callees that have no contract (they are inlined)."""
+    fn = program.functions[name]
+    deps = [f"fn:{fn.name}:{fn.source}"]
+    for callee in sorted(reachable(program, name)):
+        g = program.functions[callee]
+        contract = "|".join(c.text or repr(c.expr) for c in g.requires + g.ensures)
+        deps.append(f"contract:{callee}:{contract}")
+        deps.append(f"src:{callee}:{g.source}")
+    unknown = sorted({c for c in callees(fn) if c not in program.functions})
+    deps.append("extern:" + ",".join(unknown))
+    return deps

@@ -1,0 +1,148 @@
+"""Calls: use the callee's contract, inline a small callee without one, or treat an unknown
+function's result as arbitrary.  Recursive calls without a contract return an arbitrary value
+(sound for proofs; counterexamples through them are re-checked by the interpreter)."""
+from __future__ import annotations
+
+import z3
+
+from .. import ir
+from ..callgraph import has_contract
+from . import encode as E
+from .state import CallSite, Fresh, Obligation, State, conj, disj, merge
+from .symexec import MAX_INLINE_DEPTH, FnFrame, is_stub
+
+
+def assigned_globals(program: ir.Program, name: str, seen=None) -> set[str]:
+    """Globals a function (or its callees) may assign."""
+    seen = set() if seen is None else seen
+    if name in seen or name not in program.functions:
+        return set()
+    seen.add(name)
+    fn = program.functions[name]
+    out = set()
+    from ..callgraph import callees
+    for t in _targets(fn.body):
+        if t in program.globals and t not in fn.locals:
+            out.add(t)
+    for c in callees(fn):
+        out |= assigned_globals(program, c, seen)
+    return out
+
+
+def _targets(stmts) -> set[str]:
+    out = set()
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out.add(s.target)
+        elif isinstance(s, ir.Havoc):
+            out.update(s.targets)
+        elif isinstance(s, ir.If):
+            out |= _targets(s.then) | _targets(s.orelse)
+        elif isinstance(s, ir.While):
+            out |= _targets(s.body) | _targets(s.update)
+    return out
+
+
+def call(ex, e: ir.Call, st: State):
+    args = [ex.expr(a, st) for a in e.args]
+    for fr in ex.frames:
+        for lf in fr.loops:
+            lf.callees.add(e.func)
+    callee = ex.program.functions.get(e.func)
+    if callee is None or is_stub(callee):
+        return _unknown_call(ex, e, st)
+    if callee.name == ex.fn.name or any(f.fn.name == callee.name for f in ex.frames):
+        if ex.scratch == 0 and len(ex.frames) == 1:
+            ex.call_sites.append(CallSite(dict(ex.frames[0].entry), callee.name, st.pc,
+                                          args, e.span))
+    if has_contract(callee):
+        return _by_contract(ex, e, callee, args, st)
+    if any(f.fn.name == callee.name for f in ex.frames) or len(ex.frames) > MAX_INLINE_DEPTH:
+        ex.note_unknown(f"result of the recursive call to `{e.func}` at line {e.span.line}",
+                        e.span)
+        _havoc_globals(ex, callee.name, st)
+        return ex.fresh(f"ret_{e.func}", e.type)
+    return _inline(ex, e, callee, args, st)
+
+
+def _unknown_call(ex, e: ir.Call, st: State):
+    what = f"call to unknown function `{e.func}` at line {e.span.line}"
+    ex.note_unknown(what, e.span)
+    for g, t in ex.program.globals.items():
+        st.vars[g] = ex.fresh(g, t)
+    if isinstance(e.type, ir.BoolT) or e.type is None:
+        t = e.type or ir.MATH_INT
+    else:
+        t = e.type
+    c = ex.fresh(f"ret_{e.func}", t)
+    if ex.scratch == 0:
+        ex.externals.append(Fresh(c, t, st.pc, what, e.span))
+    return c
+
+
+def _bind(callee: ir.Function, args: list) -> dict:
+    return {p.name: a for p, a in zip(callee.params, args)}
+
+
+def _by_contract(ex, e: ir.Call, callee: ir.Function, args: list, st: State):
+    env = State({**st.vars, **_bind(callee, args)}, st.pc)
+    saved = ex.frames
+    ex.frames = saved + [FnFrame(callee, dict(env.vars))]
+    try:
+        for r in callee.requires:
+            ok = ex.expr(r.expr, env)
+            if len(saved) == 1:
+                ex.frames = saved
+                ex.oblige(Obligation(
+                    "contract", "requires-call", e.span, st.pc, ok,
+                    message=f"precondition of {callee.name}: {r.text}", text=r.text,
+                    related=[(r.span, f"precondition of {callee.name}")]))
+                ex.frames = saved + [FnFrame(callee, dict(env.vars))]
+            ex.assume(env, ok, exits=False)
+        ret_t = callee.ret or ir.MATH_INT
+        res = ex.fresh(f"ret_{callee.name}", ret_t)
+        _havoc_globals(ex, callee.name, env)
+        env.vars[ir.RESULT] = res
+        for q in callee.ensures:
+            ok = ex.expr(q.expr, env)
+            ex.assume(env, ok, exits=False)
+    finally:
+        ex.frames = saved
+    st.pc = env.pc
+    for g in ex.program.globals:
+        if g in env.vars:
+            st.vars[g] = env.vars[g]
+    return res
+
+
+def _havoc_globals(ex, name: str, st: State) -> None:
+    for g in assigned_globals(ex.program, name):
+        st.vars[g] = ex.fresh(g, ex.program.globals[g])
+
+
+def _inline(ex, e: ir.Call, callee: ir.Function, args: list, st: State):
+    entry = {g: st.vars[g] for g in ex.program.globals if g in st.vars}
+    entry.update(_bind(callee, args))
+    frame = FnFrame(callee, dict(entry))
+    ex.frames.append(frame)
+    try:
+        out = ex.block(callee.body, State(dict(entry), st.pc))
+        if not out.dead:
+            frame.returns.append((out, None))
+    finally:
+        ex.frames.pop()
+    rets = frame.returns
+    ret_t = callee.ret or ir.MATH_INT
+    if not rets:
+        st.pc = z3.BoolVal(False)
+        return E.literal(0, ret_t)
+    joined = merge([s for s, _ in rets])
+    value = None
+    for s, v in reversed(rets):
+        v = v if v is not None else E.literal(0, ret_t)
+        value = v if value is None else z3.If(s.pc, v, value)
+    st.pc = joined.pc
+    for g in ex.program.globals:
+        if g in joined.vars:
+            st.vars[g] = joined.vars[g]
+    return value

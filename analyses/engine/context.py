@@ -1,0 +1,122 @@
+"""Per-function verification context: runs the symbolic executions once, answers queries
+through the solver layer, and turns z3 models into concrete, re-checked counterexamples."""
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from typing import Optional
+
+import z3
+
+from .. import ir, solver
+from ..findings import Counterexample
+from . import encode as E
+from .symexec import Executor
+
+
+class FnContext:
+    def __init__(self, program: ir.Program, fn: ir.Function, options, cancel=None) -> None:
+        self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
+        self.solver_ms = 0.0
+        self.queries = 0
+        self.all_cached = True
+
+    # ------------------------------------------------------------------ solving
+    def check(self, assertions: list, timeout_ms: Optional[int] = None) -> solver.Result:
+        if self.cancel is not None:
+            self.cancel.check()
+        t = timeout_ms or self.options.timeout_ms
+        if any(z3.is_false(a) for a in assertions):
+            return solver.Result("unsat", None, 0.0, cached=True, timeout_ms=t)
+        r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel)
+        self.queries += 1
+        self.solver_ms += r.time_ms
+        self.all_cached = self.all_cached and r.cached
+        return r
+
+    def _executor(self, mode: str) -> Executor:
+        ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,
+                      options=self.options,
+                      checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
+        ex.run()
+        return ex
+
+    @cached_property
+    def abstract(self) -> Executor:
+        return self._executor("abstract")
+
+    @cached_property
+    def bmc(self) -> Executor:
+        return self._executor("bmc")
+
+    @cached_property
+    def bmc_complete(self) -> bool:
+        """True when no path was cut by the unrolling bound (BMC is then exhaustive)."""
+        ex = self.bmc
+        if not ex.cut_guards:
+            return True
+        return self.check(ex.pre + [z3.Or(*ex.cut_guards)]).status == "unsat"
+
+    # ------------------------------------------------------------------ models
+    def inputs_from(self, ex: Executor, model: solver.Model) -> dict[str, int]:
+        out = {}
+        for name, c in ex.inputs.items():
+            out[name] = E.to_python(model.eval(c), ex.input_types[name])
+        return out
+
+    def sequence(self, items, model: solver.Model) -> list[int]:
+        vals = []
+        for f in items:
+            if model.eval(f.guard) is True:
+                vals.append(E.to_python(model.eval(f.const), f.type))
+        return vals
+
+    def used_unknowns(self, ex: Executor, model: solver.Model) -> list[str]:
+        return [f"{f.what}" for f in ex.externals if model.eval(f.guard) is True]
+
+    def call_text(self, inputs: dict) -> str:
+        fn = self.fn
+        args = []
+        for p in fn.params:
+            v = inputs.get(p.name, 0)
+            if p.type.name == "bool" and fn.language == "python":
+                args.append("True" if v else "False")
+            else:
+                args.append(str(v))
+        return f"{fn.qualname or fn.name}({', '.join(args)})"
+
+    def replay_run(self, inputs: dict, nondet: list[int], max_steps: int = 200_000):
+        from .. import interp
+        return interp.run(self.program, self.fn.name, inputs, nondet=list(nondet),
+                          max_steps=max_steps)
+
+    def counterexample(self, ex: Executor, model: solver.Model):
+        """(Counterexample, interpreter outcome, unknowns it relied on)."""
+        inputs = self.inputs_from(ex, model)
+        nondet = self.sequence(ex.nondets, model)
+        unknowns = self.used_unknowns(ex, model)
+        cex = Counterexample(inputs={k: v for k, v in inputs.items()
+                                     if k in {p.name for p in self.fn.params}
+                                     or self.fn.name != "main"},
+                             nondet=nondet, call=self.call_text(inputs))
+        return cex, unknowns
+
+
+def snippet(fn: ir.Function, span: ir.Span) -> str:
+    """Source text of span inside fn (single-line spans), or ''."""
+    if not fn.source or span.line < fn.span.line or span.line != span.end_line:
+        return ""
+    lines = fn.source.split("\n")
+    i = span.line - fn.span.line
+    if i >= len(lines):
+        return ""
+    line = lines[i]
+    off = fn.span.col - 1 if i == 0 else 0
+    a, b = span.col - 1 - off, span.end_col - 1 - off
+    if a < 0 or b > len(line) or a >= b:
+        return ""
+    return line[a:b]
+
+
+def elapsed_ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000

@@ -1,0 +1,48 @@
+"""verify(): every enabled analysis on one function, findings in source order, with the
+user's suppression comments honoured and internal failures reported as 'unknown'."""
+from __future__ import annotations
+
+import time
+import traceback
+
+from .. import ir
+from ..findings import UNKNOWN, Finding
+from ..solver import Cancelled
+from .context import FnContext
+
+
+def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding]:
+    fn = program.functions[name]
+    ctx = FnContext(program, fn, options, cancel)
+    findings: list[Finding] = []
+    kinds = set(options.analyses)
+    t0 = time.perf_counter()
+    try:
+        if kinds & {"contract", "overflow"}:
+            from .safety import check_safety
+            findings += check_safety(ctx, kinds & {"contract", "overflow"})
+        if "termination" in kinds:
+            from .termination import check_termination
+            findings += check_termination(ctx, {})
+    except Cancelled:
+        raise
+    except RecursionError:
+        findings.append(_internal(program, fn, "the function is too deeply nested to analyse"))
+    except Exception as exc:   # never let one function take the whole file down
+        detail = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        findings.append(_internal(program, fn, f"internal error: {type(exc).__name__}: {exc}"
+                                  f" ({detail})"))
+    findings = [f for f in findings if not suppressed(program, f)]
+    findings.sort(key=lambda f: (f.span.line, f.span.col, f.kind))
+    return findings
+
+
+def _internal(program, fn, why: str) -> Finding:
+    return Finding(file=program.path, function=fn.qualname or fn.name, kind="contract",
+                   status=UNKNOWN, span=fn.name_span or fn.span,
+                   message=f"don't know: {why}", property="internal", reason=why)
+
+
+def suppressed(program: ir.Program, f: Finding) -> bool:
+    kinds = program.suppressions.get(f.span.line)
+    return bool(kinds) and ("*" in kinds or f.kind in kinds)

@@ -1,0 +1,250 @@
+"""Exact z3 meaning of IR types and operators.
+
+Unbounded ints are z3 Int; an n-bit C integer is an n-bit bit-vector (signedness decides
+the comparison, division and shift operators); BOOL is z3 Bool.  Each arithmetic operator
+also yields its side conditions (undefined behaviour, division by zero, ...) so the
+symbolic executor can check them as properties and then assume them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from .. import ir
+
+
+def sort_of(t: ir.Type) -> z3.SortRef:
+    if isinstance(t, ir.BoolT):
+        return z3.BoolSort()
+    if t.bits is None:
+        return z3.IntSort()
+    return z3.BitVecSort(t.bits)
+
+
+def const(name: str, t: ir.Type) -> z3.ExprRef:
+    return z3.Const(name, sort_of(t))
+
+
+def literal(value: int, t: ir.Type) -> z3.ExprRef:
+    if isinstance(t, ir.BoolT):
+        return z3.BoolVal(bool(value))
+    if t.bits is None:
+        return z3.IntVal(int(value))
+    return z3.BitVecVal(int(value) % (1 << t.bits), t.bits)
+
+
+def to_python(raw, t: ir.Type) -> int:
+    """A model value (bit-vectors come unsigned) as the typed Python int."""
+    if isinstance(raw, bool):
+        return int(raw)
+    if isinstance(t, ir.IntT) and t.bits is not None and t.signed and raw >= 1 << (t.bits - 1):
+        return raw - (1 << t.bits)
+    return raw
+
+
+def as_math(term: z3.ExprRef, t: ir.Type) -> z3.ArithRef:
+    """The mathematical integer a term denotes (for ACSL casts, ranking functions)."""
+    if isinstance(t, ir.BoolT):
+        return z3.If(term, z3.IntVal(1), z3.IntVal(0))
+    if t.bits is None:
+        return term
+    return z3.BV2Int(term, is_signed=t.signed)
+
+
+def numeric(pairs: list) -> list:
+    """Terms [(term, type)] as values of one exact numeric sort for measures: Int when any
+    is unbounded, else bit-vectors wide enough that differences and small offsets cannot
+    wrap (z3 decides these far better than BV2Int)."""
+    if any(isinstance(t, ir.BoolT) or t.bits is None for _, t in pairs):
+        return [as_math(x, t) for x, t in pairs]
+    w = max(t.bits for _, t in pairs) + 4
+    return [widen(x, t, w - t.bits) for x, t in pairs]
+
+
+def widen(term: z3.ExprRef, t: ir.IntT, extra: int) -> z3.BitVecRef:
+    """Extend a bit-vector by `extra` bits, preserving its value under t's signedness."""
+    return z3.SignExt(extra, term) if t.signed else z3.ZeroExt(extra, term)
+
+
+def convert(term: z3.ExprRef, src: ir.Type, dst: ir.Type) -> z3.ExprRef:
+    """C/Python conversion semantics (see ir.Cast)."""
+    if isinstance(dst, ir.BoolT):
+        if isinstance(src, ir.BoolT):
+            return term
+        return term != literal(0, src)
+    if isinstance(src, ir.BoolT):
+        return z3.If(term, literal(1, dst), literal(0, dst))
+    if dst.name == "_Bool" and dst.bits == 1:
+        if src.bits == 1 and src.name == "_Bool":
+            return term
+        return z3.If(term != literal(0, src), z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
+    if dst.bits is None:
+        return as_math(term, src)
+    if src.bits is None:
+        return z3.Int2BV(term, dst.bits)
+    if src.bits == dst.bits:
+        return term
+    if src.bits > dst.bits:
+        return z3.Extract(dst.bits - 1, 0, term)
+    return widen(term, src, dst.bits - src.bits)
+
+
+def fits(term: z3.ExprRef, src: ir.Type, dst: ir.IntT) -> z3.BoolRef:
+    """Does the value of term (of type src) lie in dst's range?"""
+    if dst.bits is None:
+        return z3.BoolVal(True)
+    if isinstance(src, ir.BoolT):
+        return z3.BoolVal(True)
+    m = as_math(term, src) if src.bits is not None else term
+    if src.bits is not None and src.bits < dst.bits and (dst.signed or not src.signed):
+        return z3.BoolVal(True)
+    return z3.And(m >= dst.min, m <= dst.max)
+
+
+@dataclass
+class Check:
+    """A side condition of an operation: `ok` must hold, else `prop` is violated."""
+    prop: str          # signed-overflow | division-by-zero | div-overflow | shift | unsigned-wrap
+    ok: z3.BoolRef
+    ub: bool           # undefined behaviour / exception: assumed to hold afterwards
+    message: str
+
+
+def compare(op: str, a, b, t: ir.Type) -> z3.BoolRef:
+    if op == "eq":
+        return a == b
+    if op == "ne":
+        return a != b
+    if isinstance(t, ir.IntT) and t.bits is not None and not t.signed:
+        f = {"lt": z3.ULT, "le": z3.ULE, "gt": z3.UGT, "ge": z3.UGE}[op]
+        return f(a, b)
+    return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
+
+
+def floordiv(a, b):
+    """Python a // b on Int (b != 0 assumed by the caller's check)."""
+    # floor(a/b) = -floor(-a/b)... use: for b<0, a//b == (-a)//(-b) (floor of same quotient)
+    return z3.If(b > 0, a / b, (-a) / (-b))
+
+
+def floormod(a, b):
+    """Python a % b: sign of b."""
+    return a - b * floordiv(a, b)
+
+
+def truncdiv_int(a, b):
+    """C/ACSL a / b on mathematical Ints: truncation toward zero."""
+    q = z3.If(a >= 0, a / z3.If(b >= 0, b, -b), -((-a) / z3.If(b >= 0, b, -b)))
+    return z3.If(b >= 0, q, -q)
+
+
+def truncmod_int(a, b):
+    return a - b * truncdiv_int(a, b)
+
+
+def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.ExprRef, list[Check]]:
+    """Result and side conditions of `a op b` in type t (rt: right operand type, shifts)."""
+    checks: list[Check] = []
+    if t.bits is None:
+        return _arith_int(op, a, b, checks), checks
+    bits, signed = t.bits, t.signed
+    if op in ("add", "sub", "mul"):
+        res = {"add": a + b, "sub": a - b, "mul": a * b}[op]
+        ok = _no_overflow(op, a, b, signed)
+        if signed:
+            checks.append(Check("signed-overflow", ok, True, f"signed overflow in {t}"))
+        else:
+            checks.append(Check("unsigned-wrap", ok, False, f"unsigned wrap-around in {t}"))
+        return res, checks
+    if op in ("div", "mod", "floordiv", "floormod"):
+        zero = z3.BitVecVal(0, bits)
+        checks.append(Check("division-by-zero", b != zero, True, "division by zero"))
+        if signed:
+            mn, m1 = z3.BitVecVal(1 << (bits - 1), bits), z3.BitVecVal(-1 % (1 << bits), bits)
+            checks.append(Check("div-overflow", z3.Not(z3.And(a == mn, b == m1)), True,
+                                f"{t} minimum divided by -1"))
+            if op in ("div", "mod"):
+                res = z3.SDiv(a, b) if op == "div" else z3.SRem(a, b)
+            else:   # numpy-typed Python floor ops
+                res = _bv_floor(op, a, b)
+        else:
+            res = z3.UDiv(a, b) if op in ("div", "floordiv") else z3.URem(a, b)
+        return res, checks
+    if op in ("band", "bor", "bxor"):
+        return {"band": a & b, "bor": a | b, "bxor": a ^ b}[op], checks
+    if op in ("shl", "shr"):
+        return _shift(op, a, b, t, rt or t, checks), checks
+    raise ValueError(f"unknown operator {op}")
+
+
+def _bv_floor(op, a, b):
+    q = z3.SDiv(a, b)
+    r = z3.SRem(a, b)
+    adjust = z3.And(r != 0, (r < 0) != (b < 0))
+    if op == "floordiv":
+        return z3.If(adjust, q - 1, q)
+    return z3.If(adjust, r + b, r)
+
+
+def _no_overflow(op, a, b, signed):
+    if op == "add":
+        if not signed:
+            return z3.BVAddNoOverflow(a, b, False)
+        return z3.And(z3.BVAddNoOverflow(a, b, True), z3.BVAddNoUnderflow(a, b))
+    if op == "sub":
+        if signed:
+            return z3.And(z3.BVSubNoOverflow(a, b), z3.BVSubNoUnderflow(a, b, True))
+        return z3.UGE(a, b)
+    return z3.And(z3.BVMulNoOverflow(a, b, signed),
+                  z3.BVMulNoUnderflow(a, b) if signed else z3.BoolVal(True))
+
+
+def _shift(op, a, b, t: ir.IntT, rt: ir.Type, checks: list[Check]):
+    bits = t.bits
+    if isinstance(rt, ir.IntT) and rt.bits is not None:
+        bm = z3.BV2Int(b, is_signed=rt.signed)
+        count = convert(b, rt, ir.IntT(bits, False)) if rt.bits != bits else b
+    else:   # unbounded count (not produced by the C frontend)
+        bm = b
+        count = z3.Int2BV(b, bits)
+    checks.append(Check("shift", z3.And(bm >= 0, bm < bits), True,
+                        f"shift count out of range for {t}"))
+    if op == "shr":
+        return (a >> count) if t.signed else z3.LShR(a, count)
+    res = a << count
+    if t.signed:
+        wide = z3.SignExt(bits, a) << z3.ZeroExt(bits, count)
+        ok = z3.And(a >= 0, wide <= z3.BitVecVal(t.max, 2 * bits))
+        checks.append(Check("shift", ok, True,
+                            f"left shift of a negative value or past the range of {t}"))
+    return res
+
+
+def _arith_int(op, a, b, checks: list[Check]):
+    if op == "add":
+        return a + b
+    if op == "sub":
+        return a - b
+    if op == "mul":
+        return a * b
+    if op in ("div", "mod", "floordiv", "floormod"):
+        checks.append(Check("division-by-zero", b != 0, True, "division by zero"))
+        return {"div": truncdiv_int, "mod": truncmod_int, "floordiv": floordiv,
+                "floormod": floormod}[op](a, b)
+    if op in ("shl", "shr"):
+        checks.append(Check("shift", b >= 0, True, "negative shift count"))
+        if z3.is_int_value(b) and 0 <= b.as_long() <= 64:
+            k = 1 << b.as_long()
+            return a * k if op == "shl" else floordiv(a, z3.IntVal(k))
+        raise NotImplementedError("shift of an unbounded int by a non-constant")
+    raise NotImplementedError(f"bitwise operator {op} on unbounded ints")
+
+
+def negate(a, t: ir.IntT) -> tuple[z3.ExprRef, list[Check]]:
+    if t.bits is None:
+        return -a, []
+    if t.signed:
+        ok = a != z3.BitVecVal(1 << (t.bits - 1), t.bits)
+        return -a, [Check("signed-overflow", ok, True, f"negation overflows {t}")]
+    return -a, [Check("unsigned-wrap", a == 0, False, f"unsigned wrap-around in {t}")]

@@ -1,0 +1,197 @@
+"""Loops: abstraction by invariants (proofs) and bounded unrolling (counterexamples).
+
+Abstract mode: the variables the loop assigns are replaced by fresh values constrained by
+the loop's invariants — the user's (checked: initially true and preserved) and inferred ones
+(Houdini: the strongest conjunction of candidate facts that holds on entry and is preserved
+by one iteration).  One iteration of the body then runs from that state, so every property
+checked in the body holds in every iteration, and the code after the loop sees
+invariants ∧ ¬cond.  BMC mode: the loop is unrolled `unroll` times and longer paths are cut
+(counterexamples found this way are real; `cut_guards` tell whether the cut lost paths).
+"""
+from __future__ import annotations
+
+import z3
+
+from .. import ir
+from . import encode as E
+from .state import FALSE, LoopRecord, Obligation, State, conj, disj, merge
+from .symexec import LoopFrame
+
+
+def assigned(stmts) -> list[str]:
+    out: dict[str, None] = {}
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out.setdefault(s.target, None)
+        elif isinstance(s, ir.Havoc):
+            for t in s.targets:
+                out.setdefault(t, None)
+        elif isinstance(s, ir.If):
+            for t in assigned(s.then) + assigned(s.orelse):
+                out.setdefault(t, None)
+        elif isinstance(s, ir.While):
+            for t in assigned(s.body) + assigned(s.update):
+                out.setdefault(t, None)
+    return list(out)
+
+
+def run_loop(ex, loop: ir.While, st: State) -> State:
+    if loop.do_while:   # peel the first iteration: it runs without testing cond
+        st, extra_exits = _iteration(ex, loop, st, test=False)
+    else:
+        extra_exits = []
+    if ex.mode == "bmc":
+        out = _unroll(ex, loop, st)
+    else:
+        out = _abstract(ex, loop, st)
+    return merge([out] + extra_exits)
+
+
+def _iteration(ex, loop: ir.While, st: State, test: bool = True, frame=None):
+    """One pass of cond/body/update.  Returns (state continuing to the next iteration,
+    states leaving the loop: cond false or break)."""
+    frame = frame or LoopFrame()
+    exits = []
+    if test:
+        c = ex.expr(loop.cond, st)
+        exits.append(st.copy(conj(st.pc, z3.Not(c))))
+        st = st.copy(conj(st.pc, c))
+    ex.frames[-1].loops.append(frame)
+    try:
+        body_out = ex.block(loop.body, st)
+        cont = merge([body_out] + frame.continues)
+        frame.continues = []
+        after = ex.block(loop.update, cont) if not cont.dead else cont
+    finally:
+        ex.frames[-1].loops.pop()
+    exits.extend(frame.breaks)
+    frame.breaks = []
+    return after, exits
+
+
+# ---------------------------------------------------------------------- bounded unrolling
+
+def _unroll(ex, loop: ir.While, st: State) -> State:
+    depth = sum(len(f.loops) for f in ex.frames)
+    k = ex.unroll if depth == 0 else max(2, ex.unroll // (2 * depth))
+    exits = []
+    visits = ex.head_visits.setdefault(id(loop), []) if ex.recording else None
+    for i in range(k):
+        if st.dead:
+            break
+        if visits is not None:
+            visits.append((i, dict(st.vars), st.pc))
+        st, out = _iteration(ex, loop, st)
+        exits.extend(out)
+    if not st.dead:
+        if visits is not None:
+            visits.append((k, dict(st.vars), st.pc))
+        ex.scratch += 1
+        try:
+            probe = st.copy()
+            c = ex.expr(loop.cond, probe)
+        finally:
+            ex.scratch -= 1
+        ex.cut_guards.append(conj(probe.pc, c))
+    return merge(exits) if exits else st.copy(FALSE)
+
+
+# ---------------------------------------------------------------------- abstraction
+
+def _abstract(ex, loop: ir.While, st: State) -> State:
+    modified = assigned(loop.body + loop.update)
+    fn = ex.frames[-1].fn
+    user = loop.invariants
+    for inv in user:
+        ok = ex.expr(inv.expr, st.copy())
+        ex.oblige(Obligation("contract", "invariant-init", inv.span, st.pc, ok,
+                             message=f"loop invariant {inv.text} holds on entry", text=inv.text))
+    head = _havoc(ex, fn, modified, st)
+    for inv in user:
+        head.pc = conj(head.pc, ex.expr(inv.expr, head))
+    inferred = _infer(ex, loop, st, head, modified) if not st.dead else []
+    for _, term in inferred:
+        head.pc = conj(head.pc, term(head.vars))
+    frame = LoopFrame()
+    cond_probe = head.copy()
+    ex.scratch += 1
+    try:
+        cond = ex.expr(loop.cond, cond_probe)
+    finally:
+        ex.scratch -= 1
+    back, exits = _iteration(ex, loop, head.copy(), frame=frame)
+    for inv in user:
+        ok = ex.expr(inv.expr, back.copy())
+        ex.oblige(Obligation("contract", "invariant-preserved", inv.span, back.pc, ok,
+                             message=f"loop invariant {inv.text} is preserved", text=inv.text))
+    if ex.recording:
+        ex.loop_records.append(LoopRecord(
+            loop=loop, entry=st.copy(), head=head, cond=cond, back=back,
+            exits=list(frame.exits) + [e.pc for e in exits[1:]], modified=modified,
+            invariants=[i.text for i in user] + [lbl for lbl, _ in inferred],
+            callees=set(frame.callees), unknowns=list(frame.unknowns)))
+    return merge(exits)
+
+
+def _havoc(ex, fn: ir.Function, names: list[str], st: State) -> State:
+    h = st.copy()
+    for n in names:
+        t = fn.locals.get(n) or ex.program.globals.get(n)
+        if t is None:
+            old = st.vars.get(n)
+            t = _type_of(old) if old is not None else ir.MATH_INT
+        h.vars[n] = ex.fresh(n, t)
+    return h
+
+
+def _type_of(term) -> ir.Type:
+    s = term.sort()
+    if s.kind() == z3.Z3_BOOL_SORT:
+        return ir.BOOL
+    if s.kind() == z3.Z3_BV_SORT:
+        return ir.IntT(s.size(), True, f"bv{s.size()}")
+    return ir.MATH_INT
+
+
+def _infer(ex, loop, entry: State, head: State, modified: list[str]):
+    """Houdini over candidate facts; returns [(label, fn(vars) -> BoolRef)]."""
+    from .invariants import candidates
+    if ex.checker is None or not modified:
+        return []
+    cands = candidates(ex, loop, entry, head, modified)
+    if not cands:
+        return []
+    # initiation: drop candidates false in some entry state
+    alive = list(cands)
+    pre = ex.pre
+    for _ in range(len(alive) + 1):
+        if not alive:
+            return []
+        viol = z3.Or(*[z3.Not(t(entry.vars)) for _, t in alive])
+        r = ex.checker(pre + [entry.pc, viol])
+        if r.status == "unsat":
+            break
+        if r.status != "sat":
+            return []
+        alive = [(l, t) for l, t in alive if r.model.eval(t(entry.vars)) is True]
+    # consecution: one scratch iteration from the havocked head
+    ex.scratch += 1
+    try:
+        frame = LoopFrame()
+        back, _ = _iteration(ex, loop, head.copy(), frame=frame)
+    finally:
+        ex.scratch -= 1
+    if back.dead:
+        return alive
+    for _ in range(len(alive) + 1):
+        if not alive:
+            return []
+        assume = [t(head.vars) for _, t in alive]
+        viol = z3.Or(*[z3.Not(t(back.vars)) for _, t in alive])
+        r = ex.checker(pre + [back.pc] + assume + [viol])
+        if r.status == "unsat":
+            return alive
+        if r.status != "sat":
+            return []
+        alive = [(l, t) for l, t in alive if r.model.eval(t(back.vars)) is True]
+    return alive

@@ -1,0 +1,111 @@
+"""Termination of recursion: a measure over the parameters that is >= 0 and decreases by
+at least 1 at every recursive call (direct, or around a cycle of mutually recursive
+functions with parameters in the same positions)."""
+from __future__ import annotations
+
+import z3
+
+from .. import callgraph, ir
+from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Finding
+from . import encode as E
+from .context import FnContext
+
+
+def _finding(ctx, status, message, reason=None, details=None, cex=None) -> Finding:
+    fn = ctx.fn
+    return Finding(file=ctx.program.path, function=fn.qualname or fn.name,
+                   kind="termination", status=status, span=fn.name_span or fn.span,
+                   message=message, property="recursion", reason=reason,
+                   severity="warning", details=details or {}, counterexample=cex)
+
+
+def _scc(program: ir.Program, name: str) -> list[str]:
+    for comp in callgraph.sccs(program):
+        if name in comp:
+            return sorted(comp)
+    return [name]
+
+
+def _measures(fns: list[ir.Function]):
+    """Candidate measures by parameter position: p, -p, and p - q."""
+    n = min(len(f.params) for f in fns)
+    out = []
+    for i in range(n):
+        out.append((f"{{p{i}}}", lambda ps, i=i: ps[i]))
+        out.append((f"-{{p{i}}}", lambda ps, i=i: -ps[i]))
+        for j in range(n):
+            if i != j:
+                out.append((f"{{p{i}}} - {{p{j}}}", lambda ps, i=i, j=j: ps[i] - ps[j]))
+    return out
+
+
+def recursion_verdict(ctx: FnContext) -> Finding:
+    program = ctx.program
+    members = _scc(program, ctx.fn.name)
+    fns = [program.functions[m] for m in members]
+    if any(not all(isinstance(p.type, ir.IntT) for p in f.params) for f in fns):
+        return _finding(ctx, UNKNOWN, "recursion: don't know (non-integer parameters)",
+                        reason="non-integer parameters")
+    ctxs = {m: (ctx if m == ctx.fn.name else FnContext(program, program.functions[m],
+                                                          ctx.options, ctx.cancel))
+            for m in members}
+    sites = []      # (context, caller fn, site)
+    for m, c in ctxs.items():
+        ex = c.abstract
+        for s in ex.call_sites:
+            if s.callee in members:
+                sites.append((c, c.fn, s))
+    if not sites:
+        return _finding(ctx, PROVED, "terminates: no recursive call is reachable")
+    if min(len(f.params) for f in fns) == 0:
+        return _finding(ctx, UNKNOWN, "recursion: don't know (no parameter can decrease)",
+                        reason="no parameter can serve as a measure")
+    for label, meas in _measures(fns):
+        ok = True
+        for c, caller, s in sites:
+            callee = program.functions[s.callee]
+            both = E.numeric([(s.caller_entry[p.name], p.type) for p in caller.params]
+                             + [(a, p.type) for a, p in zip(s.args, callee.params)])
+            cur, nxt = both[:len(caller.params)], both[len(caller.params):]
+            mc, mn = meas(cur), meas(nxt)
+            r = c.check(c.abstract.pre + [s.guard, z3.Not(z3.And(mc >= 0, mn <= mc - 1))])
+            if r.status != "unsat":
+                ok = False
+                break
+        if ok:
+            names = [p.name for p in ctx.fn.params]
+            text = label.format(**{f"p{i}": n for i, n in enumerate(names)})
+            where = "each recursive call" if len(members) == 1 else \
+                f"each call among {', '.join(members)}"
+            msg = f"terminates: {text} decreases by at least 1 at {where} and stays >= 0"
+            return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text]})
+    fixed = _self_call_fixed_point(ctx, [s for c, f, s in sites if c is ctx])
+    if fixed is not None:
+        return fixed
+    reason = "no decreasing measure over the parameters found"
+    return _finding(ctx, UNKNOWN, f"recursion: don't know ({reason})", reason=reason)
+
+
+def _self_call_fixed_point(ctx: FnContext, sites):
+    """f(args) calling f with the very same arguments, on a path that depends only on the
+    arguments: the recursion never ends (confirmed by the interpreter's stack limit)."""
+    fn = ctx.fn
+    if ctx.program.globals:
+        return None
+    for s in sites:
+        if s.callee != fn.name:
+            continue
+        same = [a == s.caller_entry[p.name] for a, p in zip(s.args, fn.params)]
+        r = ctx.check(ctx.abstract.pre + [s.guard] + same)
+        if r.status != "sat":
+            continue
+        cex, unknowns = ctx.counterexample(ctx.abstract, r.model)
+        if unknowns:
+            continue
+        out = ctx.replay_run(ctx.inputs_from(ctx.abstract, r.model), cex.nondet)
+        if out.status not in ("stack", "nonterminating", "timeout"):
+            continue
+        msg = f"{cex.call} never returns: it calls itself with the same arguments"
+        return _finding(ctx, COUNTEREXAMPLE, msg, cex=cex,
+                        details={"witness": {"kind": "self-call", "line": s.span.line}})
+    return None

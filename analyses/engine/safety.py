@@ -1,0 +1,189 @@
+"""Contract and overflow verdicts: one Finding per property instance.
+
+proved  — the abstract run's violation formula is unsat (loops abstracted soundly);
+counterexample — a model (from the exact loop-free run or the bounded unrolling) that the
+   concrete IR interpreter re-ran and saw fail at the same place;
+unknown — anything else, with the reason.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+import z3
+
+from .. import ir
+from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Finding, Related
+from . import encode as E
+from .context import FnContext, elapsed_ms, snippet
+from .state import conj, disj
+
+INTERP_KIND = {"isinstance": "assert"}
+OP_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "floordiv": "//",
+             "floormod": "%", "shl": "<<", "shr": ">>", "neg": "-"}
+PROP_TEXT = {
+    "signed-overflow": "signed overflow", "division-by-zero": "division by zero",
+    "div-overflow": "overflow in division (minimum / -1)", "shift": "invalid shift",
+    "conversion": "value-changing conversion", "unsigned-wrap": "unsigned wrap-around",
+}
+
+
+def group(obligations) -> "OrderedDict":
+    out: OrderedDict = OrderedDict()
+    for o in obligations:
+        out.setdefault(o.key, []).append(o)
+    return out
+
+
+def violation(obs) -> z3.BoolRef:
+    return disj([conj(o.guard, z3.Not(o.ok)) for o in obs])
+
+
+def check_safety(ctx: FnContext, kinds: set[str]) -> list[Finding]:
+    ab = ctx.abstract
+    groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds)
+    if not groups:
+        return []
+    t0 = time.perf_counter()
+    all_viol = disj([violation(obs) for obs in groups.values()])
+    fast = ctx.check(ab.pre + [all_viol])
+    shared_ms = elapsed_ms(t0) / max(1, len(groups))
+    findings = []
+    for key, obs in groups.items():
+        t1 = time.perf_counter()
+        before = ctx.all_cached
+        ctx.all_cached = fast.cached
+        if fast.status == "unsat":
+            f = _finding(ctx, obs[0], PROVED)
+        else:
+            f = _decide(ctx, key, obs)
+        f.time_ms = shared_ms + (0 if fast.status == "unsat" else elapsed_ms(t1))
+        f.cached = ctx.all_cached
+        ctx.all_cached = before and ctx.all_cached
+        findings.append(f)
+    return findings
+
+
+def _decide(ctx: FnContext, key, obs) -> Finding:
+    ab = ctx.abstract
+    r = ctx.check(ab.pre + [violation(obs)])
+    if r.status == "unsat":
+        return _finding(ctx, obs[0], PROVED)
+    loops_abstracted = bool(ab.loop_records) or _has_loop(ctx.fn.body)
+    attempts = []
+    if r.status == "sat" and not loops_abstracted:
+        attempts.append((ab, r.model))
+    bm_status = None
+    if loops_abstracted:
+        bm = ctx.bmc
+        bobs = [o for o in bm.obligations if o.key == key]
+        if bobs:
+            rb = ctx.check(bm.pre + [violation(bobs)])
+            bm_status = rb.status
+            if rb.status == "sat":
+                attempts.append((bm, rb.model))
+        else:
+            bm_status = "unsat"
+        if bm_status == "unsat" and ctx.bmc_complete:
+            return _finding(ctx, obs[0], PROVED, note="every path was unrolled completely")
+    reasons = []
+    for ex, model in attempts:
+        verdict = _confirm(ctx, ex, model, obs[0])
+        if isinstance(verdict, Finding):
+            return verdict
+        reasons.append(verdict)
+    if r.status == "unknown":
+        reason = r.reason or "the solver gave up"
+    elif reasons:
+        reason = reasons[0]
+    elif loops_abstracted and bm_status == "unsat":
+        reason = (f"loop needs an invariant: no counterexample within {ctx.options.unroll} "
+                  f"iterations, and the inferred invariants do not prove it")
+    elif bm_status == "unknown":
+        reason = "the solver gave up on the unrolled loop"
+    else:
+        reason = "loop needs an invariant"
+    return _finding(ctx, obs[0], "unknown", reason=reason)
+
+
+def _has_loop(stmts) -> bool:
+    for s in stmts:
+        if isinstance(s, ir.While):
+            return True
+        if isinstance(s, ir.If) and (_has_loop(s.then) or _has_loop(s.orelse)):
+            return True
+    return False
+
+
+def _confirm(ctx: FnContext, ex, model, ob):
+    """A Finding when the interpreter reproduces the failure, else the reason it did not."""
+    cex, unknowns = ctx.counterexample(ex, model)
+    inputs = ctx.inputs_from(ex, model)
+    outcome = ctx.replay_run(inputs, cex.nondet)
+    want = INTERP_KIND.get(ob.prop, ob.prop)
+    hit = next((v for v in outcome.violations
+                if v.kind == want and v.span == ob.span), None)
+    if hit is None:
+        if outcome.status == "unsupported" or unknowns:
+            what = outcome.message or (unknowns[0] if unknowns else "an unsupported construct")
+            return f"depends on {what}"
+        if outcome.status == "timeout":
+            return "the candidate counterexample did not reach the failure within the step limit"
+        return ("z3's candidate counterexample was not reproduced by the concrete "
+                "interpreter (it relies on an abstraction)")
+    cex.trace = list(outcome.trace)
+    for label, (term, t) in ob.operands.items():
+        cex.values_at_failure[label] = E.to_python(model.eval(term), t)
+    if hit.values:
+        cex.values_at_failure.update(hit.values)
+    if ctx.options.replay:
+        from .replay_hook import replay
+        replay(ctx, ob, cex)
+    f = _finding(ctx, ob, COUNTEREXAMPLE, cex=cex, returned=outcome.value)
+    return f
+
+
+def _finding(ctx: FnContext, ob, status: str, *, cex=None, reason=None, note="",
+             returned=None) -> Finding:
+    fn = ctx.fn
+    related = [Related(s, m) for s, m in ob.related]
+    if ob.prop in ("ensures",) and ob.span != fn.span:
+        related.append(Related(ob.span, f"postcondition {ob.text}"))
+    f = Finding(file=ctx.program.path, function=fn.qualname or fn.name, kind=ob.kind,
+                status=status, span=ob.span, message="", property=ob.prop, reason=reason,
+                counterexample=cex, severity=ob.severity, related=related)
+    f.message = _message(ctx, ob, status, cex, reason, returned)
+    if note:
+        f.details["note"] = note
+    return f
+
+
+def _message(ctx: FnContext, ob, status, cex, reason, returned) -> str:
+    call = cex.call if cex else ""
+    if ob.kind == "overflow":
+        text = snippet(ctx.fn, ob.span)
+        what = PROP_TEXT.get(ob.prop, ob.prop)
+        where = f" in `{text}`" if text else ""
+        if status == PROVED:
+            return f"no {what}{where}"
+        if status == COUNTEREXAMPLE:
+            vals = ", ".join(f"{k} = {v}" for k, v in cex.values_at_failure.items())
+            return f"{ob.message}{where}: {call}" + (f" ({vals})" if vals else "")
+        return f"{what}{where}: don't know ({reason})"
+    label = {"assert": "assertion", "isinstance": "assertion", "reach_error": "reach_error()",
+             "ensures": f"postcondition `{ob.text}`",
+             "requires-call": ob.message or "callee precondition",
+             "invariant-init": f"loop invariant `{ob.text}` on entry",
+             "invariant-preserved": f"loop invariant `{ob.text}` preservation"}.get(ob.prop, ob.prop)
+    if ob.prop == "reach_error":
+        if status == PROVED:
+            return "reach_error() is unreachable"
+        if status == COUNTEREXAMPLE:
+            return f"reach_error() is reachable: {call}"
+        return f"reach_error() reachability: don't know ({reason})"
+    if status == PROVED:
+        return f"{label} holds for all inputs"
+    if status == COUNTEREXAMPLE:
+        ret = f" returns {returned}" if ob.prop == "ensures" and returned is not None else ""
+        return f"{label} fails: {call}{ret}"
+    return f"{label}: don't know ({reason})"

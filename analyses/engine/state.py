@@ -1,0 +1,126 @@
+"""Symbolic states and the records the executor leaves for the checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import z3
+
+from .. import ir
+
+FALSE = z3.BoolVal(False)
+TRUE = z3.BoolVal(True)
+
+
+@dataclass
+class State:
+    """Variable values (z3 terms) and the path condition reaching this point."""
+    vars: dict
+    pc: z3.BoolRef
+
+    def copy(self, pc: Optional[z3.BoolRef] = None) -> "State":
+        return State(dict(self.vars), self.pc if pc is None else pc)
+
+    @property
+    def dead(self) -> bool:
+        return z3.is_false(self.pc)
+
+
+def conj(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
+    if z3.is_true(a):
+        return b
+    if z3.is_true(b):
+        return a
+    if z3.is_false(a) or z3.is_false(b):
+        return FALSE
+    return z3.And(a, b)
+
+
+def disj(items: list) -> z3.BoolRef:
+    items = [i for i in items if not z3.is_false(i)]
+    if not items:
+        return FALSE
+    if len(items) == 1:
+        return items[0]
+    return z3.Or(*items)
+
+
+def merge(states: list[State]) -> State:
+    """Join control-flow paths: the path condition is the disjunction, each variable an
+    if-then-else over the incoming paths."""
+    live = [s for s in states if not s.dead]
+    if not live:
+        base = states[0].vars if states else {}
+        return State(dict(base), FALSE)
+    if len(live) == 1:
+        return live[0].copy()
+    names: dict[str, None] = {}
+    for s in live:
+        for n in s.vars:
+            names.setdefault(n, None)
+    out = {}
+    for n in names:
+        vals = [(s.pc, s.vars[n]) for s in live if n in s.vars]
+        first = vals[-1][1]
+        if all(v.eq(first) for _, v in vals):
+            out[n] = first
+            continue
+        term = vals[-1][1]
+        for pc, v in reversed(vals[:-1]):
+            term = z3.If(pc, v, term)
+        out[n] = term
+    return State(out, disj([s.pc for s in live]))
+
+
+@dataclass
+class Obligation:
+    """One instance of a property: on paths where `guard` holds, `ok` must hold."""
+    kind: str                  # contract | overflow
+    prop: str                  # assert, ensures, requires-call, invariant-init, ...
+    span: ir.Span
+    guard: z3.BoolRef
+    ok: z3.BoolRef
+    message: str = ""
+    severity: str = "error"
+    related: list = field(default_factory=list)       # [(Span, message)]
+    operands: dict = field(default_factory=dict)       # label -> (term, type)
+    text: str = ""             # contract text, when there is one
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.prop, self.span, self.text)
+
+
+@dataclass
+class Fresh:
+    """A value the program did not compute: a nondet input, an unknown call's result."""
+    const: z3.ExprRef
+    type: ir.Type
+    guard: z3.BoolRef
+    what: str = ""
+    span: ir.Span = ir.NOSPAN
+
+
+@dataclass
+class LoopRecord:
+    """One loop as the abstract run saw it (for termination)."""
+    loop: ir.While
+    entry: State                    # state when control first reaches the loop
+    head: State                     # havocked state at the loop head (invariants in pc)
+    cond: z3.BoolRef                # loop condition at head
+    back: State                     # state after one more iteration (continuing paths)
+    exits: list                     # guards of paths leaving the loop from inside the body
+    modified: list[str]
+    invariants: list[str] = field(default_factory=list)   # inferred + user, as text
+    callees: set = field(default_factory=set)             # functions called in the body
+    unknowns: list = field(default_factory=list)          # (what, span) in the body
+    inner: list = field(default_factory=list)             # nested While nodes
+
+
+@dataclass
+class CallSite:
+    caller_entry: dict              # input terms of the caller (params)
+    callee: str
+    guard: z3.BoolRef
+    args: list
+    span: ir.Span

@@ -1,0 +1,349 @@
+"""Symbolic execution of one IR function into z3 path conditions and obligations.
+
+Paths are merged at joins (if-then-else terms), so a loop-free function becomes one formula.
+Loops are either abstracted by invariants (mode 'abstract': sound for proofs) or unrolled
+a bounded number of times (mode 'bmc': exact for counterexamples); see loops.py.
+Calls use the callee's contract when it has one, else the callee is inlined (bounded).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import z3
+
+from .. import ir
+from ..callgraph import has_contract
+from . import encode as E
+from .state import (FALSE, TRUE, CallSite, Fresh, Obligation, State, conj, merge)
+
+MAX_INLINE_DEPTH = 3
+
+
+@dataclass
+class FnFrame:
+    fn: ir.Function
+    entry: dict
+    returns: list = field(default_factory=list)      # [(State, value-term or None)]
+    loops: list = field(default_factory=list)        # LoopFrame stack
+
+
+@dataclass
+class LoopFrame:
+    breaks: list = field(default_factory=list)
+    continues: list = field(default_factory=list)
+    exits: list = field(default_factory=list)
+    callees: set = field(default_factory=set)
+    unknowns: list = field(default_factory=list)
+
+
+def is_stub(fn: ir.Function) -> bool:
+    """A body that only raises NotImplementedError is a declaration, not an implementation."""
+    body = [s for s in fn.body if not isinstance(s, ir.Assume)]
+    return (len(body) == 1 and isinstance(body[0], ir.Halt)
+            and "NotImplementedError" in body[0].what)
+
+
+class Executor:
+    def __init__(self, program: ir.Program, fn: ir.Function, *, mode: str, unroll: int = 8,
+                 options=None, checker=None) -> None:
+        self.program, self.fn, self.mode, self.unroll = program, fn, mode, unroll
+        self.options = options
+        self.checker = checker            # callable(list[BoolRef]) -> solver.Result (inference)
+        self.lang = fn.language
+        self.counter = 0
+        self.scratch = 0                  # >0: exploratory run, record nothing
+        self.inputs: dict[str, z3.ExprRef] = {}
+        self.input_types: dict[str, ir.Type] = {}
+        self.pre: list = []
+        self.obligations: list[Obligation] = []
+        self.nondets: list[Fresh] = []
+        self.externals: list[Fresh] = []
+        self.imprecision: list[tuple[str, ir.Span]] = []
+        self.loop_records: list = []
+        self.head_visits: dict[int, list] = {}
+        self.cut_guards: list = []
+        self.call_sites: list[CallSite] = []
+        self.frames: list[FnFrame] = []
+        self.consts_seen: set[int] = {0, 1}
+
+    # ------------------------------------------------------------------ helpers
+    def fresh(self, name: str, t: ir.Type) -> z3.ExprRef:
+        self.counter += 1
+        return E.const(f"{name}@{self.counter}", t)
+
+    @property
+    def recording(self) -> bool:
+        return self.scratch == 0 and len(self.frames) == 1
+
+    def oblige(self, ob: Obligation) -> None:
+        if self.recording and not z3.is_false(ob.guard):
+            self.obligations.append(ob)
+
+    def assume(self, st: State, ok: z3.BoolRef, exits: bool) -> None:
+        """Continue only where ok holds; the other paths end (exits=True: they leave every
+        enclosing loop, e.g. an exception or abort)."""
+        if z3.is_true(ok):
+            return
+        if exits:
+            self._exit(conj(st.pc, z3.Not(ok)))
+        st.pc = conj(st.pc, ok)
+
+    def _exit(self, guard: z3.BoolRef) -> None:
+        if z3.is_false(guard):
+            return
+        for fr in self.frames:
+            for lf in fr.loops:
+                lf.exits.append(guard)
+
+    def note_unknown(self, what: str, span: ir.Span) -> None:
+        if (what, span) not in self.imprecision:
+            self.imprecision.append((what, span))
+        for fr in self.frames:
+            for lf in fr.loops:
+                lf.unknowns.append((what, span))
+
+    # ------------------------------------------------------------------ entry
+    def run(self) -> State:
+        fn = self.fn
+        entry: dict = {}
+        for name, t in self.program.globals.items():
+            if fn.name == "main" and self.lang == "c":
+                entry[name] = E.literal(self.program.global_init.get(name, 0), t)
+            else:
+                entry[name] = E.const(name, t)
+                self.inputs[name], self.input_types[name] = entry[name], t
+        for p in fn.params:
+            entry[p.name] = E.const(p.name, p.type)
+            self.inputs[p.name], self.input_types[p.name] = entry[p.name], p.type
+        st = State(dict(entry), TRUE)
+        self.frames.append(FnFrame(fn, dict(entry)))
+        for r in fn.requires:
+            c = self.expr(r.expr, st)
+            self.pre.append(c)
+        st.pc = TRUE
+        out = self.block(fn.body, st)
+        frame = self.frames[-1]
+        if not out.dead:
+            frame.returns.append((out, None))
+        for rs, value in frame.returns:
+            self.check_ensures(rs, value)
+        self.frames.pop()
+        return out
+
+    def check_ensures(self, st: State, value) -> None:
+        fn = self.fn
+        for ens in fn.ensures:
+            env = st.copy()
+            if value is not None:
+                env.vars[ir.RESULT] = value
+            elif fn.ret is not None:
+                env.vars[ir.RESULT] = self.fresh("noreturnvalue", fn.ret)
+            ok = self.expr(ens.expr, env)
+            self.oblige(Obligation("contract", "ensures", ens.span, env.pc, ok,
+                                   message=ens.text, text=ens.text))
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts: list, st: State) -> State:
+        for s in stmts:
+            if st.dead:
+                break
+            st = self.stmt(s, st)
+        return st
+
+    def stmt(self, s: ir.Stmt, st: State) -> State:
+        m = getattr(self, "s_" + type(s).__name__)
+        return m(s, st)
+
+    def s_Assign(self, s: ir.Assign, st: State) -> State:
+        v = self.expr(s.value, st)
+        st.vars[s.target] = v
+        return st
+
+    def s_If(self, s: ir.If, st: State) -> State:
+        c = self.expr(s.cond, st)
+        a = self.block(s.then, st.copy(conj(st.pc, c)))
+        b = self.block(s.orelse, st.copy(conj(st.pc, z3.Not(c))))
+        return merge([a, b])
+
+    def s_While(self, s: ir.While, st: State) -> State:
+        from .loops import run_loop
+        return run_loop(self, s, st)
+
+    def s_Assert(self, s: ir.Assert, st: State) -> State:
+        ok = self.expr(s.cond, st)
+        if len(self.frames) == 1:
+            self.oblige(Obligation("contract", s.kind, s.span, st.pc, ok, message=s.message))
+        self.assume(st, ok, exits=True)
+        return st
+
+    def s_Assume(self, s: ir.Assume, st: State) -> State:
+        ok = self.expr(s.cond, st)
+        self.assume(st, ok, exits=True)
+        return st
+
+    def s_Return(self, s: ir.Return, st: State) -> State:
+        v = self.expr(s.value, st) if s.value is not None else None
+        self.frames[-1].returns.append((st.copy(), v))
+        for lf in self.frames[-1].loops:      # a return leaves this function's loops
+            lf.exits.append(st.pc)
+        return st.copy(FALSE)
+
+    def s_Break(self, s, st: State) -> State:
+        self.frames[-1].loops[-1].breaks.append(st.copy())
+        return st.copy(FALSE)
+
+    def s_Continue(self, s, st: State) -> State:
+        self.frames[-1].loops[-1].continues.append(st.copy())
+        return st.copy(FALSE)
+
+    def s_Halt(self, s: ir.Halt, st: State) -> State:
+        self._exit(st.pc)
+        return st.copy(FALSE)
+
+    def s_ExprStmt(self, s: ir.ExprStmt, st: State) -> State:
+        self.expr(s.expr, st)
+        return st
+
+    def s_Havoc(self, s: ir.Havoc, st: State) -> State:
+        self.note_unknown(s.what, s.span)
+        fn = self.frames[-1].fn
+        for t in s.targets:
+            ty = fn.locals.get(t) or self.program.globals.get(t) or ir.MATH_INT
+            c = self.fresh(t, ty)
+            st.vars[t] = c
+            if self.scratch == 0:
+                self.externals.append(Fresh(c, ty, st.pc, s.what, s.span))
+        return st
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, e: ir.Expr, st: State):
+        return getattr(self, "e_" + type(e).__name__)(e, st)
+
+    def e_Const(self, e: ir.Const, st: State):
+        self.consts_seen.add(e.value)
+        return E.literal(e.value, e.type)
+
+    def e_Var(self, e: ir.Var, st: State):
+        v = st.vars.get(e.name)
+        if v is None:   # read before any assignment: an arbitrary (indeterminate) value
+            v = self.fresh(e.name, e.type)
+            st.vars[e.name] = v
+        return v
+
+    def e_Unary(self, e: ir.Unary, st: State):
+        a = self.expr(e.arg, st)
+        if e.op == "not":
+            return z3.Not(a)
+        if e.op == "bnot":
+            return ~a if e.type.bits is not None else -a - 1
+        res, checks = E.negate(a, e.type)
+        self._checks(e, checks, st, {"operand": (a, e.type)})
+        return res
+
+    def e_Binary(self, e: ir.Binary, st: State):
+        op = e.op
+        if op in ir.LOGIC_OPS:
+            return self._logic(e, st)
+        a = self.expr(e.left, st)
+        b = self.expr(e.right, st)
+        if op in ir.CMP_OPS:
+            return E.compare(op, a, b, e.left.type)
+        try:
+            res, checks = E.arith(op, a, b, e.type, e.right.type)
+        except NotImplementedError as exc:
+            return self._unknown_value(f"{exc} at line {e.span.line}", e.span, e.type, st)
+        self._checks(e, checks, st, {"left": (a, e.left.type), "right": (b, e.right.type)})
+        return res
+
+    def _checks(self, e: ir.Expr, checks: list, st: State, operands: dict) -> None:
+        for c in checks:
+            if z3.is_true(c.ok):
+                continue
+            if c.prop == "unsigned-wrap":
+                if self.options is not None and getattr(self.options, "report_unsigned_wrap", False):
+                    self.oblige(Obligation("overflow", c.prop, e.span, st.pc, c.ok,
+                                           message=c.message, severity="info",
+                                           operands=operands))
+                continue
+            if len(self.frames) == 1:
+                self.oblige(Obligation("overflow", c.prop, e.span, st.pc, c.ok,
+                                       message=c.message, operands=operands))
+            if c.ub:   # Python raises (the path ends); in C the behaviour is undefined
+                self.assume(st, c.ok, exits=self.lang == "python")
+
+    def _logic(self, e: ir.Binary, st: State):
+        a = self.expr(e.left, st)
+        guard = z3.Not(a) if e.op == "or" else a
+        sub = st.copy(conj(st.pc, guard))
+        b = self.expr(e.right, sub)
+        self._join_guarded(st, sub, guard)
+        if e.op == "and":
+            return z3.And(a, b)
+        if e.op == "or":
+            return z3.Or(a, b)
+        return z3.Implies(a, b)
+
+    def _join_guarded(self, st: State, sub: State, guard) -> None:
+        """After evaluating part of an expression under guard, fold its effects back."""
+        if sub.pc is not None and not sub.pc.eq(conj(st.pc, guard)):
+            st.pc = z3.Or(conj(st.pc, z3.Not(guard)), sub.pc)
+        for n, v in sub.vars.items():
+            old = st.vars.get(n)
+            if old is None or not old.eq(v):
+                st.vars[n] = v if old is None else z3.If(guard, v, old)
+
+    def e_Ite(self, e: ir.Ite, st: State):
+        c = self.expr(e.cond, st)
+        s1 = st.copy(conj(st.pc, c))
+        a = self.expr(e.then, s1)
+        s2 = st.copy(conj(st.pc, z3.Not(c)))
+        b = self.expr(e.orelse, s2)
+        base = conj(st.pc, c), conj(st.pc, z3.Not(c))
+        if not (s1.pc.eq(base[0]) and s2.pc.eq(base[1])):
+            st.pc = z3.Or(s1.pc, s2.pc)
+        for n in set(s1.vars) | set(s2.vars):
+            v1, v2 = s1.vars.get(n), s2.vars.get(n)
+            if v1 is not None and v2 is not None and not v1.eq(v2):
+                st.vars[n] = z3.If(c, v1, v2)
+        return z3.If(c, a, b)
+
+    def e_Cast(self, e: ir.Cast, st: State):
+        a = self.expr(e.arg, st)
+        src, dst = e.arg.type, e.type
+        res = E.convert(a, src, dst)
+        if (self.lang == "c" and isinstance(dst, ir.IntT) and dst.bits is not None
+                and dst.signed and dst.name != "_Bool" and isinstance(src, ir.IntT)):
+            ok = E.fits(a, src, dst)
+            if not z3.is_true(z3.simplify(ok)) and (
+                    self.options is None or getattr(self.options, "report_conversions", True)):
+                how = "explicit cast" if e.explicit else "implicit conversion"
+                self.oblige(Obligation(
+                    "overflow", "conversion", e.span, st.pc, ok, severity="info",
+                    message=f"{how} from {src} to {dst} changes the value "
+                            f"(implementation-defined)", operands={"value": (a, src)}))
+        return res
+
+    def e_Nondet(self, e: ir.Nondet, st: State):
+        c = self.fresh("nondet", e.type)
+        if self.scratch == 0:
+            self.nondets.append(Fresh(c, e.type, st.pc, e.label, e.span))
+        return c
+
+    def e_Old(self, e: ir.Old, st: State):
+        entry = State(dict(self.frames[-1].entry), st.pc)
+        return self.expr(e.arg, entry)
+
+    def e_Unsupported(self, e: ir.Unsupported, st: State):
+        return self._unknown_value(e.what, e.span, e.type, st)
+
+    def _unknown_value(self, what: str, span: ir.Span, t: ir.Type, st: State):
+        self.note_unknown(what, span)
+        c = self.fresh("unknown", t)
+        if self.scratch == 0:
+            self.externals.append(Fresh(c, t, st.pc, what, span))
+        return c
+
+    def e_Call(self, e: ir.Call, st: State):
+        from .calls import call
+        return call(self, e, st)

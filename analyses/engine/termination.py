@@ -1,0 +1,179 @@
+"""Termination verdicts: one finding per loop and per recursive function.
+
+proved — a ranking function (or lexicographic pair) checked by z3 on the loop's exact
+   transition, every callee in the body terminates (or has a contract), nested loops proved;
+counterexample — a non-termination witness (recurrence.py) reached by concrete inputs,
+   re-run on the interpreter;
+unknown — otherwise, with the reason (an unknown function, no ranking function found, ...).
+"""
+from __future__ import annotations
+
+import time
+
+import z3
+
+from .. import callgraph, ir
+from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
+from . import encode as E
+from .context import FnContext, elapsed_ms
+from .ranking import Measure, describe, find_ranking, loop_candidates
+from .recurrence import fixed_point, recurrent_set
+from .symexec import is_stub
+
+
+def all_loops(stmts, out=None) -> list[ir.While]:
+    out = [] if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.While):
+            out.append(s)
+            all_loops(s.body, out)
+        elif isinstance(s, ir.If):
+            all_loops(s.then, out)
+            all_loops(s.orelse, out)
+    return out
+
+
+def head_span(loop: ir.While) -> ir.Span:
+    c = loop.cond.span
+    if c.line and (c.end_line, c.end_col) > (loop.span.line, loop.span.col) and not loop.do_while:
+        return ir.Span(loop.span.line, loop.span.col, c.end_line, c.end_col)
+    return ir.Span(loop.span.line, loop.span.col, loop.span.line, loop.span.col + 1) \
+        if loop.span.end_line != loop.span.line else loop.span
+
+
+def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
+    """verdicts: function name -> True/False/None (terminates?) shared across functions."""
+    ab = ctx.abstract
+    findings = []
+    records = {}
+    for rec in ab.loop_records:
+        records.setdefault(id(rec.loop), rec)
+    loop_results: dict[int, Finding] = {}
+    for loop in reversed(all_loops(ctx.fn.body)):    # inner loops first
+        t0 = time.perf_counter()
+        q0 = ctx.queries
+        rec = records.get(id(loop))
+        if rec is None:
+            f = _finding(ctx, loop, PROVED, "terminates: the loop is never reached")
+        else:
+            f = _loop_verdict(ctx, rec, loop_results, verdicts)
+        f.time_ms = elapsed_ms(t0)
+        loop_results[id(loop)] = f
+    for loop in all_loops(ctx.fn.body):
+        findings.append(loop_results[id(loop)])
+    if callgraph.is_recursive(ctx.program, ctx.fn.name):
+        from .recursion import recursion_verdict
+        t0 = time.perf_counter()
+        f = recursion_verdict(ctx)
+        f.time_ms = elapsed_ms(t0)
+        findings.append(f)
+    return findings
+
+
+def _finding(ctx, loop, status, message, *, reason=None, cex=None, details=None) -> Finding:
+    fn = ctx.fn
+    return Finding(file=ctx.program.path, function=fn.qualname or fn.name, kind="termination",
+                   status=status, span=head_span(loop), message=message, property="loop",
+                   reason=reason, counterexample=cex, severity="warning",
+                   details=details or {})
+
+
+def callee_blockers(ctx: FnContext, names, verdicts: dict) -> list[str]:
+    out = []
+    for name in sorted(names):
+        g = ctx.program.functions.get(name)
+        if g is None or is_stub(g):
+            out.append(f"depends on what the unknown function `{name}` does "
+                       f"(it may not return)")
+            continue
+        if callgraph.has_contract(g):
+            continue
+        v = terminates(ctx, name, verdicts)
+        if v is not True:
+            out.append(f"the callee `{name}` is not proved to terminate")
+    return out
+
+
+def terminates(ctx: FnContext, name: str, verdicts: dict):
+    """Does function `name` terminate on all inputs?  (True / False / None)"""
+    if name in verdicts:
+        return verdicts[name]
+    verdicts[name] = None          # in progress: recursion through here is 'unknown'
+    sub = FnContext(ctx.program, ctx.program.functions[name], ctx.options, ctx.cancel)
+    fs = check_termination(sub, verdicts)
+    if all(f.status == PROVED for f in fs):
+        verdicts[name] = True
+    elif any(f.status == COUNTEREXAMPLE for f in fs):
+        verdicts[name] = False
+    return verdicts[name]
+
+
+def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
+    loop = rec.loop
+    ab = ctx.abstract
+    blockers = callee_blockers(ctx, rec.callees, verdicts)
+    inner = [done.get(id(l)) for l in all_loops(loop.body)]
+    inner_bad = [f for f in inner if f is not None and f.status != PROVED]
+    if loop.range_loop:
+        ranking = [Measure("the range's remaining count",
+                           lambda vs: z3.IntVal(0))]
+        proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
+                      "cannot change")
+    else:
+        ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
+                               loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head))
+        proved_msg = describe(ranking) if ranking else ""
+    if ranking and not blockers and not inner_bad:
+        return _finding(ctx, loop, PROVED, proved_msg,
+                        details={"ranking": proved_msg,
+                                 "measure": [m.text for m in ranking],
+                                 "invariants": rec.invariants})
+    if ranking:
+        why = blockers[0] if blockers else (
+            f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
+        return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
+                        details={"ranking": proved_msg})
+    witness = _nontermination(ctx, rec)
+    if isinstance(witness, Finding):
+        return witness
+    if blockers:
+        why = blockers[0]
+    elif witness:
+        why = witness
+    else:
+        why = ("no ranking function found (tried the loop condition's differences and the "
+               "assigned variables, also lexicographic pairs) and no non-termination witness")
+    return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+
+
+def _nontermination(ctx: FnContext, rec):
+    """A counterexample Finding, a reason string (witness depends on unknowns), or None."""
+    w = fixed_point(ctx, rec) or recurrent_set(ctx, rec)
+    if w is None:
+        return None
+    bm = ctx.bmc
+    cex, unknowns = ctx.counterexample(bm, w.model)
+    if unknowns:
+        vals = ctx.sequence(bm.externals, w.model)
+        what = unknowns[0]
+        return (f"the loop runs forever if {what} returns "
+                f"{vals[0] if vals else 'a suitable value'}: it depends on that function")
+    inputs = ctx.inputs_from(bm, w.model)
+    outcome = ctx.replay_run(inputs, cex.nondet, max_steps=50_000)
+    if outcome.status in ("returned", "halted", "assume_failed"):
+        return None     # the interpreter disagrees: never claim non-termination
+    note = {"nonterminating": "the interpreter saw the loop state repeat",
+            "timeout": "the interpreter ran 50,000 steps without the function returning"}.get(
+        outcome.status, f"the run ends in {outcome.status}: "
+                        f"{outcome.message or 'undefined behaviour'} (never a normal return)")
+    cex.trace = list(outcome.trace)[:200]
+    fn = ctx.fn
+    msg = f"{cex.call} never returns: {w.description}"
+    f = _finding(ctx, rec.loop, COUNTEREXAMPLE, msg, cex=cex,
+                 details={"witness": {"kind": w.kind, "description": w.description,
+                                      "state": w.state, "facts": w.facts},
+                          "interpreter": note})
+    if ctx.options.replay:
+        from .replay_hook import replay_nontermination
+        replay_nontermination(ctx, cex)
+    return f

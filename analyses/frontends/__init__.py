@@ -1,0 +1,1 @@
+"""Frontends: Python (libcst) and C (pycparser) lowered to the IR in ..ir."""

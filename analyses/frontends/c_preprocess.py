@@ -1,0 +1,280 @@
+"""C preprocessing for the C frontend: comments, ACSL and suppressions, gcc -E, line mapping.
+
+gcc removes comments and collapses whitespace, so comments (ACSL annotations, suppression
+markers) are collected from the raw text first, and every preprocessed line of the user's
+file is re-aligned token by token with the original line: tokens that come from the source
+(not from a macro expansion) get back their original column, so pycparser's coordinates
+point into the user's file.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .. import ir
+
+INCLUDE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "include")
+MAIN_FILE = "<stdin>"
+GCC_TIMEOUT_S = 20
+
+# Spellings that pycparser does not know, defined away for every translation unit.
+PRELUDE_DEFINES = [
+    "__attribute__(x)=", "__extension__=", "__inline=inline", "__inline__=inline",
+    "__restrict=", "__restrict__=", "restrict=", "__volatile__=volatile", "__const=const",
+    "__signed__=signed", "__asm__=__veriline_asm", "__asm=__veriline_asm",
+    "asm=__veriline_asm", "_Noreturn=", "__thread=", "__builtin_va_list=int",
+    "__STDC__=1", "__STDC_VERSION__=201112L", "__x86_64__=1", "__CHAR_BIT__=8",
+]
+
+
+class LineIndex:
+    """Offsets <-> 1-based (line, column) in one text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        import bisect
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+    def offset(self, line: int, col: int) -> int:
+        if line < 1:
+            return 0
+        if line > len(self.starts):
+            return len(self.text)
+        return min(self.starts[line - 1] + max(col, 1) - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        if not 1 <= line <= len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        return self.text[start:end]
+
+    def span(self, start: int, end: int) -> ir.Span:
+        a, b = self.pos(start), self.pos(end)
+        return ir.Span(a[0], a[1], b[0], b[1])
+
+
+@dataclass
+class Comment:
+    start: int          # offset of the opening /* or //
+    end: int            # offset just after the comment
+    text: str
+
+
+@dataclass
+class Annotation:
+    """An ACSL comment: `content` with the `/*@`, `*/` and leading `@`s blanked, so that
+    content[i] sits at offset `base + i` in the original text."""
+    start: int
+    end: int
+    base: int
+    content: str
+
+
+def scan_comments(text: str) -> tuple[str, str, list[Comment]]:
+    """Return (code, masked, comments): code has comments replaced by spaces (newlines
+    kept); masked additionally blanks string and character literal contents."""
+    code, masked, comments = list(text), list(text), []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "/" and text.startswith("//", i):
+            j = i
+            while j < n and text[j] != "\n":
+                j += 2 if text[j] == "\\" and j + 1 < n else 1
+            comments.append(Comment(i, j, text[i:j]))
+        elif c == "/" and text.startswith("/*", i):
+            k = text.find("*/", i + 2)
+            j = n if k < 0 else k + 2
+            comments.append(Comment(i, j, text[i:j]))
+        elif c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            for k in range(i + 1, min(j, n)):
+                if masked[k] != "\n":
+                    masked[k] = " "
+            i = j + 1
+            continue
+        else:
+            i += 1
+            continue
+        for k in range(i, j):
+            if text[k] != "\n":
+                code[k] = masked[k] = " "
+        i = j
+    return "".join(code), "".join(masked), comments
+
+
+def acsl_annotations(comments: list[Comment]) -> list[Annotation]:
+    out = []
+    for c in comments:
+        if c.text.startswith("/*@") or c.text.startswith("//@"):
+            body = c.text[3:-2] if c.text.startswith("/*") and c.text.endswith("*/") \
+                else c.text[3:]
+            body = re.sub(r"(?m)^([ \t]*)@", lambda m: m.group(1) + " ", body)
+            out.append(Annotation(c.start, c.end, c.start + 3, body))
+    return out
+
+
+_SUPPRESS = re.compile(r"veriline:\s*ignore(?:\[([^\]]*)\])?")
+
+
+def suppressions(comments: list[Comment], code: str, index: LineIndex) -> dict[int, set[str]]:
+    """`veriline: ignore[kinds]` comments -> {line: kinds}: the comment's own line when code
+    precedes it there, else the next line with code."""
+    out: dict[int, set[str]] = {}
+    for c in comments:
+        m = _SUPPRESS.search(c.text)
+        if not m:
+            continue
+        kinds = {k.strip() for k in (m.group(1) or "").split(",") if k.strip()} or {"*"}
+        line, col = index.pos(c.start)
+        if code[index.offset(line, 1):c.start].strip():
+            target = line
+        else:
+            rest = re.search(r"\S", code[c.end:])
+            target = index.pos(c.end + rest.start())[0] if rest else line
+        out.setdefault(target, set()).update(kinds)
+    return out
+
+
+@dataclass
+class Preprocessed:
+    text: str                                    # input for pycparser
+    macros: dict[str, str] = field(default_factory=dict)   # object-like macros
+    errors: list[ir.SyntaxIssue] = field(default_factory=list)
+
+
+_TOKEN = re.compile(r"[A-Za-z_]\w*|\.?\d(?:[eEpP][+-]|[\w.])*|\"(?:\\.|[^\"\\\n])*\"?"
+                    r"|'(?:\\.|[^'\\\n])*'?|->|\+\+|--|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\|"
+                    r"|[-+*/%&|^]=|\.\.\.|##|\S")
+
+
+def _tokens(line: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _TOKEN.finditer(line)]
+
+
+def realign(pp_line: str, orig_line: str) -> str:
+    """Lay out pp_line's tokens at the columns of the equal tokens of orig_line."""
+    pp, orig = _tokens(pp_line), _tokens(orig_line)
+    if [t for _, t in pp] == [t for _, t in orig]:
+        return orig_line
+    placed: dict[int, int] = {}
+    sm = difflib.SequenceMatcher(None, [t for _, t in pp], [t for _, t in orig],
+                                 autojunk=False)
+    for a, b, size in sm.get_matching_blocks():
+        for k in range(size):
+            placed[a + k] = orig[b + k][0]
+    out = ""
+    for i, (_, tok) in enumerate(pp):
+        want = placed.get(i, -1)
+        if want >= len(out) + (1 if out and not out.endswith(" ") else 0):
+            out += " " * (want - len(out))
+        elif out:
+            out += " "
+        out += tok
+    return out
+
+
+def _realign_output(out: str, code_index: LineIndex) -> tuple[str, dict[str, str]]:
+    """Realign the user's lines of gcc's output; strip (and collect) -dD definitions."""
+    lines = out.split("\n")
+    macros: dict[str, str] = {}
+    cur_file, cur_line = MAIN_FILE, 1
+    for i, line in enumerate(lines):
+        m = re.match(r'#\s*(\d+)\s+"((?:\\.|[^"\\])*)"', line)
+        if m:
+            cur_file, cur_line = m.group(2), int(m.group(1))
+            lines[i] = f'#line {m.group(1)} "{m.group(2)}"'
+            continue
+        if line.startswith("#define ") or line.startswith("#undef "):
+            d = re.match(r"#define\s+([A-Za-z_]\w*)(\(?)\s*(.*)", line)
+            if d and not d.group(2):
+                macros[d.group(1)] = d.group(3)
+            elif line.startswith("#undef "):
+                macros.pop(line.split()[1], None)
+            lines[i] = ""
+        elif cur_file == MAIN_FILE and line.strip():
+            lines[i] = realign(line, code_index.line_text(cur_line))
+        cur_line += 1
+    return "\n".join(lines), macros
+
+
+def _blank_directives(code: str) -> str:
+    """Fallback without a preprocessor: blank every directive line (and continuations)."""
+    out, cont = [], False
+    for line in code.split("\n"):
+        if cont or line.lstrip().startswith("#"):
+            cont = line.endswith("\\")
+            out.append("")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _gcc_args(path: str, data_model: str) -> list[str]:
+    args = ["gcc", "-E", "-dD", "-nostdinc", "-undef", "-x", "c", "-std=gnu11",
+            "-I", INCLUDE_DIR]
+    if path and os.path.dirname(os.path.abspath(path)):
+        args += ["-iquote", os.path.dirname(os.path.abspath(path))]
+    args += ["-D" + d for d in PRELUDE_DEFINES]
+    args += ["-D__LP64__=1", "-D_LP64=1"] if data_model == "LP64" else ["-D__ILP32__=1"]
+    return args + ["-"]
+
+
+_GCC_ERROR = re.compile(r"^<stdin>:(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
+
+
+def preprocess(code: str, path: str, data_model: str = "LP64") -> Preprocessed:
+    """Run gcc -E on `code` (comments already blanked).  A failing directive line is
+    reported and blanked, then gcc runs again; without gcc, directives are dropped."""
+    index = LineIndex(code)
+    errors: list[ir.SyntaxIssue] = []
+    if shutil.which("gcc") is None:
+        errors.append(ir.SyntaxIssue(message="gcc not found: file parsed without "
+                                     "preprocessing (#include/#define ignored)",
+                                     span=ir.Span(1, 1, 1, 1)))
+        return Preprocessed(_blank_directives(code), {}, errors)
+    text = code
+    for _attempt in range(20):
+        try:
+            proc = subprocess.run(_gcc_args(path, data_model), input=text, text=True,
+                                  capture_output=True, timeout=GCC_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            errors.append(ir.SyntaxIssue(message=f"preprocessor failed: {exc}",
+                                         span=ir.Span(1, 1, 1, 1)))
+            return Preprocessed(_blank_directives(code), {}, errors)
+        if proc.returncode == 0:
+            pp, macros = _realign_output(proc.stdout, index)
+            return Preprocessed(pp, macros, errors)
+        found = _GCC_ERROR.findall(proc.stderr)
+        if not found:
+            errors.append(ir.SyntaxIssue(message="preprocessor failed: "
+                                         + proc.stderr.strip()[:300],
+                                         span=ir.Span(1, 1, 1, 1)))
+            return Preprocessed(_blank_directives(code), {}, errors)
+        t_index = LineIndex(text)
+        lines = text.split("\n")
+        blanked = False
+        for line_s, col_s, msg in found:
+            line, col = int(line_s), int(col_s)
+            errors.append(ir.SyntaxIssue(message=f"preprocessor: {msg}",
+                                         span=ir.Span(line, col, line,
+                                                      len(t_index.line_text(line)) + 1)))
+            if 1 <= line <= len(lines) and lines[line - 1].lstrip().startswith("#"):
+                lines[line - 1] = ""
+                blanked = True
+        if not blanked:
+            return Preprocessed(_blank_directives(code), {}, errors)
+        text = "\n".join(lines)
+    return Preprocessed(_blank_directives(code), {}, errors)

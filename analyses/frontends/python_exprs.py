@@ -1,0 +1,283 @@
+"""Lowering of Python expressions (libcst) to IR expressions.
+
+`value()` gives an int-typed expression (a BOOL is Cast to 0/1), `cond()` a BOOL one (an
+int is Cast: != 0).  Expressions stay pure: a Call that must be evaluated once but used
+twice (middle of a comparison chain, abs/min/max operands, `x and y` in value position) is
+hoisted into a hidden temporary through `self.pre`, the statements the caller emits first —
+unless it sits where it may not be evaluated (right of and/or, an if-expression branch),
+where it is duplicated instead.  Anything outside the subset becomes `ir.Unsupported`.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+import libcst as cst
+
+from .. import ir
+from .python_context import FnContext
+from .python_types import fixed_type, join, same_domain
+
+ARITH = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "FloorDivide": "floordiv",
+         "Modulo": "floormod", "BitAnd": "band", "BitOr": "bor", "BitXor": "bxor",
+         "LeftShift": "shl", "RightShift": "shr"}
+CMP = {"LessThan": "lt", "LessThanEqual": "le", "GreaterThan": "gt",
+       "GreaterThanEqual": "ge", "Equal": "eq", "NotEqual": "ne"}
+UNSUPPORTED_NODES = {
+    "Float": "float literal", "Imaginary": "complex literal", "SimpleString": "string literal",
+    "ConcatenatedString": "string literal", "FormattedString": "f-string",
+    "List": "list display", "Tuple": "tuple", "Set": "set display", "Dict": "dict display",
+    "ListComp": "list comprehension", "SetComp": "set comprehension",
+    "DictComp": "dict comprehension", "GeneratorExp": "generator expression",
+    "Subscript": "subscript", "Lambda": "lambda", "Await": "await", "Yield": "yield",
+    "Ellipsis": "Ellipsis", "StarredElement": "starred expression",
+}
+BUILTINS = {"abs", "min", "max", "int", "bool", "isinstance"}
+MAX_POW_UNROLL = 16
+
+
+def to_bool(e: ir.Expr) -> ir.Expr:
+    if e.type == ir.BOOL:
+        return e
+    if isinstance(e, ir.Const):
+        return ir.Const(value=int(e.value != 0), type=ir.BOOL, span=e.span)
+    if isinstance(e, ir.Unsupported):
+        return replace(e, type=ir.BOOL)
+    return ir.Cast(arg=e, type=ir.BOOL, span=e.span)
+
+
+def to_int(e: ir.Expr) -> ir.Expr:
+    if e.type != ir.BOOL:
+        return e
+    if isinstance(e, (ir.Const, ir.Unsupported)):
+        return replace(e, type=ir.MATH_INT)
+    return ir.Cast(arg=e, type=ir.MATH_INT, span=e.span)
+
+
+def coerce(e: ir.Expr, t: ir.IntT, explicit: bool = False) -> ir.Expr:
+    """e as a value of type t (Python ints meet fixed-width ones as NumPy does)."""
+    e = to_int(e)
+    if same_domain(e.type, t) and not explicit:
+        return e
+    if isinstance(e, ir.Unsupported) or (
+            isinstance(e, ir.Const) and (t.min is None or t.min <= e.value <= t.max)):
+        return replace(e, type=t)
+    return ir.Cast(arg=e, type=t, explicit=explicit, span=e.span)
+
+
+def is_pure(e: ir.Expr) -> bool:
+    if isinstance(e, (ir.Call, ir.Nondet)):
+        return False
+    return all(is_pure(v) for v in vars(e).values() if isinstance(v, ir.Expr))
+
+
+def cover(a: ir.Span, b: ir.Span) -> ir.Span:
+    return ir.Span(a.line, a.col, b.end_line, b.end_col)
+
+
+def _is_int_literal(node: cst.BaseExpression) -> Optional[int]:
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
+    if (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, cst.Integer)):
+        return -int(node.expression.value.replace("_", ""), 0)
+    return None
+
+
+class ExprLowerer:
+    def __init__(self, ctx: FnContext):
+        self.ctx = ctx
+        self.pre: list[ir.Stmt] = []
+        self.cond_depth = 0          # > 0: inside a branch that may not be evaluated
+
+    # ------------------------------------------------------------------ entry points
+    def value(self, node: cst.BaseExpression) -> ir.Expr:
+        return to_int(self.natural(node, False))
+
+    def cond(self, node: cst.BaseExpression) -> ir.Expr:
+        return to_bool(self.natural(node, True))
+
+    def span(self, node: cst.CSTNode) -> ir.Span:
+        return self.ctx.spanner.span(node)
+
+    def unsupported(self, construct: str, node: cst.CSTNode, typ: ir.Type = ir.MATH_INT,
+                    record: bool = True) -> ir.Unsupported:
+        span = self.span(node)
+        what = f"{construct} at line {span.line}"
+        if record:
+            self.ctx.note(what, span)
+        return ir.Unsupported(what=what, type=typ, span=span)
+
+    def once(self, e: ir.Expr) -> ir.Expr:
+        """e, safe to use twice: a Call is hoisted into a temporary when that keeps the
+        evaluation order; otherwise it is duplicated."""
+        if is_pure(e) or self.cond_depth > 0:
+            return e
+        e = to_int(e)
+        tmp = self.ctx.fresh("t", e.type if isinstance(e.type, ir.IntT) else ir.MATH_INT)
+        self.pre.append(ir.Assign(target=tmp, value=e, span=e.span))
+        return ir.Var(name=tmp, type=self.ctx.locals[tmp], span=e.span)
+
+    def guarded(self, node: cst.BaseExpression, as_cond: bool) -> ir.Expr:
+        """Lower a sub-expression that is only evaluated conditionally."""
+        self.cond_depth += 1
+        try:
+            return self.natural(node, as_cond)
+        finally:
+            self.cond_depth -= 1
+
+    # ------------------------------------------------------------------ dispatch
+    def natural(self, node: cst.BaseExpression, as_cond: bool = False) -> ir.Expr:
+        kind = type(node).__name__
+        method = getattr(self, "_" + kind, None)
+        if method is not None:
+            return method(node, as_cond)
+        return self.unsupported(UNSUPPORTED_NODES.get(kind, kind), node,
+                                ir.BOOL if as_cond else ir.MATH_INT)
+
+    def _Integer(self, node: cst.Integer, as_cond: bool) -> ir.Expr:
+        return ir.Const(value=int(node.value.replace("_", ""), 0), span=self.span(node))
+
+    def _Name(self, node: cst.Name, as_cond: bool) -> ir.Expr:
+        span, name, ctx = self.span(node), node.value, self.ctx
+        if name in ("True", "False"):
+            return ir.Const(value=int(name == "True"), type=ir.BOOL, span=span)
+        if name in ctx.bad_params:
+            return ir.Unsupported(what=ctx.bad_params[name], span=span)
+        if name in ctx.global_names:
+            return self.unsupported(f"global variable {name}", node)
+        if name in ctx.locals or name in ctx.local_names:
+            return ir.Var(name=name, type=ctx.local_type(name), span=span)
+        if name in ctx.index.constants:
+            return ir.Const(value=ctx.index.constants[name], span=span)
+        if name == "None":
+            return self.unsupported("None", node)
+        return self.unsupported(f"name {name}", node)
+
+    def _NamedExpr(self, node: cst.NamedExpr, as_cond: bool) -> ir.Expr:
+        e = self.unsupported("assignment expression", node)
+        if isinstance(node.target, cst.Name):   # the target holds an arbitrary value after
+            self.ctx.declare(node.target.value, ir.MATH_INT)
+            self.pre.append(ir.Havoc(targets=[node.target.value], what=e.what, span=e.span))
+        return e
+
+    def _Attribute(self, node: cst.Attribute, as_cond: bool) -> ir.Expr:
+        base = node.value
+        if (node.attr.value == "value" and isinstance(base, cst.Name)
+                and base.value in self.ctx.locals and base.value not in self.ctx.bad_params
+                and self.ctx.locals[base.value].name.startswith("ctypes.")):
+            return self._Name(base, as_cond)      # ctypes value object -> its int
+        return self.unsupported("attribute access", node)
+
+    # ------------------------------------------------------------------ operators
+    def _BinaryOperation(self, node: cst.BinaryOperation, as_cond: bool) -> ir.Expr:
+        op = type(node.operator).__name__
+        if op == "Divide":
+            return self.unsupported("float division", node)
+        if op == "MatrixMultiply":
+            return self.unsupported("matrix multiplication", node)
+        if op == "Power":
+            return self._power(node)
+        left, right = self.value(node.left), self.value(node.right)
+        return self.arith(ARITH[op], left, right, node)
+
+    def arith(self, op: str, left: ir.Expr, right: ir.Expr, node: cst.CSTNode) -> ir.Expr:
+        t = join(left.type, right.type)
+        if t is None:
+            return self.unsupported(f"mixing {left.type} and {right.type}", node)
+        return ir.Binary(op=op, left=coerce(left, t), right=coerce(right, t), type=t,
+                         span=self.span(node))
+
+    def _power(self, node: cst.BinaryOperation) -> ir.Expr:
+        return self.power(self.value(node.left), node.right, node)
+
+    def power(self, base: ir.Expr, exp_node: cst.BaseExpression, node: cst.CSTNode) -> ir.Expr:
+        """x ** k for a small literal k >= 0, as repeated multiplication."""
+        exp = _is_int_literal(exp_node)
+        if exp is None or exp < 0:
+            return self.unsupported("power with a non-literal or negative exponent", node)
+        if isinstance(base, ir.Const) and not base.type.bounded and exp * max(
+                abs(base.value), 1).bit_length() <= 4096:
+            return ir.Const(value=base.value ** exp, span=self.span(node))
+        if exp == 0:
+            return coerce(ir.Const(value=1, span=self.span(node)), base.type)
+        if exp > MAX_POW_UNROLL:
+            return self.unsupported("power with a large exponent", node)
+        base = self.once(base)
+        acc = base
+        for _ in range(exp - 1):
+            acc = self.arith("mul", acc, base, node)
+        return acc
+
+    def _UnaryOperation(self, node: cst.UnaryOperation, as_cond: bool) -> ir.Expr:
+        op, span = type(node.operator).__name__, self.span(node)
+        if op == "Not":
+            return ir.Unary(op="not", arg=self.cond(node.expression), type=ir.BOOL, span=span)
+        lit = _is_int_literal(node)
+        if lit is not None:
+            return ir.Const(value=lit, span=span)
+        arg = self.value(node.expression)
+        if op == "Plus":
+            return arg
+        t = arg.type if arg.type.bounded else ir.MATH_INT
+        return ir.Unary(op="neg" if op == "Minus" else "bnot", arg=arg, type=t, span=span)
+
+    def _Comparison(self, node: cst.Comparison, as_cond: bool) -> ir.Expr:
+        left = self.value(node.left)
+        result: Optional[ir.Expr] = None
+        last = len(node.comparisons) - 1
+        for i, target in enumerate(node.comparisons):
+            op = type(target.operator).__name__
+            self.cond_depth += i > 0        # later operands are evaluated conditionally
+            try:
+                right = self.value(target.comparator)
+                if i < last:                # a middle operand is used twice
+                    right = self.once(right)
+            finally:
+                self.cond_depth -= i > 0
+            span = self.span(node) if last == 0 else cover(left.span, right.span)
+            if op not in CMP:
+                kind = "membership test" if "In" in op else "identity comparison"
+                part: ir.Expr = self.unsupported(kind, target, ir.BOOL)
+            else:
+                l, r = left, right
+                if not same_domain(l.type, r.type):
+                    l, r = coerce(l, ir.MATH_INT), coerce(r, ir.MATH_INT)
+                part = ir.Binary(op=CMP[op], left=l, right=r, type=ir.BOOL, span=span)
+            result = part if result is None else ir.Binary(
+                op="and", left=result, right=part, type=ir.BOOL, span=cover(result.span, span))
+            left = right
+        return result
+
+    def _BooleanOperation(self, node: cst.BooleanOperation, as_cond: bool) -> ir.Expr:
+        op = "and" if isinstance(node.operator, cst.And) else "or"
+        left = self.natural(node.left, as_cond)
+        right = self.guarded(node.right, as_cond)
+        span = self.span(node)
+        if as_cond or (left.type == ir.BOOL and right.type == ir.BOOL):
+            return ir.Binary(op=op, left=to_bool(left), right=to_bool(right), type=ir.BOOL,
+                             span=span)
+        left = self.once(to_int(left))      # `x and y` returns an operand
+        t = join(left.type, right.type) or ir.MATH_INT
+        first, other = coerce(left, t), coerce(right, t)
+        then, orelse = (other, first) if op == "and" else (first, other)
+        return ir.Ite(cond=to_bool(left), then=then, orelse=orelse, type=t, span=span)
+
+    def _IfExp(self, node: cst.IfExp, as_cond: bool) -> ir.Expr:
+        test = self.cond(node.test)
+        then, orelse = self.guarded(node.body, as_cond), self.guarded(node.orelse, as_cond)
+        span = self.span(node)
+        if as_cond or (then.type == ir.BOOL and orelse.type == ir.BOOL):
+            return ir.Ite(cond=test, then=to_bool(then), orelse=to_bool(orelse),
+                          type=ir.BOOL, span=span)
+        then, orelse = to_int(then), to_int(orelse)
+        t = join(then.type, orelse.type)
+        if t is None:
+            return self.unsupported(f"mixing {then.type} and {orelse.type}", node)
+        return ir.Ite(cond=test, then=coerce(then, t), orelse=coerce(orelse, t), type=t,
+                      span=span)
+
+    # ------------------------------------------------------------------ calls
+    def _Call(self, node: cst.Call, as_cond: bool) -> ir.Expr:
+        from .python_calls import lower_call
+        return lower_call(self, node, as_cond)

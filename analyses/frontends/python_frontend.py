@@ -1,0 +1,259 @@
+"""Python frontend: source text -> IR Program (language 'python'), via libcst.
+
+Verified: module-level functions and methods of (nested) classes, keyed by qualname
+('Class.method'; `self`/`cls` dropped).  Parameters are ints; `bool` ones are constrained to
+0/1; NumPy / ctypes fixed-width annotations give bounded types; any other annotation makes
+the parameter's uses unsupported.  A file libcst cannot parse gets one SyntaxIssue and is
+re-parsed block by block (top-level defs/classes), so the intact functions are verified.
+The user's module is never imported or executed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+
+from .. import ir
+from .python_context import FnContext, ModuleIndex, Signature
+from .python_contracts import read_contracts
+from .python_exprs import _is_int_literal
+from .python_names import (bound_names, declared_global, has_value_return, maybe_non_int,
+                           nested_definitions)
+from .python_source import (LineIndex, Spanner, parse_block, suppressions, syntax_issue,
+                            top_level_blocks)
+from .python_stmts import StmtLowerer, is_range_for
+from .python_types import BOOL_PARAM, annotation_kind
+
+_GLOBAL_STMT = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+([\w \t,]+)", re.M)
+
+
+def parse_python(text: str, path: str) -> ir.Program:
+    program = ir.Program(path=path, language="python")
+    program.suppressions = suppressions(text)
+    units: list[Spanner] = []
+    try:
+        units.append(Spanner(cst.parse_module(text)))
+    except cst.ParserSyntaxError as err:
+        program.errors.append(syntax_issue(text, err))
+        for offset, block in top_level_blocks(text):
+            module = parse_block(block)
+            if module is not None:
+                units.append(Spanner(module, line_offset=offset))
+    except (RecursionError, ValueError, MemoryError) as err:
+        program.errors.append(ir.SyntaxIssue(message=f"cannot parse: {err}",
+                                             span=ir.Span(1, 1, 1, 2)))
+    index = ModuleIndex()
+    found: list[tuple[Spanner, cst.FunctionDef, str, Optional[str], str]] = []
+    for sp in units:
+        _index_imports(sp.module, index)
+        found.extend(_collect_functions(sp, sp.module.body, "", None))
+    index.constants = _module_constants([sp.module for sp in units], text)
+    for sp, node, qualname, cls, kind in found:
+        index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
+    lines = LineIndex(text)
+    for sp, node, qualname, cls, kind in found:
+        program.functions[qualname] = build_function(sp, index, lines, node, qualname, cls)
+    return program
+
+
+# --------------------------------------------------------------------------- module index
+
+def _index_imports(module: cst.Module, index: ModuleIndex) -> None:
+    stack: list[cst.CSTNode] = list(module.body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Import):
+            for alias in n.names:
+                full = cst.Module([]).code_for_node(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    index.aliases[alias.asname.name.value] = full
+                else:
+                    head = full.split(".")[0]
+                    index.aliases.setdefault(head, head)
+        elif isinstance(n, cst.ImportFrom) and not isinstance(n.names, cst.ImportStar):
+            if n.module is None or n.relative:
+                continue
+            base = cst.Module([]).code_for_node(n.module)
+            for alias in n.names:
+                name = cst.Module([]).code_for_node(alias.name)
+                local = (alias.asname.name.value if alias.asname is not None
+                         and isinstance(alias.asname.name, cst.Name) else name)
+                index.aliases[local] = f"{base}.{name}"
+        elif not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.BaseExpression)):
+            stack.extend(n.children)
+
+
+def _collect_functions(sp: Spanner, body, prefix: str, cls: Optional[str]) -> list:
+    out = []
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            decorators = {sp.code(d.decorator).split("(")[0] for d in stmt.decorators}
+            if decorators & {"overload", "typing.overload"}:
+                continue
+            kind = "function"
+            if cls is not None:
+                kind = ("static" if "staticmethod" in decorators else
+                        "class" if "classmethod" in decorators else "instance")
+            out.append((sp, stmt, prefix + stmt.name.value, cls, kind))
+        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            name = prefix + stmt.name.value
+            out.extend(_collect_functions(sp, stmt.body.body, name + ".", name))
+    return out
+
+
+def _module_constants(modules: list[cst.Module], text: str) -> dict[str, int]:
+    """Module-level names bound exactly once, to an int literal, and never declared
+    `global` in a function: their uses in functions are that literal."""
+    values: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for module in modules:
+        for stmt in module.body:
+            for name in bound_names(stmt) if not isinstance(
+                    stmt, (cst.FunctionDef, cst.ClassDef)) else [stmt.name.value]:
+                counts[name] = counts.get(name, 0) + 1
+            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+                small = stmt.body[0]
+                value = None
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                        isinstance(small.targets[0].target, cst.Name):
+                    name, value = small.targets[0].target.value, small.value
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
+                        and small.value is not None:
+                    name, value = small.target.value, small.value
+                lit = _is_int_literal(value) if value is not None else None
+                if lit is not None:
+                    values[name] = lit
+    declared = {n.strip() for m in _GLOBAL_STMT.finditer(text) for n in m.group(1).split(",")}
+    return {n: v for n, v in values.items() if counts.get(n) == 1 and n not in declared}
+
+
+def _annotation_name(index: ModuleIndex, ann: Optional[cst.Annotation]) -> Optional[str]:
+    if ann is None:
+        return "int"
+    node = ann.annotation
+    if isinstance(node, cst.SimpleString):          # "int" written as a string
+        try:
+            node = cst.parse_expression(str(node.evaluated_value))
+        except Exception:
+            return None
+    return index.resolve(node)
+
+
+def _all_params(node: cst.FunctionDef, kind: str) -> list[cst.Param]:
+    ps = node.params
+    params = [*ps.posonly_params, *ps.params]
+    if kind in ("instance", "class") and params:
+        params = params[1:]
+    return params + list(ps.kwonly_params)
+
+
+def _signature(sp: Spanner, index: ModuleIndex, node: cst.FunctionDef, qualname: str,
+               kind: str) -> Signature:
+    names, types, defaults = [], [], {}
+    for p in _all_params(node, kind):
+        names.append(p.name.value)
+        k, t = annotation_kind(_annotation_name(index, p.annotation))
+        types.append(t if k in ("int", "bool", "fixed") else ir.MATH_INT)
+        d = p.default
+        defaults[p.name.value] = (
+            _is_int_literal(d) if d is not None and not isinstance(d, cst.Name)
+            else {"True": 1, "False": 0}.get(d.value) if isinstance(d, cst.Name) else None)
+    if node.returns is None:
+        ret = ir.MATH_INT if has_value_return(node.body) else None
+    else:
+        k, t = annotation_kind(_annotation_name(index, node.returns))
+        ret = t if k in ("int", "bool", "fixed") else None if k == "none" else ir.MATH_INT
+    return Signature(qualname, names, types, defaults, ret, kind)
+
+
+# --------------------------------------------------------------------------- functions
+
+def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.FunctionDef,
+                   qualname: str, cls: Optional[str]) -> ir.Function:
+    span = sp.span(node)
+    if node.decorators:
+        first = sp.span(node.decorators[0])
+        span = ir.Span(first.line, first.col, span.end_line, span.end_col)
+    sig = index.signatures[qualname]
+    fn = ir.Function(name=qualname, qualname=qualname, params=[], ret=sig.ret, body=[],
+                     span=span, name_span=sp.span(node.name), language="python",
+                     source=lines.slice(span))
+    try:
+        hints: dict[str, ir.IntT] = {}
+        for _ in range(2):          # a second pass only if a read preceded a typed store
+            ctx = _lower_into(fn, sp, index, node, sig, cls, hints)
+            late = {n for n in ctx.early_reads if ctx.locals.get(n, ir.MATH_INT) != ir.MATH_INT}
+            if not late or hints:
+                break
+            hints = dict(ctx.locals)
+    except Exception as err:        # never let one function kill the module
+        what = f"internal error in the Python frontend ({type(err).__name__}: {err})"
+        fn.unsupported = [(what, span)]
+        fn.requires, fn.ensures = [], []
+        ret = [ir.Return(value=ir.Unsupported(what=what, type=sig.ret, span=span), span=span)]
+        fn.body = [ir.Havoc(targets=[p.name for p in fn.params], what=what, span=span)] + (
+            ret if sig.ret is not None else [])
+    return fn
+
+
+def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.FunctionDef,
+                sig: Signature, cls: Optional[str], hints: dict[str, ir.IntT]) -> FnContext:
+    plist = [*node.params.posonly_params, *node.params.params]
+    self_name = plist[0].name.value if sig.kind in ("instance", "class") and plist else None
+    ctx = FnContext(index, sp, sig.qualname, cls, self_name)
+    ctx.type_hints = hints
+    ctx.ret = sig.ret
+    fn.params, fn.unsupported = [], ctx.unsupported
+    prelude: list[ir.Stmt] = []
+    for p, ptype in zip(_all_params(node, sig.kind), sig.types):
+        name, pspan = p.name.value, sp.span(p)
+        fn.params.append(ir.Param(name=name, type=ptype, span=pspan))
+        ctx.locals[name] = ptype
+        ctx.param_names.add(name)
+        k, _ = annotation_kind(_annotation_name(index, p.annotation))
+        if k == "other":
+            what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
+            ctx.bad_params[name] = what
+            ctx.note(what, pspan)
+        elif ptype == BOOL_PARAM:
+            var = ir.Var(name=name, type=ptype, span=pspan)
+            lo = ir.Binary(op="le", left=ir.Const(value=0, span=pspan), right=var,
+                           type=ir.BOOL, span=pspan)
+            hi = ir.Binary(op="le", left=var, right=ir.Const(value=1, span=pspan),
+                           type=ir.BOOL, span=pspan)
+            prelude.append(ir.Assume(cond=ir.Binary(op="and", left=lo, right=hi,
+                                                    type=ir.BOOL, span=pspan), span=pspan))
+    for star in (node.params.star_arg, node.params.star_kwarg):
+        if isinstance(star, cst.Param):
+            what = f"parameter *{star.name.value} (variadic)"
+            ctx.note(what, sp.span(star))
+            ctx.bad_params[star.name.value] = what
+    if node.returns is not None:
+        k, _ = annotation_kind(_annotation_name(index, node.returns))
+        if k == "other":
+            ctx.note(f"return type {sp.code(node.returns.annotation)}", sp.span(node.returns))
+    ctx.nested_defs = nested_definitions(node.body)
+    ctx.global_names = declared_global(node.body)
+    ctx.local_names = {n for n in bound_names(node.body)
+                       if n not in ctx.nested_defs and n not in ctx.global_names}
+    ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
+    ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
+                                lambda f: is_range_for(f, ctx))
+    fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params})
+    fn.body = prelude + StmtLowerer(ctx).block(node.body)
+    for name in sorted(ctx.local_names):
+        ctx.declare(name, ir.MATH_INT)
+    fn.locals = ctx.locals
+    return ctx
+
+
+_INT_BUILTINS = {"abs", "min", "max", "int", "bool", "len", "round", "sum", "ord", "hash"}
+
+
+def _is_int_call(index: ModuleIndex, call: cst.Call) -> bool:
+    name = index.resolve(call.func)
+    if name in _INT_BUILTINS:
+        return name not in index.signatures
+    sig = index.signatures.get(name or "")
+    return sig is not None and sig.ret is not None and not sig.ret.bounded

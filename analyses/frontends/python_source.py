@@ -1,0 +1,158 @@
+"""Source-text helpers of the Python frontend: spans, suppression comments, and the
+top-level block splitting that lets a file with a syntax error still be verified."""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .. import ir
+
+
+class Spanner:
+    """Maps libcst nodes of one parsed fragment to file spans.
+
+    A fragment parsed on its own (a recovered block, a docstring contract) starts at file
+    line `line_offset + 1`; `col_offset` shifts columns of the fragment's first line."""
+
+    def __init__(self, module: cst.Module, line_offset: int = 0, col_offset: int = 0):
+        self.module = module
+        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.line_offset = line_offset
+        self.col_offset = col_offset
+
+    def span(self, node: cst.CSTNode) -> ir.Span:
+        r = self.positions.get(node)
+        if r is None:
+            return ir.NOSPAN
+        sc = r.start.column + 1 + (self.col_offset if r.start.line == 1 else 0)
+        ec = r.end.column + 1 + (self.col_offset if r.end.line == 1 else 0)
+        return ir.Span(r.start.line + self.line_offset, sc, r.end.line + self.line_offset, ec)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+
+class LineIndex:
+    """Offsets of line starts, to slice exact source text by span in O(1)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0]
+        pos = text.find("\n")
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def offset(self, line: int, col: int) -> int:
+        if line - 1 >= len(self.starts):
+            return len(self.text)
+        return min(self.starts[line - 1] + col - 1, len(self.text))
+
+    def slice(self, span: ir.Span) -> str:
+        return self.text[self.offset(span.line, span.col):self.offset(span.end_line, span.end_col)]
+
+
+# --------------------------------------------------------------------------- suppressions
+
+_IGNORE = re.compile(r"#\s*veriline\s*:\s*ignore\b(?:\s*\[([^\]]*)\])?")
+
+
+def _comments(text: str) -> list[tuple[int, int, str]]:
+    """(line, 0-based col, comment text) of every comment; regex fallback if tokenizing
+    fails (a file with a syntax error)."""
+    out = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                out.append((tok.start[0], tok.start[1], tok.string))
+        return out
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        j = line.find("#")
+        if j >= 0 and "veriline" in line:
+            out.append((i, j, line[j:]))
+    return out
+
+
+def suppressions(text: str) -> dict[int, set[str]]:
+    """`# veriline: ignore[kinds]` -> {line: kinds}.  The comment applies to its own line
+    when code precedes it there, else to the next line that is neither blank nor only a
+    comment."""
+    result: dict[int, set[str]] = {}
+    if "veriline" not in text:
+        return result
+    lines = text.splitlines()
+    for line, col, comment in _comments(text):
+        m = _IGNORE.search(comment)
+        if not m:
+            continue
+        kinds = {k.strip() for k in m.group(1).split(",") if k.strip()} if m.group(1) else set()
+        kinds = kinds or {"*"}
+        target = line
+        if not lines[line - 1][:col].strip():
+            target = line + 1
+            while target <= len(lines) and (not lines[target - 1].strip()
+                                            or lines[target - 1].lstrip().startswith("#")):
+                target += 1
+            if target > len(lines):
+                continue
+        result.setdefault(target, set()).update(kinds)
+    return result
+
+
+# --------------------------------------------------------------------------- syntax errors
+
+_BOGUS_POS = re.compile(r"^(parser error: )?error at \d+:\d+: ")
+
+
+def syntax_issue(text: str, err: cst.ParserSyntaxError) -> ir.SyntaxIssue:
+    """libcst's message; the position from CPython's parser when it agrees the text is
+    broken (libcst often reports the token after the real error)."""
+    message = _BOGUS_POS.sub("", err.message.strip())
+    line, col = err.raw_line, err.raw_column + 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as e:
+        if e.lineno:
+            line, col = e.lineno, max(e.offset or 1, 1)
+        message = f"{e.msg} ({message})" if e.msg and e.msg != "invalid syntax" else message
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return ir.SyntaxIssue(message=f"syntax error: {message}", span=ir.Span(line, col, line, col + 1))
+
+
+_BLOCK_START = re.compile(r"(?:def|async\s+def|class)\b|@")
+
+
+def top_level_blocks(text: str) -> list[tuple[int, str]]:
+    """Split text into (line_offset, block_text) at column-0 lines that start a def, an
+    async def, a class or a decorator (decorators stay with their def).  Linear time."""
+    lines = text.splitlines(keepends=True)
+    blocks: list[tuple[int, list[str]]] = [(0, [])]
+    only_decorators = False
+    for i, line in enumerate(lines):
+        m = _BLOCK_START.match(line)
+        if m:
+            is_decorator = line.startswith("@")
+            if not only_decorators:
+                blocks.append((i, []))
+            only_decorators = is_decorator
+        blocks[-1][1].append(line)
+    return [(off, "".join(ls)) for off, ls in blocks if ls]
+
+
+def parse_block(block: str) -> Optional[cst.Module]:
+    try:
+        return cst.parse_module(block)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return None

@@ -1,0 +1,398 @@
+"""Lowering of Python statements (libcst) to IR statements.
+
+Loops: `while … else` and `for … else` get a hidden flag `$brokeN` set by their own
+`break`s.  `for v in range(…)` becomes a `While(range_loop=True)` over hidden `$curN` /
+`$stopN` (/ `$stepN` when the step is not a literal) that the body cannot assign; the body
+starts with `v = $curN; $curN = $curN + step`, so `continue` works and v keeps its last
+value after the loop.  Statements outside the subset become `Havoc` of what they may
+assign; those with bodies (try, with, match, for over other iterables) keep their bodies
+under a nondeterministic choice, so returns and asserts inside them are not lost.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import libcst as cst
+
+from .. import ir
+from .python_context import FnContext
+from .python_exprs import ARITH, ExprLowerer, coerce
+from .python_names import bound_names, target_names
+
+
+def _const(v: int, span: ir.Span, typ: ir.Type = ir.MATH_INT) -> ir.Const:
+    return ir.Const(value=v, type=typ, span=span)
+
+
+def _var(ctx: FnContext, name: str, span: ir.Span) -> ir.Var:
+    return ir.Var(name=name, type=ctx.locals[name], span=span)
+
+
+def _cmp(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Binary:
+    return ir.Binary(op=op, left=left, right=right, type=ir.BOOL, span=span)
+
+
+class StmtLowerer:
+    def __init__(self, ctx: FnContext):
+        self.ctx = ctx
+        self.loops: list[Optional[str]] = []     # per enclosing loop: its break flag
+
+    # ------------------------------------------------------------------ plumbing
+    def span(self, node: cst.CSTNode) -> ir.Span:
+        return self.ctx.spanner.span(node)
+
+    def block(self, body) -> list[ir.Stmt]:
+        if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            return self.stmts(body.body)
+        return self.stmts(body.body.body)          # an Else / Finally clause
+
+    def stmts(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for n in nodes:
+            for small in (n.body if isinstance(n, cst.SimpleStatementLine) else [n]):
+                out.extend(self.one(small))
+        return out
+
+    def one(self, node: cst.CSTNode) -> list[ir.Stmt]:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            return self.havoc(node, type(node).__name__)
+        depth = len(self.loops)
+        try:
+            return method(node)
+        except Exception as e:                      # never let one statement kill the module
+            del self.loops[depth:]
+            return self.havoc(node, f"internal error ({type(e).__name__}: {e})")
+
+    def havoc(self, node: cst.CSTNode, construct: str, extra: Sequence[str] = ()) -> list[ir.Stmt]:
+        span = self.span(node)
+        what = f"{construct} at line {span.line}"
+        self.ctx.note(what, span)
+        targets = [n for n in dict.fromkeys([*bound_names(node), *extra])
+                   if n not in self.ctx.global_names and n not in self.ctx.nested_defs]
+        for t in targets:
+            self.ctx.declare(t, ir.MATH_INT)
+        return [ir.Havoc(targets=targets, what=what, span=span)]
+
+    def store(self, name: str, value: ir.Expr, span: ir.Span) -> ir.Stmt:
+        if name in self.ctx.global_names:
+            what = f"assignment to global variable {name} at line {span.line}"
+            self.ctx.note(what, span)
+            return ir.Havoc(targets=[], what=what, span=span)
+        t = self.ctx.declare(name, value.type)
+        return ir.Assign(target=name, value=coerce(value, t), span=span)
+
+    def nondet_choice(self, alternatives: list[list[ir.Stmt]], what: str,
+                      span: ir.Span) -> list[ir.Stmt]:
+        out = alternatives[-1]
+        for alt in reversed(alternatives[:-1]):
+            cond = ir.Unsupported(what=what, type=ir.BOOL, span=span)
+            out = [ir.If(cond=cond, then=alt, orelse=out, span=span)]
+        return out
+
+    # ------------------------------------------------------------------ simple statements
+    def _Pass(self, node) -> list[ir.Stmt]:
+        return []
+
+    def _Import(self, node) -> list[ir.Stmt]:
+        return []
+
+    _ImportFrom = _Import
+
+    def _Global(self, node) -> list[ir.Stmt]:
+        span = self.span(node)
+        self.ctx.note(f"global statement at line {span.line}", span)
+        return []
+
+    _Nonlocal = _Global
+
+    def _Expr(self, node: cst.Expr) -> list[ir.Stmt]:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis,
+                                   cst.Integer)):
+            return []                               # docstrings, `...`
+        ex = ExprLowerer(self.ctx)
+        e = ex.value(node.value)
+        return ex.pre + [ir.ExprStmt(expr=e, span=self.span(node))]
+
+    def _Assign(self, node: cst.Assign) -> list[ir.Stmt]:
+        span, ex = self.span(node), ExprLowerer(self.ctx)
+        targets = [t.target for t in node.targets]
+        if not all(isinstance(t, cst.Name) for t in targets):
+            tup = targets[0] if len(targets) == 1 else None
+            if (isinstance(tup, (cst.Tuple, cst.List)) and isinstance(node.value, (cst.Tuple, cst.List))
+                    and len(tup.elements) == len(node.value.elements)
+                    and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+                            for e in tup.elements)
+                    and all(isinstance(e, cst.Element) for e in node.value.elements)):
+                return self._unpack([e.value.value for e in tup.elements],
+                                    [e.value for e in node.value.elements], span)
+            return self.havoc(node, "assignment to " + _target_kind(targets),
+                              _base_names(targets, self.ctx))
+        value = ex.value(node.value)
+        if len(targets) == 1:
+            return ex.pre + [self.store(targets[0].value, value, span)]
+        tmp = self.ctx.fresh("t", value.type if value.type.bounded else ir.MATH_INT)
+        out = ex.pre + [ir.Assign(target=tmp, value=value, span=span)]
+        return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets]
+
+    def _unpack(self, names: list[str], values: list[cst.BaseExpression],
+                span: ir.Span) -> list[ir.Stmt]:
+        ex = ExprLowerer(self.ctx)
+        lowered = [ex.value(v) for v in values]
+        out, temps = list(ex.pre), []
+        for e in lowered:
+            tmp = self.ctx.fresh("t", e.type if e.type.bounded else ir.MATH_INT)
+            out.append(ir.Assign(target=tmp, value=e, span=e.span))
+            temps.append(tmp)
+        return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)]
+
+    def _AnnAssign(self, node: cst.AnnAssign) -> list[ir.Stmt]:
+        if not isinstance(node.target, cst.Name):
+            return self.havoc(node, "assignment to " + _target_kind([node.target]),
+                              _base_names([node.target], self.ctx))
+        from .python_types import annotation_kind
+        kind, t = annotation_kind(self.ctx.index.resolve(node.annotation.annotation))
+        if kind == "fixed":
+            self.ctx.declare(node.target.value, t)
+        if node.value is None:
+            return []
+        ex = ExprLowerer(self.ctx)
+        value = ex.value(node.value)
+        return ex.pre + [self.store(node.target.value, value, self.span(node))]
+
+    def _AugAssign(self, node: cst.AugAssign) -> list[ir.Stmt]:
+        if not isinstance(node.target, cst.Name):
+            return self.havoc(node, "augmented assignment to " + _target_kind([node.target]),
+                              _base_names([node.target], self.ctx))
+        ex, span = ExprLowerer(self.ctx), self.span(node)
+        op = type(node.operator).__name__[:-len("Assign")]
+        current = ex.value(node.target)
+        if op == "Divide":
+            value: ir.Expr = ex.unsupported("float division", node)
+        elif op == "Power":
+            value = ex.power(current, node.value, node)
+        elif op in ARITH:
+            value = ex.arith(ARITH[op], current, ex.value(node.value), node)
+        else:
+            value = ex.unsupported(f"operator {op}", node)
+        return ex.pre + [self.store(node.target.value, value, span)]
+
+    def _Return(self, node: cst.Return) -> list[ir.Stmt]:
+        span = self.span(node)
+        if node.value is None:
+            return [ir.Return(value=None, span=span)]
+        ex = ExprLowerer(self.ctx)
+        value = ex.value(node.value)
+        if self.ctx.ret is not None:
+            value = coerce(value, self.ctx.ret)
+        return ex.pre + [ir.Return(value=value, span=span)]
+
+    def _Assert(self, node: cst.Assert) -> list[ir.Stmt]:
+        ex = ExprLowerer(self.ctx)
+        cond = ex.cond(node.test)
+        msg = ""
+        if isinstance(node.msg, cst.SimpleString):
+            try:
+                msg = str(node.msg.evaluated_value)
+            except Exception:
+                msg = node.msg.value
+        elif node.msg is not None:
+            msg = self.ctx.spanner.code(node.msg)
+        return ex.pre + [ir.Assert(cond=cond, kind="assert", message=msg, span=self.span(node))]
+
+    def _Raise(self, node: cst.Raise) -> list[ir.Stmt]:
+        exc = node.exc
+        if isinstance(exc, cst.Call):
+            exc = exc.func
+        name = None if exc is None else (self.ctx.index.resolve(exc) or self.ctx.spanner.code(exc))
+        return [ir.Halt(what=f"raise {name}" if name else "raise", span=self.span(node))]
+
+    def _Break(self, node) -> list[ir.Stmt]:
+        span = self.span(node)
+        flag = self.loops[-1] if self.loops else None
+        pre = [ir.Assign(target=flag, value=_const(1, span), span=span)] if flag else []
+        return pre + [ir.Break(span=span)]
+
+    def _Continue(self, node) -> list[ir.Stmt]:
+        return [ir.Continue(span=self.span(node))]
+
+    def _Del(self, node: cst.Del) -> list[ir.Stmt]:
+        return self.havoc(node, "del statement", target_names(node.target))
+
+    def _FunctionDef(self, node) -> list[ir.Stmt]:
+        return []                                   # nested definitions are not verified
+
+    _ClassDef = _FunctionDef
+
+    # ------------------------------------------------------------------ compound statements
+    def _If(self, node: cst.If) -> list[ir.Stmt]:
+        ex = ExprLowerer(self.ctx)
+        cond = ex.cond(node.test)
+        then = self.block(node.body)
+        if isinstance(node.orelse, cst.If):
+            orelse = self._If(node.orelse)
+        else:
+            orelse = self.block(node.orelse) if node.orelse is not None else []
+        return ex.pre + [ir.If(cond=cond, then=then, orelse=orelse, span=self.span(node))]
+
+    def _loop(self, node, make_loop) -> list[ir.Stmt]:
+        """Shared while/for wrapper: the break flag of an `else:` clause."""
+        span = self.span(node)
+        flag = self.ctx.fresh("broke") if node.orelse is not None else None
+        self.loops.append(flag)
+        try:
+            loop = make_loop()
+        finally:
+            self.loops.pop()
+        if flag is None:
+            return loop
+        test = _cmp("eq", _var(self.ctx, flag, span), _const(0, span), span)
+        return ([ir.Assign(target=flag, value=_const(0, span), span=span)] + loop
+                + [ir.If(cond=test, then=self.block(node.orelse), span=span)])
+
+    def _While(self, node: cst.While) -> list[ir.Stmt]:
+        def make() -> list[ir.Stmt]:
+            ex = ExprLowerer(self.ctx)
+            cond = ex.cond(node.test)
+            body = self.block(node.body)
+            span = self.span(node)
+            if ex.pre:        # calls in the condition: evaluate them at every iteration
+                exit_ = ir.If(cond=ir.Unary(op="not", arg=cond, type=ir.BOOL, span=cond.span),
+                              then=[ir.Break(span=cond.span)], span=cond.span)
+                body = ex.pre + [exit_] + body
+                cond = _const(1, cond.span, ir.BOOL)
+            return [ir.While(cond=cond, body=body, span=span)]
+        return self._loop(node, make)
+
+    def _For(self, node: cst.For) -> list[ir.Stmt]:
+        it = node.iter
+        if is_range_for(node, self.ctx):
+            return self._loop(node, lambda: self._range_for(node))
+
+        def make() -> list[ir.Stmt]:
+            span = self.span(node)
+            what = f"for loop over {_iter_kind(it, self.ctx)} at line {span.line}"
+            self.ctx.note(what, span)
+            names = target_names(node.target)
+            for n in names:
+                self.ctx.declare(n, ir.MATH_INT)
+            havoc = ir.Havoc(targets=names, what=what, span=self.span(node.target))
+            cond = ir.Unsupported(what=what, type=ir.BOOL, span=self.span(it))
+            return [ir.While(cond=cond, body=[havoc] + self.block(node.body), span=span)]
+        return self._loop(node, make)
+
+    def _range_for(self, node: cst.For) -> list[ir.Stmt]:
+        ctx, it = self.ctx, node.iter
+        ex, span, rspan = ExprLowerer(ctx), self.span(node), self.span(it)
+        args = [coerce(ex.value(a.value), ir.MATH_INT) for a in it.args]
+        start = args[0] if len(args) > 1 else _const(0, rspan)
+        stop = args[1] if len(args) > 1 else args[0]
+        step = args[2] if len(args) == 3 else _const(1, rspan)
+        cur, stop_v = ctx.fresh("cur"), ctx.fresh("stop")
+        out = ex.pre + [ir.Assign(target=cur, value=start, span=start.span),
+                        ir.Assign(target=stop_v, value=stop, span=stop.span)]
+        cur_e, stop_e = _var(ctx, cur, rspan), _var(ctx, stop_v, rspan)
+        halt = ir.Halt(what="raise ValueError", span=rspan)
+        if isinstance(step, ir.Const):
+            if step.value == 0:
+                return out + [halt]
+            step_e: ir.Expr = step
+            cond = _cmp("lt" if step.value > 0 else "gt", cur_e, stop_e, rspan)
+        else:
+            step_v = ctx.fresh("step")
+            step_e = _var(ctx, step_v, rspan)
+            zero = _const(0, rspan)
+            out += [ir.Assign(target=step_v, value=step, span=step.span),
+                    ir.If(cond=_cmp("eq", step_e, zero, rspan), then=[halt], span=rspan)]
+            up = ir.Binary(op="and", left=_cmp("gt", step_e, zero, rspan),
+                           right=_cmp("lt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
+            down = ir.Binary(op="and", left=_cmp("lt", step_e, zero, rspan),
+                             right=_cmp("gt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
+            cond = ir.Binary(op="or", left=up, right=down, type=ir.BOOL, span=rspan)
+        tspan = self.span(node.target)
+        head = [self.store(node.target.value, cur_e, tspan),
+                ir.Assign(target=cur, value=ir.Binary(op="add", left=cur_e, right=step_e,
+                                                      span=rspan), span=rspan)]
+        body = head + self.block(node.body)
+        return out + [ir.While(cond=cond, body=body, range_loop=True, span=span)]
+
+    def _Try(self, node: cst.Try) -> list[ir.Stmt]:
+        span = self.span(node)
+        what = f"try statement at line {span.line}"
+        self.ctx.note(what, span)
+        normal = self.block(node.body)
+        if node.orelse is not None:
+            normal += self.block(node.orelse)
+        raised = [n for n in bound_names(node.body) if n not in self.ctx.global_names]
+        alternatives = [normal]
+        for h in node.handlers:
+            names = raised + (target_names(h.name.name) if h.name else [])
+            for n in names:
+                self.ctx.declare(n, ir.MATH_INT)
+            alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(h))]
+                                + self.block(h.body))
+        out = self.nondet_choice(alternatives, what, span)
+        if node.finalbody is not None:
+            out += self.block(node.finalbody)
+        return out
+
+    _TryStar = _Try
+
+    def _With(self, node: cst.With) -> list[ir.Stmt]:
+        span = self.span(node)
+        what = f"with statement at line {span.line}"
+        self.ctx.note(what, span)
+        names = [n for item in node.items if item.asname
+                 for n in target_names(item.asname.name)]
+        for n in names:
+            self.ctx.declare(n, ir.MATH_INT)
+        return [ir.Havoc(targets=names, what=what, span=span)] + self.block(node.body)
+
+    def _Match(self, node) -> list[ir.Stmt]:
+        span = self.span(node)
+        what = f"match statement at line {span.line}"
+        self.ctx.note(what, span)
+        alternatives = []
+        for case in node.cases:
+            names = [n for n in bound_names(case.pattern) if n not in self.ctx.global_names]
+            for n in names:
+                self.ctx.declare(n, ir.MATH_INT)
+            alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(case))]
+                                + self.block(case.body))
+        return self.nondet_choice(alternatives + [[]], what, span)
+
+
+def is_range_for(node: cst.For, ctx: FnContext) -> bool:
+    """`for name in range(a[, b[, c]])` with the builtin range."""
+    it = node.iter
+    return (isinstance(node.target, cst.Name) and isinstance(it, cst.Call)
+            and ctx.index.resolve(it.func) == "range" and 1 <= len(it.args) <= 3
+            and all(not a.keyword and not a.star for a in it.args)
+            and "range" not in ctx.locals and "range" not in ctx.local_names
+            and "range" not in ctx.index.signatures and node.asynchronous is None)
+
+
+def _target_kind(targets) -> str:
+    t = next((t for t in targets if not isinstance(t, cst.Name)), targets[0])
+    return {"Attribute": "an attribute", "Subscript": "a subscript", "Tuple": "a tuple",
+            "List": "a list", "StarredElement": "a starred target"}.get(type(t).__name__,
+                                                                        type(t).__name__)
+
+
+def _base_names(targets, ctx: FnContext) -> list[str]:
+    """Local variables whose object an attribute/subscript assignment mutates."""
+    out = []
+    for t in targets:
+        while isinstance(t, (cst.Attribute, cst.Subscript)):
+            t = t.value
+        if isinstance(t, cst.Name) and (t.value in ctx.locals or t.value in ctx.local_names):
+            out.append(t.value)
+    return out
+
+
+def _iter_kind(it: cst.BaseExpression, ctx: FnContext) -> str:
+    if isinstance(it, cst.Call):
+        name = ctx.index.resolve(it.func)
+        return f"{name}(...)" if name else "a call result"
+    return {"List": "a list", "Tuple": "a tuple", "Name": "an iterable",
+            "SimpleString": "a string"}.get(type(it).__name__, "an iterable")

@@ -1,0 +1,2 @@
+/* veriline fake <inttypes.h>. */
+#include <stdint.h>

@@ -1,0 +1,334 @@
+"""Compiles IR functions into Python closures ``f(env, ctx)`` for the interpreter.
+
+Why closures: the interpreter is on the language server's hot path; resolving types,
+operators and variable scopes once per function (instead of per step) makes a run a
+chain of direct calls.  The arithmetic semantics (wrap-around, C division, shifts,
+conversions, and which operations are violations) live in interp_arith.py.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from . import ir
+from .findings import TraceStep
+from .interp_arith import arith, convert, converter, cast
+
+__all__ = ["Stop", "Violation", "compiled", "convert", "STOP_ALWAYS", "STOP_C_UB"]
+
+STOP_ALWAYS = frozenset({"assert", "reach_error", "isinstance", "ensures",
+                         "requires-call", "division-by-zero"})
+STOP_C_UB = frozenset({"signed-overflow", "div-overflow", "shift"})
+
+BREAK, CONTINUE, RETURN = "break", "continue", "return"
+
+
+@dataclass
+class Violation:
+    kind: str
+    span: ir.Span
+    message: str
+    values: dict[str, int] = field(default_factory=dict)
+
+
+class Stop(Exception):
+    """Ends the whole run with an Outcome status."""
+
+    def __init__(self, status: str, message: str = "", loop_span=None, state=None):
+        super().__init__(message)
+        self.status, self.message = status, message
+        self.loop_span, self.state = loop_span, state
+
+
+@dataclass
+class CompiledFunction:
+    names: list[str]
+    convs: list[Callable]
+    body: Callable
+    ret_conv: Optional[Callable]
+    requires: list = field(default_factory=list)   # (check, Contract, var names)
+    ensures: list = field(default_factory=list)
+
+
+_CACHE: dict[tuple[int, int], tuple] = {}
+
+
+def compiled(fn: ir.Function, program: ir.Program) -> CompiledFunction:
+    """The compiled form of fn, cached by object identity (IR is not mutated after
+    parsing; a re-parse makes new objects)."""
+    key = (id(fn), id(program))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is fn and hit[1] is program:
+        return hit[2]
+    cf = _Compiler(fn, program).function()
+    if len(_CACHE) > 512:
+        _CACHE.clear()
+    _CACHE[key] = (fn, program, cf)
+    return cf
+
+
+def var_names(node) -> list[str]:
+    """Variables mentioned in an expression (for the values shown with a violation)."""
+    out: dict[str, None] = {}
+
+    def walk(n):
+        if isinstance(n, ir.Var):
+            out.setdefault(n.name, None)
+        elif isinstance(n, (list, tuple)):
+            for m in n:
+                walk(m)
+        elif isinstance(n, ir.Expr):
+            for v in vars(n).values():
+                if isinstance(v, (ir.Expr, tuple)):
+                    walk(v)
+    walk(node)
+    return list(out)
+
+
+_CMP = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+        "eq": operator.eq, "ne": operator.ne}
+
+
+class _Compiler:
+    def __init__(self, fn: ir.Function, program: ir.Program):
+        self.fn, self.program = fn, program
+        self.locals = set(fn.locals) | {p.name for p in fn.params}
+        self.globals = set(program.globals) - self.locals
+
+    def function(self) -> CompiledFunction:
+        fn = self.fn
+        ret = converter(fn.ret) if fn.ret is not None and fn.ret.bounded else None
+        return CompiledFunction(
+            names=[p.name for p in fn.params], convs=[converter(p.type) for p in fn.params],
+            body=self.block(fn.body), ret_conv=ret,
+            requires=[(self.expr(c.expr), c, var_names(c.expr)) for c in fn.requires],
+            ensures=[(self.expr(c.expr), c, var_names(c.expr)) for c in fn.ensures])
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, e: ir.Expr) -> Callable:
+        m = getattr(self, "x_" + type(e).__name__, None)
+        if m is None:
+            raise ValueError(f"unknown expression {type(e).__name__}")
+        return m(e)
+
+    def x_Const(self, e):
+        v = e.value
+        return lambda env, ctx: v
+
+    def x_Var(self, e):
+        name = e.name
+        if name in self.globals:
+            return lambda env, ctx: ctx.globals[name]
+        return lambda env, ctx: env[name]
+
+    def x_Unary(self, e):
+        a = self.expr(e.arg)
+        if e.op == "not":
+            return lambda env, ctx: not a(env, ctx)
+        return arith(e, a, None)
+
+    def x_Binary(self, e):
+        op, l, r = e.op, self.expr(e.left), self.expr(e.right)
+        if op in _CMP:
+            f = _CMP[op]
+            return lambda env, ctx: f(l(env, ctx), r(env, ctx))
+        if op == "and":
+            return lambda env, ctx: bool(l(env, ctx)) and bool(r(env, ctx))
+        if op == "or":
+            return lambda env, ctx: bool(l(env, ctx)) or bool(r(env, ctx))
+        if op == "implies":
+            return lambda env, ctx: (not l(env, ctx)) or bool(r(env, ctx))
+        return arith(e, l, r)
+
+    def x_Ite(self, e):
+        c, t, o = self.expr(e.cond), self.expr(e.then), self.expr(e.orelse)
+        return lambda env, ctx: t(env, ctx) if c(env, ctx) else o(env, ctx)
+
+    def x_Cast(self, e):
+        return cast(e, self.expr(e.arg))
+
+    def x_Call(self, e):
+        args = [self.expr(a) for a in e.args]
+        name, span = e.func, e.span
+        if name in self.program.functions:
+            return lambda env, ctx: ctx.call(name, [a(env, ctx) for a in args], span)
+        conv, what = converter(e.type), f"call to unknown function {name}() at line {span.line}"
+
+        def external(env, ctx):
+            for a in args:
+                a(env, ctx)
+            return ctx.next_external(conv, what)
+        return external
+
+    def x_Nondet(self, e):
+        conv, label = converter(e.type), e.label or f"line {e.span.line}"
+        return lambda env, ctx: ctx.next_nondet(conv, label)
+
+    def x_Old(self, e):
+        inner = self.expr(e.arg)
+
+        def old(env, ctx):
+            cur = ctx.globals
+            ctx.globals = ctx.old_globals
+            try:
+                return inner(ctx.old_env, ctx)
+            finally:
+                ctx.globals = cur
+        return old
+
+    def x_Unsupported(self, e):
+        conv, what = converter(e.type), f"{e.what} (line {e.span.line})"
+        return lambda env, ctx: ctx.next_external(conv, what)
+
+    # ------------------------------------------------------------------ statements
+    def block(self, stmts: list) -> Callable:
+        parts = [self.stmt(s) for s in stmts]
+        n = len(parts)
+        if n == 0:
+            return lambda env, ctx: None
+        if n == 1:
+            only = parts[0]
+
+            def one(env, ctx):
+                ctx.steps += 1
+                return only(env, ctx)
+            return one
+
+        def seq(env, ctx):
+            ctx.steps += n
+            for p in parts:
+                sig = p(env, ctx)
+                if sig is not None:
+                    return sig
+            return None
+        return seq
+
+    def stmt(self, s: ir.Stmt) -> Callable:
+        m = getattr(self, "s_" + type(s).__name__, None)
+        if m is None:
+            raise ValueError(f"unknown statement {type(s).__name__}")
+        return m(s)
+
+    def s_Assign(self, s):
+        val, target, line = self.expr(s.value), s.target, s.span.line
+        is_global = target in self.globals
+
+        def assign(env, ctx):
+            v = val(env, ctx)
+            if is_global:
+                ctx.globals[target] = v
+            else:
+                env[target] = v
+            if ctx.depth == 0 and len(ctx.trace) < ctx.max_trace:
+                ctx.trace.append(TraceStep(line, {target: int(v)}))
+        return assign
+
+    def s_If(self, s):
+        c, t, o = self.expr(s.cond), self.block(s.then), self.block(s.orelse)
+        return lambda env, ctx: t(env, ctx) if c(env, ctx) else o(env, ctx)
+
+    def s_While(self, s):
+        cond, body, update = self.expr(s.cond), self.block(s.body), self.block(s.update)
+        invs = [(self.expr(c.expr), c, var_names(c.expr)) for c in s.invariants]
+        do_while, span = s.do_while, s.span
+
+        def loop(env, ctx):
+            first = do_while
+            saved, power, lam = None, 1, 0         # Brent's cycle detection
+            while True:
+                ctx.steps += 1
+                if ctx.steps > ctx.max_steps:
+                    ctx.tick(0)
+                for check, c, names in invs:
+                    if not check(env, ctx):
+                        ctx.violate("invariant", c.span, f"loop invariant may fail: {c.text}",
+                                    {n: int(env[n]) for n in names if n in env})
+                if not first:
+                    if ctx.detect_cycles:
+                        key = (tuple(env.items()), tuple(ctx.globals.items()),
+                               ctx.npos, ctx.epos)
+                        if key == saved:
+                            state = {k: int(v) for k, v in env.items()}
+                            state.update({k: int(v) for k, v in ctx.globals.items()})
+                            raise Stop("nonterminating",
+                                       f"the loop at line {span.line} repeats the state "
+                                       f"{state}", span, state)
+                        lam += 1
+                        if lam == power:
+                            saved, power, lam = key, power * 2, 0
+                    if not cond(env, ctx):
+                        return None
+                first = False
+                sig = body(env, ctx)
+                if sig is BREAK:
+                    return None
+                if sig is RETURN:
+                    return RETURN
+                update(env, ctx)
+        return loop
+
+    def s_Assert(self, s):
+        c, names, span = self.expr(s.cond), var_names(s.cond), s.span
+        kind = s.kind or "assert"
+        msg = s.message or ("reach_error() is reachable" if kind == "reach_error"
+                            else "assertion may fail")
+
+        def check(env, ctx):
+            if not c(env, ctx):
+                vals = {n: int(env.get(n, ctx.globals.get(n, 0))) for n in names}
+                ctx.violate(kind, span, msg, vals)
+        return check
+
+    def s_Assume(self, s):
+        c, line = self.expr(s.cond), s.span.line
+
+        def assume(env, ctx):
+            if not c(env, ctx):
+                raise Stop("assume_failed", f"assumption at line {line} is false")
+        return assume
+
+    def s_Return(self, s):
+        if s.value is None:
+            def ret_none(env, ctx):
+                ctx.retval = None
+                return RETURN
+            return ret_none
+        val = self.expr(s.value)
+
+        def ret(env, ctx):
+            ctx.retval = val(env, ctx)
+            return RETURN
+        return ret
+
+    def s_Break(self, s):
+        return lambda env, ctx: BREAK
+
+    def s_Continue(self, s):
+        return lambda env, ctx: CONTINUE
+
+    def s_Halt(self, s):
+        msg = f"{s.what} at line {s.span.line}"
+
+        def halt(env, ctx):
+            raise Stop("halted", msg)
+        return halt
+
+    def s_ExprStmt(self, s):
+        e = self.expr(s.expr)
+
+        def effect(env, ctx):
+            e(env, ctx)
+        return effect
+
+    def s_Havoc(self, s):
+        types = {**self.program.globals, **self.fn.locals}
+        targets = [(t, converter(types.get(t, ir.MATH_INT)), t in self.globals)
+                   for t in s.targets]
+        what = f"{s.what or 'unsupported statement'} (line {s.span.line})"
+
+        def havoc(env, ctx):
+            for t, conv, is_global in targets:
+                v = ctx.next_external(conv, what)
+                (ctx.globals if is_global else env)[t] = v
+        return havoc

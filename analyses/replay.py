@@ -1,0 +1,291 @@
+"""Replay: run the user's real code on a counterexample (opt-in ``--replay``).
+
+The interpreter confirms counterexamples against the IR; replay confirms them against
+what the code really does (CPython, or gcc + UBSan for C).  User code never runs in
+this process: a subprocess in its own process group with a hard timeout, killed
+afterwards, so a hanging or crashing program cannot take the caller down.
+``confirmed`` is True (the failure happened), False (the run did not show it) or None
+(replay could not tell: load/compile error, unsupported feature, timeout).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Optional
+
+from . import ir
+
+__all__ = ["Expect", "ReplayResult", "replay_python", "replay_c", "run_limited"]
+
+MARK = "__VERILINE__"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the replay must observe.  kind: 'exception' (Python: `exception` type name,
+    raised at `line` if given), 'postcondition' (`expr` false after the call), 'overflow'
+    (numpy fixed-width overflow at `line`), 'ub' (C: UBSan runtime error at `line`;
+    optionally its message must contain `contains`), 'assert' (C assert()/reach_error
+    at `line`), 'nontermination' (still running after the timeout)."""
+    kind: str
+    exception: str = ""
+    line: Optional[int] = None
+    expr: str = ""
+    contains: str = ""
+
+
+@dataclass
+class ReplayResult:
+    confirmed: Optional[bool]
+    note: str = ""
+
+
+@dataclass
+class ProcessRun:
+    returncode: Optional[int]       # None: killed after the timeout
+    stdout: str
+    stderr: str
+
+    @property
+    def timed_out(self) -> bool:
+        return self.returncode is None
+
+
+def clean_env(extra: Optional[dict] = None) -> dict:
+    """The caller's environment without variables that change how Python starts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(extra or {})
+    return env
+
+
+def run_limited(argv: list[str], timeout_s: float, env: Optional[dict] = None,
+                cwd: Optional[str] = None) -> ProcessRun:
+    """Run argv in a new session; on timeout kill its whole process group."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, cwd=cwd,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+        code: Optional[int] = proc.returncode
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate()
+        code = None
+    return ProcessRun(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+
+
+# --------------------------------------------------------------------------- Python
+
+_PY_DRIVER = r'''
+import copy, importlib.util, inspect, json, os, sys, traceback, types
+MARK = "__VERILINE__"
+req = json.loads(sys.argv[1])
+def report(**d):
+    sys.stdout.flush()
+    sys.__stdout__.write("\n" + MARK + json.dumps(d) + "\n")
+    sys.__stdout__.flush()
+    os._exit(0)
+stubbed = []
+for lib in ("icontract", "deal"):
+    try:
+        found = importlib.util.find_spec(lib) is not None
+    except Exception:
+        found = False
+    if not found:
+        m = types.ModuleType(lib)
+        def _decorator_factory(*a, **k):
+            if len(a) == 1 and not k and callable(a[0]) and getattr(a[0], "__name__", "") != "<lambda>":
+                return a[0]             # used directly as a decorator (@deal.pure)
+            return lambda f: f
+        def _getattr(name, f=_decorator_factory, lib=lib):
+            if lib not in stubbed:
+                stubbed.append(lib)
+            return f
+        m.__getattr__ = _getattr
+        m.DBC = type("DBC", (), {})
+        sys.modules[lib] = m
+path = os.path.realpath(req["path"])
+sys.path.insert(0, os.path.dirname(path))
+name = os.path.splitext(os.path.basename(path))[0] or "user_module"
+try:
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    obj, owner = mod, None
+    for part in req["qualname"].split("."):
+        owner, obj = obj, getattr(obj, part)
+except BaseException as e:
+    report(outcome="load_error", error="%s: %s" % (type(e).__name__, e))
+fn = obj
+inputs = dict(req["inputs"])
+if isinstance(owner, type):
+    raw = inspect.getattr_static(owner, req["qualname"].split(".")[-1])
+    if not isinstance(raw, (staticmethod, classmethod)):
+        try:
+            fn = getattr(owner(), req["qualname"].split(".")[-1])
+        except BaseException as e:
+            report(outcome="no_instance", error="%s(): %s: %s" % (owner.__name__, type(e).__name__, e))
+try:
+    sig = inspect.signature(fn)
+    hints = dict(getattr(inspect.unwrap(fn), "__annotations__", {}))
+except (TypeError, ValueError):
+    sig, hints = None, {}
+np = sys.modules.get("numpy")
+def typed(pname, v):
+    ann = hints.get(pname)
+    if isinstance(ann, str):
+        try:
+            ann = eval(ann, vars(mod))
+        except Exception:
+            return v
+    if np is not None and isinstance(ann, type) and issubclass(ann, np.integer):
+        return ann(v)
+    return v
+args, kwargs = [], {}
+params = sig.parameters if sig is not None else {}
+for pname, v in inputs.items():
+    p = params.get(pname)
+    if p is None:
+        setattr(mod, pname, v)          # a module global in the counterexample
+    elif p.kind == p.POSITIONAL_ONLY:
+        args.append(typed(pname, v))
+    else:
+        kwargs[pname] = typed(pname, v)
+old = {k: copy.deepcopy(v) for k, v in kwargs.items()}
+for p, v in zip([p for p in params.values() if p.kind == p.POSITIONAL_ONLY], args):
+    old[p.name] = copy.deepcopy(v)
+def frames(tb):
+    return [f.lineno for f in traceback.extract_tb(tb)
+            if os.path.realpath(f.filename) == path]
+errstate = None
+if req["kind"] == "overflow":
+    if np is None:
+        try:
+            import numpy as np
+        except ImportError:
+            report(outcome="no_numpy")
+    errstate = np.errstate(all="raise")
+    errstate.__enter__()
+sys.__stdout__.write(MARK + "CALL\n"); sys.__stdout__.flush()
+try:
+    result = fn(*args, **kwargs)
+except BaseException as e:
+    report(outcome="raised", type=type(e).__name__,
+           mro=[c.__name__ for c in type(e).__mro__], message=str(e)[:300],
+           lines=frames(e.__traceback__), stubbed=stubbed)
+if errstate is not None:
+    errstate.__exit__(None, None, None)
+d = dict(outcome="returned", value=repr(result)[:200], stubbed=stubbed)
+if req["kind"] == "postcondition":
+    ns = dict(old)
+    ns.update(__return__=result, result=result, __result__=result)
+    ns["__old__"] = ns["OLD"] = types.SimpleNamespace(**old)
+    try:
+        d["post"] = bool(eval(req["expr"], vars(mod), ns))
+    except BaseException as e:
+        d["post_error"] = "%s: %s" % (type(e).__name__, e)
+report(**d)
+'''
+
+
+def replay_python(source: str, path: str, qualname: str, inputs: dict[str, int],
+                  expect: Expect, timeout_s: float = 5.0) -> ReplayResult:
+    """Call `qualname` from the module at `path` (or `source`, when the file on disk is
+    missing or differs, e.g. an unsaved editor buffer) with `inputs` and check `expect`.
+    Contract libraries that are not installed (icontract, deal) are stubbed out."""
+    with tempfile.TemporaryDirectory(prefix="veriline-py-") as tmp:
+        real = path
+        if not _same_file_text(path, source):
+            real = os.path.join(tmp, os.path.basename(path) or "module.py")
+            with open(real, "w", encoding="utf-8") as fh:
+                fh.write(source)
+        req = {"path": real, "qualname": qualname, "inputs": inputs, "kind": expect.kind,
+               "expr": expect.expr}
+        run = run_limited([sys.executable, "-I", "-c", _PY_DRIVER, json.dumps(req)],
+                          timeout_s, env=clean_env(), cwd=tmp)
+    return _judge_python(run, expect, qualname, inputs, timeout_s)
+
+
+def _same_file_text(path: str, source: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read() == source
+    except OSError:
+        return False
+
+
+def _judge_python(run: ProcessRun, expect: Expect, qualname: str, inputs: dict,
+                  timeout_s: float) -> ReplayResult:
+    call = f"{qualname}({', '.join(f'{k}={v}' for k, v in inputs.items())})"
+    called = (MARK + "CALL") in run.stdout
+    if run.timed_out:
+        if not called:
+            return ReplayResult(None, f"loading the module did not finish in {timeout_s:g} s")
+        if expect.kind == "nontermination":
+            return ReplayResult(True, f"{call} still running after {timeout_s:g} s")
+        return ReplayResult(None, f"{call} did not finish in {timeout_s:g} s")
+    rep = _last_report(run.stdout)
+    if rep is None:
+        tail = run.stderr.strip().splitlines()[-1:] or [f"exit status {run.returncode}"]
+        return ReplayResult(None, f"replay driver gave no report: {tail[0]}")
+    outcome = rep["outcome"]
+    if outcome == "load_error":
+        return ReplayResult(None, f"cannot load the module: {rep['error']}")
+    if outcome == "no_instance":
+        return ReplayResult(None, f"cannot construct the class: {rep['error']}")
+    if outcome == "no_numpy":
+        return ReplayResult(None, "numpy is not importable: cannot replay the overflow")
+    stub = f" ({', '.join(rep['stubbed'])} not installed: its contracts were ignored)" \
+        if rep.get("stubbed") else ""
+    if outcome == "raised":
+        where = f" at line {rep['lines'][-1]}" if rep["lines"] else ""
+        what = f"{call} raised {rep['type']}{where}: {rep['message']}".rstrip(": ")
+        if expect.kind == "exception":
+            ok = expect.exception in rep["mro"] if expect.exception else True
+            if ok and expect.line is not None:
+                ok = bool(rep["lines"]) and rep["lines"][-1] == expect.line
+            return ReplayResult(ok, what + stub)
+        if expect.kind == "overflow":
+            ok = rep["type"] == "FloatingPointError" and "overflow" in rep["message"]
+            if ok and expect.line is not None:
+                ok = bool(rep["lines"]) and rep["lines"][-1] == expect.line
+            return ReplayResult(ok, what + stub)
+        if rep["type"] == "RecursionError" and expect.kind == "nontermination":
+            return ReplayResult(None, what + " (infinite or merely deep recursion)")
+        return ReplayResult(False, what + stub)
+    what = f"{call} returned {rep['value']}"
+    if expect.kind == "postcondition":
+        if "post_error" in rep:
+            return ReplayResult(None, f"{what}; cannot evaluate the postcondition "
+                                      f"{expect.expr!r}: {rep['post_error']}")
+        if rep["post"]:
+            return ReplayResult(False, f"{what}; postcondition {expect.expr!r} holds" + stub)
+        return ReplayResult(True, f"{what}; postcondition {expect.expr!r} is false" + stub)
+    return ReplayResult(False, what + stub)
+
+
+def _last_report(stdout: str) -> Optional[dict]:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(MARK + "{"):
+            try:
+                return json.loads(line[len(MARK):])
+            except ValueError:
+                return None
+    return None
+
+
+def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.IntT]],
+             inputs: dict[str, int], expect: Expect, nondet: list[int] = (),
+             timeout_s: float = 5.0) -> ReplayResult:
+    """Compile the user's C file with gcc + UBSan and a generated driver; see replay_c.py."""
+    from .replay_c import replay_c as _replay_c
+    return _replay_c(source, path, function, params, inputs, expect, nondet, timeout_s)

@@ -1,0 +1,257 @@
+"""C replay: the user's real file plus a generated driver, compiled by gcc with UBSan.
+
+Everything goes into one translation unit so `static` functions are callable and the
+driver can use ``__auto_type`` for the result:
+
+    prototypes of the SV-COMP helpers the file uses but does not define
+    #define main __veriline_user_main        (unless main itself is replayed)
+    #line 1 "<user file>"                      (UBSan/assert report the user's lines)
+    <user source; reach_error() calls also print their line>
+    #line 1 "__veriline_driver.c"
+    helper definitions + main() reading the inputs from argv, nondet values from env
+
+The driver does not depend on the input values, so one cached binary (keyed by the
+hash of the generated file) serves every counterexample of a function.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+
+from . import ir
+from .replay import Expect, ReplayResult, run_limited, clean_env
+
+GCC_FLAGS = ["-std=gnu11", "-O0", "-g", "-fsanitize=undefined",
+             "-fno-sanitize-recover=all", "-w"]
+MARK = "__VERILINE__"
+NONDET_TYPES = {
+    "int": "int", "uint": "unsigned int", "unsigned": "unsigned int", "long": "long",
+    "ulong": "unsigned long", "longlong": "long long", "ulonglong": "unsigned long long",
+    "short": "short", "ushort": "unsigned short", "char": "char", "uchar": "unsigned char",
+    "bool": "_Bool", "_Bool": "_Bool", "size_t": "unsigned long", "u32": "unsigned int",
+    "u16": "unsigned short", "u8": "unsigned char", "loff_t": "long", "sector_t": "unsigned long",
+}
+_RUNTIME_ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): runtime error: "
+                            r"(?P<msg>.*)$", re.M)
+_ASSERTION = re.compile(r": (?P<file>[^:\n]+):(?P<line>\d+): (?P<func>[^:\n]*): "
+                        r"Assertion .* failed", re.M)
+# a call (not a declaration): the previous non-blank character is not part of a type
+_ERROR_CALL = re.compile(r"(?P<pre>^|[^\w\s*])(?P<ws>\s*)\b(?P<name>reach_error|__VERIFIER_error)"
+                         r"\s*\(\s*\)(?!\s*\{)", re.M)
+
+
+def c_type(t: ir.IntT) -> str:
+    """The C spelling of an IR integer type (by width: typedef names are not needed)."""
+    if t.name == "_Bool":
+        return "_Bool"
+    base = {8: "char", 16: "short", 32: "int", 64: "long"}.get(t.bits)
+    if base is None:
+        raise ValueError(f"no C type for {t}")
+    if base == "char":
+        return "signed char" if t.signed else "unsigned char"
+    return base if t.signed else f"unsigned {base}"
+
+
+def defines(source: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\s*\([^;{{}}]*\)\s*\{{", source) is not None
+
+
+def uses(source: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", source) is not None
+
+
+def build_unit(source: str, basename: str, function: str, params: list[tuple[str, ir.IntT]],
+               globals_: list[str], post: str) -> str:
+    """The whole translation unit (user code + driver) as text."""
+    proto, helpers = [f"void __vl_mark(int);", "unsigned long long __vl_next_nondet(void);"], []
+    for suffix in sorted(set(re.findall(r"\b__VERIFIER_nondet_(\w+)\s*\(", source))):
+        name = f"__VERIFIER_nondet_{suffix}"
+        if defines(source, name):
+            continue
+        ctype = NONDET_TYPES.get(suffix)
+        if ctype is None:
+            raise ValueError(f"unsupported nondet function {name}")
+        proto.append(f"{ctype} {name}(void);")
+        helpers.append(f"{ctype} {name}(void) {{ return ({ctype})__vl_next_nondet(); }}")
+    if uses(source, "__VERIFIER_assume") and not defines(source, "__VERIFIER_assume"):
+        proto.append("void __VERIFIER_assume(int);")
+        helpers.append('void __VERIFIER_assume(int c) { if (!c) { fprintf(stderr, "\\n'
+                       + MARK + 'ASSUME\\n"); exit(0); } }')
+    for name in ("reach_error", "__VERIFIER_error"):
+        if uses(source, name) and not defines(source, name):
+            proto.append(f"void {name}(void);")
+            helpers.append(f'void {name}(void) {{ fflush(stdout); abort(); }}')
+    marked = _ERROR_CALL.sub(lambda m: f"{m['pre']}{m['ws']}(__vl_mark(__LINE__), {m['name']}())",
+                             source)
+    parts = proto
+    if function != "main":
+        parts.append("#define main __veriline_user_main")
+    parts += [f'#line 1 "{basename}"', marked, '#line 1 "__veriline_driver.c"', "#undef main",
+              "#include <stdio.h>", "#include <stdlib.h>", _RUNTIME, *helpers]
+    parts.append(_main_for_user_main() if function == "main"
+                 else _driver_main(function, params, globals_, post))
+    return "\n".join(parts) + "\n"
+
+
+_RUNTIME = r"""
+void __vl_mark(int line) { fprintf(stderr, "\n__VERILINE__REACH %d\n", line); fflush(stderr); }
+static const char *__vl_nd;
+unsigned long long __vl_next_nondet(void) {
+    if (!__vl_nd) { __vl_nd = getenv("VERILINE_NONDET"); if (!__vl_nd) __vl_nd = ""; }
+    while (*__vl_nd == ',') __vl_nd++;
+    if (!*__vl_nd) { fprintf(stderr, "\n__VERILINE__NEEDS_INPUT\n"); exit(3); }
+    char *end; unsigned long long v = strtoull(__vl_nd, &end, 10); __vl_nd = end;
+    return v;
+}
+static void __vl_call(void) { fprintf(stderr, "\n__VERILINE__CALL\n"); fflush(stderr); }
+static void __vl_returned(void) { fflush(stdout); fprintf(stderr, "\n__VERILINE__RETURNED\n"); }
+"""
+
+
+def _main_for_user_main() -> str:
+    return ("__attribute__((constructor)) static void __vl_start(void) { __vl_call(); }\n"
+            "__attribute__((destructor)) static void __vl_end(void) { __vl_returned(); }")
+
+
+def _driver_main(function, params, globals_, post) -> str:
+    n = len(params) + len(globals_)
+    lines = ["int main(int argc, char **argv) {",
+             f"    if (argc != {n + 1}) {{ fprintf(stderr, \"bad driver arguments\\n\"); return 2; }}"]
+    for i, (name, t) in enumerate(params):
+        ct = c_type(t)
+        lines.append(f"    {ct} __vl_in{i} = ({ct})strtoull(argv[{i + 1}], 0, 10);")
+    for j, g in enumerate(globals_):
+        lines.append(f"    {g} = (__typeof__({g}))strtoull(argv[{len(params) + j + 1}], 0, 10);")
+    args = ", ".join(f"__vl_in{i}" for i in range(len(params)))
+    lines.append("    __vl_call();")
+    if post:
+        lines.append(f"    __auto_type __vl_r = {function}({args});")
+        lines.append("    {")
+        for i, (name, _) in enumerate(params):
+            lines.append(f"        __int128 {name} = __vl_in{i};")
+        lines.append("        __int128 __result = __vl_r;")
+        lines.append(f"        int __vl_ok = ({post});")
+        lines.append(f'        fprintf(stderr, "\\n{MARK}POST %d\\n", __vl_ok != 0);')
+        lines.append("    }")
+    else:
+        lines.append(f"    {function}({args});")
+    lines += ["    __vl_returned();", "    return 0;", "}"]
+    return "\n".join(lines)
+
+
+def acsl_to_c(expr: str) -> str:
+    """The few ACSL spellings a postcondition may contain, as C (params = entry values,
+    so \\old(e) is just e)."""
+    expr = expr.replace("\\result", "__result").replace("\\old", "")
+    return expr.replace("\\true", "1").replace("\\false", "0")
+
+
+def _cache_dir() -> str:
+    d = os.path.join(tempfile.gettempdir(), f"veriline-replay-{os.getuid()}")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def compile_unit(unit: str, basename: str, include_dir: str) -> tuple[str | None, str]:
+    """Compile (or reuse) the binary for this unit; returns (path, first error line)."""
+    key = hashlib.sha256("\0".join([unit, include_dir, *GCC_FLAGS]).encode()).hexdigest()[:32]
+    exe = os.path.join(_cache_dir(), f"{key}.bin")
+    if os.path.exists(exe):
+        return exe, ""
+    with tempfile.TemporaryDirectory(prefix="veriline-c-", dir=_cache_dir()) as tmp:
+        src = os.path.join(tmp, "replay_" + basename)
+        with open(src, "w", encoding="utf-8") as fh:
+            fh.write(unit)
+        out = os.path.join(tmp, "a.out")
+        try:
+            proc = subprocess.run(["gcc", *GCC_FLAGS, "-I", include_dir, src, "-o", out],
+                                  capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"cannot run gcc: {exc}"
+        if proc.returncode != 0:
+            errs = [ln for ln in proc.stderr.splitlines() if "error" in ln]
+            return None, (errs or proc.stderr.splitlines() or ["gcc failed"])[0].strip()
+        os.replace(out, exe)
+    return exe, ""
+
+
+def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.IntT]],
+             inputs: dict[str, int], expect: Expect, nondet: list[int] = (),
+             timeout_s: float = 5.0) -> ReplayResult:
+    """Compile and run `function(inputs)` from the user's C file and check `expect`."""
+    basename = os.path.basename(path) or "input.c"
+    missing = [n for n, _ in params if n not in inputs]
+    if missing:
+        return ReplayResult(None, f"no value for parameter(s) {', '.join(missing)}")
+    pnames = {n for n, _ in params}
+    globals_ = [g for g in inputs if g not in pnames and g.isidentifier()]
+    post = acsl_to_c(expect.expr) if expect.kind == "postcondition" else ""
+    try:
+        unit = build_unit(source, basename, function, params, globals_, post)
+    except ValueError as exc:
+        return ReplayResult(None, str(exc))
+    exe, err = compile_unit(unit, basename, os.path.dirname(os.path.abspath(path)))
+    if exe is None:
+        return ReplayResult(None, f"compilation failed: {err}")
+    argv = [exe] + [str(inputs[n] & (2**64 - 1)) for n, _ in params] \
+        + [str(inputs[g] & (2**64 - 1)) for g in globals_]
+    env = clean_env({"VERILINE_NONDET": ",".join(str(v & (2**64 - 1)) for v in nondet),
+                     "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1"})
+    run = run_limited(argv, timeout_s, env=env)
+    call = f"{function}({', '.join(str(inputs[n]) for n, _ in params)})"
+    return judge(run, expect, basename, call, timeout_s)
+
+
+def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> ReplayResult:
+    """Decide from the run's exit and its stderr markers whether `expect` happened."""
+    err = run.stderr
+    called = f"{MARK}CALL" in err
+    if run.timed_out:
+        if expect.kind == "nontermination" and called:
+            return ReplayResult(True, f"{call} still running after {timeout_s:g} s")
+        return ReplayResult(None, f"{call} did not finish in {timeout_s:g} s")
+    ub = [m for m in _RUNTIME_ERROR.finditer(err)]
+    user_ub = [m for m in ub if os.path.basename(m["file"]) == basename]
+    asserts = [int(m["line"]) for m in _ASSERTION.finditer(err)]
+    reached = [int(x) for x in re.findall(rf"{MARK}REACH (\d+)", err)]
+    if f"{MARK}NEEDS_INPUT" in err:
+        return ReplayResult(None, f"{call} needed more __VERIFIER_nondet values than given")
+    if f"{MARK}ASSUME" in err:
+        return ReplayResult(False, f"{call}: a __VERIFIER_assume condition was false")
+    if ub:
+        first = ub[0]
+        note = f"{call}: {os.path.basename(first['file'])}:{first['line']}: " \
+               f"runtime error: {first['msg'].strip()}"
+    elif asserts or reached:
+        line = (reached or asserts)[0]
+        note = f"{call}: assertion failed at line {line}"
+    elif f"{MARK}RETURNED" in err:
+        note = f"{call} returned normally"
+    else:
+        note = f"{call} ended with exit status {run.returncode}"
+    kind, line = expect.kind, expect.line
+    if kind == "ub":
+        if not user_ub:
+            return ReplayResult(False, note)
+        m = user_ub[0]
+        ok = (line is None or int(m["line"]) == line) and expect.contains in m["msg"]
+        return ReplayResult(ok and m is ub[0], note)
+    if kind == "assert":
+        if ub:
+            return ReplayResult(False, note)
+        hits = reached + asserts
+        return ReplayResult(bool(hits) and (line is None or line in hits), note)
+    if kind == "postcondition":
+        found = re.search(rf"{MARK}POST (\d)", err)
+        if found is None:
+            return ReplayResult(None if not ub else False,
+                                note if ub else f"{note}; the postcondition was not evaluated")
+        holds = found.group(1) == "1"
+        return ReplayResult(not holds, f"{call} returned; the postcondition is "
+                                       f"{'true' if holds else 'false'}")
+    if kind == "nontermination":
+        return ReplayResult(False, note)
+    return ReplayResult(None, f"unknown expectation {kind!r}")

@@ -1,0 +1,230 @@
+"""The solver layer: the only module that runs z3 queries.
+
+It owns time limits, resource limits, cancellation, model extraction and the lemma cache,
+so analyses only build formulas and read verdicts.  A verdict is 'sat', 'unsat' or
+'unknown' (with the reason z3 gave, e.g. 'timeout').
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import z3
+
+
+class Cancelled(Exception):
+    """Raised when the caller's CancelToken fires (a newer edit superseded the work)."""
+
+
+class CancelToken:
+    """Set from another thread to abandon work; interrupts a running z3 query."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._ctx: Optional[z3.Context] = None
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self._event.set()
+        with self._lock:
+            if self._ctx is not None:
+                try:
+                    self._ctx.interrupt()
+                except Exception:   # pragma: no cover - z3 internals
+                    pass
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+    def _attach(self, ctx: Optional[z3.Context]) -> None:
+        with self._lock:
+            self._ctx = ctx
+
+
+class Model:
+    """A satisfying assignment: z3's own model, or one rebuilt from the cache."""
+
+    def __init__(self, z3model: Optional[z3.ModelRef] = None,
+                 values: Optional[dict[str, int]] = None,
+                 decls: Optional[dict[str, z3.ExprRef]] = None) -> None:
+        self._m = z3model
+        self._values = values or {}
+        self._decls = decls or {}
+
+    def eval(self, term: z3.ExprRef):
+        """Value of term as a Python int/bool (bit-vectors as unsigned ints)."""
+        if self._m is not None:
+            v = self._m.eval(term, model_completion=True)
+        else:
+            subs = [(c, _const_like(c, self._values.get(n, 0)))
+                    for n, c in self._decls.items()]
+            v = z3.simplify(z3.substitute(term, *subs)) if subs else z3.simplify(term)
+        return _py(v)
+
+    def as_dict(self) -> dict[str, int]:
+        if self._m is None:
+            return dict(self._values)
+        out = {}
+        for d in self._m.decls():
+            if d.arity() == 0:
+                out[d.name()] = _py(self._m[d])
+        return out
+
+
+def _const_like(c: z3.ExprRef, value) -> z3.ExprRef:
+    s = c.sort()
+    if s.kind() == z3.Z3_BV_SORT:
+        return z3.BitVecVal(int(value) % (1 << s.size()), s.size())
+    if s.kind() == z3.Z3_BOOL_SORT:
+        return z3.BoolVal(bool(value))
+    return z3.IntVal(int(value))
+
+
+def _py(v):
+    if z3.is_true(v):
+        return True
+    if z3.is_false(v):
+        return False
+    if z3.is_bv_value(v):
+        return v.as_long()
+    if z3.is_int_value(v):
+        return v.as_long()
+    raise ValueError(f"not a constant: {v}")
+
+
+@dataclass
+class Result:
+    status: str                      # 'sat' | 'unsat' | 'unknown'
+    model: Optional[Model] = None
+    time_ms: float = 0.0
+    cached: bool = False
+    reason: str = ""                 # for 'unknown': 'timeout after 5000 ms', ...
+    timeout_ms: int = 0
+
+
+@dataclass
+class Stats:
+    queries: int = 0
+    solver_calls: int = 0
+    cache_hits: int = 0
+    solver_ms: float = 0.0
+    per_status: dict = field(default_factory=dict)
+
+
+STATS = Stats()
+
+
+def free_consts(terms) -> dict[str, z3.ExprRef]:
+    """Uninterpreted constants (the query's variables) by name."""
+    seen: dict[str, z3.ExprRef] = {}
+    todo = list(terms)
+    visited = set()
+    while todo:
+        t = todo.pop()
+        tid = t.get_id()
+        if tid in visited:
+            continue
+        visited.add(tid)
+        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            seen[t.decl().name()] = t
+        else:
+            todo.extend(t.children())
+    return seen
+
+
+def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
+          cancel: Optional[CancelToken] = None, rlimit: int = 0) -> Result:
+    """Decide the conjunction of assertions.  Uses and fills the lemma cache."""
+    if cancel is not None:
+        cancel.check()
+    STATS.queries += 1
+    key = None
+    decls = None
+    if cache is not None:
+        from . import canonical
+        key, names = canonical.query_key(assertions, timeout_ms=timeout_ms)
+        try:   # a failing cache or a malformed entry never breaks verification
+            entry = cache.get(key)
+            hit = _from_cache(entry, assertions, names, timeout_ms) if entry else None
+        except Exception:
+            entry = hit = None
+        if hit is not None:
+            STATS.cache_hits += 1
+            return hit
+        if entry and hasattr(cache, "note_rejected"):
+            cache.note_rejected(key)   # stale or damaged: a miss, not a hit, in the stats
+    t0 = time.perf_counter()
+    s = z3.Solver()
+    s.set("timeout", int(timeout_ms))
+    if rlimit:
+        s.set("rlimit", int(rlimit))
+    s.add(*assertions)
+    if cancel is not None:
+        cancel._attach(s.ctx)
+    try:
+        r = s.check()
+    finally:
+        if cancel is not None:
+            cancel._attach(None)
+    dt = (time.perf_counter() - t0) * 1000
+    STATS.solver_calls += 1
+    STATS.solver_ms += dt
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled()
+    if r == z3.sat:
+        res = Result("sat", Model(s.model()), dt, timeout_ms=timeout_ms)
+    elif r == z3.unsat:
+        res = Result("unsat", None, dt, timeout_ms=timeout_ms)
+    else:
+        why = s.reason_unknown()
+        if why in ("timeout", "canceled") or "timeout" in why:
+            why = f"timeout after {timeout_ms} ms"
+        res = Result("unknown", None, dt, reason=why, timeout_ms=timeout_ms)
+    if cache is not None and key is not None:
+        try:
+            cache.put(key, _to_cache(res, names))
+        except Exception:   # a failing cache never breaks verification
+            pass
+    return res
+
+
+def _to_cache(res: Result, names: dict[str, str]) -> dict:
+    entry = {"status": res.status, "time_ms": res.time_ms, "timeout_ms": res.timeout_ms,
+             "reason": res.reason}
+    if res.status == "sat" and res.model is not None:
+        vals = res.model.as_dict()
+        entry["model"] = {names[n]: v for n, v in vals.items() if n in names}
+    return entry
+
+
+def _from_cache(entry: dict, assertions: list, names: dict[str, str],
+                timeout_ms: int) -> Optional[Result]:
+    """Rebuild a Result from a cache entry; None when it cannot be trusted or reused."""
+    status = entry.get("status")
+    if status == "unknown":
+        # a later run with a larger time limit retries
+        if int(entry.get("timeout_ms", 0)) < timeout_ms:
+            return None
+        return Result("unknown", None, 0.0, cached=True, reason=entry.get("reason", ""),
+                      timeout_ms=timeout_ms)
+    if status == "unsat":
+        return Result("unsat", None, 0.0, cached=True, timeout_ms=timeout_ms)
+    if status == "sat":
+        back = {canon: orig for orig, canon in names.items()}
+        values = {back[c]: v for c, v in (entry.get("model") or {}).items() if c in back}
+        decls = free_consts(assertions)
+        m = Model(values=values, decls=decls)
+        try:   # re-check: a damaged entry must never become a wrong counterexample
+            if all(m.eval(a) is True for a in assertions):
+                return Result("sat", m, 0.0, cached=True, timeout_ms=timeout_ms)
+        except Exception:
+            return None
+        return None
+    return None

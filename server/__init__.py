@@ -1,0 +1,1 @@
+"""veriline.server: a thin pygls adapter over veriline.analyses."""

@@ -1,0 +1,329 @@
+"""Debounced, cancellable, incremental verification rounds.
+
+z3 work must not block the event loop and must not run concurrently (one solver process
+per editor is enough, and z3 contexts are not shared across threads), so every round runs
+on one worker thread.  A round re-verifies only the functions whose fingerprint changed
+(`api.fingerprint` covers own source, callees' contracts/source and the options); the
+others reuse their last findings, moved to the function's new lines.  A newer edit cancels
+the running round (CancelToken interrupts z3).  Everything the handlers read lives on the
+event loop thread: the worker only hands results over with `call_soon_threadsafe`, and
+results for a document version that is no longer current are dropped there.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable, Optional, Protocol
+
+from veriline.analyses import api, ir, solver
+from veriline.analyses.findings import Finding
+
+from .documents import Snapshot
+
+log = logging.getLogger(__name__)
+ALL = "*"                       # force set member: re-verify every function
+Layout = dict[str, tuple[int, int]]   # function name -> (first line, last line)
+
+
+@dataclass
+class FunctionResult:
+    name: str
+    fingerprint: str
+    findings: list[Finding]
+    reverified: bool            # computed in the round that produced it (not reused)
+    layout: Layout              # function lines of the program it was computed against
+
+
+@dataclass
+class DocResults:
+    """What is known about one document version (read by the LSP handlers)."""
+    uri: str
+    version: int
+    program: ir.Program
+    functions: dict[str, FunctionResult] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+    done: bool = False
+
+    def ordered(self) -> list[FunctionResult]:
+        return [self.functions[n] for n in self.program.functions if n in self.functions]
+
+    def findings(self) -> list[Finding]:
+        return [f for r in self.ordered() for f in r.findings]
+
+    def function_at(self, line: int) -> Optional[ir.Function]:
+        """Innermost function whose definition covers the 1-based line."""
+        best = None
+        for fn in self.program.functions.values():
+            if fn.span.line <= line <= fn.span.end_line:
+                if best is None or fn.span.line >= best.span.line:
+                    best = fn
+        return best
+
+
+@dataclass
+class Job:
+    snap: Snapshot
+    options: api.Options
+    force: frozenset
+    token: solver.CancelToken = field(default_factory=solver.CancelToken)
+    progress_started: bool = False
+
+    @property
+    def uri(self) -> str:
+        return self.snap.uri
+
+
+class Sink(Protocol):
+    """The LSP side: called on the event loop thread only."""
+    def current_version(self, uri: str) -> Optional[int]: ...
+    def publish(self, results: DocResults) -> None: ...
+    def progress(self, job: Job, kind: str, message: str, percentage: int) -> None: ...
+    def stats(self, payload: dict) -> None: ...
+
+
+def _relocate(r: FunctionResult, layout: Layout) -> FunctionResult:
+    """r with every line moved by the shift of the function that contains it."""
+    if r.layout == layout:
+        return replace(r, layout=layout, reverified=False)
+    old = r.layout
+    order = [r.name] + [n for n in old if n != r.name]
+
+    def move(line: int) -> int:
+        for n in order:
+            if n in old and n in layout and old[n][0] <= line <= old[n][1]:
+                return line + layout[n][0] - old[n][0]
+        return line
+
+    def span(s: ir.Span) -> ir.Span:
+        return ir.Span(move(s.line), s.col, move(s.end_line), s.end_col) if s.line else s
+
+    moved = []
+    for f in r.findings:
+        g = replace(f, span=span(f.span),
+                    related=[replace(x, span=span(x.span)) for x in f.related])
+        if f.counterexample is not None:
+            cx = copy.copy(f.counterexample)
+            cx.trace = [replace(t, line=move(t.line)) for t in cx.trace]
+            g.counterexample = cx
+        moved.append(g)
+    return FunctionResult(r.name, r.fingerprint, moved, False, layout)
+
+
+def _internal_error(program: ir.Program, name: str, exc: BaseException) -> Finding:
+    fn = program.functions[name]
+    return Finding(file=program.path, function=name, kind="contract", status="unknown",
+                   span=fn.name_span if fn.name_span.line else fn.span,
+                   message=f"{name}: veriline internal error", property="internal",
+                   reason=f"internal error: {type(exc).__name__}: {exc}", severity="info")
+
+
+class Scheduler:
+    def __init__(self, loop: asyncio.AbstractEventLoop, sink: Sink,
+                 snapshot: Callable[[str], Optional[tuple[Snapshot, api.Options]]],
+                 backend=api) -> None:
+        self._loop = loop
+        self._sink = sink
+        self._snapshot = snapshot       # uri -> (latest snapshot, its options) or None
+        self._backend = backend         # api (tests pass a fake)
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._jobs: dict[str, Job] = {}
+        self._force: dict[str, set[str]] = {}
+        self._results: dict[str, DocResults] = {}
+        self._cache: dict[str, dict[str, FunctionResult]] = {}   # worker side
+        self._lock = threading.Lock()
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="veriline-verify", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ loop side
+    def results(self, uri: str) -> Optional[DocResults]:
+        return self._results.get(uri)
+
+    def schedule(self, uri: str, delay: float = 0.0, force: frozenset | set = frozenset()) -> None:
+        """(Re)start the debounce timer for uri; a running round for it is cancelled now."""
+        self._cancel_job(uri)
+        if force:
+            self._force.setdefault(uri, set()).update(force)
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self._timers[uri] = self._loop.call_later(max(0.0, delay), self._fire, uri)
+
+    def forget(self, uri: str) -> None:
+        """The document was closed: stop its work and drop everything about it."""
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self._cancel_job(uri)
+        self._jobs.pop(uri, None)
+        self._force.pop(uri, None)
+        self._results.pop(uri, None)
+        with self._lock:
+            self._cache.pop(uri, None)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def shutdown(self) -> None:
+        for uri in list(self._timers):
+            self._timers.pop(uri).cancel()
+        for job in self._jobs.values():
+            job.token.cancel()
+        self._queue.put(None)
+
+    def _cancel_job(self, uri: str) -> None:
+        job = self._jobs.get(uri)
+        if job is not None and not job.token.cancelled:
+            job.token.cancel()
+            if job.force:   # forced work that was cut short still has to happen
+                self._force.setdefault(uri, set()).update(job.force)
+
+    def _fire(self, uri: str) -> None:
+        self._timers.pop(uri, None)
+        got = self._snapshot(uri)
+        if got is None:
+            return
+        snap, options = got
+        job = Job(snap, options, frozenset(self._force.pop(uri, ())))
+        self._jobs[uri] = job
+        self._queue.put(job)
+
+    def _current(self, job: Job) -> bool:
+        return (not job.token.cancelled and self._jobs.get(job.uri) is job
+                and self._sink.current_version(job.uri) == job.snap.version)
+
+    def _deliver(self, kind: str, job: Job, payload) -> None:
+        try:
+            self._handle(kind, job, payload)
+        except Exception:   # a bug in presentation must not kill the loop
+            log.exception("veriline: delivering %s for %s failed", kind, job.uri)
+
+    def _handle(self, kind: str, job: Job, payload) -> None:
+        if kind == "stopped":
+            if job.progress_started:
+                job.progress_started = False
+                self._sink.progress(job, "end", "cancelled", 100)
+            return
+        if not self._current(job):
+            job.token.cancel()   # outdated: nothing of it may be shown
+            return self._handle("stopped", job, None)
+        if kind == "start":
+            program, reused, todo = payload
+            res = DocResults(job.uri, job.snap.version, program, dict(reused), list(todo))
+            self._results[job.uri] = res
+            if program.errors or not todo:
+                self._sink.publish(res)
+            if todo:
+                job.progress_started = True
+                self._sink.progress(job, "begin", f"Verifying {job.snap.display_name}", 0)
+        elif kind == "verifying":
+            done, total, name = payload
+            if job.progress_started:
+                self._sink.progress(job, "report", f"{name} ({done + 1}/{total})",
+                                    int(100 * done / max(total, 1)))
+        elif kind == "function":
+            res = self._results.get(job.uri)
+            if res is None or res.version != job.snap.version:
+                return
+            res.functions[payload.name] = payload
+            res.pending = [n for n in res.pending if n != payload.name]
+            self._sink.publish(res)
+        elif kind == "end":
+            res = self._results.get(job.uri)
+            if res is not None and res.version == job.snap.version:
+                res.done = True
+            self._handle("stopped", job, None)
+            self._sink.stats(payload)
+
+    # ------------------------------------------------------------------ worker side
+    def _post(self, kind: str, job: Job, payload=None) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._deliver, kind, job, payload)
+        except RuntimeError:    # loop closed: the server is shutting down
+            pass
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if job.token.cancelled:
+                continue
+            try:
+                self._run(job)
+            except solver.Cancelled:
+                self._post("stopped", job)
+            except Exception:
+                log.exception("veriline: verification round for %s failed", job.uri)
+                self._post("stopped", job)
+
+    def _parse(self, snap: Snapshot) -> ir.Program:
+        try:
+            return self._backend.parse(snap.text, snap.path, snap.language)
+        except Exception as exc:    # parse() should never raise; stay alive if it does
+            log.exception("veriline: parse(%s) raised", snap.path)
+            issue = ir.SyntaxIssue(message=f"veriline could not parse this file: {exc}",
+                                   span=ir.Span(1, 1, 1, 1))
+            return ir.Program(path=snap.path, language=snap.language or "python",
+                              errors=[issue])
+
+    def _fingerprint(self, program: ir.Program, name: str, options: api.Options) -> str:
+        try:
+            return self._backend.fingerprint(program, name, options)
+        except Exception:
+            log.exception("veriline: fingerprint(%s) raised", name)
+            return f"unhashable:{time.monotonic_ns()}"
+
+    def _run(self, job: Job) -> None:
+        t0, calls0 = time.perf_counter(), solver.STATS.solver_calls
+        program = self._parse(job.snap)
+        layout = {n: (f.span.line, f.span.end_line) for n, f in program.functions.items()}
+        reused: dict[str, FunctionResult] = {}
+        todo: list[tuple[str, str]] = []
+        with self._lock:
+            cache = self._cache.setdefault(job.uri, {})
+        forced_all = ALL in job.force
+        for name in program.functions:
+            fp = self._fingerprint(program, name, job.options)
+            with self._lock:
+                old = cache.get(name)
+            if old is not None and old.fingerprint == fp and not forced_all \
+                    and name not in job.force:
+                r = _relocate(old, layout)
+                with self._lock:
+                    cache[name] = r
+                reused[name] = r
+            else:
+                todo.append((name, fp))
+        self._post("start", job, (program, reused, [n for n, _ in todo]))
+        verified = []
+        for i, (name, fp) in enumerate(todo):
+            job.token.check()
+            self._post("verifying", job, (i, len(todo), name))
+            try:
+                findings = list(self._backend.verify_function(program, name, job.options,
+                                                              job.token))
+                r = FunctionResult(name, fp, findings, True, layout)
+                with self._lock:
+                    cache[name] = r
+            except solver.Cancelled:
+                raise
+            except Exception as exc:
+                if job.token.cancelled:
+                    raise solver.Cancelled() from exc
+                log.exception("veriline: verify_function(%s) raised", name)
+                r = FunctionResult(name, fp, [_internal_error(program, name, exc)], True,
+                                   layout)   # not cached: retried on the next round
+            verified.append(name)
+            self._post("function", job, r)
+        job.token.check()
+        self._post("end", job, {
+            "uri": job.uri, "version": job.snap.version, "verified": verified,
+            "reused": list(reused), "solverCalls": solver.STATS.solver_calls - calls0,
+            "timeMs": round((time.perf_counter() - t0) * 1000, 3)})
