@@ -63,8 +63,9 @@ class Model:
         if self._m is not None:
             v = self._m.eval(term, model_completion=True)
         else:
-            subs = [(c, _const_like(c, self._values.get(n, 0)))
-                    for n, c in self._decls.items()]
+            # model completion: constants the query did not mention take a default value
+            consts = free_consts([term])
+            subs = [(c, _const_like(c, self._values.get(n, 0))) for n, c in consts.items()]
             v = z3.simplify(z3.substitute(term, *subs)) if subs else z3.simplify(term)
         return _py(v)
 

@@ -239,13 +239,30 @@ def _counterexample_md(f: Finding, line: int, word: str) -> list[str]:
 
 
 def _loop_md(f: Finding) -> list[str]:
+    """Why a loop (or recursion) terminates, or the witness that it does not."""
     d = f.details or {}
-    if d.get("ranking") is not None:
-        return [f"**{ICON[f.status]} termination** — ranking function `{d['ranking']}` "
-                "decreases on every iteration and is bounded below"]
-    if d.get("witness") is not None:
-        return [f"**✗ termination** — non-termination witness: `{d['witness']}`"]
-    return []
+    measure, ranking, witness = d.get("measure"), d.get("ranking"), d.get("witness")
+    out: list[str] = []
+    if measure or ranking:
+        head = f"**{ICON[f.status]} termination**"
+        if measure:
+            ms = measure if isinstance(measure, (list, tuple)) else [measure]
+            head += " — ranking function " + ", ".join(f"`{m}`" for m in ms)
+        out.append(head)
+        if ranking and str(ranking) not in head:
+            out.append(str(ranking))
+        if d.get("invariants"):
+            out.append("Invariants: " + ", ".join(f"`{i}`" for i in d["invariants"]))
+    elif witness is not None:
+        if isinstance(witness, dict):
+            text = witness.get("description") or witness.get("kind") or "witness"
+            state = witness.get("state") or {}
+            out.append(f"**✗ termination** — non-termination witness: {text}"
+                       + ("" if not state else " (state " + ", ".join(
+                           f"`{k} = {v}`" for k, v in state.items()) + ")"))
+        else:
+            out.append(f"**✗ termination** — non-termination witness: `{witness}`")
+    return out
 
 
 def _unknown_md(f: Finding) -> list[str]:

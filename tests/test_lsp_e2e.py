@@ -125,6 +125,15 @@ def by_code(client: LanguageClient, uri: str, code: str) -> list[lsp.Diagnostic]
     return [d for d in client.diagnostics.get(uri, []) if d.code == code]
 
 
+def g2_call(message: str) -> tuple[str, int, int]:
+    """The reproducing call in g2's termination message; any x > y with y <= 0 is right."""
+    m = re.search(r"g2\((-?\d+), (-?\d+)\)", message)
+    assert m, message
+    x, y = int(m.group(1)), int(m.group(2))
+    assert y <= 0 and x > y, message
+    return m.group(0), x, y
+
+
 def pos(line: int, character: int) -> lsp.Position:
     return lsp.Position(line=line, character=character)
 
@@ -139,7 +148,10 @@ async def test_open_reports_g2_termination(client: LanguageClient):
     (d,) = [d for d in diags if d.code == "termination"]
     assert d.source == "veriline" and d.severity == lsp.DiagnosticSeverity.Warning
     assert d.range.start.line == 10                    # the `while` of g2 (0-based)
-    assert "g2(5, 0)" in d.message and "never returns" in d.message
+    call, x, _ = g2_call(d.message)
+    if not FAKE:
+        assert d.message == f"{call} never returns: x stays {x} forever"
+        assert (d.range.start.character, d.range.end.line, d.range.end.character) == (4, 10, 15)
     assert not [d for d in diags if d.range.start.line < 8]      # g is proved: nothing shown
     assert client.published[-1].version == 1
     # work-done progress: begin "Verifying subtract_loop.py" ... end
@@ -152,7 +164,7 @@ async def test_open_reports_g2_termination(client: LanguageClient):
 async def test_edit_reverifies_only_the_changed_function(client: LanguageClient):
     uri, _ = open_doc(client, "python/subtract_loop.py")
     await wait_round(client, uri, 1)
-    edit(client, uri, 2, 5, 21, 21, "  # step")          # a comment in g's loop body
+    edit(client, uri, 2, 3, 11, 12, "1")                 # g: `if y > 0:` -> `if y > 1:`
     s = await wait_round(client, uri, 2)
     assert _get(s, "verified") == ["g"] and _get(s, "reused") == ["g2"]
     # a new line above g2 moves its diagnostic down without re-verifying it
@@ -183,7 +195,13 @@ async def test_hover_code_lens_and_command(client: LanguageClient):
     h = await client.text_document_hover_async(lsp.HoverParams(
         text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos(10, 6)))
     assert h is not None and h.contents.kind == lsp.MarkupKind.Markdown
-    assert "`g2(5, 0)`" in h.contents.value and "termination" in h.contents.value
+    (d,) = by_code(client, uri, "termination")
+    call, x, y = g2_call(d.message)
+    assert f"`{call}`" in h.contents.value and "termination" in h.contents.value
+    assert f"`x = {x}`, `y = {y}`" in h.contents.value
+    h = await client.text_document_hover_async(lsp.HoverParams(      # g's loop: ranking fn
+        text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos(4, 10)))
+    assert "ranking function `x - y`" in h.contents.value
     h = await client.text_document_hover_async(lsp.HoverParams(
         text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos(8, 5)))
     assert h.contents.value.startswith("**g2**")
@@ -215,7 +233,10 @@ async def test_inlay_hints_show_counterexample_values(client: LanguageClient):
     hints = await client.text_document_inlay_hint_async(lsp.InlayHintParams(
         text_document=lsp.TextDocumentIdentifier(uri=uri),
         range=lsp.Range(start=pos(0, 0), end=pos(12, 0))))
-    assert [(h.position.line, h.label) for h in hints] == [(11, "x = 5")]
+    (d,) = by_code(client, uri, "termination")
+    _, x, _ = g2_call(d.message)
+    assert [(h.position.line, h.label) for h in hints] == [(11, f"x = {x}")]
+    assert hints[0].position.character == len("        x = x - y")
 
 
 async def test_code_actions_suppress_and_pytest(client: LanguageClient):
@@ -248,7 +269,7 @@ async def test_syntax_error_keeps_other_functions_findings(client: LanguageClien
     assert syn.severity == lsp.DiagnosticSeverity.Error and syn.source == "veriline"
     assert syn.range.start.line in (3, 4)
     (d,) = by_code(client, uri, "termination")
-    assert "g2(5, 0)" in d.message
+    g2_call(d.message)
     edit(client, uri, 3, 3, 12, 12, ":")                 # fixed again
     s = await wait_round(client, uri, 3)
     assert by_code(client, uri, "syntax") == [] and "g2" in _get(s, "reused")

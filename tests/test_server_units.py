@@ -81,11 +81,13 @@ def fake_verify(program, name, options=api.Options(), cancel=None):
                 out.append(Finding(program.path, name, "termination", "counterexample", span,
                                    f"{name}(5, 0) never returns: x stays 5 forever",
                                    property="loop", counterexample=cx, time_ms=3.0,
-                                   details={"witness": "x > y and y <= 0"}))
+                                   details={"witness": {"kind": "fixed-point", "description": "x stays 5 forever",
+                                                        "state": {"x": 5}}}))
             else:
                 out.append(Finding(program.path, name, "termination", "proved", span,
                                    "loop terminates", property="loop", time_ms=2.0,
-                                   details={"ranking": "x - y"}))
+                                   details={"ranking": "terminates: x - y decreases",
+                                            "measure": ["x - y"]}))
         if "assert b" in text:
             col = text.index("assert") + 1
             span = ir.Span(line, col, line, len(text) + 1)
@@ -191,8 +193,8 @@ def test_diagnostics_lens_hover_inlay():
                                                  "✓ 0 proved · ✗ 1 · ? 0 — 3 ms"]
     assert lenses[1].command.arguments == [res.uri, "g2"] and lenses[1].range.start.line == 8
     loop = convert.hover_markdown(res, 11, 6, "while")
-    assert "witness" in loop and "`g2(5, 0)`" in loop
-    assert "x - y" in convert.hover_markdown(res, 5, 10, "while")        # g's ranking function
+    assert "witness: x stays 5 forever (state `x = 5`)" in loop and "`g2(5, 0)`" in loop
+    assert "ranking function `x - y`" in convert.hover_markdown(res, 5, 10, "while")
     var = convert.hover_markdown(res, 12, 8, "x")
     assert "`x = 5`" in var
     summary = convert.hover_markdown(res, 9, 5, "g2")

@@ -14,6 +14,9 @@ from . import encode as E
 from .symexec import Executor
 
 
+SMALL = (8, 1000)   # try counterexamples with inputs in [-8, 8], then [-1000, 1000]
+
+
 class FnContext:
     def __init__(self, program: ir.Program, fn: ir.Function, options, cancel=None) -> None:
         self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
@@ -33,6 +36,25 @@ class FnContext:
         self.solver_ms += r.time_ms
         self.all_cached = self.all_cached and r.cached
         return r
+
+    def check_small(self, ex: Executor, assertions: list) -> solver.Result:
+        """Like check, but prefers a model whose inputs are small (readable
+        counterexamples such as clamp(0, 1, 0)), falling back to any model."""
+        values = [(c, ex.input_types[n]) for n, c in ex.inputs.items()]
+        values += [(f.const, f.type) for f in ex.nondets]
+        for small in SMALL:
+            bounds = []
+            for c, t in values:
+                if isinstance(t, ir.IntT) and (t.bits is None or t.bits > 4):
+                    lo = -small if t.signed else 0
+                    bounds += [E.compare("ge", c, E.literal(lo, t), t),
+                               E.compare("le", c, E.literal(small, t), t)]
+            if not bounds:
+                break
+            r = self.check(assertions + bounds, min(self.options.timeout_ms, 1000))
+            if r.status == "sat":
+                return r
+        return self.check(assertions)
 
     def _executor(self, mode: str) -> Executor:
         ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,
@@ -115,7 +137,12 @@ def snippet(fn: ir.Function, span: ir.Span) -> str:
     a, b = span.col - 1 - off, span.end_col - 1 - off
     if a < 0 or b > len(line) or a >= b:
         return ""
-    return line[a:b]
+    text = line[a:b]
+    # C operand spans start inside parentheses: `(lo + hi) / 2` comes as `lo + hi) / 2`
+    while text.count(")") > text.count("(") and a > 0 and "(" in line[:a]:
+        a = line.rindex("(", 0, a)
+        text = line[a:b]
+    return text
 
 
 def elapsed_ms(t0: float) -> float:

@@ -8,7 +8,31 @@ import traceback
 from .. import ir
 from ..findings import UNKNOWN, Finding
 from ..solver import Cancelled
+from . import encode as E
 from .context import FnContext
+
+
+def math_width(program: ir.Program):
+    """Width for unbounded integers in C contracts (None: z3 Int, used for Python)."""
+    if program.language != "c":
+        return None
+    need = 72
+    todo = []
+    for fn in program.functions.values():
+        todo += [c.expr for c in fn.requires + fn.ensures]
+        stack = list(fn.body)
+        while stack:
+            s = stack.pop()
+            if isinstance(s, ir.While):
+                todo += [c.expr for c in s.invariants]
+                if s.variant is not None:
+                    todo.append(s.variant.expr)
+                stack += s.body + s.update
+            elif isinstance(s, ir.If):
+                stack += s.then + s.orelse
+    for e in todo:
+        need = max(need, E.needed_bits(e) + 2)
+    return need if need <= 1024 else None
 
 
 def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding]:
@@ -16,14 +40,9 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     ctx = FnContext(program, fn, options, cancel)
     findings: list[Finding] = []
     kinds = set(options.analyses)
-    t0 = time.perf_counter()
     try:
-        if kinds & {"contract", "overflow"}:
-            from .safety import check_safety
-            findings += check_safety(ctx, kinds & {"contract", "overflow"})
-        if "termination" in kinds:
-            from .termination import check_termination
-            findings += check_termination(ctx, {})
+        with E.math_width(math_width(program)):
+            _run(ctx, kinds, findings)
     except Cancelled:
         raise
     except RecursionError:
@@ -35,6 +54,15 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     findings = [f for f in findings if not suppressed(program, f)]
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.kind))
     return findings
+
+
+def _run(ctx, kinds, findings) -> None:
+    if kinds & {"contract", "overflow"}:
+        from .safety import check_safety
+        findings += check_safety(ctx, kinds & {"contract", "overflow"})
+    if "termination" in kinds:
+        from .termination import check_termination
+        findings += check_termination(ctx, {})
 
 
 def _internal(program, fn, why: str) -> Finding:

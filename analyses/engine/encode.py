@@ -7,18 +7,42 @@ symbolic executor can check them as properties and then assume them.
 """
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import z3
 
 from .. import ir
 
+_MATH = threading.local()
+
+
+def math_bits():
+    """Width used for unbounded (ACSL) integers in C code, or None for z3 Int.
+
+    C contracts are mathematical-integer terms over bit-vector variables; mixing z3 Int
+    with BV2Int makes z3 give up, so they are evaluated exactly in a bit-vector wide
+    enough that no term in the function can wrap (see math_width)."""
+    return getattr(_MATH, "bits", None)
+
+
+@contextmanager
+def math_width(bits):
+    old = getattr(_MATH, "bits", None)
+    _MATH.bits = bits
+    try:
+        yield
+    finally:
+        _MATH.bits = old
+
 
 def sort_of(t: ir.Type) -> z3.SortRef:
     if isinstance(t, ir.BoolT):
         return z3.BoolSort()
     if t.bits is None:
-        return z3.IntSort()
+        w = math_bits()
+        return z3.BitVecSort(w) if w else z3.IntSort()
     return z3.BitVecSort(t.bits)
 
 
@@ -30,7 +54,8 @@ def literal(value: int, t: ir.Type) -> z3.ExprRef:
     if isinstance(t, ir.BoolT):
         return z3.BoolVal(bool(value))
     if t.bits is None:
-        return z3.IntVal(int(value))
+        w = math_bits()
+        return z3.BitVecVal(int(value) % (1 << w), w) if w else z3.IntVal(int(value))
     return z3.BitVecVal(int(value) % (1 << t.bits), t.bits)
 
 
@@ -45,10 +70,13 @@ def to_python(raw, t: ir.Type) -> int:
 
 def as_math(term: z3.ExprRef, t: ir.Type) -> z3.ArithRef:
     """The mathematical integer a term denotes (for ACSL casts, ranking functions)."""
+    w = math_bits()
     if isinstance(t, ir.BoolT):
-        return z3.If(term, z3.IntVal(1), z3.IntVal(0))
+        return z3.If(term, literal(1, ir.MATH_INT), literal(0, ir.MATH_INT))
     if t.bits is None:
         return term
+    if w:
+        return widen(term, t, w - t.bits)
     return z3.BV2Int(term, is_signed=t.signed)
 
 
@@ -82,6 +110,8 @@ def convert(term: z3.ExprRef, src: ir.Type, dst: ir.Type) -> z3.ExprRef:
     if dst.bits is None:
         return as_math(term, src)
     if src.bits is None:
+        if math_bits():
+            return z3.Extract(dst.bits - 1, 0, term)
         return z3.Int2BV(term, dst.bits)
     if src.bits == dst.bits:
         return term
@@ -153,7 +183,7 @@ def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.Expr
         res = {"add": a + b, "sub": a - b, "mul": a * b}[op]
         ok = _no_overflow(op, a, b, signed)
         if signed:
-            checks.append(Check("signed-overflow", ok, True, f"signed overflow in {t}"))
+            checks.append(Check("signed-overflow", ok, True, f"{t} overflow"))
         else:
             checks.append(Check("unsigned-wrap", ok, False, f"unsigned wrap-around in {t}"))
         return res, checks
@@ -165,7 +195,7 @@ def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.Expr
             checks.append(Check("div-overflow", z3.Not(z3.And(a == mn, b == m1)), True,
                                 f"{t} minimum divided by -1"))
             if op in ("div", "mod"):
-                res = z3.SDiv(a, b) if op == "div" else z3.SRem(a, b)
+                res = (a / b) if op == "div" else z3.SRem(a, b)
             else:   # numpy-typed Python floor ops
                 res = _bv_floor(op, a, b)
         else:
@@ -179,7 +209,7 @@ def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.Expr
 
 
 def _bv_floor(op, a, b):
-    q = z3.SDiv(a, b)
+    q = a / b   # signed bit-vector division truncates
     r = z3.SRem(a, b)
     adjust = z3.And(r != 0, (r < 0) != (b < 0))
     if op == "floordiv":
@@ -230,10 +260,18 @@ def _arith_int(op, a, b, checks: list[Check]):
         return a * b
     if op in ("div", "mod", "floordiv", "floormod"):
         checks.append(Check("division-by-zero", b != 0, True, "division by zero"))
+        if math_bits():
+            if op == "div":
+                return a / b
+            if op == "mod":
+                return z3.SRem(a, b)
+            return _bv_floor(op, a, b)
         return {"div": truncdiv_int, "mod": truncmod_int, "floordiv": floordiv,
                 "floormod": floormod}[op](a, b)
     if op in ("shl", "shr"):
         checks.append(Check("shift", b >= 0, True, "negative shift count"))
+        if math_bits() and z3.is_bv_value(b):
+            return a << b if op == "shl" else a >> b
         if z3.is_int_value(b) and 0 <= b.as_long() <= 64:
             k = 1 << b.as_long()
             return a * k if op == "shl" else floordiv(a, z3.IntVal(k))
@@ -246,5 +284,31 @@ def negate(a, t: ir.IntT) -> tuple[z3.ExprRef, list[Check]]:
         return -a, []
     if t.signed:
         ok = a != z3.BitVecVal(1 << (t.bits - 1), t.bits)
-        return -a, [Check("signed-overflow", ok, True, f"negation overflows {t}")]
+        return -a, [Check("signed-overflow", ok, True, f"{t} overflow in negation")]
     return -a, [Check("unsigned-wrap", a == 0, False, f"unsigned wrap-around in {t}")]
+
+
+def needed_bits(e) -> int:
+    """Bits that suffice to evaluate an unbounded-int expression without wrap-around."""
+    if isinstance(e, ir.Const):
+        return abs(e.value).bit_length() + 2
+    if isinstance(e.type, ir.IntT) and e.type.bits is not None:
+        return e.type.bits + 1
+    if isinstance(e, ir.Cast):
+        return needed_bits(e.arg) if isinstance(e.arg.type, ir.IntT) else 2
+    if isinstance(e, ir.Binary):
+        a, b = needed_bits(e.left), needed_bits(e.right)
+        if e.op == "mul":
+            return a + b
+        if e.op == "shl":
+            return a + (e.right.value if isinstance(e.right, ir.Const) else 4096)
+        return max(a, b) + 1
+    if isinstance(e, ir.Unary):
+        return needed_bits(e.arg) + 1
+    if isinstance(e, ir.Ite):
+        return max(needed_bits(e.then), needed_bits(e.orelse), needed_bits(e.cond))
+    if isinstance(e, ir.Old):
+        return needed_bits(e.arg)
+    if isinstance(e, ir.Call):
+        return max([needed_bits(a) for a in e.args] + [66])
+    return 66

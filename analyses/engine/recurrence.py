@@ -63,7 +63,7 @@ def _reach(ctx, rec, R):
             continue
     if not opts:
         return None
-    r = ctx.check(bm.pre + [z3.Or(*opts)])
+    r = ctx.check_small(bm, bm.pre + [z3.Or(*opts)])
     return r.model if r.status == "sat" else None
 
 
@@ -198,7 +198,7 @@ def _minimal_labels(ctx, rec, alive):
     """Drop facts implied by the others, to show a short witness."""
     labels = [l for l, _ in alive]
     keep = list(alive)
-    for item in list(alive):
+    for item in reversed(list(alive)):     # keep the first-listed (== before >=)
         rest = [x for x in keep if x is not item]
         if not rest:
             break

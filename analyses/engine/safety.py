@@ -54,7 +54,7 @@ def check_safety(ctx: FnContext, kinds: set[str]) -> list[Finding]:
         before = ctx.all_cached
         ctx.all_cached = fast.cached
         if fast.status == "unsat":
-            f = _finding(ctx, obs[0], PROVED)
+            f = _finding(ctx, obs, PROVED)
         else:
             f = _decide(ctx, key, obs)
         f.time_ms = shared_ms + (0 if fast.status == "unsat" else elapsed_ms(t1))
@@ -68,27 +68,29 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
     ab = ctx.abstract
     r = ctx.check(ab.pre + [violation(obs)])
     if r.status == "unsat":
-        return _finding(ctx, obs[0], PROVED)
+        return _finding(ctx, obs, PROVED)
     loops_abstracted = bool(ab.loop_records) or _has_loop(ctx.fn.body)
     attempts = []
     if r.status == "sat" and not loops_abstracted:
-        attempts.append((ab, r.model))
+        r = ctx.check_small(ab, ab.pre + [violation(obs)])
+        if r.status == "sat":
+            attempts.append((ab, r.model))
     bm_status = None
     if loops_abstracted:
         bm = ctx.bmc
         bobs = [o for o in bm.obligations if o.key == key]
         if bobs:
-            rb = ctx.check(bm.pre + [violation(bobs)])
+            rb = ctx.check_small(bm, bm.pre + [violation(bobs)])
             bm_status = rb.status
             if rb.status == "sat":
                 attempts.append((bm, rb.model))
         else:
             bm_status = "unsat"
         if bm_status == "unsat" and ctx.bmc_complete:
-            return _finding(ctx, obs[0], PROVED, note="every path was unrolled completely")
+            return _finding(ctx, obs, PROVED, note="every path was unrolled completely")
     reasons = []
     for ex, model in attempts:
-        verdict = _confirm(ctx, ex, model, obs[0])
+        verdict = _confirm(ctx, ex, model, obs)
         if isinstance(verdict, Finding):
             return verdict
         reasons.append(verdict)
@@ -103,7 +105,7 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         reason = "the solver gave up on the unrolled loop"
     else:
         reason = "loop needs an invariant"
-    return _finding(ctx, obs[0], "unknown", reason=reason)
+    return _finding(ctx, obs, "unknown", reason=reason)
 
 
 def _has_loop(stmts) -> bool:
@@ -115,14 +117,16 @@ def _has_loop(stmts) -> bool:
     return False
 
 
-def _confirm(ctx: FnContext, ex, model, ob):
+def _confirm(ctx: FnContext, ex, model, group):
     """A Finding when the interpreter reproduces the failure, else the reason it did not."""
     cex, unknowns = ctx.counterexample(ex, model)
     inputs = ctx.inputs_from(ex, model)
     outcome = ctx.replay_run(inputs, cex.nondet)
-    want = INTERP_KIND.get(ob.prop, ob.prop)
+    failing = [o for o in group if model.eval(conj(o.guard, z3.Not(o.ok))) is True]
+    ob = failing[0] if failing else group[0]
+    want = {INTERP_KIND.get(o.prop, o.prop) for o in failing or group}
     hit = next((v for v in outcome.violations
-                if v.kind == want and v.span == ob.span), None)
+                if v.kind in want and v.span == ob.span), None)
     if hit is None:
         if outcome.status == "unsupported" or unknowns:
             what = outcome.message or (unknowns[0] if unknowns else "an unsupported construct")
@@ -139,36 +143,42 @@ def _confirm(ctx: FnContext, ex, model, ob):
     if ctx.options.replay:
         from .replay_hook import replay
         replay(ctx, ob, cex)
-    f = _finding(ctx, ob, COUNTEREXAMPLE, cex=cex, returned=outcome.value)
-    return f
+    return _finding(ctx, [ob], COUNTEREXAMPLE, cex=cex, returned=outcome.value)
 
 
-def _finding(ctx: FnContext, ob, status: str, *, cex=None, reason=None, note="",
+def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note="",
              returned=None) -> Finding:
     fn = ctx.fn
+    ob = group[0]
     related = [Related(s, m) for s, m in ob.related]
     if ob.prop in ("ensures",) and ob.span != fn.span:
         related.append(Related(ob.span, f"postcondition {ob.text}"))
     f = Finding(file=ctx.program.path, function=fn.qualname or fn.name, kind=ob.kind,
                 status=status, span=ob.span, message="", property=ob.prop, reason=reason,
                 counterexample=cex, severity=ob.severity, related=related)
-    f.message = _message(ctx, ob, status, cex, reason, returned)
+    f.message = _message(ctx, group, status, cex, reason, returned)
+    if ob.kind == "overflow" and status != COUNTEREXAMPLE:
+        f.property = "+".join(dict.fromkeys(o.prop for o in group))
     if note:
         f.details["note"] = note
     return f
 
 
-def _message(ctx: FnContext, ob, status, cex, reason, returned) -> str:
+def _message(ctx: FnContext, group, status, cex, reason, returned) -> str:
+    ob = group[0]
     call = cex.call if cex else ""
     if ob.kind == "overflow":
         text = snippet(ctx.fn, ob.span)
-        what = PROP_TEXT.get(ob.prop, ob.prop)
         where = f" in `{text}`" if text else ""
+        props = [p for p in dict.fromkeys(o.prop for o in group)]
+        if props == ["unsigned-arith"]:
+            return f"no undefined behaviour{where}: unsigned arithmetic wraps (defined)"
+        what = " or ".join(PROP_TEXT.get(p, p) for p in props if p != "unsigned-arith")
         if status == PROVED:
             return f"no {what}{where}"
         if status == COUNTEREXAMPLE:
             vals = ", ".join(f"{k} = {v}" for k, v in cex.values_at_failure.items())
-            return f"{ob.message}{where}: {call}" + (f" ({vals})" if vals else "")
+            return f"{ob.message}{where}: {call}" + (f" with {vals}" if vals else "")
         return f"{what}{where}: don't know ({reason})"
     label = {"assert": "assertion", "isinstance": "assertion", "reach_error": "reach_error()",
              "ensures": f"postcondition `{ob.text}`",

@@ -88,6 +88,10 @@ class Obligation:
 
     @property
     def key(self) -> tuple:
+        """Findings are per property instance: one per contract clause and place, one per
+        arithmetic operation (all its undefined-behaviour checks together)."""
+        if self.kind == "overflow" and self.severity == "error":
+            return (self.kind, "arith", self.span, "")
         return (self.kind, self.prop, self.span, self.text)
 
 

@@ -261,6 +261,10 @@ class Executor:
             if z3.is_true(c.ok):
                 continue
             if c.prop == "unsigned-wrap":
+                if len(self.frames) == 1:    # defined behaviour: a proved, error-free op
+                    self.oblige(Obligation("overflow", "unsigned-arith", e.span, st.pc, TRUE,
+                                           message="unsigned arithmetic wraps (defined)",
+                                           operands=operands))
                 if self.options is not None and getattr(self.options, "report_unsigned_wrap", False):
                     self.oblige(Obligation("overflow", c.prop, e.span, st.pc, c.ok,
                                            message=c.message, severity="info",

@@ -154,10 +154,12 @@ def _nontermination(ctx: FnContext, rec):
     bm = ctx.bmc
     cex, unknowns = ctx.counterexample(bm, w.model)
     if unknowns:
-        vals = ctx.sequence(bm.externals, w.model)
-        what = unknowns[0]
-        return (f"the loop runs forever if {what} returns "
-                f"{vals[0] if vals else 'a suitable value'}: it depends on that function")
+        used = [f for f in bm.externals if w.model.eval(f.guard) is True]
+        calls = [f for f in used if f.what.startswith("call to")] or used
+        f0 = calls[0]
+        val = E.to_python(w.model.eval(f0.const), f0.type)
+        return (f"the loop runs forever when the {f0.what} returns {val}, "
+                f"so whether it terminates depends on that function")
     inputs = ctx.inputs_from(bm, w.model)
     outcome = ctx.replay_run(inputs, cex.nondet, max_steps=50_000)
     if outcome.status in ("returned", "halted", "assume_failed"):

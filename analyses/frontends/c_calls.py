@@ -22,13 +22,19 @@ def _arg_text(lw, node) -> str:
     return lw.ctx.text[idx.offset(sp.line, sp.col):idx.offset(sp.end_line, sp.end_col)]
 
 
+def _function_name(lw, node) -> bool:
+    return isinstance(node, c_ast.ID) and lw.lookup(node.name) is None and \
+        node.name in lw.ctx.funcs
+
+
 def _void(node, lw) -> ir.Expr:
     return ir.Const(value=0, type=ir.C_INT, span=lw.sp(node))
 
 
 def lower_call(lw, node, discard: bool) -> ir.Expr:
     span = lw.sp(node)
-    if not isinstance(node.name, c_ast.ID):
+    if not isinstance(node.name, c_ast.ID) or (
+            node.name.name not in lw.ctx.funcs and lw.lookup(node.name.name) is not None):
         for a in _args(node):
             lw.expr(a, discard=True)
         lw.havoc("call through a function pointer", node)
@@ -82,6 +88,9 @@ def _ordinary_call(lw, node, name, args, span, discard) -> ir.Expr:
         ptype = sig.params[i] if sig.params is not None and i < len(sig.params) else None
         if isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.ID):
             escaped.append(a.expr.name)
+        elif not (isinstance(a, c_ast.Constant) and a.type == "string") and \
+                not _function_name(lw, a) and not is_int(lw.static_type(a)):
+            escaped.append("")                 # a pointer/array: memory may change
         int_nodes.append((a, ptype))
     lowered = lw.seq([a for a, _ in int_nodes])
     for (a, ptype), v in zip(int_nodes, lowered):
@@ -100,11 +109,14 @@ def _ordinary_call(lw, node, name, args, span, discard) -> ir.Expr:
     if escaped:
         lw.out.append(ir.ExprStmt(expr=call, span=lw.ctx.spans.stmt_span(node)))
         targets = sorted({lw.lookup(n)[0] for n in escaped
-                          if lw.lookup(n) and lw.lookup(n)[0]} | set(lw.memory_targets()))
+                          if n and lw.lookup(n) and lw.lookup(n)[0]}
+                         | set(lw.memory_targets()))
         lw.havoc(f"call {name} may write through a pointer", node, targets)
-        return _void(node, lw) if ret == VOID else \
+        return _void(node, lw) if ret == VOID or discard else \
             lw.unsup(f"result of {name} after pointer arguments", node, ret)
     if not is_int(ret) and ret != VOID:
         lw.out.append(ir.ExprStmt(expr=call, span=lw.ctx.spans.stmt_span(node)))
+        if discard:
+            return _void(node, lw)
         return lw.unsup(f"{describe(ret)} result of {name}", node, ir.C_LONG)
     return call

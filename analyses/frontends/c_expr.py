@@ -85,8 +85,7 @@ class ExprLowerer:
 
     def note(self, what: str, node_or_span) -> ir.Span:
         span = node_or_span if isinstance(node_or_span, ir.Span) else self.sp(node_or_span)
-        where = f"{what} at line {span.line}" if span.line else what
-        self.unsupported.append((where, span))
+        self.unsupported.append((what, span))
         return span
 
     def unsup(self, what: str, node, t: CType = ir.C_INT) -> ir.Expr:
@@ -134,6 +133,8 @@ class ExprLowerer:
         return as_value(self.expr(node))
 
     def cond(self, node) -> ir.Expr:
+        if isinstance(node, c_ast.Constant) and node.type == "string":
+            return ir.Const(value=1, type=ir.BOOL, span=self.sp(node))   # `&& "message"`
         return as_cond(self.expr(node))
 
     def const(self, value: int, t: ir.Type, node) -> ir.Const:
@@ -336,7 +337,12 @@ class ExprLowerer:
 
     def discard(self, node) -> None:
         """Evaluate for effects only (expression statements, comma operands)."""
+        mark = len(self.out)
         e = self.expr(node, discard=True)
+        span, full = self.sp(node), self.ctx.spans.stmt_span(node)
+        for st in self.out[mark:]:
+            if st.span == span:          # the statement itself: include its `;`
+                st.span = full
         if has_call(e):
             self.out.append(ir.ExprStmt(expr=e, span=self.ctx.spans.stmt_span(node)))
 

@@ -58,6 +58,9 @@ class _Context:
                 if isinstance(p, c_ast.EllipsisParam):
                     variadic = True
                     continue
+                if isinstance(p, c_ast.ID):          # K&R identifier list
+                    params = None
+                    break
                 t = self.tenv.resolve(p.type)
                 if t != VOID:
                     params.append(t)
@@ -118,21 +121,31 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program) -> None:
     pp = preprocess(code, path, data_model)
     program.errors.extend(pp.errors)
     ctx.macros = pp.macros
-    ast = _parse_with_recovery(pp.text, program)
+    ctx.spans.colmaps = pp.colmaps
+    ast = _parse_with_recovery(pp.text, program, len(ctx.index.starts))
     if ast is None:
         return
     for ext in ast.ext:
-        _top_level(ctx, ext)
+        try:
+            _top_level(ctx, ext)
+        except Exception as exc:      # one odd declaration must not hide the rest
+            program.errors.append(ir.SyntaxIssue(
+                message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
+                span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
 
 
 _PARSE_ERROR = re.compile(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", re.S)
 
 
-def _error_issue(exc: Exception, parser) -> ir.SyntaxIssue:
+def _error_issue(exc: Exception, parser, last_line: int) -> ir.SyntaxIssue:
     m = _PARSE_ERROR.match(str(exc))
     if not m:          # no position in the message: use the parser's next token
         try:
             tok = parser._tokens.peek()
+            if tok is None:
+                msg = str(exc).split(": ", 1)[-1]
+                return ir.SyntaxIssue(message=f"syntax error: {msg}",
+                                      span=ir.Span(last_line, 1, last_line, 1))
             if tok is not None and parser.clex.filename == MAIN_FILE:
                 msg = str(exc).split(": ", 1)[-1]
                 return ir.SyntaxIssue(message=f"syntax error: {msg} before {tok.value!r}",
@@ -147,12 +160,12 @@ def _error_issue(exc: Exception, parser) -> ir.SyntaxIssue:
     return ir.SyntaxIssue(message=f"syntax error: {exc}", span=ir.Span(1, 1, 1, 1))
 
 
-def _parse_with_recovery(pp_text: str, program: ir.Program):
+def _parse_with_recovery(pp_text: str, program: ir.Program, last_line: int):
     parser = c_parser.CParser()
     try:
         return parser.parse(pp_text, MAIN_FILE)
     except Exception as exc:
-        program.errors.append(_error_issue(exc, parser))
+        program.errors.append(_error_issue(exc, parser, last_line))
     items = _split_items(pp_text)
     keep = [False] * len(items)
     for i, (start, end, in_main) in enumerate(items):
@@ -180,7 +193,8 @@ def _blank_except(text: str, items, keep, upto: int) -> str:
     return "".join(chars)
 
 
-_HEADER = re.compile(r"[A-Za-z_][\w \t*]*\([^;{}]*\)\s*\{?\s*$")
+_HEADER = re.compile(r"(?!(?:if|else|while|for|switch|return|do|case|default|goto)\b)"
+                     r"[A-Za-z_][\w \t*]*\b[A-Za-z_]\w*\s*\([^;{}]*\)\s*(\{.*)?$")
 
 
 def _split_items(text: str) -> list[tuple[int, int, bool]]:

@@ -152,6 +152,7 @@ def suppressions(comments: list[Comment], code: str, index: LineIndex) -> dict[i
 class Preprocessed:
     text: str                                    # input for pycparser
     macros: dict[str, str] = field(default_factory=dict)   # object-like macros
+    colmaps: dict[int, dict[int, int]] = field(default_factory=dict)  # line: pp col -> col
     errors: list[ir.SyntaxIssue] = field(default_factory=list)
 
 
@@ -164,32 +165,36 @@ def _tokens(line: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _TOKEN.finditer(line)]
 
 
-def realign(pp_line: str, orig_line: str) -> str:
-    """Lay out pp_line's tokens at the columns of the equal tokens of orig_line."""
+def realign(pp_line: str, orig_line: str) -> tuple[str, Optional[dict[int, int]]]:
+    """(line for pycparser, column map).  Without macro expansion the original line is
+    used as is; otherwise gcc's line is kept and each token's column maps to its equal
+    token in the original line (expanded tokens map to the macro name's column)."""
     pp, orig = _tokens(pp_line), _tokens(orig_line)
     if [t for _, t in pp] == [t for _, t in orig]:
-        return orig_line
+        return orig_line, None
     placed: dict[int, int] = {}
     sm = difflib.SequenceMatcher(None, [t for _, t in pp], [t for _, t in orig],
                                  autojunk=False)
-    for a, b, size in sm.get_matching_blocks():
+    blocks = sm.get_matching_blocks()
+    for a, b, size in blocks:
         for k in range(size):
-            placed[a + k] = orig[b + k][0]
-    out = ""
-    for i, (_, tok) in enumerate(pp):
-        want = placed.get(i, -1)
-        if want >= len(out) + (1 if out and not out.endswith(" ") else 0):
-            out += " " * (want - len(out))
-        elif out:
-            out += " "
-        out += tok
-    return out
+            placed[a + k] = b + k
+    colmap: dict[int, int] = {}
+    next_orig = 0
+    for i, (col, _) in enumerate(pp):
+        if i in placed:
+            colmap[col + 1] = orig[placed[i]][0] + 1
+            next_orig = placed[i] + 1
+        elif orig:
+            colmap[col + 1] = orig[min(next_orig, len(orig) - 1)][0] + 1
+    return pp_line, colmap
 
 
-def _realign_output(out: str, code_index: LineIndex) -> tuple[str, dict[str, str]]:
+def _realign_output(out: str, code_index: LineIndex):
     """Realign the user's lines of gcc's output; strip (and collect) -dD definitions."""
     lines = out.split("\n")
     macros: dict[str, str] = {}
+    colmaps: dict[int, dict[int, int]] = {}
     cur_file, cur_line = MAIN_FILE, 1
     for i, line in enumerate(lines):
         m = re.match(r'#\s*(\d+)\s+"((?:\\.|[^"\\])*)"', line)
@@ -205,9 +210,11 @@ def _realign_output(out: str, code_index: LineIndex) -> tuple[str, dict[str, str
                 macros.pop(line.split()[1], None)
             lines[i] = ""
         elif cur_file == MAIN_FILE and line.strip():
-            lines[i] = realign(line, code_index.line_text(cur_line))
+            lines[i], cmap = realign(line, code_index.line_text(cur_line))
+            if cmap:
+                colmaps[cur_line] = cmap
         cur_line += 1
-    return "\n".join(lines), macros
+    return "\n".join(lines), macros, colmaps
 
 
 def _blank_directives(code: str) -> str:
@@ -244,7 +251,7 @@ def preprocess(code: str, path: str, data_model: str = "LP64") -> Preprocessed:
         errors.append(ir.SyntaxIssue(message="gcc not found: file parsed without "
                                      "preprocessing (#include/#define ignored)",
                                      span=ir.Span(1, 1, 1, 1)))
-        return Preprocessed(_blank_directives(code), {}, errors)
+        return Preprocessed(_blank_directives(code), errors=errors)
     text = code
     for _attempt in range(20):
         try:
@@ -253,16 +260,16 @@ def preprocess(code: str, path: str, data_model: str = "LP64") -> Preprocessed:
         except (OSError, subprocess.TimeoutExpired) as exc:
             errors.append(ir.SyntaxIssue(message=f"preprocessor failed: {exc}",
                                          span=ir.Span(1, 1, 1, 1)))
-            return Preprocessed(_blank_directives(code), {}, errors)
+            return Preprocessed(_blank_directives(code), errors=errors)
         if proc.returncode == 0:
-            pp, macros = _realign_output(proc.stdout, index)
-            return Preprocessed(pp, macros, errors)
+            pp, macros, colmaps = _realign_output(proc.stdout, index)
+            return Preprocessed(pp, macros, colmaps, errors)
         found = _GCC_ERROR.findall(proc.stderr)
         if not found:
             errors.append(ir.SyntaxIssue(message="preprocessor failed: "
                                          + proc.stderr.strip()[:300],
                                          span=ir.Span(1, 1, 1, 1)))
-            return Preprocessed(_blank_directives(code), {}, errors)
+            return Preprocessed(_blank_directives(code), errors=errors)
         t_index = LineIndex(text)
         lines = text.split("\n")
         blanked = False
@@ -275,6 +282,6 @@ def preprocess(code: str, path: str, data_model: str = "LP64") -> Preprocessed:
                 lines[line - 1] = ""
                 blanked = True
         if not blanked:
-            return Preprocessed(_blank_directives(code), {}, errors)
+            return Preprocessed(_blank_directives(code), errors=errors)
         text = "\n".join(lines)
-    return Preprocessed(_blank_directives(code), {}, errors)
+    return Preprocessed(_blank_directives(code), errors=errors)

@@ -17,24 +17,29 @@ _FIRST_CHILD = {c_ast.Assignment: "lvalue", c_ast.BinaryOp: "left", c_ast.Ternar
 
 
 class SpanFinder:
-    def __init__(self, masked: str):
+    def __init__(self, masked: str, colmaps=None):
         self.masked = masked              # original text, comments/strings blanked
         self.index = LineIndex(masked)
+        self.colmaps = colmaps or {}      # macro-expanded lines: pycparser col -> col
+
+    def coord(self, line: int, col: int) -> tuple[int, int]:
+        return line, self.colmaps.get(line, {}).get(col, col)
 
     # ------------------------------------------------------------------ primitives
     def start(self, node) -> tuple[int, int] | None:
         c = getattr(node, "coord", None)
         if c is None or c.file != MAIN_FILE or not c.line:
             return None
+        own = self.coord(c.line, c.column or 1)
         if isinstance(node, c_ast.UnaryOp) and node.op not in ("p++", "p--"):
             inner = self.start(node.expr) if isinstance(node.expr, c_ast.Node) else None
-            return self._prefix_start(node, inner or (c.line, c.column or 1))
+            return self._prefix_start(node, inner or own)
         first = _FIRST_CHILD.get(type(node))
         if first is not None:
             sub = getattr(node, first, None)
             if isinstance(sub, c_ast.Node) and (p := self.start(sub)) is not None:
-                return min(p, (c.line, c.column or 1))
-        return c.line, c.column or 1
+                return min(p, own)
+        return own
 
     def _prefix_start(self, node, pos):
         """pycparser puts a prefix operator at its operand: step back over the operator."""
@@ -100,7 +105,12 @@ class SpanFinder:
         if base is not None and (isinstance(node, (c_ast.Break, c_ast.Continue, c_ast.Goto))
                                  or isinstance(node, c_ast.Return) and node.expr is None):
             return self.skip_to(base, ";")
-        ends = [e for _, ch in node.children() if (e := self.end_offset(ch)) is not None]
+        if isinstance(node, (c_ast.If, c_ast.While, c_ast.For, c_ast.Label, c_ast.Case,
+                             c_ast.Default)):
+            ends = [self.offset((sp.end_line, sp.end_col)) for _, ch in node.children()
+                    if (sp := self.stmt_span(ch)) != ir.NOSPAN]
+        else:
+            ends = [e for _, ch in node.children() if (e := self.end_offset(ch)) is not None]
         end = max(ends) if ends else (base + 1 if base is not None else None)
         if end is None:
             return None
@@ -117,6 +127,10 @@ class SpanFinder:
         """A declaration runs from its first type specifier to its name or initializer."""
         starts = [p for n in _walk(node.type) if (p := self.start(n))]
         st = self.start(node)
+        named = [n for n in _walk(node.type)
+                 if isinstance(n, c_ast.TypeDecl) and n.declname == node.name]
+        if named and self.start(named[0]) is not None:
+            st = self.start(named[0])
         if not starts or st is None:
             return None, None
         begin = self.offset(min(starts))

@@ -282,6 +282,11 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span) -> i
         if isinstance(p, c_ast.EllipsisParam):
             lw.note("variadic parameters", p)
             continue
+        if isinstance(p, c_ast.ID):               # K&R: int f(a) int a; {...}
+            p = next((d for d in fdef.param_decls or [] if d.name == p.name),
+                     c_ast.Decl(p.name, [], [], [], [], c_ast.TypeDecl(
+                         p.name, [], None, c_ast.IdentifierType(["int"])), None, None,
+                         coord=p.coord))
         if isinstance(p, c_ast.Typename) or p.name is None:
             continue          # f(void) or an unnamed parameter
         t = ctx.tenv.resolve(p.type)

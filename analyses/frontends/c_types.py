@@ -157,6 +157,8 @@ def as_cond(e: ir.Expr) -> ir.Expr:
     """A C scalar used as a condition: `e != 0` as a BOOL."""
     if isinstance(e.type, ir.BoolT):
         return e
+    if isinstance(e, ir.Const):
+        return ir.Const(value=int(e.value != 0), type=ir.BOOL, span=e.span)
     if isinstance(e, ir.Cast) and not e.explicit and isinstance(e.arg.type, ir.BoolT):
         return e.arg
     return ir.Cast(arg=e, type=ir.BOOL, span=e.span)

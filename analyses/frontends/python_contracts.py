@@ -58,14 +58,15 @@ class ContractLowerer(ExprLowerer):
 
 
 def read_contracts(fn_ctx: FnContext, node: cst.FunctionDef, sig: Signature,
-                   params: dict[str, ir.IntT]) -> tuple[list[ir.Contract], list[ir.Contract]]:
+                   params: dict[str, ir.IntT], docs: Optional["DocstringContracts"] = None
+                   ) -> tuple[list[ir.Contract], list[ir.Contract]]:
     requires: list[ir.Contract] = []
     ensures: list[ir.Contract] = []
     for dec in node.decorators:
         c = _decorator_contract(fn_ctx, dec, sig, params)
         if c is not None:
             (ensures if c[0] == "post" else requires).append(c[1])
-    for kind, contract in _docstring_contracts(fn_ctx, node, sig, params):
+    for kind, contract in _docstring_contracts(fn_ctx, node, sig, params, docs):
         (ensures if kind == "post" else requires).append(contract)
     return requires, ensures
 
@@ -148,13 +149,13 @@ def _docstring_node(node: cst.FunctionDef) -> Optional[cst.SimpleString]:
     return None
 
 
-def _docstring_lines(fn_ctx: FnContext, doc: cst.SimpleString) -> list[tuple[int, int, str]]:
+def _docstring_lines(spanner: Spanner, doc: cst.SimpleString) -> list[tuple[int, int, str]]:
     """(file line, 1-based column of the line's first character, raw text) per line."""
     raw = doc.value
     prefix = len(raw) - len(raw.lstrip("rRbBuUfF"))
     quote = 3 if raw[prefix:prefix + 3] in ('"""', "'''") else 1
     content = raw[prefix + quote:len(raw) - quote]
-    span = fn_ctx.spanner.span(doc)
+    span = spanner.span(doc)
     out = []
     for i, text in enumerate(content.split("\n")):
         col = span.col + prefix + quote if i == 0 else 1
@@ -162,12 +163,12 @@ def _docstring_lines(fn_ctx: FnContext, doc: cst.SimpleString) -> list[tuple[int
     return out
 
 
-def _docstring_contracts(fn_ctx: FnContext, node: cst.FunctionDef, sig: Signature,
-                         params: dict[str, ir.IntT]) -> list[tuple[str, ir.Contract]]:
+def _docstring_clauses(fn_ctx_spanner: Spanner, node: cst.FunctionDef) -> list[tuple]:
+    """(kind, text, file line, 1-based column) of each `pre:`/`post:` expression."""
     doc = _docstring_node(node)
     if doc is None or ("pre" not in doc.value and "post" not in doc.value):
         return []
-    lines = _docstring_lines(fn_ctx, doc)
+    lines = _docstring_lines(fn_ctx_spanner, doc)
     out = []
     i = 0
     while i < len(lines):
@@ -176,49 +177,80 @@ def _docstring_contracts(fn_ctx: FnContext, node: cst.FunctionDef, sig: Signatur
         i += 1
         if not m:
             continue
-        kind, indent = m.group(2), len(m.group(1))
-        inline = m.group(4)
+        kind, indent, inline = m.group(2), len(m.group(1)), m.group(4)
         if inline.strip():
             start = m.start(4) + len(inline) - len(inline.lstrip())
-            out.append((kind, _pep316(fn_ctx, kind, inline.strip(), line, col + start,
-                                      sig, params)))
+            out.append((kind, inline.strip(), line, col + start))
             continue
         while i < len(lines):                      # indented block: one contract per line
             line2, col2, text2 = lines[i]
-            if not text2.strip():
-                i += 1
-                continue
             ind2 = len(text2) - len(text2.lstrip())
-            if ind2 <= indent or _CLAUSE.match(text2):
+            if text2.strip() and (ind2 <= indent or _CLAUSE.match(text2)):
                 break
-            out.append((kind, _pep316(fn_ctx, kind, text2.strip(), line2, col2 + ind2,
-                                      sig, params)))
+            if text2.strip():
+                out.append((kind, text2.strip(), line2, col2 + ind2))
             i += 1
     return out
 
 
-def _pep316(fn_ctx: FnContext, kind: str, text: str, line: int, col: int, sig: Signature,
-            params: dict[str, ir.IntT]) -> ir.Contract:
-    span = ir.Span(line, col, line, col + len(text))
-    expr_node = None
+class DocstringContracts:
+    """The PEP 316 clauses of every function of a file, parsed as ONE synthetic module
+    (one expression per line) so that positions are resolved once, not per clause."""
+
+    def __init__(self, functions: list[tuple[Spanner, cst.FunctionDef]]):
+        self.clauses: dict[int, list[tuple[str, str, ir.Span, Optional[cst.BaseExpression]]]] = {}
+        texts, line_map, slots = [], [], []
+        for sp, node in functions:
+            found = []
+            for kind, text, line, col in _docstring_clauses(sp, node):
+                span = ir.Span(line, col, line, col + len(text))
+                found.append([kind, text, span, None])
+                if "\n" not in text and _parses_as_expression(text):
+                    texts.append(text)
+                    line_map.append((line, col - 1))
+                    slots.append(found[-1])
+            if found:
+                self.clauses[id(node)] = found
+        self.spanner: Optional[Spanner] = None
+        if texts:
+            try:
+                module = cst.parse_module("\n".join(texts) + "\n")
+                self.spanner = Spanner(module, line_map=line_map)
+                for slot, stmt in zip(slots, module.body):
+                    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 \
+                            and isinstance(stmt.body[0], cst.Expr):
+                        slot[3] = stmt.body[0].value
+            except cst.ParserSyntaxError:
+                pass
+
+    def of(self, node: cst.FunctionDef) -> list:
+        return self.clauses.get(id(node), [])
+
+
+def _parses_as_expression(text: str) -> bool:
     try:
-        module = cst.parse_module(text)
-        stmt = module.body[0] if len(module.body) == 1 else None
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and \
-                isinstance(stmt.body[0], cst.Expr):
-            expr_node = stmt.body[0].value
+        cst.parse_expression(text)
+        return True
     except Exception:
-        module = None
-    if expr_node is None:
-        what = f"contract that does not parse at line {line}"
-        fn_ctx.note(what, span)
-        expr: ir.Expr = ir.Unsupported(what=what, type=ir.BOOL, span=span)
-    else:
-        ctx = _contract_ctx(fn_ctx, Spanner(module, line - 1, col - 1))
-        names = {p: p for p in params}
-        if kind == "post":
-            names["__return__"] = ir.RESULT
-        lw = ContractLowerer(ctx, names, "__old__" if kind == "post" else None,
-                             kind == "post", params, sig.ret)
-        expr = _lower(lw, expr_node)
-    return ir.Contract(expr=expr, span=span, text=text, origin="pep316")
+        return False
+
+
+def _docstring_contracts(fn_ctx: FnContext, node: cst.FunctionDef, sig: Signature,
+                         params: dict[str, ir.IntT],
+                         docs: Optional[DocstringContracts]) -> list[tuple[str, ir.Contract]]:
+    out = []
+    for kind, text, span, expr_node in (docs.of(node) if docs else []):
+        if expr_node is None or docs.spanner is None:
+            what = f"contract that does not parse at line {span.line}"
+            fn_ctx.note(what, span)
+            expr: ir.Expr = ir.Unsupported(what=what, type=ir.BOOL, span=span)
+        else:
+            names = {p: p for p in params}
+            if kind == "post":
+                names["__return__"] = ir.RESULT
+            lw = ContractLowerer(_contract_ctx(fn_ctx, docs.spanner), names,
+                                 "__old__" if kind == "post" else None, kind == "post",
+                                 params, sig.ret)
+            expr = _lower(lw, expr_node)
+        out.append((kind, ir.Contract(expr=expr, span=span, text=text, origin="pep316")))
+    return out

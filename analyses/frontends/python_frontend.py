@@ -16,12 +16,11 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
-from .python_contracts import read_contracts
+from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
-from .python_names import (bound_names, declared_global, has_value_return, maybe_non_int,
+from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
-from .python_source import (LineIndex, Spanner, parse_block, suppressions, syntax_issue,
-                            top_level_blocks)
+from .python_source import LineIndex, Spanner, recover_modules, suppressions, syntax_issue
 from .python_stmts import StmtLowerer, is_range_for
 from .python_types import BOOL_PARAM, annotation_kind
 
@@ -36,10 +35,7 @@ def parse_python(text: str, path: str) -> ir.Program:
         units.append(Spanner(cst.parse_module(text)))
     except cst.ParserSyntaxError as err:
         program.errors.append(syntax_issue(text, err))
-        for offset, block in top_level_blocks(text):
-            module = parse_block(block)
-            if module is not None:
-                units.append(Spanner(module, line_offset=offset))
+        units.extend(Spanner(m, line_offset=off) for m, off in recover_modules(text))
     except (RecursionError, ValueError, MemoryError) as err:
         program.errors.append(ir.SyntaxIssue(message=f"cannot parse: {err}",
                                              span=ir.Span(1, 1, 1, 2)))
@@ -52,8 +48,10 @@ def parse_python(text: str, path: str) -> ir.Program:
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
+    docs = DocstringContracts([(sp, node) for sp, node, *_ in found])
     for sp, node, qualname, cls, kind in found:
-        program.functions[qualname] = build_function(sp, index, lines, node, qualname, cls)
+        program.functions[qualname] = build_function(sp, index, lines, node, qualname, cls,
+                                                     docs)
     return program
 
 
@@ -81,7 +79,7 @@ def _index_imports(module: cst.Module, index: ModuleIndex) -> None:
                          and isinstance(alias.asname.name, cst.Name) else name)
                 index.aliases[local] = f"{base}.{name}"
         elif not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.BaseExpression)):
-            stack.extend(n.children)
+            stack.extend(kids(n))
 
 
 def _collect_functions(sp: Spanner, body, prefix: str, cls: Optional[str]) -> list:
@@ -170,7 +168,8 @@ def _signature(sp: Spanner, index: ModuleIndex, node: cst.FunctionDef, qualname:
 # --------------------------------------------------------------------------- functions
 
 def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.FunctionDef,
-                   qualname: str, cls: Optional[str]) -> ir.Function:
+                   qualname: str, cls: Optional[str],
+                   docs: Optional[DocstringContracts] = None) -> ir.Function:
     span = sp.span(node)
     if node.decorators:
         first = sp.span(node.decorators[0])
@@ -182,7 +181,7 @@ def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.
     try:
         hints: dict[str, ir.IntT] = {}
         for _ in range(2):          # a second pass only if a read preceded a typed store
-            ctx = _lower_into(fn, sp, index, node, sig, cls, hints)
+            ctx = _lower_into(fn, sp, index, node, sig, cls, hints, docs)
             late = {n for n in ctx.early_reads if ctx.locals.get(n, ir.MATH_INT) != ir.MATH_INT}
             if not late or hints:
                 break
@@ -198,7 +197,8 @@ def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.
 
 
 def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.FunctionDef,
-                sig: Signature, cls: Optional[str], hints: dict[str, ir.IntT]) -> FnContext:
+                sig: Signature, cls: Optional[str], hints: dict[str, ir.IntT],
+                docs: Optional[DocstringContracts]) -> FnContext:
     plist = [*node.params.posonly_params, *node.params.params]
     self_name = plist[0].name.value if sig.kind in ("instance", "class") and plist else None
     ctx = FnContext(index, sp, sig.qualname, cls, self_name)
@@ -240,7 +240,8 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))
-    fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params})
+    fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
+                                             docs)
     fn.body = prelude + StmtLowerer(ctx).block(node.body)
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)

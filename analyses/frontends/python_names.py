@@ -2,9 +2,35 @@
 local to the whole function), without descending into nested scopes."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 import libcst as cst
+
+_TRIVIA = {"lpar", "rpar", "leading_lines", "lines_after_decorators", "comma", "semicolon",
+           "header", "footer", "trailing_whitespace", "newline", "colon", "equal",
+           "operator", "asynchronous", "lbracket", "rbracket", "lbrace", "rbrace", "dot",
+           "decorators", "returns", "annotation"}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def kids(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Child nodes that can hold code (no whitespace/punctuation); much faster than
+    libcst's `children`, which re-visits the node."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node)
+                      if not f.name.startswith("whitespace") and f.name not in _TRIVIA)
+        _FIELDS[type(node)] = names
+    out = []
+    for name in names:
+        v = getattr(node, name)
+        if isinstance(v, cst.CSTNode):
+            out.append(v)
+        elif isinstance(v, (list, tuple)):
+            out.extend(x for x in v if isinstance(x, cst.CSTNode))
+    return out
+
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp,
                   cst.DictComp, cst.GeneratorExp)
@@ -55,14 +81,14 @@ def bound_names(node: cst.CSTNode) -> list[str]:
             names = target_names(n.target)
         for name in names:
             out.setdefault(name)
-        stack.extend(reversed(n.children))
+        stack.extend(reversed(kids(n)))
     return list(out)
 
 
 def nested_definitions(body: cst.CSTNode) -> set[str]:
     """Names of functions/classes defined inside a function body."""
     found: set[str] = set()
-    stack = list(body.children)
+    stack = kids(body)
     while stack:
         n = stack.pop()
         if isinstance(n, (cst.FunctionDef, cst.ClassDef)):
@@ -70,31 +96,31 @@ def nested_definitions(body: cst.CSTNode) -> set[str]:
             continue
         if isinstance(n, _NESTED_SCOPES):
             continue
-        stack.extend(n.children)
+        stack.extend(kids(n))
     return found
 
 
 def declared_global(body: cst.CSTNode) -> set[str]:
     """Names of `global` / `nonlocal` statements in a function body."""
     found: set[str] = set()
-    stack = list(body.children)
+    stack = kids(body)
     while stack:
         n = stack.pop()
         if isinstance(n, (cst.Global, cst.Nonlocal)):
             found.update(item.name.value for item in n.names)
         elif not isinstance(n, _NESTED_SCOPES):
-            stack.extend(n.children)
+            stack.extend(kids(n))
     return found
 
 
 def has_value_return(body: cst.CSTNode) -> bool:
-    stack = list(body.children)
+    stack = kids(body)
     while stack:
         n = stack.pop()
         if isinstance(n, cst.Return) and n.value is not None:
             return True
         if not isinstance(n, _NESTED_SCOPES):
-            stack.extend(n.children)
+            stack.extend(kids(n))
     return False
 
 
@@ -128,7 +154,7 @@ def _names_read(node: cst.CSTNode) -> set[str]:
         elif isinstance(n, cst.Call):
             stack.extend(a.value for a in n.args)
         elif not isinstance(n, _NESTED_SCOPES):
-            stack.extend(n.children)
+            stack.extend(kids(n))
     return found
 
 
@@ -152,7 +178,7 @@ def maybe_non_int(body: cst.CSTNode, params: dict[str, bool], is_int_call,
         else:
             tainted.update(target_names(target))
 
-    stack = list(body.children)
+    stack = kids(body)
     while stack:
         n = stack.pop()
         if isinstance(n, _NESTED_SCOPES):
@@ -171,7 +197,7 @@ def maybe_non_int(body: cst.CSTNode, params: dict[str, bool], is_int_call,
         elif isinstance(n, (cst.AsName, cst.NamedExpr, cst.MatchAs, cst.MatchStar, cst.Del)):
             tainted.update(bound_names(n) if not isinstance(n, cst.AsName)
                            else target_names(n.name))
-        stack.extend(n.children)
+        stack.extend(kids(n))
     changed = True
     while changed:
         changed = False

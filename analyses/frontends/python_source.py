@@ -18,22 +18,29 @@ from .. import ir
 class Spanner:
     """Maps libcst nodes of one parsed fragment to file spans.
 
-    A fragment parsed on its own (a recovered block, a docstring contract) starts at file
-    line `line_offset + 1`; `col_offset` shifts columns of the fragment's first line."""
+    A fragment parsed on its own starts at file line `line_offset + 1`; or, with
+    `line_map`, fragment line k sits at file line line_map[k-1][0] shifted right by
+    line_map[k-1][1] columns (a batch of docstring contracts, one per line)."""
 
-    def __init__(self, module: cst.Module, line_offset: int = 0, col_offset: int = 0):
+    def __init__(self, module: cst.Module, line_offset: int = 0,
+                 line_map: Optional[list[tuple[int, int]]] = None):
         self.module = module
         self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.line_offset = line_offset
-        self.col_offset = col_offset
+        self.line_map = line_map
+
+    def _pos(self, line: int, col: int) -> tuple[int, int]:
+        if self.line_map is not None and 0 < line <= len(self.line_map):
+            file_line, shift = self.line_map[line - 1]
+            return file_line, col + 1 + shift
+        return line + self.line_offset, col + 1
 
     def span(self, node: cst.CSTNode) -> ir.Span:
         r = self.positions.get(node)
         if r is None:
             return ir.NOSPAN
-        sc = r.start.column + 1 + (self.col_offset if r.start.line == 1 else 0)
-        ec = r.end.column + 1 + (self.col_offset if r.end.line == 1 else 0)
-        return ir.Span(r.start.line + self.line_offset, sc, r.end.line + self.line_offset, ec)
+        return ir.Span(*self._pos(r.start.line, r.start.column),
+                       *self._pos(r.end.line, r.end.column))
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -156,3 +163,17 @@ def parse_block(block: str) -> Optional[cst.Module]:
         return cst.parse_module(block)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
         return None
+
+
+def recover_modules(text: str) -> list[tuple[cst.Module, int]]:
+    """Modules (with their line offsets) covering the top-level blocks that parse.  The
+    good blocks are parsed again as one module in which each bad block is replaced by as
+    many empty lines, so positions stay right and only one position table is built."""
+    blocks = top_level_blocks(text)
+    good = [parse_block(b) is not None for _, b in blocks]
+    joined = "".join(b if ok else "\n" * b.count("\n") for (_, b), ok in zip(blocks, good))
+    module = parse_block(joined)
+    if module is not None:
+        return [(module, 0)]
+    return [(m, off) for (off, b), ok in zip(blocks, good) if ok
+            for m in [parse_block(b)] if m is not None]

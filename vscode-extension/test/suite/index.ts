@@ -193,6 +193,15 @@ export async function run(): Promise<void> {
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   const summary = { passed, failed, vscode: vscode.version, results };
+  if (process.env.VERILINE_KEEP_OPEN === '1' && g2Line >= 0) {
+    // For the README screenshot: show the hover on the g2 loop in the real UI.
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const col = editor.document.lineAt(g2Line).firstNonWhitespaceCharacterIndex + 2;
+    editor.selection = new vscode.Selection(g2Line, col, g2Line, col);
+    editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+    await sleep(1500);
+    await vscode.commands.executeCommand('editor.action.showHover');
+  }
   if (resultsFile) {
     fs.writeFileSync(resultsFile, JSON.stringify(summary, null, 2));
   }
