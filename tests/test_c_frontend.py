@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import textwrap
 
-import pytest
 
 from veriline.analyses import ir
 from veriline.analyses.frontends.c_frontend import parse_c
@@ -465,3 +464,117 @@ def test_exception_in_one_function_is_contained(monkeypatch):
     prog = parse("int bad(void) { return 1; }\nint ok(void) { return 2; }")
     assert pretty(prog.functions["ok"].body) == "return 2:int"
     assert any("boom" in w for w, _ in prog.functions["bad"].unsupported)
+
+
+def test_switch_with_nested_break_and_continue_uses_wrapper_loop():
+    out = body("""
+        void f(int n) {
+            for (int k = 0; k < 3; k++) {
+                switch (k) { case 0: if (n) break; continue; default: n--; }
+            }
+        }""")
+    assert out == lines("""
+        k = 0:int
+        while (lt k:int 3:int):
+          sw$1 = k:int
+          cont$3 = 0:int
+          while do False:
+            ft$2 = 0:int
+            if (or (cast bool ft$2:int) (eq sw$1:int 0:int)):
+              if (cast bool n:int):
+                break
+              cont$3 = 1:int
+              break
+              ft$2 = 0:int
+            if (or (cast bool ft$2:int) (ne sw$1:int 0:int)):
+              n = (sub:int n:int 1:int)
+              ft$2 = 1:int
+          if (cast bool cont$3:int):
+            continue
+        update:
+          k = (add:int k:int 1:int)""")
+
+
+def test_do_while_condition_with_side_effects_goes_to_update():
+    out = body("""
+        void f(int x) {
+            do { x += 2; } while (--x > 0);
+        }""")
+    assert out == lines("""
+        while do (cast bool dwc$1:int):
+          x = (add:int x:int 2:int)
+        update:
+          x = (sub:int x:int 1:int)
+          dwc$1 = (cast int (gt x:int 0:int))""")
+
+
+def test_builtins_halts_nondet_and_ternary_with_effects():
+    out = body("""
+        #include <stdlib.h>
+        #include <stdbool.h>
+        void __assert_fail(const char *, const char *, unsigned int, const char *);
+        long f(int x) {
+            long l = __VERIFIER_nondet_long();
+            bool b = __VERIFIER_nondet_bool();
+            if (b) __assert_fail("x", "t.c", 3, "f");
+            if (l < 0) exit(1);
+            x = b ? x++ : 0;
+            return l;
+        }""")
+    assert out == lines("""
+        l = (nondet:long)
+        b = (nondet:_Bool)
+        if (cast bool b:_Bool):
+          assert False
+        if (lt l:long 0:long):
+          halt 'exit'
+        if (cast bool b:_Bool):
+          old$1 = x:int
+          x = (add:int x:int 1:int)
+          ite$2 = old$1:int
+        else:
+          ite$2 = 0:int
+        x = ite$2:int
+        return l:long""")
+
+
+def test_extern_global_has_no_initial_value_and_for_loop_annotation():
+    prog = parse("""
+        extern int limit;
+        int f(int n) {
+            int s = 0;
+            //@ loop invariant 0 <= i <= n;
+            for (int i = 0; i < n; i++) s += limit;
+            return s;
+        }""")
+    assert prog.globals == {"limit": ir.C_INT} and prog.global_init == {}
+    loop = prog.functions["f"].body[2]
+    assert [pretty(c) for c in loop.invariants] == [
+        "(and (le 0 (cast int i:int)) (le (cast int i:int) (cast int n:int)))"]
+    assert loop.invariants[0].text == "loop invariant 0 <= i <= n"
+    assert pretty(loop.body) == "s = (add:int s:int limit:int)"
+
+
+def test_call_passing_address_havocs_the_variable():
+    out = body("""
+        void set(int *p);
+        int f(void) {
+            int x = 0;
+            set(&x);
+            return x;
+        }""")
+    assert out == lines("""
+        x = 0:int
+        (call:int set (unsupported:long 'address of x at line 5'))
+        havoc [x] 'call set may write through a pointer at line 5'
+        return x:int""")
+
+
+def test_without_gcc_directives_are_dropped(monkeypatch):
+    from veriline.analyses.frontends import c_preprocess
+    monkeypatch.setattr(c_preprocess.shutil, "which", lambda name: None)
+    prog = parse("#include <limits.h>\nint f(int x) {\n  return x + 1;\n}\n")
+    assert [e.message for e in prog.errors] == [
+        "gcc not found: file parsed without preprocessing (#include/#define ignored)"]
+    assert pretty(prog.functions["f"].body) == "return (add:int x:int 1:int)"
+    assert prog.functions["f"].body[0].value.span == ir.Span(3, 10, 3, 15)

@@ -13,6 +13,7 @@ import concurrent.futures
 import os
 import re
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -36,6 +37,9 @@ if FAKE:
               "as t; sys.exit(t.serve_with_fake())" % str(Path(__file__).parent)]
 else:
     SERVER = [sys.executable, "-m", "veriline", "serve"]
+
+# A private lemma cache: verdicts must not depend on what other runs left behind.
+SERVER_ENV = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="veriline-e2e-cache-")}
 
 pytestmark = pytest.mark.asyncio
 
@@ -68,7 +72,8 @@ def make_client() -> LanguageClient:
     return client
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, client_factory=make_client))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, client_factory=make_client,
+                                              server_env=SERVER_ENV))
 async def client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(lsp.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
@@ -243,7 +248,9 @@ async def test_code_actions_suppress_and_pytest(client: LanguageClient):
     uri, text = open_doc(client, "python/contracts.py")
     await wait_round(client, uri, 1)
     line = next(i for i, t in enumerate(text.splitlines()) if "assert b != 0" in t)
-    (d,) = [d for d in client.diagnostics[uri] if d.range.start.line == line]
+    here = [d for d in client.diagnostics[uri] if d.range.start.line == line]
+    assert len(here) == 1, (client.diagnostics[uri], client.stats)
+    d = here[0]
     assert d.code == "contract" and d.severity == lsp.DiagnosticSeverity.Error
     acts = await client.text_document_code_action_async(lsp.CodeActionParams(
         text_document=lsp.TextDocumentIdentifier(uri=uri), range=d.range,

@@ -161,8 +161,15 @@ def _infer(ex, loop, entry: State, head: State, modified: list[str]):
     cands = candidates(ex, loop, entry, head, modified)
     if not cands:
         return []
-    # initiation: drop candidates false in some entry state
-    alive = list(cands)
+    # initiation: drop candidates false in some entry state, or about variables that
+    # have no value yet on entry (first assigned inside the loop)
+    alive = []
+    for lbl, t in cands:
+        try:
+            t(entry.vars)
+        except KeyError:
+            continue
+        alive.append((lbl, t))
     pre = ex.pre
     for _ in range(len(alive) + 1):
         if not alive:

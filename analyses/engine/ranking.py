@@ -56,7 +56,10 @@ def _atoms(e: ir.Expr) -> list:
 
 def _diff(ex, fn, a: ir.Expr, b: ir.Expr, plus: int) -> Measure:
     ta, tb = a.type, b.type
-    txt = f"{_text(fn, a)} - {_text(fn, b)}" + (f" + {plus}" if plus else "")
+    zero = isinstance(b, ir.Cast) and isinstance(b.arg, ir.Const) or isinstance(b, ir.Const)
+    zero = zero and (b.arg if isinstance(b, ir.Cast) else b).value == 0
+    txt = _text(fn, a) if zero else f"{_text(fn, a)} - {_text(fn, b)}"
+    txt += f" + {plus}" if plus else ""
 
     def term(vs, a=a, b=b):
         x, y = E.numeric([(_ev(ex, a, vs), ta), (_ev(ex, b, vs), tb)])

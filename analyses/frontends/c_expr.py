@@ -254,12 +254,12 @@ class ExprLowerer:
         if isinstance(node, c_ast.ArrayRef):
             inner = self.static_type(node.name)
             return inner.elem if isinstance(inner, NonInt) and inner.elem else NonInt("?")
-        saved, self.out = self.out, []
-        saved_u = list(self.unsupported)
+        saved = self.out, list(self.unsupported), dict(self.locals), self.n
+        self.out = []
         try:
             return self.rvalue(node).type
         finally:
-            self.out, self.unsupported = saved, saved_u
+            self.out, self.unsupported, self.locals, self.n = saved
 
     def lvalue(self, node) -> Optional[tuple[str, ir.IntT]]:
         """The IR variable an assignment writes, or None (memory write: havoc)."""

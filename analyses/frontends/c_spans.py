@@ -43,9 +43,8 @@ class SpanFinder:
 
     def _prefix_start(self, node, pos):
         """pycparser puts a prefix operator at its operand: step back over the operator."""
-        off = self.offset(pos)
-        op = node.op if node.op != "sizeof" else "sizeof"
-        k = off
+        op = node.op
+        k = self.offset(pos)
         while k > 0 and self.masked[k - 1] in " \t(":
             k -= 1
         if self.masked[max(k - len(op), 0):k] == op:

@@ -13,8 +13,8 @@ from pycparser import c_ast
 
 from .. import ir
 from . import acsl
-from .c_expr import ExprLowerer, FuncSig, is_int
-from .c_types import VOID, NonInt, as_value, convert, describe
+from .c_expr import ExprLowerer, is_int
+from .c_types import VOID, as_value, convert, describe
 
 LOOPS = (c_ast.While, c_ast.DoWhile, c_ast.For)
 TRUE = ir.Const(value=1, type=ir.BOOL)
@@ -272,8 +272,9 @@ _EXPRESSIONS = {"Assignment", "UnaryOp", "BinaryOp", "FuncCall", "ExprList", "ID
                 "Constant", "Cast", "TernaryOp", "ArrayRef", "StructRef"}
 
 
-def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span) -> ir.Function:
-    """Lower one definition; parameters of non-integer type are left out (unsupported)."""
+def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
+    """Lower one definition -> (Function, its lowerer); parameters of non-integer type are
+    left out of `params` (recorded as unsupported)."""
     lw = StmtLowerer(ctx, name, ret)
     lw.addr_taken = _addresses_taken(fdef.body)
     params: list[ir.Param] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from .. import ir
-from .c_types import as_value, const_value, convert
+from .c_types import const_value, convert
 
 _ENDS = (c_ast.Break, c_ast.Return, c_ast.Continue, c_ast.Goto)
 _NESTED_TARGETS = (c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.Switch)

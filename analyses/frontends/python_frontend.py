@@ -20,7 +20,8 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
-from .python_source import LineIndex, Spanner, recover_modules, suppressions, syntax_issue
+from .python_source import (LineIndex, Spanner, gc_paused, recover_modules, suppressions,
+                            syntax_issue)
 from .python_stmts import StmtLowerer, is_range_for
 from .python_types import BOOL_PARAM, annotation_kind
 
@@ -28,6 +29,11 @@ _GLOBAL_STMT = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+([\w \t,]+)", re.M)
 
 
 def parse_python(text: str, path: str) -> ir.Program:
+    with gc_paused():
+        return _parse_python(text, path)
+
+
+def _parse_python(text: str, path: str) -> ir.Program:
     program = ir.Program(path=path, language="python")
     program.suppressions = suppressions(text)
     units: list[Spanner] = []

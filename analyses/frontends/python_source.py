@@ -3,7 +3,10 @@ top-level block splitting that lets a file with a syntax error still be verified
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import io
+import threading
 import re
 import tokenize
 import warnings
@@ -13,6 +16,30 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic GC: libcst allocates millions of (acyclic) nodes for a big file,
+    and the collector's repeated full scans make parsing quadratic.  Re-entrant."""
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class Spanner:

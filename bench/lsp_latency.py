@@ -1,0 +1,215 @@
+"""Latency of `veriline serve` as an editor sees it (prints numbers, asserts nothing).
+
+Drives the real server over stdio with raw JSON-RPC and measures
+  1. cold start: process start → first diagnostics for examples/python/subtract_loop.py;
+  2. edit → fresh diagnostics for one changed ~30-line function (p50/p95 over --edits edits);
+  3. edit of one function in a generated ~1,000-line file, the rest unchanged (p50).
+Edits are measured from didChange to the publishDiagnostics of that version, with the
+server's debounce set to 0 (an editor adds `debounceMs`, 200 ms by default).  A private
+lemma cache is used unless --shared-cache, so numbers are not flattered by earlier runs.
+
+    python bench/lsp_latency.py [--edits 50] [--big-edits 20] [--shared-cache]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FUNCTION = '''def work{k}(a: int, b: int) -> int:
+    """Sum of b, a times, plus a bias (kept small so z3 stays fast).
+
+    pre: 0 <= a <= 100
+    pre: 0 <= b <= 100
+    post: __return__ >= 0
+    """
+    bias = {bias}
+    total = 0
+    i = 0
+    while i < a:
+        total = total + b
+        i = i + 1
+    if total > 1000:
+        total = 1000
+    j = a
+    while j > 0:
+        j = j - 1
+    if bias < 0:
+        bias = -bias
+    result = total + bias
+    assert result >= 0
+    k = 0
+    for step in range(b):
+        k = k + 1
+    assert k == b
+    if result > 2000:
+        result = 2000
+    return result
+'''
+
+
+class Server:
+    """A `veriline serve` subprocess with a reader thread queuing its messages."""
+
+    def __init__(self, env: dict) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "veriline", "serve"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env)
+        self.inbox: queue.Queue = queue.Queue()
+        self._id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = 0
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if line.startswith(b"Content-Length:"):
+                    length = int(line.split(b":")[1])
+                elif line in (b"\r\n", b"\n"):
+                    break
+            msg = json.loads(out.read(length))
+            self.inbox.put((time.perf_counter(), msg))
+
+    def send(self, msg: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **msg}).encode()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def request(self, method: str, params) -> dict:
+        self._id += 1
+        self.send({"id": self._id, "method": method, "params": params})
+        return self.wait(lambda m: m.get("id") == self._id and "method" not in m)[1]
+
+    def notify(self, method: str, params) -> None:
+        self.send({"method": method, "params": params})
+
+    def wait(self, pred, timeout: float = 600.0):
+        end = time.perf_counter() + timeout
+        while True:
+            t, msg = self.inbox.get(timeout=max(0.01, end - time.perf_counter()))
+            if "id" in msg and "method" in msg:      # a request from the server
+                self.send({"id": msg["id"], "result": None})
+            if pred(msg):
+                return t, msg
+
+    def close(self) -> None:
+        try:
+            self.request("shutdown", None)
+            self.notify("exit", None)
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+
+
+def start(env: dict) -> tuple[Server, float]:
+    t0 = time.perf_counter()
+    s = Server(env)
+    s.request("initialize", {"processId": os.getpid(), "rootUri": ROOT.as_uri(),
+                             "capabilities": {},
+                             "initializationOptions": {"veriline": {"debounceMs": 0}}})
+    s.notify("initialized", {})
+    return s, t0
+
+
+def is_diag(uri: str, version=None):
+    return lambda m: (m.get("method") == "textDocument/publishDiagnostics"
+                      and m["params"]["uri"] == uri
+                      and (version is None or m["params"].get("version") == version))
+
+
+def is_stats(uri: str, version: int):
+    return lambda m: (m.get("method") == "veriline/stats" and m["params"]["uri"] == uri
+                      and m["params"]["version"] == version)
+
+
+def open_doc(s: Server, uri: str, text: str) -> None:
+    s.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "python", "version": 1, "text": text}})
+
+
+def edit_latencies(s: Server, uri: str, text: str, line: int, edits: int) -> list[float]:
+    """Replace the number on `line` (`    bias = N`) edits times; ms to fresh diagnostics."""
+    out = []
+    current = text.splitlines()[line]
+    for v in range(2, edits + 2):
+        new = f"    bias = {1000 + v}"
+        s.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": v},
+            "contentChanges": [{"range": {"start": {"line": line, "character": 0},
+                                          "end": {"line": line, "character": len(current)}},
+                                "text": new}]})
+        t0 = time.perf_counter()
+        t1, _ = s.wait(is_diag(uri, v))
+        s.wait(is_stats(uri, v))
+        out.append((t1 - t0) * 1000)
+        current = new
+    return out
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--edits", type=int, default=50)
+    ap.add_argument("--big-edits", type=int, default=20)
+    ap.add_argument("--shared-cache", action="store_true")
+    a = ap.parse_args(argv)
+    env = dict(os.environ)
+    if not a.shared_cache:
+        env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="veriline-bench-")
+    work = Path(tempfile.mkdtemp(prefix="veriline-bench-src-"))
+
+    # 1. cold start
+    s, t0 = start(env)
+    example = ROOT / "examples" / "python" / "subtract_loop.py"
+    open_doc(s, example.as_uri(), example.read_text())
+    t1, _ = s.wait(is_diag(example.as_uri()))
+    t2, _ = s.wait(is_stats(example.as_uri(), 1))
+    print(f"cold start → first diagnostics (subtract_loop.py): {(t1 - t0) * 1000:8.1f} ms "
+          f"(round complete {(t2 - t0) * 1000:.1f} ms)")
+
+    # 2. one ~30-line function, edited repeatedly
+    one = FUNCTION.format(k=0, bias=7)
+    uri = (work / "one.py").as_uri()
+    open_doc(s, uri, one)
+    s.wait(is_stats(uri, 1))
+    lat = edit_latencies(s, uri, one, one.splitlines().index("    bias = 7"), a.edits)
+    print(f"edit → fresh diagnostics, {len(one.splitlines())}-line function, {len(lat)} edits: "
+          f"p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms")
+
+    # 3. ~1,000-line file, one function edited
+    n = 1000 // (len(one.splitlines()) + 2) + 1
+    big = "\n\n".join(FUNCTION.format(k=k, bias=k) for k in range(n))
+    uri = (work / "big.py").as_uri()
+    t0 = time.perf_counter()
+    open_doc(s, uri, big)
+    t1, _ = s.wait(is_stats(uri, 1))
+    lines = big.splitlines()
+    target = lines.index(f"    bias = {n // 2}")
+    lat = edit_latencies(s, uri, big, target, a.big_edits)
+    print(f"{len(lines)}-line file ({n} functions): first full round {(t1 - t0) * 1000:.0f} ms; "
+          f"edit one function → fresh diagnostics p50 {pct(lat, 50):.1f} ms "
+          f"({len(lat)} edits)")
+    s.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
