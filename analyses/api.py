@@ -64,8 +64,36 @@ def fingerprint(program: Program, name: str, options: Optional[Options] = None) 
 
 def verify_function(program: Program, name: str, options: Options = Options(),
                     cancel: Optional[CancelToken] = None) -> list[Finding]:
+    """Findings for one function.  With a cache, a function whose fingerprint (its source,
+    its callees' contracts and sources, the options) was verified before is answered from
+    the cache without running the engine or z3."""
     from .engine.driver import verify
-    return verify(program, name, options, cancel)
+    cache = options.cache
+    key = None
+    if cache is not None:
+        from .canonical import lemma_key
+        from .findings import finding_from_json
+        key = lemma_key("function-findings", fingerprint(program, name, options))
+        try:
+            hit = cache.get_lemma(key)
+        except Exception:
+            hit = None
+        if hit and isinstance(hit.get("findings"), list):
+            try:
+                out = [finding_from_json(d) for d in hit["findings"]]
+            except (KeyError, TypeError, ValueError):
+                out = None
+            if out is not None:
+                for f in out:
+                    f.file, f.cached, f.time_ms = program.path, True, 0.0
+                return out
+    findings = verify(program, name, options, cancel)
+    if key is not None and not any(f.property == "internal" for f in findings):
+        try:
+            cache.put_lemma(key, {"findings": [f.to_json() for f in findings]})
+        except Exception:
+            pass
+    return findings
 
 
 @dataclass

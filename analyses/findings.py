@@ -87,6 +87,30 @@ class Finding:
         }
 
 
+def _span(d: dict) -> Span:
+    return Span(d["start"]["line"], d["start"]["column"], d["end"]["line"], d["end"]["column"])
+
+
+def finding_from_json(d: dict) -> Finding:
+    """Inverse of Finding.to_json (used by the function-level result cache)."""
+    cex = None
+    if d.get("counterexample"):
+        c = d["counterexample"]
+        cex = Counterexample(
+            inputs=dict(c["inputs"]), trace=[TraceStep(t["line"], dict(t["values"]))
+                                             for t in c.get("trace", [])],
+            nondet=list(c.get("nondet", [])), confirmed=c.get("confirmed"),
+            replay_note=c.get("replay_note", ""), call=c.get("call", ""),
+            assumptions=list(c.get("assumptions", [])),
+            values_at_failure=dict(c.get("values_at_failure", {})))
+    return Finding(file=d["file"], function=d["function"], kind=d["kind"], status=d["status"],
+                   span=_span(d["range"]), message=d["message"], property=d.get("property", ""),
+                   reason=d.get("reason"), counterexample=cex, time_ms=d.get("time_ms", 0.0),
+                   cached=d.get("cached", False), severity=d.get("severity", "error"),
+                   related=[Related(_span(r["range"]), r["message"]) for r in d.get("related", [])],
+                   details=dict(d.get("details", {})))
+
+
 def summarize(findings: list[Finding]) -> dict:
     s = {PROVED: 0, COUNTEREXAMPLE: 0, UNKNOWN: 0}
     for f in findings:

@@ -17,8 +17,8 @@ from .interp_arith import arith, convert, converter, cast
 
 __all__ = ["Stop", "Violation", "compiled", "convert", "STOP_ALWAYS", "STOP_C_UB"]
 
-STOP_ALWAYS = frozenset({"assert", "reach_error", "isinstance", "ensures",
-                         "requires-call", "division-by-zero"})
+STOP_ALWAYS = frozenset({"assert", "reach_error", "ensures", "requires-call",
+                         "division-by-zero"})
 STOP_C_UB = frozenset({"signed-overflow", "div-overflow", "shift"})
 
 BREAK, CONTINUE, RETURN = "break", "continue", "return"
@@ -84,6 +84,10 @@ def var_names(node) -> list[str]:
                     walk(v)
     walk(node)
     return list(out)
+
+
+def _at_line(what: str, span: ir.Span) -> str:
+    return what if "line" in what or not span.line else f"{what} (line {span.line})"
 
 
 _CMP = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
@@ -178,7 +182,7 @@ class _Compiler:
         return old
 
     def x_Unsupported(self, e):
-        conv, what = converter(e.type), f"{e.what} (line {e.span.line})"
+        conv, what = converter(e.type), _at_line(e.what, e.span)
         return lambda env, ctx: ctx.next_external(conv, what)
 
     # ------------------------------------------------------------------ statements
@@ -270,7 +274,7 @@ class _Compiler:
 
     def s_Assert(self, s):
         c, names, span = self.expr(s.cond), var_names(s.cond), s.span
-        kind = s.kind or "assert"
+        kind = "reach_error" if s.kind == "reach_error" else "assert"   # incl. isinstance
         msg = s.message or ("reach_error() is reachable" if kind == "reach_error"
                             else "assertion may fail")
 
@@ -325,7 +329,7 @@ class _Compiler:
         types = {**self.program.globals, **self.fn.locals}
         targets = [(t, converter(types.get(t, ir.MATH_INT)), t in self.globals)
                    for t in s.targets]
-        what = f"{s.what or 'unsupported statement'} (line {s.span.line})"
+        what = _at_line(s.what or "unsupported statement", s.span)
 
         def havoc(env, ctx):
             for t, conv, is_global in targets:

@@ -8,7 +8,9 @@ failure, so the bug stays reproducible after the editor is closed.
 """
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from typing import Optional
 
 from lsprotocol import types as lsp
@@ -26,11 +28,44 @@ def _edit(uri: str, rng: lsp.Range, text: str) -> lsp.WorkspaceEdit:
     return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=rng, new_text=text)]})
 
 
+def _ends_inside_literal(lines: list[str], line1: int, language: str) -> bool:
+    """True when line1 ends inside a multi-line string (Python) or block comment (C):
+    a comment appended there would be text of the literal, not a suppression."""
+    if language == "python":
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
+                if tok.start[0] > line1:
+                    return False
+                if tok.type == tokenize.STRING and tok.start[0] <= line1 < tok.end[0]:
+                    return True
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return False
+        return False
+    inside = False
+    for i, text in enumerate(lines[:line1]):
+        j = 0
+        while j < len(text):
+            if inside:
+                k = text.find("*/", j)
+                if k < 0:
+                    break
+                inside, j = False, k + 2
+            elif text.startswith("//", j):
+                break
+            elif text.startswith("/*", j):
+                inside, j = True, j + 2
+            else:
+                j += 1
+    return inside
+
+
 def suppression_edit(uri: str, pos: Positions, line1: int, kind: str, language: str) -> Optional[lsp.WorkspaceEdit]:
     line0 = line1 - 1
     if not 0 <= line0 < len(pos.lines):
         return None
     text = pos.lines[line0].rstrip("\r\n")
+    if _ends_inside_literal(pos.lines, line1, language):
+        return None
     m = _IGNORE.search(text)
     if m:
         kinds = [k.strip() for k in m.group(1).split(",") if k.strip()]

@@ -301,10 +301,10 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
             cx = f.counterexample
             if f.status != COUNTEREXAMPLE or cx is None:
                 continue
-            vals = _values_at(cx.trace, line, word)
+            vals, where = _values_at(cx.trace, line, word), f"at line {line}"
             if not vals and word in cx.inputs:
-                vals = [cx.inputs[word]]
+                vals, where = [cx.inputs[word]], "on entry"
             if vals:
-                parts += [f"`{word} = {_show(vals)}` in the counterexample `{cx.call}` "
-                          f"({f.kind}: {message(f)})"]
+                parts += [f"`{word} = {_show(vals)}` {where} in the counterexample "
+                          f"`{cx.call}` ({f.kind}: {message(f)})"]
     return "\n\n".join(parts) if parts else None

@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"veriline serve: bad --tcp {args.tcp!r} (want HOST:PORT)", file=sys.stderr)
             return 2
+        logging.getLogger(__name__).info("veriline serve: listening on %s:%d", host, port)
         server.start_tcp(host, port)
     else:
+        logging.getLogger(__name__).info("veriline serve: stdio")
         server.start_io()
     return 0

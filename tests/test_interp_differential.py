@@ -135,6 +135,13 @@ class Renderer:
         n = self.first + len(self.lines) - 1
         return ir.Span(n, 1, n, 2)
 
+    def opaque(self, text: str, ty: str) -> str:
+        """C: every intermediate value goes through K(), so gcc cannot fold across it
+        (it rewrites e.g. -a >= -c into c >= a, dropping the overflow check)."""
+        if self.lang != "c":
+            return text
+        return f"K{text}" if ty == "i" else f"KU{text}"
+
     def expr(self, e, span):
         tag = e[0]
         if tag == "var":
@@ -148,10 +155,11 @@ class Renderer:
         if tag == "bin":
             (l, lt), (r, rt) = self.expr(e[2], span), self.expr(e[3], span)
             return (ir.Binary(op=e[1], left=l, right=r, type=TYPES[e[4]], span=span),
-                    f"({lt} {self.sym[e[1]]} {rt})")
+                    self.opaque(f"({lt} {self.sym[e[1]]} {rt})", e[4]))
         if tag == "un":
             a, at = self.expr(e[2], span)
-            return ir.Unary(op=e[1], arg=a, type=TYPES[e[3]], span=span), f"({self.sym[e[1]]}{at})"
+            return (ir.Unary(op=e[1], arg=a, type=TYPES[e[3]], span=span),
+                    self.opaque(f"({self.sym[e[1]]}{at})", e[3]))
         if tag == "cast":
             a, at = self.expr(e[1], span)
             cname = "int" if e[2] == "i" else "unsigned"
@@ -301,7 +309,9 @@ def test_c_agrees_with_interpreter_and_ubsan(batch):
                 out = run(program, f"f{k}", {"a": a, "b": b, "c": c})
                 proc = subprocess.run([exe, str(k), str(a), str(b), str(c)],
                                       capture_output=True, text=True, timeout=20)
-                ctx = (fns[k].name, a, b, c, out.status, out.violations, proc.stderr[-300:])
+                ctx = "\n".join(map(str, [fns[k].name, (a, b, c), out.status, out.value,
+                                          out.violations, proc.stdout, proc.stderr[-300:],
+                                          *[lines[v.span.line - 1] for v in out.violations]]))
                 if out.status == "returned":
                     assert proc.returncode == 0, ctx
                     assert int(proc.stdout) == out.value, ctx

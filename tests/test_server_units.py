@@ -196,7 +196,7 @@ def test_diagnostics_lens_hover_inlay():
     assert "witness: x stays 5 forever (state `x = 5`)" in loop and "`g2(5, 0)`" in loop
     assert "ranking function `x - y`" in convert.hover_markdown(res, 5, 10, "while")
     var = convert.hover_markdown(res, 12, 8, "x")
-    assert "`x = 5`" in var
+    assert var.startswith("`x = 5` at line 12 in the counterexample `g2(5, 0)`")
     summary = convert.hover_markdown(res, 9, 5, "g2")
     assert summary.startswith("**g2**") and "never returns" in summary
     hints = convert.inlay_hints(res, pos, 0, 100)
@@ -237,6 +237,12 @@ def test_code_actions_suppress_and_pytest():
     lines = ["x = 1  // veriline: ignore[overflow]\n"]
     e = actions.suppression_edit("u", convert.Positions(lines), 1, "contract", "c")
     assert e.changes["u"][0].new_text == "overflow, contract"
+    doc = ['def f(x):\n', '    """\n', '    post: __return__ >= 0\n', '    """\n', '    return x\n']
+    assert actions.suppression_edit("u", convert.Positions(doc), 3, "contract", "python") is None
+    assert actions.suppression_edit("u", convert.Positions(doc), 5, "contract", "python")
+    c = ["/*@ requires x > 0;\n", "    ensures \\result > 0; */\n", "int f(int x) { /* a */\n"]
+    assert actions.suppression_edit("u", convert.Positions(c), 1, "contract", "c") is None
+    assert actions.suppression_edit("u", convert.Positions(c), 3, "contract", "c")
 
 
 # ------------------------------------------------------------------------------ scheduler

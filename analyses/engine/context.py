@@ -22,7 +22,7 @@ class FnContext:
         self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
         self.solver_ms = 0.0
         self.queries = 0
-        self.all_cached = True
+        self.solved = 0            # queries that really ran z3 (not from the cache)
 
     # ------------------------------------------------------------------ solving
     def check(self, assertions: list, timeout_ms: Optional[int] = None) -> solver.Result:
@@ -34,7 +34,7 @@ class FnContext:
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel)
         self.queries += 1
         self.solver_ms += r.time_ms
-        self.all_cached = self.all_cached and r.cached
+        self.solved += 0 if r.cached else 1
         return r
 
     def check_small(self, ex: Executor, assertions: list) -> solver.Result:

@@ -46,20 +46,14 @@ def check_safety(ctx: FnContext, kinds: set[str]) -> list[Finding]:
         return []
     t0 = time.perf_counter()
     all_viol = disj([violation(obs) for obs in groups.values()])
-    fast = ctx.check(ab.pre + [all_viol])
+    fast = ctx.check(ab.pre + [all_viol])     # one query when everything holds
     shared_ms = elapsed_ms(t0) / max(1, len(groups))
     findings = []
     for key, obs in groups.items():
-        t1 = time.perf_counter()
-        before = ctx.all_cached
-        ctx.all_cached = fast.cached
-        if fast.status == "unsat":
-            f = _finding(ctx, obs, PROVED)
-        else:
-            f = _decide(ctx, key, obs)
-        f.time_ms = shared_ms + (0 if fast.status == "unsat" else elapsed_ms(t1))
-        f.cached = ctx.all_cached
-        ctx.all_cached = before and ctx.all_cached
+        t1, solved = time.perf_counter(), ctx.solved
+        f = _finding(ctx, obs, PROVED) if fast.status == "unsat" else _decide(ctx, key, obs)
+        f.time_ms = shared_ms + elapsed_ms(t1)
+        f.cached = fast.cached and ctx.solved == solved
         findings.append(f)
     return findings
 

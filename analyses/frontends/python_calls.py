@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 def lower_call(lw: "ExprLowerer", node: cst.Call, as_cond: bool) -> ir.Expr:
     ctx = lw.ctx
     func = node.func
-    span = lw.span(node)
     sig, drop_first = _program_callee(lw, func)
     if sig is not None:
         return _program_call(lw, node, sig, drop_first)

@@ -16,7 +16,7 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext
-from .python_types import fixed_type, join, same_domain
+from .python_types import join, same_domain
 
 ARITH = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "FloorDivide": "floordiv",
          "Modulo": "floormod", "BitAnd": "band", "BitOr": "bor", "BitXor": "bxor",

@@ -230,9 +230,9 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                            type=ir.BOOL, span=pspan)
             prelude.append(ir.Assume(cond=ir.Binary(op="and", left=lo, right=hi,
                                                     type=ir.BOOL, span=pspan), span=pspan))
-    for star in (node.params.star_arg, node.params.star_kwarg):
+    for stars, star in (("*", node.params.star_arg), ("**", node.params.star_kwarg)):
         if isinstance(star, cst.Param):
-            what = f"parameter *{star.name.value} (variadic)"
+            what = f"parameter {stars}{star.name.value} (variadic)"
             ctx.note(what, sp.span(star))
             ctx.bad_params[star.name.value] = what
     if node.returns is not None:

@@ -40,6 +40,7 @@ let status: VerilineStatus;
 let starting: Promise<void> | undefined;
 let lastCommand: ServerCommand | undefined;
 let lastError = '';
+let lastMessage = '';
 
 /** What the extension exposes to other extensions and to its tests. */
 export interface VerilineApi {
@@ -50,6 +51,9 @@ export interface VerilineApi {
   readonly settingsFor: (scope?: vscode.Uri) => Record<string, unknown>;
   readonly serverCommand: () => ServerCommand | undefined;
   readonly lastError: () => string;
+  readonly lastMessage: () => string;
+  readonly statsCount: (uri: vscode.Uri) => number;
+  readonly serverPid: () => number | undefined;
 }
 
 function log(line: string): void {
@@ -100,7 +104,7 @@ class RestartingErrorHandler {
       status.setServerState('starting');
       return { action: CloseAction.Restart, handled: true };
     }
-    lastError = `the server crashed ${MAX_RESTARTS + 1} times in 3 minutes`;
+    lastMessage = lastError = `the server crashed ${MAX_RESTARTS + 1} times in 3 minutes`;
     log(`The Veriline server crashed ${MAX_RESTARTS + 1} times in the last 3 minutes; not restarting it. Fix the problem shown above, then run "Veriline: Restart Server".`);
     status.setServerState('failed', lastError);
     void vscode.window
@@ -128,19 +132,23 @@ async function reportStartFailure(cmd: ServerCommand, reason: string, detail: st
   } else {
     message = `Veriline: the server could not be started with '${[cmd.command, ...cmd.args].join(' ')}': ${detail.split('\n').slice(-1)[0]}. If Veriline is not installed: ${INSTALL_COMMAND}`;
   }
+  lastMessage = message;
+  log(message);
   const actions = ['Copy Install Command', 'Show Output'];
   if (vscode.extensions.getExtension('ms-python.python')) {
     actions.push('Select Interpreter');
   }
-  const pick = await vscode.window.showErrorMessage(message, ...actions);
-  if (pick === 'Copy Install Command') {
-    const py = cmd.python && cmd.python !== 'python3' ? `"${cmd.python}" -m ` : '';
-    await vscode.env.clipboard.writeText(py ? `${py}${INSTALL_COMMAND}` : INSTALL_COMMAND);
-  } else if (pick === 'Show Output') {
-    output.show(true);
-  } else if (pick === 'Select Interpreter') {
-    await vscode.commands.executeCommand('python.setInterpreter');
-  }
+  // Not awaited: the message stays until the user answers, the extension goes on.
+  void vscode.window.showErrorMessage(message, ...actions).then(async (pick) => {
+    if (pick === 'Copy Install Command') {
+      const py = cmd.python && cmd.python !== 'python3' ? `"${cmd.python}" -m ` : '';
+      await vscode.env.clipboard.writeText(py ? `${py}${INSTALL_COMMAND}` : INSTALL_COMMAND);
+    } else if (pick === 'Show Output') {
+      output.show(true);
+    } else if (pick === 'Select Interpreter') {
+      await vscode.commands.executeCommand('python.setInterpreter');
+    }
+  });
 }
 
 function createClient(cmd: ServerCommand): LanguageClient {
@@ -238,6 +246,7 @@ function createClient(cmd: ServerCommand): LanguageClient {
 
 async function startServer(): Promise<void> {
   lastError = '';
+  lastMessage = '';
   status.setServerState('starting');
   const cmd = await resolveServerCommand(log);
   lastCommand = cmd;
@@ -398,6 +407,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Verili
     settingsFor: (scope) => effectiveSettings(scope),
     serverCommand: () => lastCommand,
     lastError: () => lastError,
+    lastMessage: () => lastMessage,
+    statsCount: (uri) => status.statsCount(uri.toString()),
+    serverPid: () => (client as any)?._serverProcess?.pid,
   };
 }
 

@@ -73,7 +73,9 @@ export async function resolveServerCommand(log: (s: string) => void): Promise<Se
   const cfg = vscode.workspace.getConfiguration('veriline', folder);
   const custom = configuredCommand(cfg);
   if (custom) {
-    return { command: custom[0], args: custom.slice(1), origin: 'setting veriline.server.command' };
+    // `<python> -m veriline ...`: probe that interpreter like the automatic choice.
+    const python = custom[1] === '-m' && custom[2] === 'veriline' ? custom[0] : undefined;
+    return { command: custom[0], args: custom.slice(1), origin: 'setting veriline.server.command', python };
   }
   const fromExt = await pythonFromExtension(folder, log);
   if (fromExt) {

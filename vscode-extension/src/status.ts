@@ -20,6 +20,7 @@ interface FileState {
   /** A counterexample or unknown seen in the diagnostics. */
 }
 
+const BUSY_LIMIT_MS = 5 * 60 * 1000;
 const LENS_RE = /✓\s*(\d+)\s*proved\s*·\s*✗\s*(\d+)\s*·\s*\?\s*(\d+)/;
 
 /** Parses a code lens title of the server ("✓ 3 proved · ✗ 1 · ? 0 — 12 ms"). */
@@ -68,6 +69,8 @@ export class VerilineStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly files = new Map<string, FileState>();
   private serverState: 'starting' | 'running' | 'stopped' | 'failed' = 'starting';
+  private readonly statsSeen = new Map<string, number>();
+  private readonly busyTimers = new Map<string, NodeJS.Timeout>();
   private failure = '';
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<string>();
@@ -112,6 +115,12 @@ export class VerilineStatus implements vscode.Disposable {
 
   setBusy(uri: string, busy: boolean): void {
     const s = this.state(uri);
+    clearTimeout(this.busyTimers.get(uri));
+    this.busyTimers.delete(uri);
+    if (busy) {
+      // Never spin forever: a run that ends without a stats notification stops spinning.
+      this.busyTimers.set(uri, setTimeout(() => this.setBusy(uri, false), BUSY_LIMIT_MS));
+    }
     if (s.busy !== busy) {
       s.busy = busy;
       s.busySince = busy ? Date.now() : undefined;
@@ -126,6 +135,7 @@ export class VerilineStatus implements vscode.Disposable {
       return;
     }
     const s = this.state(payload.uri);
+    this.statsSeen.set(payload.uri, (this.statsSeen.get(payload.uri) ?? 0) + 1);
     const c = payload.counts;
     if (isCounts(c)) {
       s.counts = { proved: c.proved, counterexample: c.counterexample, unknown: c.unknown };
@@ -137,7 +147,7 @@ export class VerilineStatus implements vscode.Disposable {
     if (payload.running === true || payload.state === 'verifying') {
       this.setBusy(payload.uri, true);
     } else {
-      s.busy = false;
+      this.setBusy(payload.uri, false);
     }
     this.render();
     this.changed.fire(payload.uri);
@@ -180,6 +190,11 @@ export class VerilineStatus implements vscode.Disposable {
       return { counts: s.counts, partial: false, busy: s.busy };
     }
     return { counts: s.fromDiagnostics, partial: true, busy: s.busy };
+  }
+
+  /** How many `veriline/stats` notifications arrived for a file. */
+  statsCount(uri: string): number {
+    return this.statsSeen.get(uri) ?? 0;
   }
 
   text(): string {
@@ -227,6 +242,9 @@ export class VerilineStatus implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const t of this.busyTimers.values()) {
+      clearTimeout(t);
+    }
     for (const d of this.disposables) {
       d.dispose();
     }

@@ -31,6 +31,7 @@ const vscodeRoot = path.join(tools, 'code-server/node_modules/code-server/lib/vs
 const serverMain = path.join(vscodeRoot, 'out/server-main.js');
 const browser = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const python = process.env.VERILINE_PYTHON ?? '';
+const untrusted = process.argv.includes('--untrusted');
 
 const t0 = Date.now();
 const say = (s) => console.log(`[vscode-test +${((Date.now() - t0) / 1000).toFixed(1)}s] ${s}`);
@@ -84,6 +85,15 @@ const settings = {
 if (python) {
   settings['veriline.server.command'] = [python, '-m', 'veriline', 'serve'];
 }
+if (untrusted) {
+  settings['veriline.replay'] = true; // must be overridden: replay runs workspace code
+  settings['security.workspace.trust.startupPrompt'] = 'never';
+  settings['security.workspace.trust.banner'] = 'never';
+  settings['security.workspace.trust.emptyWindow'] = false;
+}
+// A Python that cannot import veriline (no site-packages, no cwd on sys.path).
+const noModule = path.join(work, 'python-without-veriline');
+fs.writeFileSync(noModule, `#!/bin/sh\nexec python3 -I -S "$@"\n`, { mode: 0o755 });
 for (const dir of [path.join(userData, 'User'), path.join(serverData, 'data', 'Machine')]) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
@@ -120,7 +130,7 @@ async function main() {
   // 3. Start the VS Code server with the smoke-test driver (which honours the test payload).
   const port = await freePort();
   const log = fs.openSync(serverLog, 'w');
-  server = spawn(node24, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--enable-smoke-test-driver', '--disable-workspace-trust', '--disable-telemetry', '--skip-release-notes', '--skip-welcome', ...serverArgs], {
+  server = spawn(node24, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--enable-smoke-test-driver', ...(untrusted ? [] : ['--disable-workspace-trust']), '--disable-telemetry', '--skip-release-notes', '--skip-welcome', ...serverArgs], {
     stdio: ['ignore', log, log],
     detached: true,
     env: { ...process.env, VSCODE_SKIP_BUILTIN_EXTENSIONS: undefined },
@@ -149,7 +159,14 @@ async function main() {
     VERILINE_EXAMPLES: examples,
     VERILINE_TEST_RESULTS: resultsFile,
     VERILINE_KEEP_OPEN: screenshot ? '1' : '0',
+    VERILINE_TEST_MODE: untrusted ? 'untrusted' : 'full',
+    VERILINE_PYTHON_WITHOUT_MODULE: noModule,
   };
+  for (const k of ['VERILINE_EXPECT_G2_CALL', 'VERILINE_DIAG_TIMEOUT_MS']) {
+    if (process.env[k]) {
+      env[k] = process.env[k];
+    }
+  }
   const payload = [
     ['extensionDevelopmentPath', remote(path.join(root, 'test/harness'))],
     ['extensionTestsPath', remote(path.join(root, 'out/test/suite'))],
@@ -239,7 +256,7 @@ async function main() {
 async function takeHoverScreenshot(page) {
   // The suite (in keep-open mode) put the cursor on the g2 loop and ran editor.action.showHover.
   say('waiting for the counterexample hover');
-  const hover = page.locator('.monaco-hover:visible', { hasText: 'g2(5, 0)' }).first();
+  const hover = page.locator('.monaco-hover:visible', { hasText: /Reproduce: g2\(/ }).first();
   await hover.waitFor({ timeout: 60000 });
   await page.waitForTimeout(800);
   const box = await hover.boundingBox();

@@ -18,6 +18,24 @@ const EXTENSION_ID = 'veriline.veriline';
 const examples = process.env.VERILINE_EXAMPLES ?? '';
 const resultsFile = process.env.VERILINE_TEST_RESULTS ?? '';
 const diagTimeoutMs = Number(process.env.VERILINE_DIAG_TIMEOUT_MS ?? 180000);
+// The reproducing call in the g2 message. examples/expected.tsv allows any x > y with
+// y <= 0 ("e.g. (5, 0)"); set VERILINE_EXPECT_G2_CALL="g2(5, 0)" to require one exactly.
+const expectCall = process.env.VERILINE_EXPECT_G2_CALL ?? '';
+const G2_CALL = /g2\((-?\d+), (-?\d+)\)/;
+
+/** The g2(x, y) call named in a message, if it really does not terminate (x > y, y <= 0). */
+function g2Call(message: string): string | undefined {
+  const m = G2_CALL.exec(message);
+  if (!m) {
+    return undefined;
+  }
+  if (expectCall) {
+    return message.includes(expectCall) ? m[0] : undefined;
+  }
+  const x = Number(m[1]);
+  const y = Number(m[2]);
+  return x > y && y <= 0 ? m[0] : undefined;
+}
 
 function log(s: string): void {
   console.log(`[veriline-test] ${s}`);
@@ -74,7 +92,10 @@ function hoverText(hovers: vscode.Hover[]): string {
 }
 
 export async function run(): Promise<void> {
-  log(`extension host: VS Code ${vscode.version}, node ${process.version}`);
+  log(`extension host: VS Code ${vscode.version}, node ${process.version}, trusted: ${vscode.workspace.isTrusted}`);
+  if (process.env.VERILINE_TEST_MODE === 'untrusted') {
+    return runUntrusted();
+  }
   const target = path.join(examples, 'python', 'subtract_loop.py');
   let api: any;
   let g2Line = -1;
@@ -135,7 +156,7 @@ export async function run(): Promise<void> {
     diag = await waitFor(`a veriline diagnostic on line ${g2Line + 1}`, diagTimeoutMs, () =>
       vscode.languages
         .getDiagnostics(uri)
-        .find((d) => d.source === 'veriline' && d.range.start.line === g2Line && d.message.includes('g2(5, 0)')),
+        .find((d) => d.source === 'veriline' && d.range.start.line === g2Line && g2Call(d.message) !== undefined),
     );
     const code = typeof diag.code === 'object' ? diag.code.value : diag.code;
     assert(code === 'termination', `diagnostic code is ${String(code)}, not termination`);
@@ -143,7 +164,7 @@ export async function run(): Promise<void> {
     // g (which terminates) must not be reported.
     const others = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'veriline' && d.range.start.line < g2);
     assert(others.length === 0, `unexpected diagnostics in g: ${others.map((d) => d.message).join('; ')}`);
-    return { line: g2Line + 1, message: diag.message, code };
+    return { line: g2Line + 1, message: diag.message, code, call: g2Call(diag.message) };
   });
 
   await test('the hover on the g2 loop shows the counterexample', async () => {
@@ -154,7 +175,7 @@ export async function run(): Promise<void> {
     const text = await waitFor('a veriline hover', 30000, async () => {
       const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos)) ?? [];
       const t = hoverText(hovers);
-      return t.includes('g2(5, 0)') ? t : undefined;
+      return G2_CALL.test(t) && t.includes(g2Call(diag!.message)!) ? t : undefined;
     });
     assert(/termination/.test(text), `hover does not mention termination: ${text}`);
     return { hover: text };
@@ -167,17 +188,26 @@ export async function run(): Promise<void> {
       const t: string = api.statusText();
       return /✗ 1\b/.test(t) && !t.includes('sync~spin') ? t : undefined;
     });
-    const counts = api.countsFor(uri);
+    // The proved count comes from the server (stats counts, or the code lens titles).
+    const full = await waitFor('the proved count', 30000, () => {
+      const c = api.countsFor(uri);
+      return c.counts && !c.partial ? c : undefined;
+    }).catch(() => undefined);
+    const counts = full ?? api.countsFor(uri);
     assert(counts.counts && counts.counts.counterexample === 1, `counts ${JSON.stringify(counts)}`);
-    return { status: text, counts };
+    if (full) {
+      assert(full.counts.proved >= 1, `g's termination should count as proved: ${JSON.stringify(full)}`);
+    }
+    return { status: api.statusText(), first: text, counts, provedKnown: !!full };
   });
 
   await test('"Veriline: Verify File" re-verifies the active file', async () => {
+    const before = api.statsCount(uri);
     await vscode.commands.executeCommand('veriline.verifyCurrentFile');
-    const d = await waitFor('the diagnostic after re-verification', diagTimeoutMs, () =>
-      vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && x.message.includes('g2(5, 0)')),
-    );
-    return { message: d.message };
+    await waitFor('a new veriline/stats for the file', diagTimeoutMs, () => api.statsCount(uri) > before);
+    const d = vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined);
+    assert(d, 'the g2 diagnostic is gone after re-verification');
+    return { message: d.message, stats: api.statsCount(uri) - before };
   });
 
   await test('"Veriline: Restart Server" restarts and verifies again', async () => {
@@ -185,9 +215,40 @@ export async function run(): Promise<void> {
     const client = api.client();
     assert(client && client.state === 2, `not running after restart: ${api.lastError()}`);
     const d = await waitFor('the diagnostic after restart', diagTimeoutMs, () =>
-      vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && x.message.includes('g2(5, 0)')),
+      vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined),
     );
     return { message: d.message };
+  });
+
+  await test('a crashed server is restarted', async () => {
+    const pid: number | undefined = api.serverPid();
+    assert(pid, 'no server process id');
+    process.kill(pid, 'SIGKILL');
+    await waitFor('a new server process', 60000, () => {
+      const p = api.serverPid();
+      return p && p !== pid && api.client()?.state === 2 ? p : undefined;
+    });
+    const d = await waitFor('the diagnostic from the restarted server', diagTimeoutMs, () =>
+      vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined),
+    );
+    return { killed: pid, now: api.serverPid(), message: d.message };
+  });
+
+  await test('a Python without veriline gives the install command', async () => {
+    const fake = process.env.VERILINE_PYTHON_WITHOUT_MODULE;
+    assert(fake, 'VERILINE_PYTHON_WITHOUT_MODULE is not set');
+    const cfg = vscode.workspace.getConfiguration('veriline');
+    const previous = cfg.inspect('server.command')?.globalValue;
+    try {
+      await cfg.update('server.command', [fake, '-m', 'veriline', 'serve'], vscode.ConfigurationTarget.Global);
+      const message = await waitFor('the missing-module message', 60000, () => (api.lastMessage().includes('pip install veriline') ? api.lastMessage() : undefined));
+      assert(/not installed/.test(message), message);
+      assert(api.statusText().includes('$(error)'), `status is ${api.statusText()}`);
+      return { message, status: api.statusText() };
+    } finally {
+      await cfg.update('server.command', previous, vscode.ConfigurationTarget.Global);
+      await waitFor('the server to run again', 60000, () => api.client()?.state === 2 && !api.lastError());
+    }
   });
 
   const passed = results.filter((r) => r.ok).length;
@@ -209,6 +270,45 @@ export async function run(): Promise<void> {
   if (process.env.VERILINE_KEEP_OPEN === '1') {
     return; // the screenshot run keeps the window for a picture; the runner decides when to stop
   }
+  if (failed > 0) {
+    throw new Error(`${failed} test(s) failed`);
+  }
+}
+
+/** In an untrusted workspace: the extension runs (limited support) and replay is forced off. */
+async function runUntrusted(): Promise<void> {
+  const uri = vscode.Uri.file(path.join(examples, 'python', 'subtract_loop.py'));
+  let api: any;
+  await test('untrusted workspace: the extension runs in restricted mode', async () => {
+    assert(!vscode.workspace.isTrusted, 'the workspace is trusted');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert(ext, `${EXTENSION_ID} is not installed`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    api = await waitFor('activation', 60000, () => (ext.isActive ? ext.exports : undefined));
+    await api.ready();
+    await waitFor('the client to be running', 60000, () => api.client()?.state === 2);
+    const d = await waitFor('the g2 diagnostic', diagTimeoutMs, () =>
+      vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined),
+    );
+    return { message: d.message };
+  });
+  await test('untrusted workspace: replay is forced off', async () => {
+    const user = vscode.workspace.getConfiguration('veriline').inspect('replay');
+    assert(user?.globalValue === true, `the runner should set veriline.replay=true in user settings: ${JSON.stringify(user)}`);
+    const sent = api.settingsFor(uri);
+    assert(sent.replay === false, `replay sent to the server: ${sent.replay}`);
+    // What the server gets when it asks (workspace/configuration goes through our middleware).
+    const mw = api.client().clientOptions.middleware.workspace.configuration;
+    const answer = mw({ items: [{ section: 'veriline', scopeUri: uri.toString() }, { section: 'veriline.replay' }] }, undefined, undefined);
+    assert(answer[0].replay === false && answer[1] === false, `workspace/configuration answer ${JSON.stringify(answer)}`);
+    return { sent, answer };
+  });
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  if (resultsFile) {
+    fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, vscode: vscode.version, results }, null, 2));
+  }
+  log(`${passed} passed, ${failed} failed`);
   if (failed > 0) {
     throw new Error(`${failed} test(s) failed`);
   }
