@@ -43,9 +43,12 @@ def parse(text: str, path: str, language: Optional[str] = None) -> Program:
     lang = language or language_of(path) or "python"
     if lang == "c":
         from .frontends.c_frontend import parse_c
-        return parse_c(text, path)
-    from .frontends.python_frontend import parse_python
-    return parse_python(text, path)
+        program = parse_c(text, path)
+    else:
+        from .frontends.python_frontend import parse_python
+        program = parse_python(text, path)
+    program.text = text
+    return program
 
 
 def fingerprint(program: Program, name: str, options: Optional[Options] = None) -> str:

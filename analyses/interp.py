@@ -151,7 +151,12 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
         max_trace: int = 1000) -> Outcome:
     """Run `fname` on `inputs` (parameters, and optionally globals) under the exact IR
     semantics.  Inputs are converted to their declared types (modulo for bounded ones).
-    If the top-level `requires` is false for the inputs, the run is 'assume_failed'."""
+    If the top-level `requires` is false for the inputs, the run is 'assume_failed'.
+    `nondet` feeds Nondet in order; `externals` feeds Unsupported, Havoc and calls to
+    functions outside the program (None: such a run stops as 'unsupported').
+    `stop_at_first`: violation kinds that end the run (default: default_stop(language));
+    other kinds are recorded once per (kind, span) and the run goes on with the wrapped
+    value.  Postconditions see parameters at their entry values (ACSL, PEP 316)."""
     fn = program.functions.get(fname)
     if fn is None:
         return Outcome("unsupported", message=f"no function {fname!r}")
@@ -172,8 +177,9 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
     ctx.trace.append(TraceStep(fn.span.line, {n: int(v) for n, v in env.items()}))
     ctx.old_env = dict(env)
     ctx.old_globals = dict(ctx.globals)
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 60 * max_depth + 2000))
+    need = 60 * max_depth + 2000          # Python frames per IR call level, with margin
+    if sys.getrecursionlimit() < need:    # raised, never lowered: other threads may run
+        sys.setrecursionlimit(need)
     try:
         for check, contract, _ in cf.requires:
             if not check(env, ctx):
@@ -205,8 +211,6 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
         return _outcome(ctx, "unsupported", f"read of unassigned variable {exc.args[0]!r}")
     except (TypeError, ValueError, MemoryError, OverflowError) as exc:
         return _outcome(ctx, "unsupported", f"cannot interpret: {exc}")
-    finally:
-        sys.setrecursionlimit(old_limit)
 
 
 def _outcome(ctx: Context, status: str, message: str) -> Outcome:

@@ -140,7 +140,7 @@ def _unary(op, t, span, a):
 def _division(op, t, span, a, b):
     f, sym = _DIVS[op], _SYM[op]
     bounded, signed = t.bounded, t.signed
-    lo, hi = t.min, t.max
+    lo = t.min
     wrap = _wrapper(t) if bounded else int
 
     def divide(env, ctx):

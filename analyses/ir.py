@@ -319,5 +319,6 @@ class Program:
     errors: list[SyntaxIssue] = field(default_factory=list)
     globals: dict[str, IntT] = field(default_factory=dict)
     global_init: dict[str, int] = field(default_factory=dict)   # C: value at program start
+    text: str = ""                                              # the whole source file
     # per-line suppressions: line -> set of kinds ('*' = all), from `veriline: ignore[...]`
     suppressions: dict[int, set[str]] = field(default_factory=dict)

@@ -20,7 +20,7 @@ from typing import Optional
 
 from . import ir
 
-__all__ = ["Expect", "ReplayResult", "replay_python", "replay_c", "run_limited"]
+__all__ = ["Expect", "ReplayResult", "expect_for", "replay_python", "replay_c", "run_limited"]
 
 MARK = "__VERILINE__"
 
@@ -147,6 +147,8 @@ def typed(pname, v):
             ann = eval(ann, vars(mod))
         except Exception:
             return v
+    if ann is bool or ann == "bool":
+        return bool(v)
     if np is not None and isinstance(ann, type) and issubclass(ann, np.integer):
         return ann(v)
     return v
@@ -203,7 +205,7 @@ def replay_python(source: str, path: str, qualname: str, inputs: dict[str, int],
     missing or differs, e.g. an unsaved editor buffer) with `inputs` and check `expect`.
     Contract libraries that are not installed (icontract, deal) are stubbed out."""
     with tempfile.TemporaryDirectory(prefix="veriline-py-") as tmp:
-        real = path
+        real = os.path.abspath(path)
         if not _same_file_text(path, source):
             real = os.path.join(tmp, os.path.basename(path) or "module.py")
             with open(real, "w", encoding="utf-8") as fh:
@@ -280,6 +282,35 @@ def _last_report(stdout: str) -> Optional[dict]:
                 return json.loads(line[len(MARK):])
             except ValueError:
                 return None
+    return None
+
+
+_PY_EXCEPTION = {"assert": "AssertionError", "division-by-zero": "ZeroDivisionError",
+                 "shift": "ValueError"}
+_C_UB_TEXT = {"signed-overflow": "",    # also "negation of ... cannot be represented"
+              "div-overflow": "cannot be represented",
+              "division-by-zero": "division by zero", "shift": "shift"}
+
+
+def expect_for(language: str, prop: str, line: Optional[int], text: str = "") -> Optional[Expect]:
+    """The Expect that confirms a finding of property `prop` (Finding.property) at `line`;
+    None when real code cannot show it (e.g. requires-call: nothing checks it at run time,
+    conversions and unsigned wrap: not UB)."""
+    if prop in ("loop", "recursion", "termination"):
+        return Expect("nontermination")
+    if prop == "ensures":
+        return Expect("postcondition", expr=text) if text else None
+    if language == "python":
+        if prop in ("assert", "isinstance", "division-by-zero", "shift"):
+            return Expect("exception", exception=_PY_EXCEPTION.get(prop, "AssertionError"),
+                          line=line)
+        if prop in ("signed-overflow", "div-overflow"):
+            return Expect("overflow", line=line)
+        return None
+    if prop in ("assert", "reach_error"):
+        return Expect("assert", line=line)
+    if prop in _C_UB_TEXT:
+        return Expect("ub", line=line, contains=_C_UB_TEXT[prop])
     return None
 
 

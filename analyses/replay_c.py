@@ -66,7 +66,7 @@ def uses(source: str, name: str) -> bool:
 def build_unit(source: str, basename: str, function: str, params: list[tuple[str, ir.IntT]],
                globals_: list[str], post: str) -> str:
     """The whole translation unit (user code + driver) as text."""
-    proto, helpers = [f"void __vl_mark(int);", "unsigned long long __vl_next_nondet(void);"], []
+    proto, helpers = ["void __vl_mark(int);", "unsigned long long __vl_next_nondet(void);"], []
     for suffix in sorted(set(re.findall(r"\b__VERIFIER_nondet_(\w+)\s*\(", source))):
         name = f"__VERIFIER_nondet_{suffix}"
         if defines(source, name):
@@ -175,7 +175,19 @@ def compile_unit(unit: str, basename: str, include_dir: str) -> tuple[str | None
             errs = [ln for ln in proc.stderr.splitlines() if "error" in ln]
             return None, (errs or proc.stderr.splitlines() or ["gcc failed"])[0].strip()
         os.replace(out, exe)
+    _prune(os.path.dirname(exe))
     return exe, ""
+
+
+def _prune(cache: str, keep: int = 200) -> None:
+    """Keep the cache of compiled replays small: drop the oldest binaries."""
+    try:
+        bins = sorted((e for e in os.scandir(cache) if e.name.endswith(".bin")),
+                      key=lambda e: e.stat().st_mtime)
+        for e in bins[:-keep]:
+            os.unlink(e.path)
+    except OSError:
+        pass
 
 
 def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.IntT]],
@@ -254,4 +266,7 @@ def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> Re
                                        f"{'true' if holds else 'false'}")
     if kind == "nontermination":
         return ReplayResult(False, note)
+    if kind in ("conversion", "unsigned-wrap"):
+        return ReplayResult(None, f"{kind} is defined or implementation-defined behaviour, "
+                                  "not UB: UBSan cannot observe it")
     return ReplayResult(None, f"unknown expectation {kind!r}")

@@ -85,3 +85,21 @@ def test_sarif_validates_against_schema():
     region = loc["locations"][0]["physicalLocation"]["region"]
     assert region["startLine"] == 12 and region["startColumn"] == 5
     assert loc["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "examples/c/subtract_loop.c"
+
+
+def test_replay_confirms_every_example_counterexample():
+    out = run("check", "--no-cache", "--replay", "--format", "json", "examples/")
+    doc = json.loads(out.stdout)
+    cexs = [f for f in doc["findings"] if f["status"] == "counterexample"]
+    assert len(cexs) == 8
+    for f in cexs:
+        c = f["counterexample"]
+        assert c["confirmed"] is True, (f["function"], c)
+        if f["kind"] == "termination":
+            assert "still running after 2 s" in c["replay_note"]
+        elif f["kind"] == "overflow":
+            assert "runtime error: signed integer overflow" in c["replay_note"]
+    # without --replay, nothing runs the user's code
+    doc = json.loads(run("check", "--no-cache", "--format", "json", "examples/").stdout)
+    assert all(f["counterexample"]["confirmed"] is None
+               for f in doc["findings"] if f["counterexample"])

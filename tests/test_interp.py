@@ -301,6 +301,8 @@ def test_assert_reach_error_halt_assume():
     out = run(prog(func("f", XY, [ir.If(cond=bin("eq", v("x"), c(3)), then=[r])])), "f",
               {"x": 3, "y": 0})
     assert out.first.kind == "reach_error"
+    isa = ir.Assert(cond=ir.Const(value=0, type=B), kind="isinstance", span=sp(3))
+    assert run(prog(func("f", XY, [isa])), "f", {"x": 3, "y": 0}).first.kind == "assert"
     out = run(prog(func("f", XY, [ir.Halt(span=sp(2)), ret(c(1))])), "f", {"x": 0, "y": 0})
     assert out.status == "halted"
     assume = ir.Assume(cond=bin("gt", v("x"), c(0)), span=sp(2))

@@ -161,6 +161,27 @@ def render(n: Node, col: int) -> str:
     return f"{left} {n.op} {right}"
 
 
+def narrowed(root: Node) -> set:
+    """Operations whose result only reaches a narrower type through + - * & | ^ and
+    negation: gcc computes those in the narrow type ("shortening"), so UBSan cannot see
+    their overflow.  (A limitation of the oracle, not of the analysis.)"""
+    out: set = set()
+
+    def walk(n: Node, narrow: bool) -> None:
+        if narrow:
+            out.add(n.idx)
+        for k in n.kids:
+            if n.kind in ("cast", "conv"):
+                walk(k, n.ctype[0] < 32)
+            elif n.kind == "neg" or n.op in ("+", "-", "*", "&", "|", "^"):
+                walk(k, narrow)
+            else:
+                walk(k, False)
+
+    walk(root, False)
+    return out
+
+
 def postorder(n: Node) -> list:
     out = []
     for k in n.kids:
@@ -435,6 +456,7 @@ def test_reference_matches_ubsan_exhaustively(world):
         ref = reference(c.root, env)
         nodes = postorder(c.root)
         size = len(env["a"])
+        shortened = narrowed(c.root)
         for n in nodes:
             m, _ = ref[n.idx]
             if not m:
@@ -457,7 +479,7 @@ def test_reference_matches_ubsan_exhaustively(world):
                 hazard |= h
                 if o.idx in desc:
                     taint |= h
-            must = bool((raw & ~hazard).any())
+            must = bool((raw & ~hazard).any()) and n.idx not in shortened
             may = bool(raw.any() or taint.any() or hazard.any())
             got = (c.line, n.opcol) in world["all_sites"]
             if must and not got:
@@ -484,6 +506,7 @@ def test_verdicts_agree_with_brute_force(world):
         ref = reference(c.root, env)
         eff = effective(c.root, ref)
         nodes = postorder(c.root)
+        shortened = narrowed(c.root)
         # group nodes the way findings are keyed: (span, arith|conversion)
         groups: dict = {}
         for n in nodes:
@@ -542,7 +565,7 @@ def test_verdicts_agree_with_brute_force(world):
                 if not ok:
                     problems.append(f"{c.fname}: counterexample {inp} is not one: "
                                     f"{f.message} [{c.text}]")
-                elif cls == "arith":
+                elif cls == "arith" and not all(n.idx in shortened for n in members):
                     sites = _run_one(world, i, [inp[n] for n in names])
                     if not any((c.line, n.opcol) in sites for n in members):
                         problems.append(f"{c.fname}: UBSan does not confirm {inp} at "

@@ -188,3 +188,14 @@ def test_compile_error_and_globals(tmp_path):
     src = "int g;\nint f(int x) { return x / g; }\n"
     r = replay_c(src, path, "f", [("x", I)], {"x": 1, "g": 0}, Expect("ub", line=2))
     assert r.confirmed is True and "division by zero" in r.note
+
+
+def test_expect_for_maps_finding_properties():
+    from veriline.analyses.replay import expect_for
+    assert expect_for("python", "assert", 22) == Expect("exception", exception="AssertionError",
+                                                          line=22)
+    assert expect_for("python", "ensures", 6, "__return__ >= 0").expr == "__return__ >= 0"
+    assert expect_for("c", "signed-overflow", 5) == Expect("ub", line=5, contains="")
+    assert expect_for("c", "loop", 12).kind == "nontermination"
+    assert expect_for("c", "conversion", 3) is None
+    assert expect_for("python", "requires-call", 3) is None

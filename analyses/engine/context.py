@@ -51,7 +51,7 @@ class FnContext:
                                E.compare("le", c, E.literal(small, t), t)]
             if not bounds:
                 break
-            r = self.check(assertions + bounds, min(self.options.timeout_ms, 1000))
+            r = self.check(assertions + bounds, min(self.options.timeout_ms, 300))
             if r.status == "sat":
                 return r
         return self.check(assertions)

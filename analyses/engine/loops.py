@@ -79,6 +79,7 @@ def _unroll(ex, loop: ir.While, st: State) -> State:
     for i in range(k):
         if st.dead:
             break
+        _check_invariants(ex, loop, st, "invariant-init" if i == 0 else "invariant-preserved")
         if visits is not None:
             visits.append((i, dict(st.vars), st.pc))
         st, out = _iteration(ex, loop, st)
@@ -94,6 +95,17 @@ def _unroll(ex, loop: ir.While, st: State) -> State:
             ex.scratch -= 1
         ex.cut_guards.append(conj(probe.pc, c))
     return merge(exits) if exits else st.copy(FALSE)
+
+
+def _check_invariants(ex, loop: ir.While, st: State, prop: str) -> None:
+    """Concrete runs: each user invariant must hold at every visit of the loop head;
+    once checked it is assumed (later properties are judged under the spec)."""
+    for inv in loop.invariants:
+        ok = ex.expr(inv.expr, st)
+        verb = "holds on entry" if prop == "invariant-init" else "is preserved"
+        ex.oblige(Obligation("contract", prop, inv.span, st.pc, ok,
+                             message=f"loop invariant {inv.text} {verb}", text=inv.text))
+        ex.assume(st, ok, exits=False)
 
 
 # ---------------------------------------------------------------------- abstraction

@@ -103,7 +103,8 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
     return uniq
 
 
-def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure]):
+def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure],
+                 lexicographic: bool = True):
     """First measure (or lexicographic pair) that decreases on every iteration."""
     def terms(m, vs):
         try:
@@ -117,7 +118,7 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
         r = check(pre + [back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))])
         if r.status == "unsat":
             return [m]
-    small = cands[:6]
+    small = cands[:6] if lexicographic else []
     for m1 in small:
         for m2 in small:
             if m1 is m2:

@@ -18,7 +18,8 @@ from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
 from .state import conj, disj
 
-INTERP_KIND = {"isinstance": "assert"}
+INTERP_KIND = {"isinstance": "assert", "invariant-init": "invariant",
+               "invariant-preserved": "invariant"}
 OP_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "floordiv": "//",
              "floormod": "%", "shl": "<<", "shr": ">>", "neg": "-"}
 PROP_TEXT = {

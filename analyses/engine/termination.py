@@ -16,7 +16,7 @@ from .. import callgraph, ir
 from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
 from . import encode as E
 from .context import FnContext, elapsed_ms
-from .ranking import Measure, describe, find_ranking, loop_candidates
+from .ranking import describe, find_ranking, loop_candidates
 from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
 
@@ -115,26 +115,31 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     blockers = callee_blockers(ctx, rec.callees, verdicts)
     inner = [done.get(id(l)) for l in all_loops(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
+    witness = None
     if loop.range_loop:
-        ranking = [Measure("the range's remaining count",
-                           lambda vs: z3.IntVal(0))]
+        ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
                       "cannot change")
     else:
+        # a repeating state is cheap to look for and settles the question at once
+        witness = _nontermination(ctx, rec, fixed_only=True)
+        if isinstance(witness, Finding):
+            return witness
         ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
-                               loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head))
+                               loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head),
+                               lexicographic=_branches(loop.body))
         proved_msg = describe(ranking) if ranking else ""
     if ranking and not blockers and not inner_bad:
         return _finding(ctx, loop, PROVED, proved_msg,
                         details={"ranking": proved_msg,
-                                 "measure": [m.text for m in ranking],
+                                 "measure": [getattr(m, "text", m) for m in ranking],
                                  "invariants": rec.invariants})
     if ranking:
         why = blockers[0] if blockers else (
             f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
         return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
                         details={"ranking": proved_msg})
-    witness = _nontermination(ctx, rec)
+    witness = witness or _nontermination(ctx, rec)
     if isinstance(witness, Finding):
         return witness
     if blockers:
@@ -147,9 +152,14 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
 
 
-def _nontermination(ctx: FnContext, rec):
+def _branches(stmts) -> bool:
+    """Does the loop body branch?  (Lexicographic measures only help with several paths.)"""
+    return any(isinstance(s, (ir.If, ir.While)) for s in stmts)
+
+
+def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
     """A counterexample Finding, a reason string (witness depends on unknowns), or None."""
-    w = fixed_point(ctx, rec) or recurrent_set(ctx, rec)
+    w = fixed_point(ctx, rec) if fixed_only else recurrent_set(ctx, rec)
     if w is None:
         return None
     bm = ctx.bmc

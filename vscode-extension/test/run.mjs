@@ -38,7 +38,7 @@ const say = (s) => console.log(`[vscode-test +${((Date.now() - t0) / 1000).toFix
 
 function fail(message) {
   console.log(`vscode-test: ${message}`);
-  console.log('vscode: 0 passed, 1 failed');
+  console.log('  summary of this run: 0 passed, 1 failed');
   process.exit(1);
 }
 
@@ -188,7 +188,7 @@ async function main() {
   const exitPromise = new Promise((resolve) => (exited = resolve));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
-    if (/veriline|error/i.test(text)) {
+    if (/veriline/i.test(text) && !text.includes('[veriline-test]')) {
       console.log(`  [workbench ${type}] ${text.slice(0, 500)}`);
     }
   });
@@ -249,7 +249,7 @@ async function main() {
     await page.screenshot({ path: path.join(work, 'failure.png') }).catch(() => {});
     console.log(`  workbench screenshot: ${path.join(work, 'failure.png')}; server log: ${serverLog}`);
   }
-  console.log(`vscode: ${results.passed} passed, ${results.failed} failed`);
+  console.log(`  summary of this run: ${results.passed} passed, ${results.failed} failed`);
   exitCode = results.failed === 0 && results.passed > 0 && (code === 0 || screenshot) ? 0 : 1;
 }
 
@@ -277,7 +277,7 @@ try {
   await main();
 } catch (err) {
   console.log(`vscode-test: ${err instanceof Error ? err.stack : err}`);
-  console.log('vscode: 0 passed, 1 failed');
+  console.log('  summary of this run: 0 passed, 1 failed');
   exitCode = 1;
 } finally {
   await cleanup();

@@ -266,7 +266,7 @@ export async function run(): Promise<void> {
   if (resultsFile) {
     fs.writeFileSync(resultsFile, JSON.stringify(summary, null, 2));
   }
-  log(`${passed} passed, ${failed} failed`);
+  log(`totals in the extension host — ${passed} passed, ${failed} failed`);
   if (process.env.VERILINE_KEEP_OPEN === '1') {
     return; // the screenshot run keeps the window for a picture; the runner decides when to stop
   }
@@ -308,7 +308,7 @@ async function runUntrusted(): Promise<void> {
   if (resultsFile) {
     fs.writeFileSync(resultsFile, JSON.stringify({ passed, failed, vscode: vscode.version, results }, null, 2));
   }
-  log(`${passed} passed, ${failed} failed`);
+  log(`totals in the extension host — ${passed} passed, ${failed} failed`);
   if (failed > 0) {
     throw new Error(`${failed} test(s) failed`);
   }

@@ -1,0 +1,43 @@
+"""--replay: run the user's real code on a counterexample and record what happened.
+
+Python: the function is called in a subprocess with a time limit; C: the file is compiled
+with gcc -fsanitize=undefined -fno-sanitize-recover=all and a generated driver.  The
+finding's counterexample gets confirmed=True/False (None when real code cannot show the
+property, e.g. an implementation-defined conversion) and a note saying what was seen."""
+from __future__ import annotations
+
+import re
+
+from .. import replay as R
+
+TIMEOUT_S = 5.0
+NONTERM_TIMEOUT_S = 2.0
+
+
+def _run(ctx, cex, expect, timeout_s: float) -> None:
+    fn, program = ctx.fn, ctx.program
+    if expect is None:
+        cex.confirmed, cex.replay_note = None, "real code cannot show this property"
+        return
+    try:
+        if program.language == "python":
+            res = R.replay_python(program.text, program.path, fn.qualname or fn.name,
+                                  cex.inputs, expect, timeout_s=timeout_s)
+        else:
+            params = [(p.name, p.type) for p in fn.params]
+            res = R.replay_c(program.text, program.path, fn.name, params, cex.inputs, expect,
+                             nondet=cex.nondet, timeout_s=timeout_s)
+    except Exception as exc:     # replay is best effort; the verdict stands without it
+        cex.confirmed, cex.replay_note = None, f"replay failed: {exc}"
+        return
+    cex.confirmed, cex.replay_note = res.confirmed, res.note
+
+
+def replay(ctx, ob, cex) -> None:
+    text = re.sub(r"^\s*ensures\s+", "", ob.text or "").rstrip("; ")
+    expect = R.expect_for(ctx.program.language, ob.prop, ob.span.line, text)
+    _run(ctx, cex, expect, TIMEOUT_S)
+
+
+def replay_nontermination(ctx, cex) -> None:
+    _run(ctx, cex, R.expect_for(ctx.program.language, "loop", None), NONTERM_TIMEOUT_S)
