@@ -55,7 +55,17 @@ def is_recursive(program: ir.Program, name: str) -> bool:
 
 
 def sccs(program: ir.Program) -> list[set[str]]:
-    """Strongly connected components of the call graph (mutual recursion groups)."""
+    """Strongly connected components of the call graph (mutual recursion groups);
+    computed once per Program."""
+    cached = getattr(program, "_sccs", None)
+    if cached is not None:
+        return cached
+    comps = _sccs(program)
+    program._sccs = comps
+    return comps
+
+
+def _sccs(program: ir.Program) -> list[set[str]]:
     comps, done = [], set()
     for f in program.functions:
         if f in done:

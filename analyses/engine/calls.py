@@ -51,13 +51,13 @@ def call(ex, e: ir.Call, st: State):
     callee = ex.program.functions.get(e.func)
     if callee is None or is_stub(callee):
         return _unknown_call(ex, e, st)
-    if callee.name == ex.fn.name or any(f.fn.name == callee.name for f in ex.frames):
-        if ex.scratch == 0 and len(ex.frames) == 1:
-            ex.call_sites.append(CallSite(dict(ex.frames[0].entry), callee.name, st.pc,
-                                          args, e.span))
+    recursive = callee.name in ex.scc or any(f.fn.name == callee.name for f in ex.frames)
+    if recursive and ex.scratch == 0 and len(ex.frames) == 1:
+        ex.call_sites.append(CallSite(dict(ex.frames[0].entry), callee.name, st.pc,
+                                      args, e.span))
     if has_contract(callee):
         return _by_contract(ex, e, callee, args, st)
-    if any(f.fn.name == callee.name for f in ex.frames) or len(ex.frames) > MAX_INLINE_DEPTH:
+    if recursive or len(ex.frames) > MAX_INLINE_DEPTH:
         ex.note_unknown(f"result of the recursive call to `{e.func}` at line {e.span.line}",
                         e.span)
         _havoc_globals(ex, callee.name, st)

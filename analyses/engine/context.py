@@ -30,7 +30,7 @@ class FnContext:
             self.cancel.check()
         t = timeout_ms or self.options.timeout_ms
         if any(z3.is_false(a) for a in assertions):
-            return solver.Result("unsat", None, 0.0, cached=True, timeout_ms=t)
+            return solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t)
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel)
         self.queries += 1
         self.solver_ms += r.time_ms
@@ -107,6 +107,12 @@ class FnContext:
                 args.append(str(v))
         return f"{fn.qualname or fn.name}({', '.join(args)})"
 
+    def call_with_nondet(self, inputs: dict, nondet: list[int]) -> str:
+        call = self.call_text(inputs)
+        if nondet:
+            call += f" with nondet values {', '.join(map(str, nondet))}"
+        return call
+
     def replay_run(self, inputs: dict, nondet: list[int], max_steps: int = 200_000):
         from .. import interp
         return interp.run(self.program, self.fn.name, inputs, nondet=list(nondet),
@@ -120,7 +126,7 @@ class FnContext:
         cex = Counterexample(inputs={k: v for k, v in inputs.items()
                                      if k in {p.name for p in self.fn.params}
                                      or self.fn.name != "main"},
-                             nondet=nondet, call=self.call_text(inputs))
+                             nondet=nondet, call=self.call_with_nondet(inputs, nondet))
         return cex, unknowns
 
 

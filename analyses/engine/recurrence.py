@@ -183,7 +183,8 @@ def _houdini(ctx, rec, alive):
             if model is None:
                 return None
             labels = _minimal_labels(ctx, rec, alive)
-            return Witness("recurrent-set", " and ".join(labels) + " stay true forever",
+            verb = " stays true forever" if len(labels) == 1 else " stay true forever"
+            return Witness("recurrent-set", " and ".join(labels) + verb,
                            model, facts=labels)
         if r.status != "sat" or r.model.eval(exits) is True:
             return None

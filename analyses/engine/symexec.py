@@ -37,6 +37,11 @@ class LoopFrame:
     unknowns: list = field(default_factory=list)
 
 
+def _self_callees(fn: ir.Function) -> set:
+    from ..callgraph import callees
+    return set(callees(fn))
+
+
 def is_stub(fn: ir.Function) -> bool:
     """A body that only raises NotImplementedError is a declaration, not an implementation."""
     body = [s for s in fn.body if not isinstance(s, ir.Assume)]
@@ -66,6 +71,10 @@ class Executor:
         self.call_sites: list[CallSite] = []
         self.frames: list[FnFrame] = []
         self.consts_seen: set[int] = {0, 1}
+        from ..callgraph import sccs
+        # functions mutually recursive with this one: never inlined, calls recorded
+        self.scc = next((c for c in sccs(program) if fn.name in c and
+                         (len(c) > 1 or fn.name in _self_callees(fn))), set())
 
     # ------------------------------------------------------------------ helpers
     def fresh(self, name: str, t: ir.Type) -> z3.ExprRef:

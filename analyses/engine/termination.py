@@ -50,23 +50,23 @@ def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
         records.setdefault(id(rec.loop), rec)
     loop_results: dict[int, Finding] = {}
     for loop in reversed(all_loops(ctx.fn.body)):    # inner loops first
-        t0, solved = time.perf_counter(), ctx.solved
+        t0, solved, asked = time.perf_counter(), ctx.solved, ctx.queries
         rec = records.get(id(loop))
         if rec is None:
             f = _finding(ctx, loop, PROVED, "terminates: the loop is never reached")
         else:
             f = _loop_verdict(ctx, rec, loop_results, verdicts)
         f.time_ms = elapsed_ms(t0)
-        f.cached = ctx.solved == solved and ctx.queries > 0
+        f.cached = ctx.solved == solved and ctx.queries > asked
         loop_results[id(loop)] = f
     for loop in all_loops(ctx.fn.body):
         findings.append(loop_results[id(loop)])
     if callgraph.is_recursive(ctx.program, ctx.fn.name):
         from .recursion import recursion_verdict
-        t0, solved = time.perf_counter(), ctx.solved
+        t0, solved, asked = time.perf_counter(), ctx.solved, ctx.queries
         f = recursion_verdict(ctx)
         f.time_ms = elapsed_ms(t0)
-        f.cached = ctx.solved == solved and ctx.queries > 0
+        f.cached = ctx.solved == solved and ctx.queries > asked
         findings.append(f)
     return findings
 

@@ -257,7 +257,12 @@ async function takeHoverScreenshot(page) {
   // The suite (in keep-open mode) put the cursor on the g2 loop and ran editor.action.showHover.
   say('waiting for the counterexample hover');
   const hover = page.locator('.monaco-hover:visible', { hasText: /Reproduce: g2\(/ }).first();
-  await hover.waitFor({ timeout: 60000 });
+  try {
+    await hover.waitFor({ timeout: 30000 });
+  } catch (err) {
+    await page.screenshot({ path: path.join(work, 'no-hover.png') });
+    throw new Error(`no hover (see ${path.join(work, 'no-hover.png')}): ${err.message}`);
+  }
   await page.waitForTimeout(800);
   const box = await hover.boundingBox();
   const editor = await page.locator('.monaco-editor').first().boundingBox();
