@@ -84,19 +84,38 @@ def verify_function(program: Program, name: str, options: Options = Options(),
         if hit and isinstance(hit.get("findings"), list):
             try:
                 out = [finding_from_json(d) for d in hit["findings"]]
+                delta = program.functions[name].span.line - int(hit.get("line", 0))
             except (KeyError, TypeError, ValueError):
                 out = None
             if out is not None:
                 for f in out:
                     f.file, f.cached, f.time_ms = program.path, True, 0.0
+                    _shift(f, delta)
                 return out
     findings = verify(program, name, options, cancel)
     if key is not None and not any(f.property == "internal" for f in findings):
         try:
-            cache.put_lemma(key, {"findings": [f.to_json() for f in findings]})
+            cache.put_lemma(key, {"findings": [f.to_json() for f in findings],
+                                  "line": program.functions[name].span.line})
         except Exception:
             pass
     return findings
+
+
+def _shift(f: Finding, delta: int) -> None:
+    """Move a cached finding to where its (unchanged) function now starts."""
+    if not delta:
+        return
+    from .ir import Span
+
+    def mv(s: Span) -> Span:
+        return Span(s.line + delta, s.col, s.end_line + delta, s.end_col)
+    f.span = mv(f.span)
+    for r in f.related:
+        r.span = mv(r.span)
+    if f.counterexample:
+        for t in f.counterexample.trace:
+            t.line += delta
 
 
 @dataclass

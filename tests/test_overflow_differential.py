@@ -567,7 +567,14 @@ def test_verdicts_agree_with_brute_force(world):
                                     f"{f.message} [{c.text}]")
                 elif cls == "arith" and not all(n.idx in shortened for n in members):
                     sites = _run_one(world, i, [inp[n] for n in names])
-                    if not any((c.line, n.opcol) in sites for n in members):
+                    # gcc may evaluate another operand first and trap there (a division
+                    # the reference also finds undefined at these inputs): nothing to see
+                    traps = {(c.line, o.opcol) for o in nodes
+                             if o.kind == "bin" and o.op in ("/", "%") and r1[o.idx][0].get(
+                                 "division-by-zero", [False])[0] | r1[o.idx][0].get(
+                                 "div-overflow", [False])[0]}
+                    if not any((c.line, n.opcol) in sites for n in members) and \
+                            not (sites & traps):
                         problems.append(f"{c.fname}: UBSan does not confirm {inp} at "
                                         f"{[n.opcol for n in members]} (it saw {sites}): "
                                         f"{f.message} [{c.text}]")
