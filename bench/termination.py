@@ -133,7 +133,8 @@ def worker(c_path: str, z3_timeout_ms: int) -> dict:
                                 "time_ms": round(f.time_ms, 1),
                                 "call": f.counterexample.call if f.counterexample else None,
                                 "nondet": (f.counterexample.nondet[:20]
-                                           if f.counterexample else None)})
+                                           if f.counterexample else None),
+                                "interpreter": (f.details or {}).get("interpreter")})
     res["internal"] = internal
     cex = [f for f in term if f.status == "counterexample"]
     unknown = [f for f in term if f.status == "unknown"]
@@ -143,6 +144,9 @@ def worker(c_path: str, z3_timeout_ms: int) -> dict:
         where = "main" if f.function == "main" else f"callee {f.function}"
         res["note"] = f"{where} line {f.span.line}: {f.message}"
         res["cex_in_main"] = any(g.function == "main" for g in cex)
+        seen = (f.details or {}).get("interpreter") or ""
+        if seen:
+            res["note"] += f" [interpreter: {seen}]"
     elif internal:
         res["note"] = internal[0]
     elif unknown:
@@ -221,7 +225,7 @@ def print_table(rows, s) -> None:
     for r in rows:
         flag = "" if r["verdict"] in ("unknown", r["expected"]) else "  <-- WRONG"
         note = (r.get("note") or "").replace("\n", " ")
-        if len(note) > 110:
+        if len(note) > 110 and not flag:
             note = note[:107] + "..."
         print(f"{r['task'][:w]:<{w}}  {r['expected']:<8}  {r['verdict']:<7}  "
               f"{r['time']:>5.1f}s  {note}{flag}")
@@ -273,8 +277,8 @@ def main(argv=None) -> int:
 
     if a.paths:
         tasks = discover(a.paths)
-        if a.list:
-            write_list(a.list, tasks, a.root)
+        if a.list:      # only the tasks with a termination property
+            write_list(a.list, [t for t in tasks if parse_task(t)], a.root)
     elif a.list:
         tasks = read_list(a.list, a.root)
     else:

@@ -109,6 +109,10 @@ class FnContext:
 
     def call_with_nondet(self, inputs: dict, nondet: list[int]) -> str:
         call = self.call_text(inputs)
+        params = {p.name for p in self.fn.params}
+        glob = [f"{k} = {v}" for k, v in inputs.items() if k not in params]
+        if glob:
+            call += " with " + ", ".join(glob)
         if nondet:
             call += f" with nondet values {', '.join(map(str, nondet))}"
         return call

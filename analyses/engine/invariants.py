@@ -61,14 +61,31 @@ def _show(name: str) -> str:
     return name.split("$")[0] if "$" in name else name
 
 
+def _names(node, out: set) -> None:
+    if isinstance(node, (list, tuple)):
+        for n in node:
+            _names(n, out)
+        return
+    if isinstance(node, ir.Var):
+        out.add(node.name)
+    elif isinstance(node, ir.Assign):
+        out.add(node.target)
+    if isinstance(node, (ir.Expr, ir.Stmt, ir.Contract)):
+        for v in vars(node).values():
+            if isinstance(v, (ir.Expr, ir.Stmt, ir.Contract, list, tuple)):
+                _names(v, out)
+
+
 def candidates(ex, loop: ir.While, entry: State, head: State, modified: list[str]):
     fn = ex.frames[-1].fn
     consts: set = set()
-    _consts(fn.body, consts)
+    _consts([loop.cond] + loop.body + loop.update, consts)
     small = sorted(consts | {0, 1, -1}, key=lambda v: (abs(v), v))[:MAX_CONSTS + 3]
+    mentioned: set = set()
+    _names([loop.cond] + loop.body + loop.update, mentioned)
     typed = {}
     for n in head.vars:
-        if n == ir.RESULT:
+        if n == ir.RESULT or n not in mentioned:
             continue
         t = _type(ex, fn, n)
         if isinstance(t, ir.IntT):

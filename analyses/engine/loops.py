@@ -110,8 +110,22 @@ def _check_invariants(ex, loop: ir.While, st: State, prop: str) -> None:
 
 # ---------------------------------------------------------------------- abstraction
 
+def loop_writes(program: ir.Program, loop: ir.While) -> list[str]:
+    """Variables one iteration may change: assigned ones, plus globals written by the
+    functions it calls (all globals for unknown functions)."""
+    from ..callgraph import calls_in
+    from .calls import assigned_globals
+    out = dict.fromkeys(assigned(loop.body + loop.update))
+    for c in calls_in([loop.cond] + loop.body + loop.update):
+        if c.func in program.functions:
+            out.update(dict.fromkeys(sorted(assigned_globals(program, c.func))))
+        else:
+            out.update(dict.fromkeys(program.globals))
+    return list(out)
+
+
 def _abstract(ex, loop: ir.While, st: State) -> State:
-    modified = assigned(loop.body + loop.update)
+    modified = loop_writes(ex.program, loop)
     fn = ex.frames[-1].fn
     user = loop.invariants
     for inv in user:
@@ -166,51 +180,49 @@ def _type_of(term) -> ir.Type:
 
 
 def _infer(ex, loop, entry: State, head: State, modified: list[str]):
-    """Houdini over candidate facts; returns [(label, fn(vars) -> BoolRef)]."""
+    """Houdini over candidate facts; returns [(label, fn(vars) -> BoolRef)].  Each
+    candidate's term is built once per state; rounds only drop candidates."""
     from .invariants import candidates
     if ex.checker is None or not modified:
         return []
-    cands = candidates(ex, loop, entry, head, modified)
+    cands = []
+    for lbl, t in candidates(ex, loop, entry, head, modified):
+        try:
+            cands.append((lbl, t, t(entry.vars)))
+        except KeyError:       # about a variable that has no value before the loop
+            continue
     if not cands:
         return []
-    # initiation: drop candidates false in some entry state, or about variables that
-    # have no value yet on entry (first assigned inside the loop)
-    alive = []
-    for lbl, t in cands:
-        try:
-            t(entry.vars)
-        except KeyError:
-            continue
-        alive.append((lbl, t))
     pre = ex.pre
-    for _ in range(len(alive) + 1):
+    alive = list(range(len(cands)))
+    # initiation: drop candidates false in some entry state
+    for _ in range(len(cands) + 1):
         if not alive:
             return []
-        viol = z3.Or(*[z3.Not(t(entry.vars)) for _, t in alive])
-        r = ex.checker(pre + [entry.pc, viol])
+        r = ex.checker(pre + [entry.pc, z3.Or(*[z3.Not(cands[i][2]) for i in alive])])
         if r.status == "unsat":
             break
         if r.status != "sat":
             return []
-        alive = [(l, t) for l, t in alive if r.model.eval(t(entry.vars)) is True]
+        alive = [i for i in alive if r.model.eval(cands[i][2]) is True]
     # consecution: one scratch iteration from the havocked head
     ex.scratch += 1
     try:
-        frame = LoopFrame()
-        back, _ = _iteration(ex, loop, head.copy(), frame=frame)
+        back, _ = _iteration(ex, loop, head.copy(), frame=LoopFrame())
     finally:
         ex.scratch -= 1
     if back.dead:
-        return alive
+        return [(cands[i][0], cands[i][1]) for i in alive]
+    at_head = {i: cands[i][1](head.vars) for i in alive}
+    at_back = {i: cands[i][1](back.vars) for i in alive}
     for _ in range(len(alive) + 1):
         if not alive:
             return []
-        assume = [t(head.vars) for _, t in alive]
-        viol = z3.Or(*[z3.Not(t(back.vars)) for _, t in alive])
-        r = ex.checker(pre + [back.pc] + assume + [viol])
+        r = ex.checker(pre + [back.pc] + [at_head[i] for i in alive]
+                       + [z3.Or(*[z3.Not(at_back[i]) for i in alive])])
         if r.status == "unsat":
-            return alive
+            return [(cands[i][0], cands[i][1]) for i in alive]
         if r.status != "sat":
             return []
-        alive = [(l, t) for l, t in alive if r.model.eval(t(back.vars)) is True]
-    return alive
+        alive = [i for i in alive if r.model.eval(at_back[i]) is True]
+    return []

@@ -117,8 +117,8 @@ class Executor:
         fn = self.fn
         entry: dict = {}
         for name, t in self.program.globals.items():
-            if fn.name == "main" and self.lang == "c":
-                entry[name] = E.literal(self.program.global_init.get(name, 0), t)
+            if fn.name == "main" and self.lang == "c" and name in self.program.global_init:
+                entry[name] = E.literal(self.program.global_init[name], t)
             else:
                 entry[name] = E.const(name, t)
                 self.inputs[name], self.input_types[name] = entry[name], t

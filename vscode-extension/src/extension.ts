@@ -77,10 +77,15 @@ export function effectiveSettings(scope?: vscode.Uri): Record<string, unknown> {
 }
 
 async function pushSettings(): Promise<void> {
-  if (client && client.state === State.Running) {
-    await client.sendNotification(DidChangeConfigurationNotification.type, {
-      settings: { veriline: effectiveSettings(vscode.workspace.workspaceFolders?.[0]?.uri) },
-    });
+  const c = client;
+  if (c && c.state === State.Running) {
+    try {
+      await c.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { veriline: effectiveSettings(vscode.workspace.workspaceFolders?.[0]?.uri) },
+      });
+    } catch (err) {
+      log(`Could not send the settings (the server is restarting?): ${String(err)}`);
+    }
   }
 }
 

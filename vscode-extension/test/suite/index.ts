@@ -262,6 +262,8 @@ export async function run(): Promise<void> {
     editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
     await sleep(1500);
     await vscode.commands.executeCommand('editor.action.showHover');
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(g2Line, col))) ?? [];
+    log(`screenshot state: status "${api.statusText()}", ${vscode.languages.getDiagnostics(uri).length} diagnostic(s), hover ${JSON.stringify(hoverText(hovers)).slice(0, 120)}`);
   }
   if (resultsFile) {
     fs.writeFileSync(resultsFile, JSON.stringify(summary, null, 2));
