@@ -92,8 +92,14 @@ def _self_call_fixed_point(ctx: FnContext, sites):
     fn = ctx.fn
     if ctx.program.globals:
         return None
+    from ..solver import free_consts
+    inputs = set(ctx.abstract.inputs)
     for s in sites:
         if s.callee != fn.name:
+            continue
+        # a proof only when the path to the call and its arguments depend on nothing but
+        # the parameters (not on results of other recursive calls, nondet or unknowns)
+        if set(free_consts([s.guard] + list(s.args))) - inputs:
             continue
         same = [a == s.caller_entry[p.name] for a, p in zip(s.args, fn.params)]
         r = ctx.check(ctx.abstract.pre + [s.guard] + same)

@@ -128,6 +128,9 @@ def _confirm(ctx: FnContext, ex, model, group):
             return f"depends on {what}"
         if outcome.status == "timeout":
             return "the candidate counterexample did not reach the failure within the step limit"
+        if ex.imprecision:
+            return (f"the candidate counterexample relies on the {ex.imprecision[0][0]}, "
+                    f"and running it concretely did not fail")
         return ("z3's candidate counterexample was not reproduced by the concrete "
                 "interpreter (it relies on an abstraction)")
     cex.trace = list(outcome.trace)
@@ -173,7 +176,7 @@ def _message(ctx: FnContext, group, status, cex, reason, returned) -> str:
             return f"no {what}{where}"
         if status == COUNTEREXAMPLE:
             vals = ", ".join(f"{k} = {v}" for k, v in cex.values_at_failure.items())
-            return f"{ob.message}{where}: {call}" + (f" with {vals}" if vals else "")
+            return f"{ob.message}{where}: {call}" + (f" ({vals})" if vals else "")
         return f"{what}{where}: don't know ({reason})"
     label = {"assert": "assertion", "isinstance": "assertion", "reach_error": "reach_error()",
              "ensures": f"postcondition `{ob.text}`",

@@ -8,5 +8,5 @@ npx --no-install tsc -p . --noEmit
 node scripts/bundle.mjs
 version=$(node -p 'require("./package.json").version')
 rm -f veriline-*.vsix
-npx --no-install vsce package --no-dependencies --no-update-package-json --out "veriline-${version}.vsix" 2>&1 | grep -v 'Unknown user config'
+npx --no-install vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --no-update-package-json --out "veriline-${version}.vsix" 2>&1 | grep -v 'Unknown user config'
 ls -l "veriline-${version}.vsix"
