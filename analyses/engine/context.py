@@ -152,6 +152,9 @@ def snippet(fn: ir.Function, span: ir.Span) -> str:
     while text.count(")") > text.count("(") and a > 0 and "(" in line[:a]:
         a = line.rindex("(", 0, a)
         text = line[a:b]
+    while text.count("(") > text.count(")") and ")" in line[b:]:
+        b = line.index(")", b) + 1
+        text = line[a:b]
     return text
 
 

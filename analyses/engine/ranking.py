@@ -54,17 +54,36 @@ def _atoms(e: ir.Expr) -> list:
     return [e]
 
 
-def _diff(ex, fn, a: ir.Expr, b: ir.Expr, plus: int) -> Measure:
-    ta, tb = a.type, b.type
-    zero = isinstance(b, ir.Cast) and isinstance(b.arg, ir.Const) or isinstance(b, ir.Const)
-    zero = zero and (b.arg if isinstance(b, ir.Cast) else b).value == 0
-    txt = _text(fn, a) if zero else f"{_text(fn, a)} - {_text(fn, b)}"
-    txt += f" + {plus}" if plus else ""
+def _linear(ex, fn, parts: list, plus: int = 0, text: str = "") -> Measure:
+    """sum(coef * expr) + plus, evaluated exactly (see encode.numeric)."""
+    def term(vs, parts=parts):
+        vals = E.numeric([(_ev(ex, e, vs), e.type) for e, _ in parts])
+        out = None
+        for (_, k), v in zip(parts, vals):
+            v = v if k == 1 else -v
+            out = v if out is None else out + v
+        return out + plus
+    return Measure(text, term, )
 
-    def term(vs, a=a, b=b):
-        x, y = E.numeric([(_ev(ex, a, vs), ta), (_ev(ex, b, vs), tb)])
-        return x - y + plus
-    return Measure(txt, term)
+
+def _is_zero(e: ir.Expr) -> bool:
+    inner = e.arg if isinstance(e, ir.Cast) else e
+    return isinstance(inner, ir.Const) and inner.value == 0
+
+
+def _diff_parts(fn, a: ir.Expr, b: ir.Expr, plus: int):
+    parts = [(a, 1)] if _is_zero(b) else [(a, 1), (b, -1)]
+    txt = _text(fn, a) if _is_zero(b) else f"{_text(fn, a)} - {_text(fn, b)}"
+    return parts, plus, txt + (f" + {plus}" if plus else "")
+
+
+def _abs_diff(ex, fn, a: ir.Expr, b: ir.Expr) -> Measure:
+    d = _linear(ex, fn, *_diff_parts(fn, a, b, 0)[:2])
+
+    def term(vs, d=d):
+        x = d.term(vs)
+        return z3.If(x >= 0, x, -x)
+    return Measure(f"|{_diff_parts(fn, a, b, 0)[2]}|", term)
 
 
 def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], head: State):
@@ -73,28 +92,30 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
         v = loop.variant.expr
         out.append(Measure(loop.variant.text or _text(fn, v),
                            lambda vs, v=v: E.numeric([(_ev(ex, v, vs), v.type)])[0]))
+    guards = []       # (parts, plus, text) of each bounded difference in the condition
     for atom in _atoms(loop.cond):
-        if isinstance(atom, ir.Unary) and atom.op == "not":
-            continue
         if not (isinstance(atom, ir.Binary) and atom.op in ir.CMP_OPS):
             continue
         a, b, op = atom.left, atom.right, atom.op
         if op in ("gt", "ge"):
-            out.append(_diff(ex, fn, a, b, 0 if op == "gt" else 1))
+            guards.append(_diff_parts(fn, a, b, 0 if op == "gt" else 1))
         elif op in ("lt", "le"):
-            out.append(_diff(ex, fn, b, a, 0 if op == "lt" else 1))
+            guards.append(_diff_parts(fn, b, a, 0 if op == "lt" else 1))
         elif op == "ne":
-            out.append(_diff(ex, fn, a, b, 0))
-            out.append(_diff(ex, fn, b, a, 0))
+            out.append(_linear(ex, fn, *_diff_parts(fn, a, b, 0)))
+            out.append(_linear(ex, fn, *_diff_parts(fn, b, a, 0)))
+            out.append(_abs_diff(ex, fn, a, b))
+    out += [_linear(ex, fn, *g) for g in guards]
+    for i, g1 in enumerate(guards):           # x > 0 && y > 0 with x or y decreasing
+        for g2 in guards[i + 1:]:
+            out.append(_linear(ex, fn, g1[0] + g2[0], g1[1] + g2[1], f"{g1[2]} + {g2[2]}"))
     for v in modified:
-        t = head.vars.get(v)
-        if t is None:
-            continue
         ty = fn.locals.get(v)
-        if not isinstance(ty, ir.IntT):
+        if head.vars.get(v) is None or not isinstance(ty, ir.IntT):
             continue
-        out.append(Measure(v, lambda vs, v=v, ty=ty: E.numeric([(vs[v], ty)])[0]))
-        out.append(Measure(f"-{v}", lambda vs, v=v, ty=ty: -E.numeric([(vs[v], ty)])[0]))
+        var = ir.Var(name=v, type=ty)
+        out.append(_linear(ex, fn, [(var, 1)], 0, v))
+        out.append(_linear(ex, fn, [(var, -1)], 0, f"-{v}"))
     seen, uniq = set(), []
     for m in out:
         if m.text not in seen:

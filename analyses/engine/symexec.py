@@ -262,6 +262,8 @@ class Executor:
             res, checks = E.arith(op, a, b, e.type, e.right.type)
         except NotImplementedError as exc:
             return self._unknown_value(f"{exc} at line {e.span.line}", e.span, e.type, st)
+        if self.lang == "python" and op in ("shl", "shr") and e.type.bits is not None:
+            checks = []     # NumPy defines every fixed-width shift (large counts give 0)
         self._checks(e, checks, st, {"left": (a, e.left.type), "right": (b, e.right.type)})
         return res
 
@@ -325,6 +327,17 @@ class Executor:
         a = self.expr(e.arg, st)
         src, dst = e.arg.type, e.type
         res = E.convert(a, src, dst)
+        if (self.lang == "python" and isinstance(dst, ir.IntT) and dst.bits is not None
+                and isinstance(src, ir.IntT) and src.bits is None):
+            # NumPy 2 raises OverflowError for a Python int out of the type's range
+            ok = E.fits(a, src, dst)
+            if len(self.frames) == 1:
+                self.oblige(Obligation(
+                    "overflow", "conversion", e.span, st.pc, ok,
+                    message=f"Python int out of range for {dst} (NumPy raises OverflowError)",
+                    operands={"value": (a, src)}))
+            self.assume(st, ok, exits=True)
+            return res
         if (self.lang == "c" and isinstance(dst, ir.IntT) and dst.bits is not None
                 and dst.signed and dst.name != "_Bool" and isinstance(src, ir.IntT)):
             ok = E.fits(a, src, dst)

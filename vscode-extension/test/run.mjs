@@ -81,6 +81,8 @@ const settings = {
   'editor.minimap.enabled': false,
   'chat.disableAIFeatures': true,
   'workbench.colorTheme': 'Default Dark Modern',
+  // A lemma cache of its own: results must not depend on what other runs left behind.
+  'veriline.cache': path.join(work, 'lemma-cache.sqlite'),
 };
 if (python) {
   settings['veriline.server.command'] = [python, '-m', 'veriline', 'serve'];
@@ -161,6 +163,7 @@ async function main() {
     VERILINE_KEEP_OPEN: screenshot ? '1' : '0',
     VERILINE_TEST_MODE: untrusted ? 'untrusted' : 'full',
     VERILINE_PYTHON_WITHOUT_MODULE: noModule,
+    VERILINE_WORK_DIR: work,
   };
   for (const k of ['VERILINE_EXPECT_G2_CALL', 'VERILINE_DIAG_TIMEOUT_MS']) {
     if (process.env[k]) {
@@ -214,16 +217,20 @@ async function main() {
 
   if (screenshot) {
     const ready = await Promise.race([deadline, (async () => {
-      while (!fs.existsSync(resultsFile)) {
+      while (!fs.existsSync(`${resultsFile}.hover`)) {
         await new Promise((r) => setTimeout(r, 500));
       }
       return 'results';
     })()]);
     if (ready === 'results') {
-      await takeHoverScreenshot(page);
+      try {
+        await takeHoverScreenshot(page);
+      } finally {
+        fs.writeFileSync(`${resultsFile}.hover.done`, 'done');
+      }
     }
   }
-  const code = screenshot ? 0 : await Promise.race([exitPromise, deadline]);
+  const code = await Promise.race([exitPromise, deadline]);
   clearInterval(ticker);
   echo();
   if (code === 'timeout') {
@@ -250,7 +257,7 @@ async function main() {
     console.log(`  workbench screenshot: ${path.join(work, 'failure.png')}; server log: ${serverLog}`);
   }
   console.log(`  summary of this run: ${results.passed} passed, ${results.failed} failed`);
-  exitCode = results.failed === 0 && results.passed > 0 && (code === 0 || screenshot) ? 0 : 1;
+  exitCode = results.failed === 0 && results.passed > 0 && code === 0 ? 0 : 1;
 }
 
 async function takeHoverScreenshot(page) {
@@ -273,8 +280,8 @@ async function takeHoverScreenshot(page) {
   clip.width = Math.min(1280 - clip.x, Math.max(box.x + box.width, 900) - clip.x + 20);
   clip.height = Math.min(720 - clip.y, Math.max(box.y + box.height, editor.y + 330) - clip.y + 20);
   fs.mkdirSync(path.dirname(path.resolve(screenshot)), { recursive: true });
-  await page.screenshot({ path: path.resolve(screenshot), clip });
-  await page.screenshot({ path: path.join(work, 'full.png') });
+  await page.screenshot({ path: path.join(work, 'clip.png'), clip });
+  await page.screenshot({ path: path.resolve(screenshot) });
   say(`screenshot written to ${screenshot} (full window: ${path.join(work, 'full.png')})`);
 }
 

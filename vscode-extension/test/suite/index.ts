@@ -201,6 +201,20 @@ export async function run(): Promise<void> {
     return { status: api.statusText(), first: text, counts, provedKnown: !!full };
   });
 
+  if (process.env.VERILINE_KEEP_OPEN === '1' && g2Line >= 0) {
+    // For the README screenshot: show the hover on the g2 loop in the real UI, tell the
+    // runner (marker file), and wait until it has taken the picture.
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const col = editor.document.lineAt(g2Line).firstNonWhitespaceCharacterIndex + 2;
+    editor.selection = new vscode.Selection(g2Line, col, g2Line, col);
+    editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+    await sleep(1500);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    log(`screenshot state: status "${api.statusText()}", ${vscode.languages.getDiagnostics(uri).length} diagnostic(s)`);
+    fs.writeFileSync(`${resultsFile}.hover`, 'shown');
+    await waitFor('the screenshot', 120000, () => fs.existsSync(`${resultsFile}.hover.done`)).catch(() => undefined);
+  }
+
   await test('"Veriline: Verify File" re-verifies the active file', async () => {
     const before = api.statsCount(uri);
     await vscode.commands.executeCommand('veriline.verifyCurrentFile');
@@ -218,6 +232,24 @@ export async function run(): Promise<void> {
       vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined),
     );
     return { message: d.message };
+  });
+
+  await test('a cached result is shown at the right place in another file', async () => {
+    // The same g2, 9 lines further down in a new file: the lemma cache (filled by the runs
+    // above) may answer, but the diagnostic must be on this file's loop line.
+    const work = process.env.VERILINE_WORK_DIR;
+    assert(work, 'VERILINE_WORK_DIR is not set');
+    const text = fs.readFileSync(target, 'utf8');
+    const shifted = path.join(work, 'shifted_subtract_loop.py');
+    fs.writeFileSync(shifted, '# shifted copy\n'.repeat(9) + text);
+    const suri = vscode.Uri.file(shifted);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(suri));
+    const d = await waitFor('a g2 diagnostic in the shifted file', diagTimeoutMs, () =>
+      vscode.languages.getDiagnostics(suri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined),
+    );
+    assert(d.range.start.line === g2Line + 9, `diagnostic on line ${d.range.start.line + 1}, expected ${g2Line + 10}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    return { line: d.range.start.line + 1 };
   });
 
   await test('a crashed server is restarted', async () => {
@@ -254,24 +286,10 @@ export async function run(): Promise<void> {
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   const summary = { passed, failed, vscode: vscode.version, results };
-  if (process.env.VERILINE_KEEP_OPEN === '1' && g2Line >= 0) {
-    // For the README screenshot: show the hover on the g2 loop in the real UI.
-    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const col = editor.document.lineAt(g2Line).firstNonWhitespaceCharacterIndex + 2;
-    editor.selection = new vscode.Selection(g2Line, col, g2Line, col);
-    editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
-    await sleep(1500);
-    await vscode.commands.executeCommand('editor.action.showHover');
-    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(g2Line, col))) ?? [];
-    log(`screenshot state: status "${api.statusText()}", ${vscode.languages.getDiagnostics(uri).length} diagnostic(s), hover ${JSON.stringify(hoverText(hovers)).slice(0, 120)}`);
-  }
   if (resultsFile) {
     fs.writeFileSync(resultsFile, JSON.stringify(summary, null, 2));
   }
   log(`totals in the extension host — ${passed} passed, ${failed} failed`);
-  if (process.env.VERILINE_KEEP_OPEN === '1') {
-    return; // the screenshot run keeps the window for a picture; the runner decides when to stop
-  }
   if (failed > 0) {
     throw new Error(`${failed} test(s) failed`);
   }
