@@ -154,7 +154,7 @@ def _abstract(ex, loop: ir.While, st: State) -> State:
         ex.loop_records.append(LoopRecord(
             loop=loop, entry=st.copy(), head=head, cond=cond, back=back,
             exits=list(frame.exits) + [e.pc for e in exits[1:]], modified=modified,
-            invariants=[i.text for i in user] + [lbl for lbl, _ in inferred],
+            invariants=[i.text for i in user] + [lbl for lbl, _ in inferred], ub=list(frame.ub),
             callees=set(frame.callees), unknowns=list(frame.unknowns)))
     return merge(exits)
 

@@ -45,11 +45,13 @@ def _int_vars(fn: ir.Function, vars_: dict) -> list[str]:
 
 
 def _closure_query(ab, rec, R):
-    """Formula satisfiable iff some state in R ∧ cond can leave the loop or leave R."""
+    """Formula satisfiable iff some state in R ∧ cond can leave the loop, leave R, or hit
+    undefined behaviour (a witness must hold for the program's defined runs)."""
     h, b = rec.head.vars, rec.back.vars
     cond_b = _ev(ab, rec.loop.cond, b)
-    leave = z3.Or(disj(rec.exits), z3.And(rec.back.pc, z3.Not(z3.And(R(b), cond_b))))
-    return ab.pre + [rec.head.pc, rec.cond, R(h), leave], disj(rec.exits)
+    stop = disj(rec.exits + rec.ub)
+    leave = z3.Or(stop, z3.And(rec.back.pc, z3.Not(z3.And(R(b), cond_b))))
+    return ab.pre + [rec.head.pc, rec.cond, R(h), leave], stop
 
 
 def _reach(ctx, rec, R):

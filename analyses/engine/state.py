@@ -115,6 +115,7 @@ class LoopRecord:
     back: State                     # state after one more iteration (continuing paths)
     exits: list                     # guards of paths leaving the loop from inside the body
     modified: list[str]
+    ub: list = field(default_factory=list)                # guards of undefined behaviour
     invariants: list[str] = field(default_factory=list)   # inferred + user, as text
     callees: set = field(default_factory=set)             # functions called in the body
     unknowns: list = field(default_factory=list)          # (what, span) in the body

@@ -33,6 +33,7 @@ class LoopFrame:
     breaks: list = field(default_factory=list)
     continues: list = field(default_factory=list)
     exits: list = field(default_factory=list)
+    ub: list = field(default_factory=list)        # guards of undefined behaviour in the body
     callees: set = field(default_factory=set)
     unknowns: list = field(default_factory=list)
 
@@ -89,13 +90,19 @@ class Executor:
         if self.recording and not z3.is_false(ob.guard):
             self.obligations.append(ob)
 
-    def assume(self, st: State, ok: z3.BoolRef, exits: bool) -> None:
+    def assume(self, st: State, ok: z3.BoolRef, exits: bool, ub: bool = False) -> None:
         """Continue only where ok holds; the other paths end (exits=True: they leave every
-        enclosing loop, e.g. an exception or abort)."""
+        enclosing loop, e.g. an exception or abort; ub=True: undefined behaviour, recorded
+        so a non-termination witness never relies on it)."""
         if z3.is_true(ok):
             return
         if exits:
             self._exit(conj(st.pc, z3.Not(ok)))
+        elif ub:
+            bad = conj(st.pc, z3.Not(ok))
+            for fr in self.frames:
+                for lf in fr.loops:
+                    lf.ub.append(bad)
         st.pc = conj(st.pc, ok)
 
     def _exit(self, guard: z3.BoolRef) -> None:
@@ -285,7 +292,7 @@ class Executor:
                 self.oblige(Obligation("overflow", c.prop, e.span, st.pc, c.ok,
                                        message=c.message, operands=operands))
             if c.ub:   # Python raises (the path ends); in C the behaviour is undefined
-                self.assume(st, c.ok, exits=self.lang == "python")
+                self.assume(st, c.ok, exits=self.lang == "python", ub=True)
 
     def _logic(self, e: ir.Binary, st: State):
         a = self.expr(e.left, st)
