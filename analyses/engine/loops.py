@@ -136,8 +136,9 @@ def _abstract(ex, loop: ir.While, st: State) -> State:
     for inv in user:
         head.pc = conj(head.pc, ex.expr(inv.expr, head))
     inferred = _infer(ex, loop, st, head, modified) if not st.dead else []
-    for _, term in inferred:
-        head.pc = conj(head.pc, term(head.vars))
+    inv_terms = [term(head.vars) for _, term in inferred]
+    for t in inv_terms:
+        head.pc = conj(head.pc, t)
     frame = LoopFrame()
     cond_probe = head.copy()
     ex.scratch += 1
@@ -155,7 +156,7 @@ def _abstract(ex, loop: ir.While, st: State) -> State:
             loop=loop, entry=st.copy(), head=head, cond=cond, back=back,
             exits=list(frame.exits) + [e.pc for e in exits[1:]], modified=modified,
             invariants=[i.text for i in user] + [lbl for lbl, _ in inferred], ub=list(frame.ub),
-            callees=set(frame.callees), unknowns=list(frame.unknowns)))
+            callees=set(frame.callees), unknowns=list(frame.unknowns), inv_terms=inv_terms))
     return merge(exits)
 
 

@@ -125,8 +125,19 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
 
 
 def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure],
-                 lexicographic: bool = True):
-    """First measure (or lexicographic pair) that decreases on every iteration."""
+                 lexicographic: bool = True, bare_pc=None):
+    """First measure (or lexicographic pair) that decreases on every iteration.  Each
+    single measure is tried first without the inferred invariants (bare_pc; quick) and
+    then with them."""
+    if bare_pc is not None and not bare_pc.eq(back.pc):
+        for m in cands:
+            try:
+                h, b = m.term(head.vars), m.term(back.vars)
+            except (KeyError, NotImplementedError, z3.Z3Exception):
+                continue
+            r = check(pre + [bare_pc, z3.Not(z3.And(h >= 0, b <= h - 1))], 1000)
+            if r.status == "unsat":
+                return [m]
     def terms(m, vs):
         try:
             return m.term(vs)

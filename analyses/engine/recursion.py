@@ -36,7 +36,20 @@ def _measures(fns: list[ir.Function]):
         for j in range(n):
             if i != j:
                 out.append((f"{{p{i}}} - {{p{j}}}", lambda ps, i=i, j=j: ps[i] - ps[j]))
+            if i < j:
+                out.append((f"{{p{i}}} + {{p{j}}}", lambda ps, i=i, j=j: ps[i] + ps[j]))
     return out
+
+
+def _decreases(c, s, m1, m2, cur, nxt) -> bool:
+    """At call site s: m1 >= 0 and m1 decreases, or (lexicographic, m2 given) m1 stays and
+    m2 >= 0 decreases."""
+    a, b = m1(cur), m1(nxt)
+    ok = z3.And(a >= 0, b <= a - 1)
+    if m2 is not None:
+        x, y = m2(cur), m2(nxt)
+        ok = z3.And(a >= 0, b <= a, z3.Or(b <= a - 1, z3.And(x >= 0, y <= x - 1)))
+    return c.check(c.abstract.pre + [s.guard, z3.Not(ok)]).status == "unsat"
 
 
 def recursion_verdict(ctx: FnContext) -> Finding:
@@ -60,23 +73,27 @@ def recursion_verdict(ctx: FnContext) -> Finding:
     if min(len(f.params) for f in fns) == 0:
         return _finding(ctx, UNKNOWN, "recursion: don't know (no parameter can decrease)",
                         reason="no parameter can serve as a measure")
-    for label, meas in _measures(fns):
-        ok = True
-        for c, caller, s in sites:
-            callee = program.functions[s.callee]
-            both = E.numeric([(s.caller_entry[p.name], p.type) for p in caller.params]
-                             + [(a, p.type) for a, p in zip(s.args, callee.params)])
-            cur, nxt = both[:len(caller.params)], both[len(caller.params):]
-            mc, mn = meas(cur), meas(nxt)
-            r = c.check(c.abstract.pre + [s.guard, z3.Not(z3.And(mc >= 0, mn <= mc - 1))])
-            if r.status != "unsat":
-                ok = False
-                break
-        if ok:
-            names = [p.name for p in ctx.fn.params]
-            text = label.format(**{f"p{i}": n for i, n in enumerate(names)})
+    site_values = []
+    for c, caller, s in sites:
+        callee = program.functions[s.callee]
+        both = E.numeric([(s.caller_entry[p.name], p.type) for p in caller.params]
+                         + [(a, p.type) for a, p in zip(s.args, callee.params)])
+        site_values.append((c, s, both[:len(caller.params)], both[len(caller.params):]))
+    measures = _measures(fns)
+    pairs = [(m, None) for m in measures]
+    pairs += [(m1, m2) for m1 in measures[:6] for m2 in measures[:6] if m1 is not m2]
+    names = [p.name for p in ctx.fn.params]
+    for (l1, m1), second in pairs:
+        m2 = second[1] if second else None
+        if all(_decreases(c, s, m1, m2, cur, nxt) for c, s, cur, nxt in site_values):
+            text = l1.format(**{f"p{i}": n for i, n in enumerate(names)})
             where = "each recursive call" if len(members) == 1 else \
                 f"each call among {', '.join(members)}"
+            if second:
+                t2 = second[0].format(**{f"p{i}": n for i, n in enumerate(names)})
+                msg = (f"terminates: the pair ({text}, {t2}) decreases lexicographically at "
+                       f"{where} and stays >= 0")
+                return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text, t2]})
             msg = f"terminates: {text} decreases by at least 1 at {where} and stays >= 0"
             return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text]})
     fixed = _self_call_fixed_point(ctx, [s for c, f, s in sites if c is ctx])

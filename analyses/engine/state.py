@@ -116,6 +116,14 @@ class LoopRecord:
     exits: list                     # guards of paths leaving the loop from inside the body
     modified: list[str]
     ub: list = field(default_factory=list)                # guards of undefined behaviour
+    inv_terms: list = field(default_factory=list)         # inferred invariants (in head.pc)
+
+    def without_inferred(self, term):
+        """term with the inferred invariants replaced by true: a smaller premise that is
+        often much easier for z3 (any proof from it is still valid)."""
+        if not self.inv_terms:
+            return term
+        return z3.substitute(term, *[(t, z3.BoolVal(True)) for t in self.inv_terms])
     invariants: list[str] = field(default_factory=list)   # inferred + user, as text
     callees: set = field(default_factory=set)             # functions called in the body
     unknowns: list = field(default_factory=list)          # (what, span) in the body

@@ -127,7 +127,8 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
             return witness
         ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
                                loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head),
-                               lexicographic=_branches(loop.body))
+                               lexicographic=_branches(loop.body),
+                               bare_pc=rec.without_inferred(rec.back.pc))
         proved_msg = describe(ranking) if ranking else ""
     if ranking and not blockers and not inner_bad:
         return _finding(ctx, loop, PROVED, proved_msg,

@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
+# A fresh clone (as in CI) has no .tools/: keep Node 24 and code-server in the user's cache
+# instead, so that later runs on the same machine reuse them.
+export VERILINE_TOOLS_DIR=${VERILINE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/veriline-vscode-tools}
 bash scripts/setup.sh
 bash scripts/build.sh
 set +e

@@ -225,7 +225,7 @@ function createClient(cmd: ServerCommand): LanguageClient {
       },
       executeCommand: async (command, args, next) => {
         // Commands from the palette come without arguments: use the active editor.
-        if ((command === 'veriline.verifyFile' || command === 'veriline.verifyFunction') && args.length === 0) {
+        if (command === 'veriline.verifyFile' && args.length === 0) {
           const editor = vscode.window.activeTextEditor;
           if (editor) {
             args = [editor.document.uri.toString()];

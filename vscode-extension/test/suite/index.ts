@@ -234,6 +234,25 @@ export async function run(): Promise<void> {
     return { message: d.message };
   });
 
+  await test('"Veriline: Clear Cache" verifies the open files again', async () => {
+    const before = api.statsCount(uri);
+    await vscode.commands.executeCommand('veriline.clearCacheAndReverify');
+    await waitFor('a new veriline/stats after clearing', diagTimeoutMs, () => api.statsCount(uri) > before);
+    const d = vscode.languages.getDiagnostics(uri).find((x) => x.source === 'veriline' && g2Call(x.message) !== undefined);
+    assert(d, 'the g2 diagnostic is gone after clearing the cache');
+    return { stats: api.statsCount(uri) - before };
+  });
+
+  await test('"Veriline: Verify Workspace" verifies every Python and C file', async () => {
+    const other = vscode.Uri.file(path.join(examples, 'python', 'contracts.py'));
+    const cfile = vscode.Uri.file(path.join(examples, 'c', 'subtract_loop.c'));
+    await vscode.commands.executeCommand('veriline.verifyWorkspace');
+    await waitFor('a verification of python/contracts.py', diagTimeoutMs, () => api.statsCount(other) > 0);
+    await waitFor('a verification of c/subtract_loop.c', diagTimeoutMs, () => api.statsCount(cfile) > 0);
+    const cdiags = vscode.languages.getDiagnostics(cfile).filter((x) => x.source === 'veriline');
+    return { contracts: vscode.languages.getDiagnostics(other).filter((x) => x.source === 'veriline').length, c: cdiags.map((x) => `${x.range.start.line + 1}: ${x.message}`) };
+  });
+
   await test('a cached result is shown at the right place in another file', async () => {
     // The same g2, 9 lines further down in a new file: the lemma cache (filled by the runs
     // above) may answer, but the diagnostic must be on this file's loop line.
