@@ -140,3 +140,14 @@ int twice(int n) {
     assert by[("count", "invariant-preserved")].status == "proved"
     bad = by[("twice", "invariant-init")]
     assert bad.status == "counterexample" and bad.span.line == 11
+
+
+def test_k_induction_proves_what_invariants_miss():
+    rep = analyze_file(os.path.join(DATA, "kinduction.c"), Options())
+    by = {(f.function, f.property): f for f in rep.findings}
+    ok = by[("cyc", "assert")]
+    assert ok.status == "proved" and ok.details["note"] == "proved by 1-induction"
+    bad = by[("cyc_bad", "assert")]
+    assert bad.status == "counterexample"
+    # x runs 1, 3, 2, 6, 4, 5: the fifth iteration fails; nonzero nondet values keep looping
+    assert len(bad.counterexample.nondet) == 5 and all(bad.counterexample.nondet)

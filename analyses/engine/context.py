@@ -63,6 +63,27 @@ class FnContext:
         ex.run()
         return ex
 
+    def k_induction(self, loop, key, k: int) -> bool:
+        """Is the obligation `key` (inside `loop`) proved by k-induction?"""
+        runs = []
+        for mode in ("kbase", "kstep"):
+            ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,
+                          options=self.options,
+                          checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
+            ex.kind_target, ex.kind_k, ex.kind_key = id(loop), k, key
+            ex.run()
+            runs.append(ex)
+        for ex in runs:
+            obs = [o for o in ex.obligations if o.key == key]
+            if not obs:
+                if ex.mode == "kstep":
+                    continue      # the property cannot be reached again: nothing to prove
+                continue
+            from .safety import violation
+            if self.check(ex.pre + ex.kind_assumptions + [violation(obs)]).status != "unsat":
+                return False
+        return True
+
     @cached_property
     def abstract(self) -> Executor:
         return self._executor("abstract")

@@ -42,9 +42,43 @@ def run_loop(ex, loop: ir.While, st: State) -> State:
         extra_exits = []
     if ex.mode == "bmc":
         out = _unroll(ex, loop, st)
+    elif ex.kind_target == id(loop) and ex.mode in ("kbase", "kstep"):
+        out = _k_target(ex, loop, st)
     else:
         out = _abstract(ex, loop, st)
     return merge([out] + extra_exits)
+
+
+def _k_target(ex, loop: ir.While, st: State) -> State:
+    """k-induction for the properties inside one loop.  Base ('kbase'): they hold in the
+    first k iterations from the loop's (over-approximated) entry states.  Step ('kstep'):
+    from any state satisfying the invariants, if the property held in k consecutive
+    iterations it holds in the next.  Nothing after the loop is explored (dead state)."""
+    k = ex.kind_k
+    if ex.mode == "kbase":
+        s = st
+        for _ in range(k):
+            if s.dead:
+                break
+            s, _ = _iteration(ex, loop, s)
+        return st.copy(FALSE)
+    modified = loop_writes(ex.program, loop)
+    head = _havoc(ex, ex.frames[-1].fn, modified, st)
+    for inv in loop.invariants:
+        head.pc = conj(head.pc, ex.expr(inv.expr, head))
+    for _, term in (_infer(ex, loop, st, head, modified) if not st.dead else []):
+        head.pc = conj(head.pc, term(head.vars))
+    s = head
+    ex.kind_phase = "assume"
+    for _ in range(k):
+        if s.dead:
+            break
+        s, _ = _iteration(ex, loop, s)
+    ex.kind_phase = "check"
+    if not s.dead:
+        _iteration(ex, loop, s)
+    ex.kind_phase = ""
+    return st.copy(FALSE)
 
 
 def _iteration(ex, loop: ir.While, st: State, test: bool = True, frame=None):

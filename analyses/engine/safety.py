@@ -83,6 +83,11 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
             bm_status = "unsat"
         if bm_status == "unsat" and ctx.bmc_complete:
             return _finding(ctx, obs, PROVED, note="every path was unrolled completely")
+        loop = _enclosing_loop(ctx.fn.body, obs[0].span)
+        if bm_status == "unsat" and loop is not None:
+            for k in (1, 2, 3):
+                if ctx.k_induction(loop, key, k):
+                    return _finding(ctx, obs, PROVED, note=f"proved by {k}-induction")
     reasons = []
     for ex, model in attempts:
         verdict = _confirm(ctx, ex, model, obs)
@@ -101,6 +106,21 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
     else:
         reason = "loop needs an invariant"
     return _finding(ctx, obs, "unknown", reason=reason)
+
+
+def _enclosing_loop(stmts, span):
+    """The innermost loop of the function whose body contains span."""
+    found = None
+    for s in stmts:
+        inside = (s.span.line, s.span.col) <= (span.line, span.col) and \
+            (span.end_line, span.end_col) <= (s.span.end_line, s.span.end_col)
+        if isinstance(s, ir.While) and inside:
+            found = _enclosing_loop(s.body + s.update, span) or s
+        elif isinstance(s, ir.If) and inside:
+            found = _enclosing_loop(s.then + s.orelse, span) or found
+        if found is not None:
+            return found
+    return found
 
 
 def _has_loop(stmts) -> bool:

@@ -72,6 +72,13 @@ class Executor:
         self.call_sites: list[CallSite] = []
         self.frames: list[FnFrame] = []
         self.consts_seen: set[int] = {0, 1}
+        # k-induction (modes 'kbase'/'kstep'): the loop unrolled from its entry / from an
+        # arbitrary invariant state; other loops are abstracted as in mode 'abstract'
+        self.kind_target: Optional[int] = None
+        self.kind_k = 1
+        self.kind_key = None
+        self.kind_phase = ""
+        self.kind_assumptions: list = []
         from ..callgraph import sccs
         # functions mutually recursive with this one: never inlined, calls recorded
         self.scc = next((c for c in sccs(program) if fn.name in c and
@@ -87,8 +94,16 @@ class Executor:
         return self.scratch == 0 and len(self.frames) == 1
 
     def oblige(self, ob: Obligation) -> None:
-        if self.recording and not z3.is_false(ob.guard):
-            self.obligations.append(ob)
+        if not self.recording or z3.is_false(ob.guard):
+            return
+        if self.mode == "kstep":       # k-induction step: see loops._k_target
+            if self.kind_phase == "assume":
+                if ob.key == self.kind_key:
+                    self.kind_assumptions.append(z3.Implies(ob.guard, ob.ok))
+                return
+            if self.kind_phase != "check":
+                return
+        self.obligations.append(ob)
 
     def assume(self, st: State, ok: z3.BoolRef, exits: bool, ub: bool = False) -> None:
         """Continue only where ok holds; the other paths end (exits=True: they leave every

@@ -233,6 +233,9 @@ async function main() {
   const code = await Promise.race([exitPromise, deadline]);
   clearInterval(ticker);
   echo();
+  if (process.env.VERILINE_KEEP_WORK === '1') {
+    await page.screenshot({ path: path.join(work, 'final.png') }).catch(() => {});
+  }
   if (code === 'timeout') {
     say(`no result after ${timeoutMs / 1000} s`);
   } else {
