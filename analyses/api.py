@@ -15,6 +15,8 @@ from .ir import Program
 from .solver import CancelToken
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
+# bump when the engine's answers or the stored findings change shape: old entries are ignored
+FINDINGS_FORMAT = "2"
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,17 @@ def verify_function(program: Program, name: str, options: Options = Options(),
     if cache is not None:
         from .canonical import lemma_key
         from .findings import finding_from_json
-        key = lemma_key("function-findings", fingerprint(program, name, options))
+        from veriline import __version__
+        key = lemma_key("function-findings", FINDINGS_FORMAT, __version__,
+                        fingerprint(program, name, options))
         try:
             hit = cache.get_lemma(key)
         except Exception:
             hit = None
-        if hit and isinstance(hit.get("findings"), list):
+        if hit and isinstance(hit.get("findings"), list) and "line" in hit:
             try:
                 out = [finding_from_json(d) for d in hit["findings"]]
-                delta = program.functions[name].span.line - int(hit.get("line", 0))
+                delta = program.functions[name].span.line - int(hit["line"])
             except (KeyError, TypeError, ValueError):
                 out = None
             if out is not None:
@@ -128,10 +132,52 @@ class Report:
 def analyze_source(text: str, path: str, options: Options = Options(),
                    language: Optional[str] = None,
                    cancel: Optional[CancelToken] = None) -> Report:
+    """Parse and verify a whole file.  With a cache, an unchanged file (same text, same
+    options, same veriline) is answered from one cache entry without parsing."""
+    key = _file_key(text, path, options, language) if options.cache is not None else None
+    if key is not None:
+        hit = _file_from_cache(options.cache, key, path, language)
+        if hit is not None:
+            return hit
     program = parse(text, path, language)
     findings: list[Finding] = []
     for name in program.functions:
         findings.extend(verify_function(program, name, options, cancel))
+    if key is not None and not any(f.property == "internal" for f in findings):
+        try:
+            options.cache.put_lemma(key, {
+                "findings": [f.to_json() for f in findings],
+                "errors": [{"message": e.message, "range": e.span.to_json()}
+                           for e in program.errors]})
+        except Exception:
+            pass
+    return Report(path, program, findings)
+
+
+def _file_key(text: str, path: str, options: Options, language: Optional[str]) -> str:
+    from veriline import __version__
+    from .canonical import lemma_key
+    lang = language or language_of(path) or "python"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return lemma_key("file-findings", FINDINGS_FORMAT, __version__, lang, digest, options.key())
+
+
+def _file_from_cache(cache, key: str, path: str, language: Optional[str]):
+    from .findings import _span, finding_from_json
+    from .ir import SyntaxIssue
+    try:
+        hit = cache.get_lemma(key)
+        if not hit or not isinstance(hit.get("findings"), list):
+            return None
+        findings = [finding_from_json(d) for d in hit["findings"]]
+        errors = [SyntaxIssue(message=e["message"], span=_span(e["range"]))
+                  for e in hit.get("errors", [])]
+    except Exception:
+        return None
+    for f in findings:
+        f.file, f.cached, f.time_ms = path, True, 0.0
+    program = Program(path=path, language=language or language_of(path) or "python",
+                      errors=errors)
     return Report(path, program, findings)
 
 

@@ -177,6 +177,11 @@ def _timed_check(target: str, cache_args: list[str], env: dict):
     return dt, out.stdout
 
 
+def _findings_only(text: str) -> list[str]:
+    """The report without its last line (the summary, which carries times)."""
+    return text.rstrip("\n").split("\n")[:-1]
+
+
 def bench_target(name: str, target: str, work: str, env: dict, baseline: bool) -> dict:
     spec = "sqlite://" + os.path.join(work, f"cache-{name}", "cache.sqlite")
     row: dict = {"target": name, "path": target}
@@ -190,7 +195,8 @@ def bench_target(name: str, target: str, work: str, env: dict, baseline: bool) -
     row.update(ratio=row["cold_s"] / row["warm_s"] if row["warm_s"] else None,
                entries=s2["entries"], warm_hits=hits, warm_misses=misses,
                hit_rate=hits / (hits + misses) if hits + misses else None,
-               same_output=cold_out == warm_out, cache_bytes=s2["size_bytes"])
+               same_output=_findings_only(cold_out) == _findings_only(warm_out),
+               cache_bytes=s2["size_bytes"])
     return row
 
 

@@ -238,6 +238,11 @@ class Scheduler:
             res = self._results.get(job.uri)
             if res is not None and res.version == job.snap.version:
                 res.done = True
+                counts = {"proved": 0, "counterexample": 0, "unknown": 0}
+                for fr in res.functions.values():
+                    for f in fr.findings:
+                        counts[f.status] = counts.get(f.status, 0) + 1
+                payload = dict(payload, counts=counts)
             self._handle("stopped", job, None)
             self._sink.stats(payload)
 

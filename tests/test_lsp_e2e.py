@@ -149,6 +149,9 @@ async def test_open_reports_g2_termination(client: LanguageClient):
     uri, _ = open_doc(client, "python/subtract_loop.py")
     s = await wait_round(client, uri, 1)
     assert sorted(_get(s, "verified")) == ["g", "g2"] and _get(s, "reused") == []
+    if not FAKE:    # g: the isinstance assert and its loop proved; g2: its loop fails
+        counts = _get(s, "counts")
+        assert [_get(counts, k) for k in ("proved", "counterexample", "unknown")] == [2, 1, 0]
     diags = client.diagnostics[uri]
     (d,) = [d for d in diags if d.code == "termination"]
     assert d.source == "veriline" and d.severity == lsp.DiagnosticSeverity.Warning
