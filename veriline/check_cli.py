@@ -159,7 +159,9 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False) -> str:
     lines = []
     for r in reports:
         for e in r.program.errors:
-            lines.append(f"{r.path}:{e.span.line}:{e.span.col}: syntax error: {e.message}")
+            msg = e.message if e.message.lower().startswith("syntax error") else \
+                f"syntax error: {e.message}"
+            lines.append(f"{r.path}:{e.span.line}:{e.span.col}: {msg}")
         for f in r.findings:
             if f.status == "proved" and not verbose:
                 continue

@@ -63,7 +63,7 @@ def _linear(ex, fn, parts: list, plus: int = 0, text: str = "") -> Measure:
             v = v if k == 1 else -v
             out = v if out is None else out + v
         return out + plus
-    return Measure(text, term, )
+    return Measure(text, term)
 
 
 def _is_zero(e: ir.Expr) -> bool:
