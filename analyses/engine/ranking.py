@@ -125,7 +125,7 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
 
 
 def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure],
-                 lexicographic: bool = True, bare_pc=None):
+                 lexicographic: bool = True, bare_pc=None, template_vars=()):
     """First measure (or lexicographic pair) that decreases on every iteration.  Each
     single measure is tried first without the inferred invariants (bare_pc; quick) and
     then with them."""
@@ -150,6 +150,14 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
         r = check(pre + [back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))])
         if r.status == "unsat":
             return [m]
+    if template_vars:
+        from .template import synthesize
+        names = [n for n, _ in template_vars]
+        types = [t for _, t in template_vars]
+        for premise in ([bare_pc] if bare_pc is not None else []) + [back.pc]:
+            found = synthesize(check, pre, head, back, names, types, premise)
+            if found:
+                return [Measure(found[0], found[1])]
     small = cands[:6] if lexicographic else []
     for m1 in small:
         for m2 in small:

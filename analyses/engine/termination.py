@@ -128,7 +128,8 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
                                loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head),
                                lexicographic=_branches(loop.body),
-                               bare_pc=rec.without_inferred(rec.back.pc))
+                               bare_pc=rec.without_inferred(rec.back.pc),
+                               template_vars=_template_vars(ctx.fn, loop, rec))
         proved_msg = describe(ranking) if ranking else ""
     if ranking and not blockers and not inner_bad:
         return _finding(ctx, loop, PROVED, proved_msg,
@@ -151,6 +152,23 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         why = ("no ranking function found (tried the loop condition's differences and the "
                "assigned variables, also lexicographic pairs) and no non-termination witness")
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+
+
+def _template_vars(fn: ir.Function, loop: ir.While, rec) -> list:
+    """Integer variables a linear ranking template ranges over: those the condition reads,
+    then those the loop assigns (hidden temporaries last)."""
+    from .invariants import _names
+    read: set = set()
+    _names([loop.cond], read)
+    order = [n for n in rec.head.vars if n in read] + \
+        [n for n in rec.modified if n not in read]
+    order.sort(key=lambda n: "$" in n)
+    out = []
+    for n in dict.fromkeys(order):
+        t = fn.locals.get(n) or next((p.type for p in fn.params if p.name == n), None)
+        if isinstance(t, ir.IntT) and n in rec.head.vars and n in rec.back.vars:
+            out.append((n, t))
+    return out
 
 
 def _branches(stmts) -> bool:
