@@ -28,6 +28,7 @@ class Options:
     report_unsigned_wrap: bool = False     # informational findings for unsigned wrap
     report_conversions: bool = True       # implementation-defined narrowing conversions
     cache: object = field(default=None, compare=False, hash=False)   # lemma cache or None
+    cache_min_ms: int = 25     # queries z3 settles faster than this skip the query cache
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""

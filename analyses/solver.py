@@ -141,13 +141,22 @@ def free_consts(terms) -> dict[str, z3.ExprRef]:
 
 
 def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
-          cancel: Optional[CancelToken] = None, rlimit: int = 0) -> Result:
-    """Decide the conjunction of assertions.  Uses and fills the lemma cache."""
+          cancel: Optional[CancelToken] = None, rlimit: int = 0,
+          quick_ms: int = 0) -> Result:
+    """Decide the conjunction of assertions.  Uses and fills the lemma cache.
+
+    quick_ms > 0: first try the solver alone for that long; a query it settles that fast is
+    cheaper to re-solve than to canonicalize and look up, so only slower queries go through
+    the cache."""
     if cancel is not None:
         cancel.check()
     STATS.queries += 1
+    if cache is not None and 0 < quick_ms < timeout_ms:
+        res = _solve(assertions, quick_ms, rlimit, cancel)
+        if res.status != "unknown":
+            res.timeout_ms = timeout_ms
+            return res
     key = None
-    decls = None
     if cache is not None:
         from . import canonical
         key, names = canonical.query_key(assertions, timeout_ms=timeout_ms)
@@ -161,6 +170,17 @@ def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
             return hit
         if entry and hasattr(cache, "note_rejected"):
             cache.note_rejected(key)   # stale or damaged: a miss, not a hit, in the stats
+    res = _solve(assertions, timeout_ms, rlimit, cancel)
+    if cache is not None and key is not None:
+        try:
+            cache.put(key, _to_cache(res, names))
+        except Exception:   # a failing cache never breaks verification
+            pass
+    return res
+
+
+def _solve(assertions: list, timeout_ms: int, rlimit: int,
+           cancel: Optional[CancelToken]) -> Result:
     t0 = time.perf_counter()
     s = z3.Solver()
     s.set("timeout", int(timeout_ms))
@@ -180,20 +200,13 @@ def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
     if cancel is not None and cancel.cancelled:
         raise Cancelled()
     if r == z3.sat:
-        res = Result("sat", Model(s.model()), dt, timeout_ms=timeout_ms)
-    elif r == z3.unsat:
-        res = Result("unsat", None, dt, timeout_ms=timeout_ms)
-    else:
-        why = s.reason_unknown()
-        if why in ("timeout", "canceled") or "timeout" in why:
-            why = f"timeout after {timeout_ms} ms"
-        res = Result("unknown", None, dt, reason=why, timeout_ms=timeout_ms)
-    if cache is not None and key is not None:
-        try:
-            cache.put(key, _to_cache(res, names))
-        except Exception:   # a failing cache never breaks verification
-            pass
-    return res
+        return Result("sat", Model(s.model()), dt, timeout_ms=timeout_ms)
+    if r == z3.unsat:
+        return Result("unsat", None, dt, timeout_ms=timeout_ms)
+    why = s.reason_unknown()
+    if why in ("timeout", "canceled") or "timeout" in why:
+        why = f"timeout after {timeout_ms} ms"
+    return Result("unknown", None, dt, reason=why, timeout_ms=timeout_ms)
 
 
 def _to_cache(res: Result, names: dict[str, str]) -> dict:

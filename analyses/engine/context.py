@@ -31,7 +31,8 @@ class FnContext:
         t = timeout_ms or self.options.timeout_ms
         if any(z3.is_false(a) for a in assertions):
             return solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t)
-        r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel)
+        r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
+                         quick_ms=self.options.cache_min_ms)
         self.queries += 1
         self.solver_ms += r.time_ms
         self.solved += 0 if r.cached else 1
