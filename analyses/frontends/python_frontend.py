@@ -20,8 +20,8 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
-from .python_source import (LineIndex, Spanner, gc_paused, recover_modules, suppressions,
-                            syntax_issue)
+from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
+                            suppressions, syntax_issue)
 from .python_stmts import StmtLowerer, is_range_for
 from .python_types import BOOL_PARAM, annotation_kind
 
@@ -36,9 +36,10 @@ def parse_python(text: str, path: str) -> ir.Program:
 def _parse_python(text: str, path: str) -> ir.Program:
     program = ir.Program(path=path, language="python")
     program.suppressions = suppressions(text)
-    units: list[Spanner] = []
+    units: list[Spanner] = cached_units(text) or []
     try:
-        units.append(Spanner(cst.parse_module(text)))
+        if not units:
+            units.append(Spanner(cst.parse_module(text)))
     except cst.ParserSyntaxError as err:
         program.errors.append(syntax_issue(text, err))
         units.extend(Spanner(m, line_offset=off) for m, off in recover_modules(text))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import gc
 import io
 import threading
 import re
 import tokenize
 import warnings
+from collections import OrderedDict
 from typing import Optional
 
 import libcst as cst
@@ -190,6 +192,34 @@ def parse_block(block: str) -> Optional[cst.Module]:
         return cst.parse_module(block)
     except (cst.ParserSyntaxError, RecursionError, ValueError):
         return None
+
+
+_UNIT_CACHE: "OrderedDict[str, Spanner]" = OrderedDict()
+_UNIT_CACHE_SIZE = 4096
+
+
+def cached_units(text: str) -> Optional[list[Spanner]]:
+    """The file as separately parsed top-level blocks, each parsed (and its positions
+    computed) once and reused while its text is unchanged — an edit re-parses only the
+    blocks it touches.  None when some block does not parse on its own: the caller then
+    parses the whole file (for the exact syntax error, or a block split inside a string)."""
+    units = []
+    for off, block in top_level_blocks(text):
+        sp = _UNIT_CACHE.get(block)
+        if sp is None:
+            module = parse_block(block)
+            if module is None:
+                return None
+            sp = Spanner(module)
+            _UNIT_CACHE[block] = sp
+            if len(_UNIT_CACHE) > _UNIT_CACHE_SIZE:
+                _UNIT_CACHE.popitem(last=False)
+        else:
+            _UNIT_CACHE.move_to_end(block)
+        placed = copy.copy(sp)
+        placed.line_offset = off
+        units.append(placed)
+    return units
 
 
 def recover_modules(text: str) -> list[tuple[cst.Module, int]]:
