@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 
-from veriline.analyses.api import Options, analyze_file, parse, verify_function
+from veriline.analyses.api import Options, parse, verify_function
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import ROOT
 
 
 def run(*args, cwd=ROOT):

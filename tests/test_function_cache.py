@@ -1,6 +1,5 @@
 """The function-level result cache: unchanged functions are answered without z3, moved
 functions keep correct positions, and a changed callee contract invalidates callers."""
-from dataclasses import replace
 
 from veriline.analyses import solver
 from veriline.analyses.api import Options, analyze_source

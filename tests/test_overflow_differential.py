@@ -26,7 +26,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -222,7 +221,6 @@ def reference(root: Node, env: dict) -> dict:
             return np.full(size, n.value, dtype=np.int64)
         if n.kind in ("cast", "conv"):
             a = ev(n.kids[0])
-            src = n.kids[0].ctype
             lo, hi = rng_of(n.ctype)
             conv = ((a < lo) | (a > hi)) if n.ctype[1] else F
             res[n.idx] = ({}, conv)

@@ -7,10 +7,8 @@ import ast
 import asyncio
 import os
 import re
-import threading
 import time
 
-import pytest
 from lsprotocol import types as lsp
 
 from veriline import config

@@ -1,10 +1,7 @@
 """Random small integer functions: every 'proved' must survive random inputs on the real
 code, and every counterexample must really fail when the real code runs on it."""
-import os
 import random
 import subprocess
-import sys
-import textwrap
 
 import pytest
 

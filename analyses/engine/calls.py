@@ -8,7 +8,7 @@ import z3
 from .. import ir
 from ..callgraph import has_contract
 from . import encode as E
-from .state import CallSite, Fresh, Obligation, State, conj, disj, merge
+from .state import CallSite, Fresh, Obligation, State, merge
 from .symexec import MAX_INLINE_DEPTH, FnFrame, is_stub
 
 

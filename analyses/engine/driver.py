@@ -2,7 +2,6 @@
 user's suppression comments honoured and internal failures reported as 'unknown'."""
 from __future__ import annotations
 
-import time
 import traceback
 
 from .. import ir

@@ -7,7 +7,6 @@ loop.  Keeping only inductive ones makes them proofs, never guesses.
 """
 from __future__ import annotations
 
-import z3
 
 from .. import ir
 from . import encode as E

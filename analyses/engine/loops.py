@@ -13,8 +13,7 @@ from __future__ import annotations
 import z3
 
 from .. import ir
-from . import encode as E
-from .state import FALSE, LoopRecord, Obligation, State, conj, disj, merge
+from .state import FALSE, LoopRecord, Obligation, State, conj, merge
 from .symexec import LoopFrame
 
 

@@ -15,7 +15,7 @@ import z3
 from .. import ir, solver
 from . import encode as E
 from .ranking import _atoms, _ev, _text
-from .state import State, disj
+from .state import disj
 
 MAX_SAMPLES = 6
 MAX_ROUNDS = 25

@@ -13,7 +13,7 @@ from collections import OrderedDict
 import z3
 
 from .. import ir
-from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Finding, Related
+from ..findings import COUNTEREXAMPLE, PROVED, Finding, Related
 from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
 from .state import conj, disj

@@ -13,7 +13,6 @@ from typing import Optional
 import z3
 
 from .. import ir
-from ..callgraph import has_contract
 from . import encode as E
 from .state import (FALSE, TRUE, CallSite, Fresh, Obligation, State, conj, merge)
 

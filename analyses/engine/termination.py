@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import time
 
-import z3
 
 from .. import callgraph, ir
-from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
+from ..findings import COUNTEREXAMPLE, PROVED, Finding
 from . import encode as E
 from .context import FnContext, elapsed_ms
 from .ranking import describe, find_ranking, loop_candidates
@@ -214,7 +213,6 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
             "timeout": "the interpreter ran 50,000 steps without the function returning"
             }[outcome.status]
     cex.trace = list(outcome.trace)[:200]
-    fn = ctx.fn
     msg = f"{cex.call} never returns: {w.description}"
     f = _finding(ctx, rec.loop, COUNTEREXAMPLE, msg, cex=cex,
                  details={"witness": {"kind": w.kind, "description": w.description,
