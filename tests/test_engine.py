@@ -172,3 +172,13 @@ def test_template_synthesis_finds_a_linear_ranking_function():
     s.add(ctx.abstract.pre + [rec.back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))])
     assert s.check() == z3.unsat          # independently re-checked
     assert "x" in found[0].text and "y" in found[0].text
+
+
+def test_multiphase_ranking():
+    rep = analyze_file(os.path.join(DATA, "multiphase.c"), Options())
+    [f] = [f for f in rep.findings if f.kind == "termination"]
+    assert f.status == "proved"
+    assert f.message == ("terminates in two phases: y decreases by at least 1 each iteration, "
+                         "so it is >= 0 only finitely often; once it is negative, x + 1 "
+                         "decreases by at least 1 and stays >= 0")
+    assert f.details["measure"] == ["y", "x + 1"]

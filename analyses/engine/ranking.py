@@ -158,7 +158,7 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
             found = synthesize(check, pre, head, back, names, types, premise)
             if found:
                 return [Measure(found[0], found[1])]
-    small = cands[:6] if lexicographic else []
+    small = cands[:6]
     for m1 in small:
         for m2 in small:
             if m1 is m2:
@@ -167,17 +167,27 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
                               terms(m2, head.vars), terms(m2, back.vars))
             if None in (h1, b1, h2, b2):
                 continue
-            ok = z3.And(h1 >= 0, b1 <= h1,
-                        z3.Or(b1 <= h1 - 1, z3.And(h2 >= 0, b2 <= h2 - 1)))
-            r = check(pre + [back.pc, z3.Not(ok)])
-            if r.status == "unsat":
-                return [m1, m2]
+            shapes = [("multiphase", z3.And(b1 <= h1 - 1, z3.Or(
+                h1 >= 0, z3.And(h2 >= 0, b2 <= h2 - 1))))]
+            if lexicographic:
+                shapes.insert(0, ("lexicographic", z3.And(h1 >= 0, b1 <= h1, z3.Or(
+                    b1 <= h1 - 1, z3.And(h2 >= 0, b2 <= h2 - 1)))))
+            for shape, ok in shapes:
+                premise = bare_pc if bare_pc is not None else back.pc
+                if check(pre + [premise, z3.Not(ok)], 1000).status == "unsat" or (
+                        premise is not back.pc and
+                        check(pre + [back.pc, z3.Not(ok)]).status == "unsat"):
+                    return [m1, m2] if shape == "lexicographic" else [m1, m2, "multiphase"]
     return None
 
 
-def describe(ms: list[Measure]) -> str:
+def describe(ms: list) -> str:
     if len(ms) == 1:
         return (f"terminates: {ms[0].text} decreases by at least 1 each iteration "
                 f"and stays >= 0")
+    if len(ms) == 3:    # multiphase
+        return (f"terminates in two phases: {ms[0].text} decreases by at least 1 each "
+                f"iteration, so it is >= 0 only finitely often; once it is negative, "
+                f"{ms[1].text} decreases by at least 1 and stays >= 0")
     return (f"terminates: the pair ({ms[0].text}, {ms[1].text}) decreases "
             f"lexicographically each iteration and stays >= 0")

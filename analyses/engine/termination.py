@@ -149,7 +149,8 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     if ranking and not blockers and not inner_bad:
         return _finding(ctx, loop, PROVED, proved_msg,
                         details={"ranking": proved_msg,
-                                 "measure": [getattr(m, "text", m) for m in ranking],
+                                 "measure": [getattr(m, "text", m) for m in ranking
+                                             if not isinstance(m, str) or m == "range"],
                                  "invariants": rec.invariants})
     if ranking:
         why = blockers[0] if blockers else (
