@@ -182,3 +182,21 @@ def test_multiphase_ranking():
                          "so it is >= 0 only finitely often; once it is negative, x + 1 "
                          "decreases by at least 1 and stays >= 0")
     assert f.details["measure"] == ["y", "x + 1"]
+
+
+def test_svcomp_nontermination_over_unbounded_integers():
+    """x odd and > 0, x -= 2 until x == 0: over unbounded ints it never stops (SV-COMP says
+    false); a real run overflows first, which the message says."""
+    rep = analyze_file(os.path.join(DATA, "svcomp_overflow_loop.c"), Options())
+    [f] = [f for f in rep.findings if f.kind == "termination"]
+    assert f.status == "counterexample"
+    assert f.details["witness"]["semantics"] == "unbounded"
+    [x] = f.counterexample.nondet
+    assert x > 0 and x % 2 == 1
+    assert "never returns over unbounded integers" in f.message
+    assert f.message.endswith("(a real run overflows a signed integer first)")
+    # the exact-semantics examples keep their exact witnesses
+    g2 = [f for f in analyze_file(os.path.join(os.path.dirname(DATA), "..", "examples", "c",
+                                               "subtract_loop.c"), Options()).findings
+          if f.function == "g2" and f.kind == "termination"][0]
+    assert g2.details["witness"]["semantics"] == "exact"

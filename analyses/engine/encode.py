@@ -27,6 +27,29 @@ def math_bits():
     return getattr(_MATH, "bits", None)
 
 
+def signed_math() -> bool:
+    """Are signed C integers read as unbounded mathematical integers?  Only while looking
+    for non-termination as SV-COMP defines it (runs that go on forever over unbounded
+    integers even if a real run would overflow first); never for proofs."""
+    return getattr(_MATH, "signed", False)
+
+
+@contextmanager
+def unbounded_signed():
+    old = (getattr(_MATH, "signed", False), getattr(_MATH, "bits", None))
+    _MATH.signed, _MATH.bits = True, None
+    try:
+        yield
+    finally:
+        _MATH.signed, _MATH.bits = old
+
+
+def unbounded(t) -> bool:
+    """Is t encoded as a z3 Int-like mathematical integer (no wrap-around)?"""
+    return isinstance(t, ir.IntT) and (
+        t.bits is None or (t.signed and t.name != "_Bool" and signed_math()))
+
+
 @contextmanager
 def math_width(bits):
     old = getattr(_MATH, "bits", None)
@@ -40,7 +63,7 @@ def math_width(bits):
 def sort_of(t: ir.Type) -> z3.SortRef:
     if isinstance(t, ir.BoolT):
         return z3.BoolSort()
-    if t.bits is None:
+    if unbounded(t):
         w = math_bits()
         return z3.BitVecSort(w) if w else z3.IntSort()
     return z3.BitVecSort(t.bits)
@@ -53,7 +76,7 @@ def const(name: str, t: ir.Type) -> z3.ExprRef:
 def literal(value: int, t: ir.Type) -> z3.ExprRef:
     if isinstance(t, ir.BoolT):
         return z3.BoolVal(bool(value))
-    if t.bits is None:
+    if unbounded(t):
         w = math_bits()
         return z3.BitVecVal(int(value) % (1 << w), w) if w else z3.IntVal(int(value))
     return z3.BitVecVal(int(value) % (1 << t.bits), t.bits)
@@ -63,6 +86,8 @@ def to_python(raw, t: ir.Type) -> int:
     """A model value (bit-vectors come unsigned) as the typed Python int."""
     if isinstance(raw, bool):
         return int(raw)
+    if unbounded(t):
+        return raw
     if isinstance(t, ir.IntT) and t.bits is not None and t.signed and raw >= 1 << (t.bits - 1):
         return raw - (1 << t.bits)
     return raw
@@ -73,7 +98,7 @@ def as_math(term: z3.ExprRef, t: ir.Type) -> z3.ArithRef:
     w = math_bits()
     if isinstance(t, ir.BoolT):
         return z3.If(term, literal(1, ir.MATH_INT), literal(0, ir.MATH_INT))
-    if t.bits is None:
+    if unbounded(t):
         return term
     if w:
         return widen(term, t, w - t.bits)
@@ -84,7 +109,7 @@ def numeric(pairs: list) -> list:
     """Terms [(term, type)] as values of one exact numeric sort for measures: Int when any
     is unbounded, else bit-vectors wide enough that differences and small offsets cannot
     wrap (z3 decides these far better than BV2Int)."""
-    if any(isinstance(t, ir.BoolT) or t.bits is None for _, t in pairs):
+    if any(isinstance(t, ir.BoolT) or unbounded(t) for _, t in pairs):
         return [as_math(x, t) for x, t in pairs]
     w = max(t.bits for _, t in pairs) + 4
     return [widen(x, t, w - t.bits) for x, t in pairs]
@@ -107,9 +132,9 @@ def convert(term: z3.ExprRef, src: ir.Type, dst: ir.Type) -> z3.ExprRef:
         if src.bits == 1 and src.name == "_Bool":
             return term
         return z3.If(term != literal(0, src), z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
-    if dst.bits is None:
+    if unbounded(dst):
         return as_math(term, src)
-    if src.bits is None:
+    if unbounded(src):
         if math_bits():
             return z3.Extract(dst.bits - 1, 0, term)
         return z3.Int2BV(term, dst.bits)
@@ -122,7 +147,7 @@ def convert(term: z3.ExprRef, src: ir.Type, dst: ir.Type) -> z3.ExprRef:
 
 def fits(term: z3.ExprRef, src: ir.Type, dst: ir.IntT) -> z3.BoolRef:
     """Does the value of term (of type src) lie in dst's range?"""
-    if dst.bits is None:
+    if unbounded(dst):
         return z3.BoolVal(True)
     if isinstance(src, ir.BoolT):
         return z3.BoolVal(True)
@@ -176,7 +201,7 @@ def truncmod_int(a, b):
 def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.ExprRef, list[Check]]:
     """Result and side conditions of `a op b` in type t (rt: right operand type, shifts)."""
     checks: list[Check] = []
-    if t.bits is None:
+    if unbounded(t):
         return _arith_int(op, a, b, checks), checks
     bits, signed = t.bits, t.signed
     if op in ("add", "sub", "mul"):
@@ -280,7 +305,7 @@ def _arith_int(op, a, b, checks: list[Check]):
 
 
 def negate(a, t: ir.IntT) -> tuple[z3.ExprRef, list[Check]]:
-    if t.bits is None:
+    if unbounded(t):
         return -a, []
     if t.signed:
         ok = a != z3.BitVecVal(1 << (t.bits - 1), t.bits)

@@ -266,7 +266,7 @@ class Executor:
         if e.op == "not":
             return z3.Not(a)
         if e.op == "bnot":
-            return ~a if e.type.bits is not None else -a - 1
+            return -a - 1 if E.unbounded(e.type) else ~a
         res, checks = E.negate(a, e.type)
         self._checks(e, checks, st, {"operand": (a, e.type)})
         return res
@@ -283,7 +283,7 @@ class Executor:
             res, checks = E.arith(op, a, b, e.type, e.right.type)
         except NotImplementedError as exc:
             return self._unknown_value(f"{exc} at line {e.span.line}", e.span, e.type, st)
-        if self.lang == "python" and op in ("shl", "shr") and e.type.bits is not None:
+        if self.lang == "python" and op in ("shl", "shr") and not E.unbounded(e.type):
             checks = []     # NumPy defines every fixed-width shift (large counts give 0)
         self._checks(e, checks, st, {"left": (a, e.left.type), "right": (b, e.right.type)})
         return res

@@ -41,7 +41,7 @@ def _render(names, coefs, c0) -> str:
 
 
 def _term(vs, names, types, coefs, c0):
-    bounded = [t for t in types if t.bits is not None]
+    bounded = [t for t in types if not E.unbounded(t)]
     if len(bounded) == len(types) and bounded:
         w = max(t.bits for t in types) + CONST_BITS // 2 + 8
         w = max(w, CONST_BITS + 2)

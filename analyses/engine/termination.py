@@ -193,7 +193,22 @@ def _branches(stmts) -> bool:
 
 
 def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
-    """A counterexample Finding, a reason string (witness depends on unknowns), or None."""
+    """A counterexample Finding, a reason string (witness depends on unknowns), or None.
+
+    First over the exact semantics (witnesses never rely on undefined behaviour); then, for
+    C, over unbounded signed integers as SV-COMP defines non-termination: a run that goes
+    on forever there is reported even though the real run overflows first (the overflow is
+    its own finding, and the message says so)."""
+    found = _witness(ctx, rec, fixed_only, math=False)
+    if found is None and ctx.program.language == "c" and not fixed_only:
+        with E.unbounded_signed():
+            mctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+            mrec = next((r for r in mctx.abstract.loop_records if r.loop is rec.loop), None)
+            found = _witness(mctx, mrec, False, math=True) if mrec is not None else None
+    return found
+
+
+def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool):
     w = fixed_point(ctx, rec) if fixed_only else recurrent_set(ctx, rec)
     if w is None:
         return None
@@ -208,16 +223,27 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
                 f"so whether it terminates depends on that function")
     inputs = ctx.inputs_from(bm, w.model)
     outcome = ctx.replay_run(inputs, cex.nondet, max_steps=50_000)
-    if outcome.status not in ("nonterminating", "timeout"):
+    overflowed = math and outcome.status == "violation" and any(
+        v.kind in ("signed-overflow", "div-overflow", "shift") for v in outcome.violations)
+    if outcome.status not in ("nonterminating", "timeout") and not overflowed:
         return None     # the interpreter disagrees: never claim non-termination
-    note = {"nonterminating": "the interpreter saw the loop state repeat",
-            "timeout": "the interpreter ran 50,000 steps without the function returning"
-            }[outcome.status]
+    if overflowed:
+        v = outcome.violations[-1]
+        note = (f"over unbounded integers the loop runs forever; the real run overflows "
+                f"first at line {v.span.line} ({v.message})")
+    else:
+        note = {"nonterminating": "the interpreter saw the loop state repeat",
+                "timeout": "the interpreter ran 50,000 steps without the function returning"
+                }[outcome.status]
     cex.trace = list(outcome.trace)[:200]
     msg = f"{cex.call} never returns: {w.description}"
+    if math:
+        msg = (f"{cex.call} never returns over unbounded integers: {w.description} "
+               f"(a real run overflows a signed integer first)")
     f = _finding(ctx, rec.loop, COUNTEREXAMPLE, msg, cex=cex,
                  details={"witness": {"kind": w.kind, "description": w.description,
-                                      "state": w.state, "facts": w.facts},
+                                      "state": w.state, "facts": w.facts,
+                                      "semantics": "unbounded" if math else "exact"},
                           "interpreter": note})
     if ctx.options.replay:
         from .replay_hook import replay_nontermination
