@@ -103,3 +103,15 @@ def test_replay_confirms_every_example_counterexample():
     doc = json.loads(run("check", "--no-cache", "--format", "json", "examples/").stdout)
     assert all(f["counterexample"]["confirmed"] is None
                for f in doc["findings"] if f["counterexample"])
+
+
+def test_pyproject_settings_are_read(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.veriline]\nanalyses = ["contract"]\nexclude = ["skip_*.py"]\n')
+    src = "def f(a: int, b: int) -> int:\n    assert a != 3\n    return a // b\n"
+    (tmp_path / "m.py").write_text(src)
+    (tmp_path / "skip_me.py").write_text(src)
+    out = run("check", "--no-cache", "--format", "json", ".", cwd=str(tmp_path))
+    doc = json.loads(out.stdout)
+    assert {f["file"] for f in doc["findings"]} == {"./m.py"}
+    assert [f["kind"] for f in doc["findings"]] == ["contract"]   # no overflow analysis

@@ -65,7 +65,7 @@ def build_options(args, settings: dict):
     o = Options()
     try:
         from veriline.config import options_from_settings
-        o = options_from_settings(settings)
+        o = options_from_settings(settings, with_cache=False)   # opened by open_cache_for
     except ImportError:
         pass
     if args.timeout is not None:
@@ -107,7 +107,7 @@ def main(argv: list[str]) -> int:
         except ImportError:
             pass
         options = build_options(args, settings)
-        files = collect(args.paths, args.exclude)
+        files = collect(args.paths, list(settings.get("exclude", [])) + args.exclude)
         cache = open_cache_for(args, settings)
         options = replace(options, cache=cache)
     except FileNotFoundError as e:

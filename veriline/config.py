@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "cache": "",                        # lemma cache spec: path, redis URL; "" = default
     "reportUnsignedWrap": False,
     "reportConversions": True,
+    "exclude": [],                      # globs `veriline check` skips (files or folders)
+    "unroll": 8,                        # loop unrolling depth for counterexamples
 }
 
 
@@ -53,7 +55,7 @@ def _valid(key: str, value: Any) -> Optional[Any]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             return None
         return type(default)(value)
-    if key == "analyses":
+    if key in ("analyses", "exclude"):
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
@@ -163,5 +165,6 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         replay=s["replay"],
         report_unsigned_wrap=s["reportUnsignedWrap"],
         report_conversions=s["reportConversions"],
+        unroll=max(1, int(s["unroll"])),
         cache=open_cache(s["cache"]) if with_cache else None,
     )
