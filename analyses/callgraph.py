@@ -24,6 +24,22 @@ def _walk(node, out: list) -> None:
                 _walk(v, out)
 
 
+def assigned(stmts) -> list[str]:
+    """Variables a statement list may assign (Assign targets, Havoc targets), first-seen
+    order, nested blocks and loops included."""
+    out: dict[str, None] = {}
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out.setdefault(s.target, None)
+        elif isinstance(s, ir.Havoc):
+            out.update(dict.fromkeys(s.targets))
+        elif isinstance(s, ir.If):
+            out.update(dict.fromkeys(assigned(s.then) + assigned(s.orelse)))
+        elif isinstance(s, ir.While):
+            out.update(dict.fromkeys(assigned(s.body) + assigned(s.update)))
+    return list(out)
+
+
 def callees(fn: ir.Function) -> list[str]:
     """Names of called functions, first-call order, without duplicates."""
     seen: dict[str, None] = {}

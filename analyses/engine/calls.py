@@ -6,7 +6,7 @@ from __future__ import annotations
 import z3
 
 from .. import ir
-from ..callgraph import has_contract
+from ..callgraph import assigned, has_contract
 from . import encode as E
 from .state import CallSite, Fresh, Obligation, State, merge
 from .symexec import MAX_INLINE_DEPTH, FnFrame, is_stub
@@ -21,25 +21,11 @@ def assigned_globals(program: ir.Program, name: str, seen=None) -> set[str]:
     fn = program.functions[name]
     out = set()
     from ..callgraph import callees
-    for t in _targets(fn.body):
+    for t in assigned(fn.body):
         if t in program.globals and t not in fn.locals:
             out.add(t)
     for c in callees(fn):
         out |= assigned_globals(program, c, seen)
-    return out
-
-
-def _targets(stmts) -> set[str]:
-    out = set()
-    for s in stmts:
-        if isinstance(s, ir.Assign):
-            out.add(s.target)
-        elif isinstance(s, ir.Havoc):
-            out.update(s.targets)
-        elif isinstance(s, ir.If):
-            out |= _targets(s.then) | _targets(s.orelse)
-        elif isinstance(s, ir.While):
-            out |= _targets(s.body) | _targets(s.update)
     return out
 
 

@@ -13,25 +13,9 @@ from __future__ import annotations
 import z3
 
 from .. import ir
+from ..callgraph import assigned
 from .state import FALSE, LoopRecord, Obligation, State, conj, merge
 from .symexec import LoopFrame
-
-
-def assigned(stmts) -> list[str]:
-    out: dict[str, None] = {}
-    for s in stmts:
-        if isinstance(s, ir.Assign):
-            out.setdefault(s.target, None)
-        elif isinstance(s, ir.Havoc):
-            for t in s.targets:
-                out.setdefault(t, None)
-        elif isinstance(s, ir.If):
-            for t in assigned(s.then) + assigned(s.orelse):
-                out.setdefault(t, None)
-        elif isinstance(s, ir.While):
-            for t in assigned(s.body) + assigned(s.update):
-                out.setdefault(t, None)
-    return list(out)
 
 
 def run_loop(ex, loop: ir.While, st: State) -> State:
