@@ -14,7 +14,13 @@ from . import encode as E
 from .symexec import Executor
 
 
-SMALL = (8, 1000)   # try counterexamples with inputs in [-8, 8], then [-1000, 1000]
+# readable counterexamples first: inputs in [-8, 8]; then also next to the type's limits
+# (INT_MAX - 1, -1 rather than 1233784706, -194879444); then [-1000, 1000]
+SMALL = ((8, False), (8, True), (1000, False))
+
+
+def _within(c, t, lo: int, hi: int):
+    return z3.And(E.compare("ge", c, E.literal(lo, t), t), E.compare("le", c, E.literal(hi, t), t))
 
 
 class FnContext:
@@ -43,13 +49,16 @@ class FnContext:
         counterexamples such as clamp(0, 1, 0)), falling back to any model."""
         values = [(c, ex.input_types[n]) for n, c in ex.inputs.items()]
         values += [(f.const, f.type) for f in ex.nondets]
-        for small in SMALL:
+        for small, edges in SMALL:
             bounds = []
             for c, t in values:
                 if isinstance(t, ir.IntT) and (t.bits is None or t.bits > 4):
-                    lo = -small if t.signed else 0
-                    bounds += [E.compare("ge", c, E.literal(lo, t), t),
-                               E.compare("le", c, E.literal(small, t), t)]
+                    near = [_within(c, t, -small if t.signed else 0, small)]
+                    if edges and t.bits is not None:    # or next to the type's limits
+                        near += [_within(c, t, t.max - small, t.max)]
+                        if t.signed:
+                            near.append(_within(c, t, t.min, t.min + small))
+                    bounds.append(z3.Or(*near) if len(near) > 1 else near[0])
             if not bounds:
                 break
             r = self.check(assertions + bounds, min(self.options.timeout_ms, 300))
