@@ -61,7 +61,15 @@ def _run(ctx, kinds, findings) -> None:
         findings += check_safety(ctx, kinds & {"contract", "overflow"})
     if "termination" in kinds:
         from .termination import check_termination
-        findings += check_termination(ctx, {})
+        if ctx.program.language == "c":
+            # Termination is judged over unbounded signed integers (as SV-COMP defines it):
+            # a proof then never leans on overflow, and holds for every run without
+            # undefined behaviour; unsigned arithmetic still wraps.
+            with E.unbounded_signed():
+                findings += check_termination(
+                    FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
+        else:
+            findings += check_termination(ctx, {})
 
 
 def _internal(program, fn, why: str) -> Finding:

@@ -35,9 +35,11 @@ def signed_math() -> bool:
 
 
 @contextmanager
-def unbounded_signed():
+def unbounded_signed(on: bool = True, bits=None):
+    """Read signed C integers as unbounded (on) or as exact bit-vectors (off, with `bits`
+    the width for contract terms, see math_width)."""
     old = (getattr(_MATH, "signed", False), getattr(_MATH, "bits", None))
-    _MATH.signed, _MATH.bits = True, None
+    _MATH.signed, _MATH.bits = on, (None if on else bits)
     try:
         yield
     finally:

@@ -170,8 +170,11 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
             shapes = [("multiphase", z3.And(b1 <= h1 - 1, z3.Or(
                 h1 >= 0, z3.And(h2 >= 0, b2 <= h2 - 1))))]
             if lexicographic:
-                shapes.insert(0, ("lexicographic", z3.And(h1 >= 0, b1 <= h1, z3.Or(
-                    b1 <= h1 - 1, z3.And(h2 >= 0, b2 <= h2 - 1)))))
+                # each step: the first component drops while >= 0, or it does not grow
+                # and the second drops while >= 0 (bounded only when it is the one dropping)
+                shapes.insert(0, ("lexicographic", z3.Or(
+                    z3.And(h1 >= 0, b1 <= h1 - 1),
+                    z3.And(b1 <= h1, h2 >= 0, b2 <= h2 - 1))))
             for shape, ok in shapes:
                 premise = bare_pc if bare_pc is not None else back.pc
                 if check(pre + [premise, z3.Not(ok)], 1000).status == "unsat" or (
@@ -190,4 +193,5 @@ def describe(ms: list) -> str:
                 f"iteration, so it is >= 0 only finitely often; once it is negative, "
                 f"{ms[1].text} decreases by at least 1 and stays >= 0")
     return (f"terminates: the pair ({ms[0].text}, {ms[1].text}) decreases "
-            f"lexicographically each iteration and stays >= 0")
+            f"lexicographically: each iteration {ms[0].text} drops by at least 1 while >= 0, "
+            f"or it does not grow and {ms[1].text} drops by at least 1 while >= 0")

@@ -48,7 +48,7 @@ def _decreases(c, s, m1, m2, cur, nxt) -> bool:
     ok = z3.And(a >= 0, b <= a - 1)
     if m2 is not None:
         x, y = m2(cur), m2(nxt)
-        ok = z3.And(a >= 0, b <= a, z3.Or(b <= a - 1, z3.And(x >= 0, y <= x - 1)))
+        ok = z3.Or(z3.And(a >= 0, b <= a - 1), z3.And(b <= a, x >= 0, y <= x - 1))
     return c.check(c.abstract.pre + [s.guard, z3.Not(ok)]).status == "unsat"
 
 
@@ -92,7 +92,8 @@ def recursion_verdict(ctx: FnContext) -> Finding:
             if second:
                 t2 = second[0].format(**{f"p{i}": n for i, n in enumerate(names)})
                 msg = (f"terminates: the pair ({text}, {t2}) decreases lexicographically at "
-                       f"{where} and stays >= 0")
+                       f"{where}: {text} drops while >= 0, or it does not grow and {t2} drops "
+                       f"while >= 0")
                 return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text, t2]})
             msg = f"terminates: {text} decreases by at least 1 at {where} and stays >= 0"
             return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text]})

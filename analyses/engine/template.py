@@ -57,6 +57,26 @@ def _term(vs, names, types, coefs, c0):
     return out
 
 
+def _minimum(assertions: list, term):
+    """The least value of term under the assertions (None: unbounded or unknown)."""
+    opt = z3.Optimize()
+    opt.set("timeout", 2000)
+    opt.add(*assertions)
+    is_bv = z3.is_bv(term)
+    if is_bv:       # z3 orders bit-vectors as unsigned: shift signed values by 2^(n-1)
+        n = term.size()
+        term = term + z3.BitVecVal(1 << (n - 1), n)
+    h = opt.minimize(term)
+    if opt.check() != z3.sat:
+        return None
+    v = opt.lower(h)
+    if is_bv and (z3.is_bv_value(v) or z3.is_int_value(v)):
+        return v.as_long() - (1 << (n - 1))
+    if z3.is_int_value(v):
+        return v.as_long()
+    return None
+
+
 def synthesize(check, pre: list, head, back, names: list[str], types: list[ir.IntT],
                premise=None):
     """(text, term function) of a linear ranking function, or None."""
@@ -73,29 +93,48 @@ def synthesize(check, pre: list, head, back, names: list[str], types: list[ir.In
         samples.append(([_value(model, head.vars[n], t) for n, t in zip(names, types)],
                         [_value(model, back.vars[n], t) for n, t in zip(names, types)]))
     add(r.model)
-    cs = [z3.Int(f"c{i}") for i in range(len(names))]
-    c0 = z3.Int("c0")
+    cs = [z3.Int(f"coef{i}") for i in range(len(names))]
+    c0 = z3.Int("offset")
+    blocked = []           # coefficient vectors the exact check could not decide
     for _ in range(MAX_ROUNDS):
-        s = z3.Solver()
+        s = z3.Optimize()          # the simplest coefficients that fit the samples
         s.set("timeout", 1000)
+        s.minimize(z3.Sum([z3.If(c >= 0, c, -c) for c in cs]))
         for c in cs:
             s.add(c >= -COEF, c <= COEF)
         s.add(c0 > -(1 << CONST_BITS), c0 < (1 << CONST_BITS))
         for h, b in samples:
             s.add(z3.Sum([c * v for c, v in zip(cs, h)]) + c0 >= 0)
             s.add(z3.Sum([c * (x - y) for c, x, y in zip(cs, h, b)]) >= 1)
+        for vec in blocked:
+            s.add(z3.Or([c != v for c, v in zip(cs, vec)]))
         if s.check() != z3.sat:
             return None
         m = s.model()
         coefs = [m.eval(c, model_completion=True).as_long() for c in cs]
         k0 = m.eval(c0, model_completion=True).as_long()
-        hv = _term(head.vars, names, types, coefs, k0)
-        bv = _term(back.vars, names, types, coefs, k0)
-        r = check(pre + [premise, z3.Not(z3.And(hv >= 0, bv <= hv - 1))])
+        hv = _term(head.vars, names, types, coefs, 0)
+        bv = _term(back.vars, names, types, coefs, 0)
+        r = check(pre + [premise, z3.Not(bv <= hv - 1)], 2000)       # decreases?
+        if r.status == "sat":
+            add(r.model)
+            continue
+        if r.status != "unsat":
+            blocked.append(coefs)
+            continue
+        low = _minimum(pre + [premise], hv)       # the offset that makes it >= 0
+        if low is None or abs(low) >= (1 << CONST_BITS):
+            blocked.append(coefs)                 # decreases but is unbounded below
+            continue
+        k0 = -low
+        hv, bv = (_term(head.vars, names, types, coefs, k0),
+                  _term(back.vars, names, types, coefs, k0))
+        r = check(pre + [premise, z3.Not(z3.And(hv >= 0, bv <= hv - 1))], 2000)
         if r.status == "unsat":
             return (_render(names, coefs, k0),
                     lambda vs, coefs=coefs, k0=k0: _term(vs, names, types, coefs, k0))
-        if r.status != "sat":
-            return None
-        add(r.model)
+        if r.status == "sat":
+            add(r.model)
+        else:
+            blocked.append(coefs)
     return None

@@ -195,16 +195,19 @@ def _branches(stmts) -> bool:
 def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
     """A counterexample Finding, a reason string (witness depends on unknowns), or None.
 
-    First over the exact semantics (witnesses never rely on undefined behaviour); then, for
-    C, over unbounded signed integers as SV-COMP defines non-termination: a run that goes
-    on forever there is reported even though the real run overflows first (the overflow is
-    its own finding, and the message says so)."""
-    found = _witness(ctx, rec, fixed_only, math=False)
-    if found is None and ctx.program.language == "c" and not fixed_only:
-        with E.unbounded_signed():
-            mctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-            mrec = next((r for r in mctx.abstract.loop_records if r.loop is rec.loop), None)
-            found = _witness(mctx, mrec, False, math=True) if mrec is not None else None
+    C is judged over unbounded signed integers (see driver), but a witness is first sought
+    over the exact bit-vector semantics (where undefined behaviour counts as leaving the
+    loop): only when none exists there is a run reported that goes on forever over
+    unbounded integers, and its message says a real run may overflow first."""
+    if not E.signed_math():
+        return _witness(ctx, rec, fixed_only, math=False)
+    from .driver import math_width
+    with E.unbounded_signed(False, math_width(ctx.program)):
+        ectx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+        erec = next((r for r in ectx.abstract.loop_records if r.loop is rec.loop), None)
+        found = _witness(ectx, erec, fixed_only, math=False) if erec is not None else None
+    if found is None:
+        found = _witness(ctx, rec, fixed_only, math=True)
     return found
 
 
@@ -228,7 +231,8 @@ def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool):
     if outcome.status not in ("nonterminating", "timeout") and not overflowed:
         return None     # the interpreter disagrees: never claim non-termination
     if overflowed:
-        v = outcome.violations[-1]
+        v = next(v for v in outcome.violations
+                 if v.kind in ("signed-overflow", "div-overflow", "shift"))
         note = (f"over unbounded integers the loop runs forever; the real run overflows "
                 f"first at line {v.span.line} ({v.message})")
     else:
@@ -239,7 +243,8 @@ def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool):
     msg = f"{cex.call} never returns: {w.description}"
     if math:
         msg = (f"{cex.call} never returns over unbounded integers: {w.description} "
-               f"(a real run overflows a signed integer first)")
+               + ("(a real run overflows a signed integer first)" if overflowed else
+                  "(a real run may overflow a signed integer first)"))
     f = _finding(ctx, rec.loop, COUNTEREXAMPLE, msg, cex=cex,
                  details={"witness": {"kind": w.kind, "description": w.description,
                                       "state": w.state, "facts": w.facts,
