@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-
 from .. import callgraph, ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding
 from . import encode as E
@@ -115,9 +114,12 @@ def terminates(ctx: FnContext, name: str, verdicts: dict):
     if name in verdicts:
         return verdicts[name]
     verdicts[name] = None          # in progress: recursion through here is 'unknown'
-    sub = FnContext(ctx.program, ctx.program.functions[name], ctx.options, ctx.cancel)
+    fn = ctx.program.functions[name]
+    sub = FnContext(ctx.program, fn, ctx.options, ctx.cancel)
     fs = check_termination(sub, verdicts)
-    if all(f.status == PROVED for f in fs):
+    # and everything it calls outside its loops must return too
+    others = set(callgraph.callees(fn)) - {name}
+    if all(f.status == PROVED for f in fs) and not callee_blockers(sub, others, verdicts):
         verdicts[name] = True
     elif any(f.status == COUNTEREXAMPLE for f in fs):
         verdicts[name] = False
