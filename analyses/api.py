@@ -5,14 +5,19 @@ Program.errors); verify_function() runs the enabled analyses on one function.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import Optional
 
+from typing import TYPE_CHECKING
+
 from .findings import Finding
 from .ir import Program
-from .solver import CancelToken
+
+if TYPE_CHECKING:          # z3 is imported only when something is verified
+    from .solver import CancelToken
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
 # bump when the engine's answers or the stored findings change shape: old entries are ignored
@@ -156,11 +161,27 @@ def analyze_source(text: str, path: str, options: Options = Options(),
 
 
 def _file_key(text: str, path: str, options: Options, language: Optional[str]) -> str:
+    """Key of a whole file's findings.  Cheap on purpose (no z3 import): an unchanged file
+    is answered from the cache in the time it takes to hash it."""
     from veriline import __version__
-    from .canonical import lemma_key
+    z3v = _z3_version()
     lang = language or language_of(path) or "python"
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return lemma_key("file-findings", FINDINGS_FORMAT, __version__, lang, digest, options.key())
+    h = hashlib.sha256()
+    for part in ("file-findings", FINDINGS_FORMAT, __version__, z3v, lang, options.key(),
+                 text):
+        b = part.encode("utf-8", "surrogatepass")
+        h.update(len(b).to_bytes(8, "big"))
+        h.update(b)
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _z3_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("z3-solver")
+    except PackageNotFoundError:
+        return "?"
 
 
 def _file_from_cache(cache, key: str, path: str, language: Optional[str]):
