@@ -40,6 +40,19 @@ def assigned(stmts) -> list[str]:
     return list(out)
 
 
+def loops_in(stmts, out=None) -> list[ir.While]:
+    """Every loop in a statement list, outer before inner, in source order."""
+    out = [] if out is None else out
+    for s in stmts:
+        if isinstance(s, ir.While):
+            out.append(s)
+            loops_in(s.body + s.update, out)
+        elif isinstance(s, ir.If):
+            loops_in(s.then, out)
+            loops_in(s.orelse, out)
+    return out
+
+
 def callees(fn: ir.Function) -> list[str]:
     """Names of called functions, first-call order, without duplicates."""
     seen: dict[str, None] = {}

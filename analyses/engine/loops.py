@@ -142,6 +142,8 @@ def loop_writes(program: ir.Program, loop: ir.While) -> list[str]:
 
 
 def _abstract(ex, loop: ir.While, st: State) -> State:
+    if ex.scratch == 0:
+        ex.abstracted_loops += 1
     modified = loop_writes(ex.program, loop)
     fn = ex.frames[-1].fn
     user = loop.invariants

@@ -20,8 +20,6 @@ from .state import conj, disj
 
 INTERP_KIND = {"isinstance": "assert", "invariant-init": "invariant",
                "invariant-preserved": "invariant"}
-OP_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "floordiv": "//",
-             "floormod": "%", "shl": "<<", "shr": ">>", "neg": "-"}
 PROP_TEXT = {
     "signed-overflow": "signed overflow", "division-by-zero": "division by zero",
     "div-overflow": "overflow in division (minimum / -1)", "shift": "invalid shift",
@@ -64,7 +62,7 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
     r = ctx.check(ab.pre + [violation(obs)])
     if r.status == "unsat":
         return _finding(ctx, obs, PROVED)
-    loops_abstracted = bool(ab.loop_records) or _has_loop(ctx.fn.body)
+    loops_abstracted = ab.abstracted_loops > 0      # (callees' loops included)
     attempts = []
     if r.status == "sat" and not loops_abstracted:
         r = ctx.check_small(ab, ab.pre + [violation(obs)])
@@ -121,15 +119,6 @@ def _enclosing_loop(stmts, span):
         if found is not None:
             return found
     return found
-
-
-def _has_loop(stmts) -> bool:
-    for s in stmts:
-        if isinstance(s, ir.While):
-            return True
-        if isinstance(s, ir.If) and (_has_loop(s.then) or _has_loop(s.orelse)):
-            return True
-    return False
 
 
 def _confirm(ctx: FnContext, ex, model, group):

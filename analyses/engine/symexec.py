@@ -66,6 +66,7 @@ class Executor:
         self.externals: list[Fresh] = []
         self.imprecision: list[tuple[str, ir.Span]] = []
         self.loop_records: list = []
+        self.abstracted_loops = 0          # loops (of any inlined frame) run by invariants
         self.head_visits: dict[int, list] = {}
         self.cut_guards: list = []
         self.call_sites: list[CallSite] = []

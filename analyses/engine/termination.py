@@ -19,18 +19,6 @@ from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
 
 
-def all_loops(stmts, out=None) -> list[ir.While]:
-    out = [] if out is None else out
-    for s in stmts:
-        if isinstance(s, ir.While):
-            out.append(s)
-            all_loops(s.body, out)
-        elif isinstance(s, ir.If):
-            all_loops(s.then, out)
-            all_loops(s.orelse, out)
-    return out
-
-
 def head_span(loop: ir.While) -> ir.Span:
     c = loop.cond.span
     if c.line and (c.end_line, c.end_col) > (loop.span.line, loop.span.col) and not loop.do_while:
@@ -47,7 +35,7 @@ def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
     for rec in ab.loop_records:
         records.setdefault(id(rec.loop), rec)
     loop_results: dict[int, Finding] = {}
-    for loop in reversed(all_loops(ctx.fn.body)):    # inner loops first
+    for loop in reversed(callgraph.loops_in(ctx.fn.body)):    # inner loops first
         t0, solved, asked = time.perf_counter(), ctx.solved, ctx.queries
         rec = records.get(id(loop))
         if rec is None:
@@ -57,7 +45,7 @@ def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
         f.time_ms = elapsed_ms(t0)
         f.cached = ctx.solved == solved and ctx.queries > asked
         loop_results[id(loop)] = f
-    for loop in all_loops(ctx.fn.body):
+    for loop in callgraph.loops_in(ctx.fn.body):
         findings.append(loop_results[id(loop)])
     if callgraph.is_recursive(ctx.program, ctx.fn.name):
         from .recursion import recursion_verdict
@@ -130,7 +118,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     loop = rec.loop
     ab = ctx.abstract
     blockers = callee_blockers(ctx, rec.callees, verdicts)
-    inner = [done.get(id(l)) for l in all_loops(loop.body)]
+    inner = [done.get(id(l)) for l in callgraph.loops_in(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
     witness = None
     if loop.range_loop:
