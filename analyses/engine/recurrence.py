@@ -60,17 +60,13 @@ def _reach(ctx, rec, R):
     opts = []
     for _, vs, pc in visits:
         try:
-            opts.append(z3.And(pc, R(vs), _ev(ab_or(ctx), rec.loop.cond, vs)))
+            opts.append(z3.And(pc, R(vs), _ev(ctx.abstract, rec.loop.cond, vs)))
         except KeyError:
             continue
     if not opts:
         return None
     r = ctx.check_small(bm, bm.pre + [z3.Or(*opts)])
     return r.model if r.status == "sat" else None
-
-
-def ab_or(ctx):
-    return ctx.abstract
 
 
 def fixed_point(ctx, rec):
