@@ -55,3 +55,18 @@ def test_block_split_inside_a_string_falls_back():
     program = parse_python(src, "s.py")
     assert list(program.functions) == ["real"] and not program.errors
     assert program.functions["real"].span.line == 6
+
+
+def test_unchanged_functions_are_not_lowered_again():
+    from veriline.analyses.frontends import python_frontend
+    python_source._UNIT_CACHE.clear()
+    python_frontend._LOWERED.clear()
+    first = parse_python(SRC, "m.py")
+    edited = parse_python(SRC.replace("return x + 1", "return x + 2"), "m.py")
+    assert edited.functions["g"] is first.functions["g"]
+    assert edited.functions["C.m"] is first.functions["C.m"]
+    assert edited.functions["f"] is not first.functions["f"]
+    # a changed signature (the module index) lowers every function again
+    resig = parse_python(SRC.replace("def f(x: int)", "def f(x: int, k: int = 0)"), "m.py")
+    assert resig.functions["g"] is not first.functions["g"]
+    assert pretty(resig.functions["g"]) == pretty(first.functions["g"])

@@ -10,6 +10,7 @@ The user's module is never imported or executed.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Optional
 
 import libcst as cst
@@ -55,11 +56,39 @@ def _parse_python(text: str, path: str) -> ir.Program:
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
-    docs = DocstringContracts([(sp, node) for sp, node, *_ in found])
-    for sp, node, qualname, cls, kind in found:
-        program.functions[qualname] = build_function(sp, index, lines, node, qualname, cls,
-                                                     docs)
+    index_key = _index_key(index)
+    todo = []
+    for item in found:
+        sp, node, qualname = item[0], item[1], item[2]
+        block = getattr(sp, "block_key", None)
+        key = (block, sp.line_offset, qualname, index_key) if block is not None else None
+        fn = _LOWERED.get(key) if key is not None else None
+        if fn is None:
+            todo.append((key, item))
+        else:
+            _LOWERED.move_to_end(key)
+        program.functions[qualname] = fn
+    docs = DocstringContracts([(item[0], item[1]) for _, item in todo])
+    for key, (sp, node, qualname, cls, kind) in todo:
+        fn = build_function(sp, index, lines, node, qualname, cls, docs)
+        program.functions[qualname] = fn
+        if key is not None:
+            _LOWERED[key] = fn
+            if len(_LOWERED) > _LOWERED_SIZE:
+                _LOWERED.popitem(last=False)
     return program
+
+
+# An unchanged top-level block at the same place, in a module whose index (imports,
+# constants, every signature) is unchanged, lowers to the same functions: reuse them.
+# The IR is never mutated after lowering, so sharing Function objects is safe.
+_LOWERED: "OrderedDict[tuple, ir.Function]" = OrderedDict()
+_LOWERED_SIZE = 4096
+
+
+def _index_key(index: ModuleIndex) -> str:
+    return repr((sorted(index.aliases.items()), sorted(index.constants.items()),
+                 sorted((k, repr(v)) for k, v in index.signatures.items())))
 
 
 # --------------------------------------------------------------------------- module index

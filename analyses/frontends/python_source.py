@@ -218,6 +218,7 @@ def cached_units(text: str) -> Optional[list[Spanner]]:
             _UNIT_CACHE.move_to_end(block)
         placed = copy.copy(sp)
         placed.line_offset = off
+        placed.block_key = block       # lets the frontend reuse this block's functions
         units.append(placed)
     return units
 
