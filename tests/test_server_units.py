@@ -356,3 +356,9 @@ def test_scheduler_survives_library_exceptions(monkeypatch):
         assert "could not parse" in sink.published[-1][2][0]
         sched.shutdown()
     asyncio.run(run())
+
+
+def test_cache_threshold_setting():
+    opts = config.options_from_settings({"cacheMinMs": 0}, with_cache=False)
+    assert opts.cache_min_ms == 0                  # every query goes through the cache
+    assert config.options_from_settings({}, with_cache=False).cache_min_ms == 25

@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "reportConversions": True,
     "exclude": [],                      # globs `veriline check` skips (files or folders)
     "unroll": 8,                        # loop unrolling depth for counterexamples
+    "cacheMinMs": 25,                   # queries z3 settles faster skip the query cache
 }
 
 
@@ -166,5 +167,6 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         report_unsigned_wrap=s["reportUnsignedWrap"],
         report_conversions=s["reportConversions"],
         unroll=max(1, int(s["unroll"])),
+        cache_min_ms=int(s["cacheMinMs"]),
         cache=open_cache(s["cache"]) if with_cache else None,
     )
