@@ -140,12 +140,13 @@ def open_doc(s: Server, uri: str, text: str) -> None:
         "uri": uri, "languageId": "python", "version": 1, "text": text}})
 
 
-def edit_latencies(s: Server, uri: str, text: str, line: int, edits: int) -> list[float]:
-    """Replace the number on `line` (`    bias = N`) edits times; ms to fresh diagnostics."""
+def edit_latencies(s: Server, uri: str, text: str, line: int, edits: int,
+                   first_version: int = 2, template: str = "    bias = {n}") -> list[float]:
+    """Replace `line` (`    bias = N`) edits times; ms to fresh diagnostics."""
     out = []
     current = text.splitlines()[line]
-    for v in range(2, edits + 2):
-        new = f"    bias = {1000 + v}"
+    for v in range(first_version, first_version + edits):
+        new = template.format(n=1000 + v)
         s.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": v},
             "contentChanges": [{"range": {"start": {"line": line, "character": 0},
@@ -206,6 +207,16 @@ def main(argv=None) -> int:
     print(f"{len(lines)}-line file ({n} functions): first full round {(t1 - t0) * 1000:.0f} ms; "
           f"edit one function → fresh diagnostics p50 {pct(lat, 50):.1f} ms "
           f"({len(lat)} edits)")
+
+    # 4. an edit that needs no z3 at all (a comment after the last function)
+    uri = (work / "big2.py").as_uri()
+    text = big + "\n# note 0\n"
+    open_doc(s, uri, text)
+    s.wait(is_stats(uri, 1))
+    lat = edit_latencies(s, uri, text, len(text.splitlines()) - 1, a.big_edits,
+                         template="# note {n}")
+    print(f"{len(lines)}-line file, edit that needs no solver (a comment): "
+          f"p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms ({len(lat)} edits)")
     s.close()
     return 0
 
