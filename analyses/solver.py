@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import z3
@@ -116,7 +116,6 @@ class Stats:
     solver_calls: int = 0
     cache_hits: int = 0
     solver_ms: float = 0.0
-    per_status: dict = field(default_factory=dict)
 
 
 STATS = Stats()

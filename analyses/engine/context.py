@@ -26,7 +26,6 @@ def _within(c, t, lo: int, hi: int):
 class FnContext:
     def __init__(self, program: ir.Program, fn: ir.Function, options, cancel=None) -> None:
         self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
-        self.solver_ms = 0.0
         self.queries = 0
         self.solved = 0            # queries that really ran z3 (not from the cache)
 
@@ -40,7 +39,6 @@ class FnContext:
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
                          quick_ms=self.options.cache_min_ms)
         self.queries += 1
-        self.solver_ms += r.time_ms
         self.solved += 0 if r.cached else 1
         return r
 
@@ -66,23 +64,19 @@ class FnContext:
                 return r
         return self.check(assertions)
 
-    def _executor(self, mode: str) -> Executor:
+    def _executor(self, mode: str, **setup) -> Executor:
         ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,
                       options=self.options,
                       checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
+        for name, value in setup.items():
+            setattr(ex, name, value)
         ex.run()
         return ex
 
     def k_induction(self, loop, key, k: int) -> bool:
         """Is the obligation `key` (inside `loop`) proved by k-induction?"""
-        runs = []
-        for mode in ("kbase", "kstep"):
-            ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,
-                          options=self.options,
-                          checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
-            ex.kind_target, ex.kind_k, ex.kind_key = id(loop), k, key
-            ex.run()
-            runs.append(ex)
+        runs = [self._executor(mode, kind_target=id(loop), kind_k=k, kind_key=key)
+                for mode in ("kbase", "kstep")]
         from .safety import violation
         for ex in runs:
             obs = [o for o in ex.obligations if o.key == key]

@@ -175,7 +175,7 @@ def _abstract(ex, loop: ir.While, st: State) -> State:
             loop=loop, entry=st.copy(), head=head, cond=cond, back=back,
             exits=list(frame.exits) + [e.pc for e in exits[1:]], modified=modified,
             invariants=[i.text for i in user] + [lbl for lbl, _ in inferred], ub=list(frame.ub),
-            callees=set(frame.callees), unknowns=list(frame.unknowns), inv_terms=inv_terms))
+            callees=set(frame.callees), inv_terms=inv_terms))
     return merge(exits)
 
 

@@ -23,7 +23,6 @@ from .state import State, TRUE
 class Measure:
     text: str                       # e.g. "x - y"
     term: Callable                  # vars dict -> z3 Int
-    bound: str = ">= 0"
 
 
 def _ev(ex, e: ir.Expr, vars_: dict):

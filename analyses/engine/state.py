@@ -126,8 +126,6 @@ class LoopRecord:
         return z3.substitute(term, *[(t, z3.BoolVal(True)) for t in self.inv_terms])
     invariants: list[str] = field(default_factory=list)   # inferred + user, as text
     callees: set = field(default_factory=set)             # functions called in the body
-    unknowns: list = field(default_factory=list)          # (what, span) in the body
-    inner: list = field(default_factory=list)             # nested While nodes
 
 
 @dataclass

@@ -34,7 +34,6 @@ class LoopFrame:
     exits: list = field(default_factory=list)
     ub: list = field(default_factory=list)        # guards of undefined behaviour in the body
     callees: set = field(default_factory=set)
-    unknowns: list = field(default_factory=list)
 
 
 def _self_callees(fn: ir.Function) -> set:
@@ -130,9 +129,6 @@ class Executor:
     def note_unknown(self, what: str, span: ir.Span) -> None:
         if (what, span) not in self.imprecision:
             self.imprecision.append((what, span))
-        for fr in self.frames:
-            for lf in fr.loops:
-                lf.unknowns.append((what, span))
 
     # ------------------------------------------------------------------ entry
     def run(self) -> State:
