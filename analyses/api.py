@@ -82,7 +82,7 @@ def verify_function(program: Program, name: str, options: Options = Options(),
     cache = options.cache
     key = None
     if cache is not None:
-        from .canonical import lemma_key
+        from .solver.canonical import lemma_key
         from .findings import finding_from_json
         from veriline import __version__
         key = lemma_key("function-findings", FINDINGS_FORMAT, __version__,

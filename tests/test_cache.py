@@ -13,7 +13,8 @@ import time
 import pytest
 import z3
 
-from veriline.analyses import canonical, solver
+from veriline.analyses import solver
+from veriline.analyses.solver import canonical
 from veriline.analyses.cache import NullCache, default_path, open_cache
 
 

@@ -11,7 +11,8 @@ import z3
 from .. import ir, solver
 from ..findings import Counterexample
 from . import encode as E
-from .symexec import Executor
+from .executor import Executor
+from .state import violation
 
 
 # readable counterexamples first: inputs in [-8, 8]; then also next to the type's limits
@@ -77,7 +78,6 @@ class FnContext:
         """Is the obligation `key` (inside `loop`) proved by k-induction?"""
         runs = [self._executor(mode, kind_target=id(loop), kind_k=k, kind_key=key)
                 for mode in ("kbase", "kstep")]
-        from .safety import violation
         for ex in runs:
             obs = [o for o in ex.obligations if o.key == key]
             if obs and self.check(ex.pre + ex.kind_assumptions

@@ -11,36 +11,13 @@ from . import encode as E
 from .context import FnContext
 
 
-def math_width(program: ir.Program):
-    """Width for unbounded integers in C contracts (None: z3 Int, used for Python)."""
-    if program.language != "c":
-        return None
-    need = 72
-    todo = []
-    for fn in program.functions.values():
-        todo += [c.expr for c in fn.requires + fn.ensures]
-        stack = list(fn.body)
-        while stack:
-            s = stack.pop()
-            if isinstance(s, ir.While):
-                todo += [c.expr for c in s.invariants]
-                if s.variant is not None:
-                    todo.append(s.variant.expr)
-                stack += s.body + s.update
-            elif isinstance(s, ir.If):
-                stack += s.then + s.orelse
-    for e in todo:
-        need = max(need, E.needed_bits(e) + 2)
-    return need if need <= 1024 else None
-
-
 def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding]:
     fn = program.functions[name]
     ctx = FnContext(program, fn, options, cancel)
     findings: list[Finding] = []
     kinds = set(options.analyses)
     try:
-        with E.math_width(math_width(program)):
+        with E.math_width(E.contract_width(program)):
             _run(ctx, kinds, findings)
     except Cancelled:
         raise

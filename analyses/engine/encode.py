@@ -339,3 +339,26 @@ def needed_bits(e) -> int:
     if isinstance(e, ir.Call):
         return max([needed_bits(a) for a in e.args] + [66])
     return 66
+
+
+def contract_width(program: ir.Program):
+    """Width for unbounded integers in C contracts (None: z3 Int, used for Python)."""
+    if program.language != "c":
+        return None
+    need = 72
+    todo = []
+    for fn in program.functions.values():
+        todo += [c.expr for c in fn.requires + fn.ensures]
+        stack = list(fn.body)
+        while stack:
+            s = stack.pop()
+            if isinstance(s, ir.While):
+                todo += [c.expr for c in s.invariants]
+                if s.variant is not None:
+                    todo.append(s.variant.expr)
+                stack += s.body + s.update
+            elif isinstance(s, ir.If):
+                stack += s.then + s.orelse
+    for e in todo:
+        need = max(need, needed_bits(e) + 2)
+    return need if need <= 1024 else None

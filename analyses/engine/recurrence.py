@@ -31,7 +31,7 @@ class Witness:
 
 
 def _lit(term, value):
-    return solver._const_like(term, value)
+    return solver.const_like(term, value)
 
 
 def _int_vars(fn: ir.Function, vars_: dict) -> list[str]:

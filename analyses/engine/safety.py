@@ -16,7 +16,7 @@ from .. import ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding, Related
 from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
-from .state import conj, disj
+from .state import conj, disj, violation
 
 INTERP_KIND = {"isinstance": "assert", "invariant-init": "invariant",
                "invariant-preserved": "invariant"}
@@ -32,10 +32,6 @@ def group(obligations) -> "OrderedDict":
     for o in obligations:
         out.setdefault(o.key, []).append(o)
     return out
-
-
-def violation(obs) -> z3.BoolRef:
-    return disj([conj(o.guard, z3.Not(o.ok)) for o in obs])
 
 
 def check_safety(ctx: FnContext, kinds: set[str]) -> list[Finding]:

@@ -135,3 +135,8 @@ class CallSite:
     guard: z3.BoolRef
     args: list
     span: ir.Span
+
+
+def violation(obs) -> z3.BoolRef:
+    """Some obligation of obs fails: its guard holds and its condition does not."""
+    return disj([conj(o.guard, z3.Not(o.ok)) for o in obs])

@@ -191,8 +191,7 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
     unbounded integers, and its message says a real run may overflow first."""
     if not E.signed_math():
         return _witness(ctx, rec, fixed_only, math=False)
-    from .driver import math_width
-    with E.unbounded_signed(False, math_width(ctx.program)):
+    with E.unbounded_signed(False, E.contract_width(ctx.program)):
         ectx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
         erec = next((r for r in ectx.abstract.loop_records if r.loop is rec.loop), None)
         found = _witness(ectx, erec, fixed_only, math=False) if erec is not None else None

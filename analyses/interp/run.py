@@ -1,7 +1,7 @@
 """Exact concrete interpreter of the IR: every counterexample z3 finds is re-run here
 before it is shown, so this module defines what "really fails" means.
 
-Each Function is compiled once into closures ``f(env, ctx)`` (see interp_compile.py);
+Each Function is compiled once into closures ``f(env, ctx)`` (see compile.py);
 a run is then plain Python calls on a dict of variables, with no per-step copies.
 Statements return a control signal (None, BREAK, CONTINUE, RETURN); everything that
 ends the whole run (halt, failed assume, stopping violation, timeout, cycle, missing
@@ -13,9 +13,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import ir
-from .findings import TraceStep
-from .interp_compile import (Stop, Violation, compiled, convert, STOP_ALWAYS, STOP_C_UB)
+from .. import ir
+from ..findings import TraceStep
+from .compile import compiled, convert
+from .signals import STOP_ALWAYS, STOP_C_UB, Stop, Violation
 
 __all__ = ["run", "Outcome", "Violation", "default_stop", "STATUSES"]
 

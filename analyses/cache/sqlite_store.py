@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Optional
 
-from .cache import COUNTERS, LEMMA_NS, QUERY_NS, Cache
+from .base import COUNTERS, LEMMA_NS, QUERY_NS, Cache
 
 try:
     import fcntl

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Optional
 
-from .cache import COUNTERS, LEMMA_NS, QUERY_NS, Cache, CacheError
+from .base import COUNTERS, LEMMA_NS, QUERY_NS, Cache, CacheError
 
 PREFIX = "veriline:v1:"
 STATS_KEY = PREFIX + "stats"

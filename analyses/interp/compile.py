@@ -3,7 +3,7 @@
 Why closures: the interpreter is on the language server's hot path; resolving types,
 operators and variable scopes once per function (instead of per step) makes a run a
 chain of direct calls.  The arithmetic semantics (wrap-around, C division, shifts,
-conversions, and which operations are violations) live in interp_arith.py.
+conversions, and which operations are violations) live in arith.py.
 """
 from __future__ import annotations
 
@@ -11,34 +11,14 @@ import operator
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from . import ir
-from .findings import TraceStep
-from .interp_arith import arith, convert, converter, cast
+from .. import ir
+from ..findings import TraceStep
+from .arith import arith, convert, converter, cast
+from .signals import Stop
 
-__all__ = ["Stop", "Violation", "compiled", "convert", "STOP_ALWAYS", "STOP_C_UB"]
-
-STOP_ALWAYS = frozenset({"assert", "reach_error", "ensures", "requires-call",
-                         "division-by-zero"})
-STOP_C_UB = frozenset({"signed-overflow", "div-overflow", "shift"})
+__all__ = ["compiled", "convert", "var_names"]
 
 BREAK, CONTINUE, RETURN = "break", "continue", "return"
-
-
-@dataclass
-class Violation:
-    kind: str
-    span: ir.Span
-    message: str
-    values: dict[str, int] = field(default_factory=dict)
-
-
-class Stop(Exception):
-    """Ends the whole run with an Outcome status."""
-
-    def __init__(self, status: str, message: str = "", loop_span=None, state=None):
-        super().__init__(message)
-        self.status, self.message = status, message
-        self.loop_span, self.state = loop_span, state
 
 
 @dataclass

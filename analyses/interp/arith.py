@@ -11,7 +11,8 @@ from __future__ import annotations
 import operator
 from typing import Callable
 
-from . import ir
+from .. import ir
+from .signals import Stop
 
 __all__ = ["convert", "converter", "arith", "cast", "c_div", "c_mod"]
 
@@ -109,7 +110,6 @@ def _guarded(f, span, a, b):
     def mul_unbounded(env, ctx):
         v = f(a(env, ctx), b(env, ctx))
         if v.bit_length() > MAX_BITS:
-            from .interp_compile import Stop
             raise Stop("unsupported", f"integer too large at line {span.line}")
         return v
     return mul_unbounded
@@ -171,8 +171,7 @@ def _shift(op, t, span, a, b):
             if op == "shr":
                 return x >> y
             if y + x.bit_length() > MAX_BITS:
-                from .interp_compile import Stop
-                raise Stop("unsupported", f"integer too large at line {span.line}")
+                    raise Stop("unsupported", f"integer too large at line {span.line}")
             return x << y
         return shift_unbounded
     bits, lo, hi, signed, wrap = t.bits, t.min, t.max, t.signed, _wrapper(t)

@@ -21,8 +21,8 @@ import re
 import subprocess
 import tempfile
 
-from . import ir
-from .replay import Expect, ReplayResult, run_limited, clean_env
+from .. import ir
+from .common import Expect, ReplayResult, clean_env, run_limited
 
 GCC_FLAGS = ["-std=gnu11", "-O0", "-g", "-fsanitize=undefined",
              "-fno-sanitize-recover=all", "-w"]

@@ -1,17 +1,4 @@
-"""The lemma cache: solved z3 queries memoized so unchanged code is never re-proved.
-
-open_cache() picks a backend from a spec: None → SQLite in the user cache dir, a path or
-`sqlite:///path` → that SQLite file, `redis://HOST:PORT/DB` → a shared Redis, `none` → no
-cache.  Every backend has the same interface (get/put for query results, get_lemma/
-put_lemma for intermediate lemmas, stats, clear, close) and never raises on a storage
-failure: a cache problem costs time, never an answer.
-
-Trust: with an HMAC key (argument or VERILINE_CACHE_KEY) every value is stored with
-hmac-sha256(key, cache_key + value_json) and unsigned or mis-signed values are ignored.
-Without a key, values are read as-is from a local SQLite file (trusted: only this user
-writes it), but from a shared store (Redis) 'unsat' results and lemmas are ignored, so a
-cached "proved" only ever comes from a trusted store.
-"""
+"""Cache backends' shared logic: namespacing, JSON, HMAC signing, counters (see __init__)."""
 from __future__ import annotations
 
 import atexit
@@ -19,7 +6,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import threading
 import time
 import weakref
@@ -34,36 +20,6 @@ FLUSH_INTERVAL_S = 5.0
 
 class CacheError(RuntimeError):
     """A cache that cannot be opened at all (bad spec, missing client library)."""
-
-
-def default_path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "veriline", "cache.sqlite")
-
-
-def env_key() -> Optional[bytes]:
-    k = os.environ.get("VERILINE_CACHE_KEY", "")
-    return k.encode("utf-8") if k else None
-
-
-def open_cache(spec: Optional[str] = None, *, key: Optional[bytes] = None) -> "Cache":
-    """Open the cache named by spec (see the module docstring); key defaults to
-    $VERILINE_CACHE_KEY."""
-    if key is None:
-        key = env_key()
-    spec = (spec or "").strip()
-    if spec.lower() in ("none", "off", "null"):
-        return NullCache()
-    if spec.startswith(("redis://", "rediss://", "unix://")):
-        from .cache_redis import RedisCache
-        return RedisCache(spec, key=key)
-    if spec.startswith("sqlite://"):
-        spec = spec[len("sqlite://"):]
-    path = os.path.expanduser(spec) if spec else default_path()
-    if os.path.isdir(path):
-        path = os.path.join(path, "cache.sqlite")
-    from .cache_sqlite import SQLiteCache
-    return SQLiteCache(path, key=key)
 
 
 def _dump(value: dict) -> str:

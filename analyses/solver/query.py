@@ -13,6 +13,8 @@ from typing import Optional
 
 import z3
 
+from .canonical import query_key
+
 
 class Cancelled(Exception):
     """Raised when the caller's CancelToken fires (a newer edit superseded the work)."""
@@ -65,7 +67,7 @@ class Model:
         else:
             # model completion: constants the query did not mention take a default value
             consts = free_consts([term])
-            subs = [(c, _const_like(c, self._values.get(n, 0))) for n, c in consts.items()]
+            subs = [(c, const_like(c, self._values.get(n, 0))) for n, c in consts.items()]
             v = z3.simplify(z3.substitute(term, *subs)) if subs else z3.simplify(term)
         return _py(v)
 
@@ -79,7 +81,7 @@ class Model:
         return out
 
 
-def _const_like(c: z3.ExprRef, value) -> z3.ExprRef:
+def const_like(c: z3.ExprRef, value) -> z3.ExprRef:
     s = c.sort()
     if s.kind() == z3.Z3_BV_SORT:
         return z3.BitVecVal(int(value) % (1 << s.size()), s.size())
@@ -157,8 +159,7 @@ def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
             return res
     key = None
     if cache is not None:
-        from . import canonical
-        key, names = canonical.query_key(assertions, timeout_ms=timeout_ms)
+        key, names = query_key(assertions, timeout_ms=timeout_ms)
         try:   # a failing cache or a malformed entry never breaks verification
             entry = cache.get(key)
             hit = _from_cache(entry, assertions, names, timeout_ms) if entry else None
