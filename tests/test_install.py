@@ -52,7 +52,7 @@ def assert_one_namespace(py: str, cwd) -> None:
 def verdicts(report: dict) -> dict:
     got: dict = {}
     for f in report["findings"]:
-        rel = os.path.relpath(f["file"], EXAMPLES) if os.path.isabs(f["file"]) else f["file"]
+        rel = os.path.normpath(f["file"])
         got.setdefault((rel, f["function"], f["kind"]), []).append(f["status"])
     return got
 
