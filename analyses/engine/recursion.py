@@ -6,9 +6,10 @@ from __future__ import annotations
 import z3
 
 from .. import callgraph, ir
-from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Finding
+from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
 from . import encode as E
 from .context import FnContext
+from .recursion_witness import Site, recurrent_witness
 
 
 def _finding(ctx, status, message, reason=None, details=None, cex=None) -> Finding:
@@ -100,6 +101,11 @@ def recursion_verdict(ctx: FnContext) -> Finding:
     fixed = _self_call_fixed_point(ctx, [s for c, f, s in sites if c is ctx])
     if fixed is not None:
         return fixed
+    found = recurrent_witness(ctx, members, ctxs, [
+        Site(c, s.guard, [s.caller_entry[p.name] for p in c.fn.params], list(s.args), cur, nxt)
+        for c, s, cur, nxt in site_values])
+    if found is not None:
+        return _recurrent_finding(ctx, *found)
     reason = "no decreasing measure over the parameters found"
     return _finding(ctx, UNKNOWN, f"recursion: don't know ({reason})", reason=reason)
 
@@ -133,3 +139,20 @@ def _self_call_fixed_point(ctx: FnContext, sites):
         return _finding(ctx, COUNTEREXAMPLE, msg, cex=cex,
                         details={"witness": {"kind": "self-call", "line": s.span.line}})
     return None
+
+
+def _recurrent_finding(ctx: FnContext, inputs: dict, description: str, seen: str) -> Finding:
+    """A ✗ for a recurrent set of arguments (see recursion_witness)."""
+    call = ctx.call_with_nondet(inputs, [])
+    cex = Counterexample(inputs=inputs, nondet=[], call=call)
+    math = ctx.program.language == "c" and E.signed_math()
+    msg = f"{call} never returns: every call makes another with {description}"
+    if math:
+        msg += " over unbounded integers (a real run may overflow a signed integer first)"
+    note = {"stack": "the interpreter saw the recursion pass its depth limit",
+            "nonterminating": "the interpreter saw the state repeat",
+            "timeout": "the interpreter ran 100,000 steps without the function returning"}[seen]
+    return _finding(ctx, COUNTEREXAMPLE, msg, cex=cex,
+                    details={"witness": {"kind": "recurrent-set", "description": description,
+                                         "semantics": "unbounded" if math else "exact"},
+                             "interpreter": note})
