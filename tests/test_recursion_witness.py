@@ -1,5 +1,5 @@
-"""Non-termination of recursion by recurrent sets of arguments (engine/recursion_witness.py):
-exact verdicts and witnesses, and no witness where the path to the call is not exact."""
+"""Recursion: non-termination by recurrent sets of arguments (engine/recursion_witness.py),
+no witness where the path to the call is not exact, and linear measures by template."""
 import textwrap
 
 import pytest
@@ -47,6 +47,11 @@ PY = textwrap.dedent('''
         if stop(n):
             return 1
         return via_unknown(n - 2)
+
+    def up(n: int) -> int:
+        if n > 100:
+            return n
+        return up(n + 3)
 
     def loops_first(n: int) -> int:
         i = 0
@@ -101,6 +106,14 @@ def test_two_parameters_moving_apart(py):
 def test_terminating_recursion_is_still_proved(py):
     assert py["down"].status == "proved"
     assert py["fib"].status == "proved"
+
+
+def test_linear_measure_by_template(py):
+    f = py["up"]
+    assert f.status == "proved"
+    assert f.details["measure"] == ["-n + 100"]
+    assert f.message == ("terminates: -n + 100 decreases by at least 1 at each recursive call "
+                         "and stays >= 0")
 
 
 def test_no_witness_through_unknown_function_or_abstracted_loop(py):

@@ -10,6 +10,8 @@ from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
 from . import encode as E
 from .context import FnContext
 from .recursion_witness import Site, recurrent_witness
+from .state import TRUE, State
+from .template import synthesize
 
 
 def _finding(ctx, status, message, reason=None, details=None, cex=None) -> Finding:
@@ -88,8 +90,7 @@ def recursion_verdict(ctx: FnContext) -> Finding:
         m2 = second[1] if second else None
         if all(_decreases(c, s, m1, m2, cur, nxt) for c, s, cur, nxt in site_values):
             text = l1.format(**{f"p{i}": n for i, n in enumerate(names)})
-            where = "each recursive call" if len(members) == 1 else \
-                f"each call among {', '.join(members)}"
+            where = _where(members)
             if second:
                 t2 = second[0].format(**{f"p{i}": n for i, n in enumerate(names)})
                 msg = (f"terminates: the pair ({text}, {t2}) decreases lexicographically at "
@@ -98,6 +99,10 @@ def recursion_verdict(ctx: FnContext) -> Finding:
                 return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text, t2]})
             msg = f"terminates: {text} decreases by at least 1 at {where} and stays >= 0"
             return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [text]})
+    linear = _template_measure(ctx, fns, sites)
+    if linear is not None:
+        msg = f"terminates: {linear} decreases by at least 1 at {_where(members)} and stays >= 0"
+        return _finding(ctx, PROVED, msg, details={"ranking": msg, "measure": [linear]})
     fixed = _self_call_fixed_point(ctx, [s for c, f, s in sites if c is ctx])
     if fixed is not None:
         return fixed
@@ -108,6 +113,31 @@ def recursion_verdict(ctx: FnContext) -> Finding:
         return _recurrent_finding(ctx, *found)
     reason = "no decreasing measure over the parameters found"
     return _finding(ctx, UNKNOWN, f"recursion: don't know ({reason})", reason=reason)
+
+
+def _where(members: list[str]) -> str:
+    return "each recursive call" if len(members) == 1 else f"each call among {', '.join(members)}"
+
+
+def _template_measure(ctx: FnContext, fns: list[ir.Function], sites) -> str | None:
+    """A linear measure c1*p1 + ... + c0 over the parameters, found by the loops' template
+    solver (template.py) with every recursive call as one transition; the members of a
+    cycle must share a signature (the measure is by position)."""
+    sig = [p.type for p in ctx.fn.params]
+    if any([p.type for p in f.params] != sig for f in fns):
+        return None
+    names = [p.name for p in ctx.fn.params]
+    head = {n: E.const(f"rec_head_{n}", t) for n, t in zip(names, sig)}
+    back = {n: E.const(f"rec_back_{n}", t) for n, t in zip(names, sig)}
+    steps = []
+    for c, caller, s in sites:
+        sub = [(s.caller_entry[p.name], head[n]) for p, n in zip(caller.params, names)]
+        path = z3.substitute(z3.And(*(c.abstract.pre + [s.guard])), *sub)
+        steps.append(z3.And(path, *[back[n] == z3.substitute(a, *sub)
+                                    for n, a in zip(names, s.args)]))
+    found = synthesize(ctx.check, [], State(head, TRUE), State(back, TRUE), names, sig,
+                       premise=z3.Or(*steps))
+    return found[0] if found else None
 
 
 def _self_call_fixed_point(ctx: FnContext, sites):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import time
+
 import z3
 
 from .. import callgraph, ir
@@ -24,6 +26,8 @@ from . import encode as E
 
 MAX_ROUNDS = 20
 CHAIN = 4
+QUERY_MS = 500        # per closure query: a witness is a bonus, never worth long solves
+BUDGET_S = 2.0        # for the whole search
 
 
 @dataclass
@@ -105,9 +109,12 @@ def recurrent_witness(ctx, members: list[str], ctxs: dict, sites: list[Site]):
     consts = sorted({0, 1, -1} | {v for v in ctx.abstract.consts_seen if abs(v) < 1 << 20},
                     key=abs)[:6]
     facts = _facts(len(sig), consts, like)
+    deadline = time.monotonic() + BUDGET_S
     for hint in _hints(like, len(sig)):
+        if time.monotonic() > deadline:
+            return None
         alive = _sample(ctx, sites, entry[ctx.fn.name], facts, hint)
-        found = _houdini(ctx, ctxs, sites, entry, alive) if alive else None
+        found = _houdini(ctx, ctxs, sites, entry, alive, deadline) if alive else None
         if found is not None:
             return found
     return None
@@ -135,7 +142,7 @@ def _sample(ctx, sites, cur, facts, hint):
         conds.append(z3.substitute(s.guard, *sub))
         raw.append([z3.substitute(a, *sub) for a in s.args])
         steps.append([z3.substitute(a, *sub) for a in s.nxt])
-    r = ctx.check(ctx.abstract.pre + conds, 1000)
+    r = ctx.check(ctx.abstract.pre + conds, QUERY_MS)
     if r.status != "sat":
         return []
     alive = []
@@ -148,16 +155,16 @@ def _sample(ctx, sites, cur, facts, hint):
     return alive
 
 
-def _houdini(ctx, ctxs, sites, entry, alive):
+def _houdini(ctx, ctxs, sites, entry, alive, deadline):
     for _ in range(MAX_ROUNDS):
-        if not alive:
+        if not alive or time.monotonic() > deadline:
             return None
 
         def R(vs, alive=alive):
             return z3.And(*[f(vs) for _, f in alive])
         broken = None
         for s in sites:                                     # (2) calls stay in R
-            r = s.ctx.check(s.ctx.abstract.pre + [R(s.cur), s.guard, z3.Not(R(s.nxt))])
+            r = s.ctx.check(s.ctx.abstract.pre + [R(s.cur), s.guard, z3.Not(R(s.nxt))], QUERY_MS)
             if r.status == "sat":
                 broken = (r.model, s)
                 break
@@ -172,7 +179,8 @@ def _houdini(ctx, ctxs, sites, entry, alive):
             continue
         for name, c in ctxs.items():                        # (1) every run calls again
             own = [s.guard for s in sites if s.ctx is c]
-            if c.check(c.abstract.pre + [R(entry[name]), z3.Not(z3.Or(*own))]).status != "unsat":
+            if c.check(c.abstract.pre + [R(entry[name]), z3.Not(z3.Or(*own))],
+                       QUERY_MS).status != "unsat":
                 return None
         return _reach(ctx, R(entry[ctx.fn.name]), _minimal(ctx, entry[ctx.fn.name], alive))
     return None
