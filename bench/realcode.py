@@ -50,7 +50,7 @@ def fetch(spec: str) -> str:
              and spec.split("==")[1] in p]
     if not found:
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:",
-                        "--no-deps", "--no-build-isolation", "-d", sd, spec], check=True)
+                        "--no-deps", "-d", sd, spec], check=True)
         found = [p for p in glob.glob(os.path.join(sd, "*")) if re.match(pattern, os.path.basename(p), re.I)
                  and spec.split("==")[1] in p]
     archive = found[0]
@@ -86,7 +86,11 @@ def cli_supports(flag: str) -> bool:
 
 
 def run(spec: str, language: str, args) -> dict:
-    root = fetch(spec)
+    try:
+        root = fetch(spec)
+    except (subprocess.CalledProcessError, OSError, IndexError) as e:
+        return summarize(spec, language, [], {"errors": [{"file": "-", "reason": f"download: {e}"}]},
+                         0.0, False)
     files = sources(root, language)
     cmd = [sys.executable, "-m", "veriline", "check", "--format", "json", "--no-cache",
            "--timeout", str(args.timeout)]
