@@ -63,9 +63,20 @@ class VerilineServer(LanguageServer):
         return self._scheduler
 
     def settings_for(self, snap: Snapshot) -> dict:
+        """The client's settings decide what may run: the project file cannot turn on
+        replay (config.PRIVILEGED); trying to is shown as a warning, once per file."""
         if snap.directory:
-            return config.load_settings(snap.directory, self.editor_settings)
-        return config.merge(self.editor_settings)
+            return config.load_settings(snap.directory, self.editor_settings,
+                                        warn=self.warn_user)
+        return config.merge(config.user_settings(), self.editor_settings)
+
+    def warn_user(self, message: str) -> None:
+        log.warning("veriline: %s", message)
+        try:
+            self.window_show_message(lsp.ShowMessageParams(
+                type=lsp.MessageType.Warning, message=f"veriline: {message}"))
+        except Exception as exc:     # no client yet / connection gone: the log has it
+            log.info("veriline: could not show a message: %s", exc)
 
     def _job_input(self, uri: str):
         snap = self.documents.snapshot(uri)
@@ -76,7 +87,8 @@ class VerilineServer(LanguageServer):
             return None
         settings = self.settings_for(snap)
         self.doc_settings[uri] = settings
-        return snap, config.options_from_settings(settings)
+        return snap, config.options_from_settings(
+            settings, cache_untrusted=config.cache_named_by_project(snap.directory))
 
     def setting(self, uri: str, key: str):
         return self.doc_settings.get(uri, config.DEFAULTS).get(key, config.DEFAULTS[key])
