@@ -12,13 +12,13 @@ import re
 from typing import Any, Optional
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from veriline import __version__, config
 
-from . import actions, convert
+from . import actions, convert, rpc_io
 from .documents import Documents, Snapshot
 from .scheduler import ALL, DocResults, Job, Scheduler
 
@@ -31,14 +31,56 @@ _WORD = re.compile(r"[A-Za-z_]\w*")
 
 class VerilineProtocol(LanguageServerProtocol):
     def structure_message(self, data: dict):
-        """A request whose params do not fit its method gets an error response (pygls
-        only logs it, which would leave the client waiting forever)."""
+        """pygls' structuring, with a one-line log instead of a traceback; a request whose
+        params do not fit its method gets an error response (pygls only logs it, which
+        would leave the client waiting forever)."""
+        if not isinstance(data, dict) or "jsonrpc" not in data:
+            return data
         try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if isinstance(data, dict) and "id" in data and "method" in data:
-                self._send_response(data["id"], error=exc.to_response_error())
-            raise
+            return self._structure(data)
+        except Exception as exc:
+            err = exc if isinstance(exc, JsonRpcException) else (
+                JsonRpcInvalidParams() if "validat" in type(exc).__name__.lower()
+                else JsonRpcInternalError())
+            if "id" in data and "method" in data:
+                self._send_response(data["id"], error=err.to_response_error())
+            raise err from exc
+
+    def _structure(self, data: dict):
+        if "id" in data:
+            if "error" in data:
+                from pygls.protocol.json_rpc import ResponseErrorMessage
+                return self._converter.structure(data, ResponseErrorMessage)
+            if "method" in data:
+                from pygls.protocol.json_rpc import JsonRPCRequestMessage
+                kind = self.get_message_type(data["method"]) or JsonRPCRequestMessage
+                return self._converter.structure(data, kind)
+            from pygls.protocol.json_rpc import JsonRPCResponseMessage
+            kind = self._result_types.pop(data["id"], None) or JsonRPCResponseMessage
+            return self._converter.structure(data, kind)
+        from pygls.protocol.json_rpc import JsonRPCNotification
+        kind = self.get_message_type(data.get("method", "")) or JsonRPCNotification
+        return self._converter.structure(data, kind)
+
+    def _is_open(self, uri: str) -> bool:
+        return uri in self.workspace.text_documents
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams):
+        """An edit of a document that is not open is ignored (pygls raises KeyError)."""
+        if not self._is_open(params.text_document.uri):
+            log.warning("veriline: ignoring an edit of %.200s (not open)",
+                        params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: lsp.DidCloseTextDocumentParams):
+        if not self._is_open(params.text_document.uri):
+            log.warning("veriline: ignoring the close of %.200s (not open)",
+                        params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_close(params)
 
 
 class VerilineServer(LanguageServer):
@@ -51,6 +93,16 @@ class VerilineServer(LanguageServer):
         self._scheduler: Optional[Scheduler] = None
         self._progress: dict[int, tuple[str, asyncio.Future]] = {}
         self._progress_seq = 0
+        self.max_message_bytes = rpc_io.max_bytes_from_env()
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """stdio with a reader that survives hostile input (rpc_io)."""
+        import sys
+        rpc_io.run_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer,
+                         self.max_message_bytes)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        rpc_io.run_tcp(self, host, port, self.max_message_bytes)
 
     def report_server_error(self, error: Exception, source) -> None:
         log.error("veriline server error (%s): %s", getattr(source, "__name__", source), error)
