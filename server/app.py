@@ -12,7 +12,8 @@ import re
 from typing import Any, Optional
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import (JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams,
+                              JsonRpcInvalidRequest)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -29,6 +30,15 @@ CMD_FUNCTION, CMD_FILE, CMD_CLEAR = "veriline.verifyFunction", "veriline.verifyF
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_lone_surrogates(text: str) -> str:
+    """JSON can carry lone surrogates (\\udcff) that no encoder accepts; U+FFFD has the
+    same length in code points and UTF-16 units, so positions do not move."""
+    return _SURROGATE.sub("\ufffd", text) if isinstance(text, str) else text
+
+
 class VerilineProtocol(LanguageServerProtocol):
     def structure_message(self, data: dict):
         """pygls' structuring, with a one-line log instead of a traceback; a request whose
@@ -36,6 +46,9 @@ class VerilineProtocol(LanguageServerProtocol):
         would leave the client waiting forever)."""
         if not isinstance(data, dict) or "jsonrpc" not in data:
             return data
+        msg_id = data.get("id")
+        if isinstance(msg_id, bool) or not isinstance(msg_id, (str, int, type(None))):
+            raise JsonRpcInvalidRequest(f"bad message id {msg_id!r:.50}")
         try:
             return self._structure(data)
         except Exception as exc:
@@ -65,6 +78,11 @@ class VerilineProtocol(LanguageServerProtocol):
     def _is_open(self, uri: str) -> bool:
         return uri in self.workspace.text_documents
 
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: lsp.DidOpenTextDocumentParams):
+        params.text_document.text = _no_lone_surrogates(params.text_document.text)
+        yield from super().lsp_text_document__did_open(params)
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams):
         """An edit of a document that is not open is ignored (pygls raises KeyError)."""
@@ -72,6 +90,8 @@ class VerilineProtocol(LanguageServerProtocol):
             log.warning("veriline: ignoring an edit of %.200s (not open)",
                         params.text_document.uri)
             return
+        for change in params.content_changes:
+            change.text = _no_lone_surrogates(change.text)
         yield from super().lsp_text_document__did_change(params)
 
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)

@@ -5,9 +5,10 @@ pygls' reader (pygls.io_.run_async) reads a header's Content-Length bytes in one
 logs a traceback for every body that is not JSON.  This reader:
 
 * caps a message at max_bytes: a larger Content-Length is logged (one line) and treated
-  as garbage, i.e. the reader resynchronises on the next `Content-Length:` header line, so
-  a body that never comes cannot swallow the connection, and one that does come is
-  skipped line by line with bounded memory;
+  as garbage, i.e. the reader resynchronises on the next `Content-Length: N` that ends a
+  line (a JSON body cannot contain one: raw line breaks never occur inside its strings),
+  so a body that never comes cannot swallow the connection, and one that does come is
+  skipped piece by piece with bounded memory;
 * bounds header lines (MAX_LINE) and ignores any header line it does not understand;
 * logs a body that is not JSON, or not a JSON-RPC message, in one line and goes on.
 
@@ -30,7 +31,9 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_LINE = 8192
 CHUNK = 65536
 ENV_MAX_BYTES = "VERILINE_MAX_MESSAGE_BYTES"
-_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\d+)[ \t]*\r?\n", re.I)
+# a header line, or the end of a line whose start is the tail of skipped garbage
+_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\d+)[ \t]*\r?\n\Z", re.I)
+CARRY = 64                                      # bytes of a long line kept for matching
 
 
 def max_bytes_from_env(default: int = DEFAULT_MAX_BYTES) -> int:
@@ -91,10 +94,15 @@ class ByteStream:
 async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> None:
     """Read messages until end of stream (or stop) and hand each to the protocol."""
     length = None
+    carry = b""                                 # tail of a line longer than MAX_LINE
     while not stop_event.is_set():
-        line = await stream.readline()
-        if not line:
+        piece = await stream.readline()
+        if not piece:
             return
+        if not piece.endswith(b"\n"):
+            carry = (carry + piece)[-CARRY:]
+            continue
+        line, carry = carry + piece, b""
         if line.strip() == b"":
             if length is None:
                 continue                        # stray blank line (or skipped garbage)
@@ -104,9 +112,9 @@ async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> Non
                 return
             dispatch(protocol, body)
             continue
-        m = _CONTENT_LENGTH.fullmatch(line)
+        m = _CONTENT_LENGTH.search(line)
         if m is None:
-            continue                            # Content-Type, garbage, part of a long line
+            continue                            # Content-Type, garbage
         n = int(m.group(1))
         if n > max_bytes:
             log.warning("veriline: ignoring a message of %d bytes (limit %d bytes, "
@@ -147,7 +155,11 @@ def stdin_source(stdin, loop: asyncio.AbstractEventLoop, backlog: int = 64):
     a blocked read never keeps the process from exiting); at most backlog chunks wait."""
     queue: asyncio.Queue = asyncio.Queue()
     room = threading.Semaphore(backlog)
-    read = getattr(stdin, "read1", None) or stdin.readline
+    try:                                        # the fd: a thread blocked in a buffered
+        fd = stdin.fileno()                     # read would hold its lock at exit
+        read = lambda n: os.read(fd, n)         # noqa: E731
+    except (AttributeError, OSError, ValueError):
+        read = getattr(stdin, "read1", None) or stdin.readline
 
     def pump() -> None:
         while True:
