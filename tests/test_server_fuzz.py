@@ -226,3 +226,85 @@ def test_fuzzed_server_keeps_answering(tmp_path):
     log = srv.err.read()
     assert "Traceback" not in log, log[:5000]
     assert "ignoring a message of" in log and "not JSON" in log
+
+
+# ----------------------------------------------------------------------------- the reader
+class _Message(dict):
+    @property
+    def jsonrpc(self) -> str:
+        return self["jsonrpc"]
+
+
+class _Recorder:
+    """Stands for the protocol: records what the reader hands over."""
+
+    def __init__(self) -> None:
+        self.got: list = []
+
+    def structure_message(self, data):
+        return _Message(data) if "jsonrpc" in data else data
+
+    def handle_message(self, message) -> None:
+        self.got.append(dict(message))
+
+
+def _read_all(data: bytes, cap: int, chunk: int = 7) -> list:
+    import asyncio
+    from veriline.server import rpc_io
+
+    pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)]
+
+    async def source() -> bytes:
+        return pieces.pop(0) if pieces else b""
+
+    rec = _Recorder()
+    asyncio.run(rpc_io.serve(rpc_io.ByteStream(source), rec, threading.Event(), cap))
+    return rec.got
+
+
+def test_reader_skips_an_oversized_body_that_is_sent_and_one_that_is_not(caplog):
+    ok = {"jsonrpc": "2.0", "method": "m", "params": [1]}
+    big = json.dumps({"jsonrpc": "2.0", "method": "big", "params": ["y" * 5000]}).encode()
+    stream = (frame(big) + frame(json.dumps(ok).encode())               # sent, then a message
+              + b"Content-Length: 100000\r\n\r\n" + frame(json.dumps(ok).encode())  # never sent
+              + b"Content-Type: x\r\n" + b"z" * 20000 + frame(json.dumps(ok).encode())
+              + frame(b"{nope"))
+    assert _read_all(stream, cap=1000) == [ok, ok, ok]
+    assert caplog.text.count("ignoring a message of") == 2
+    assert caplog.text.count("not JSON") == 1
+    # under a larger cap the 100000-byte claim is believed: it eats the rest of the stream
+    assert [m["method"] for m in _read_all(stream, cap=10**6)] == ["big", "m"]
+
+
+def test_tcp_server_survives_an_oversized_header(tmp_path):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "veriline", "serve", "--tcp",
+                             f"127.0.0.1:{port}"], env=clean_env(tmp_path),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=60)
+                break
+            except OSError:
+                assert time.monotonic() < end, "the TCP server did not start"
+                time.sleep(0.1)
+        with conn:
+            init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+            conn.sendall(b"Content-Length: 1000000000\r\n\r\n{" + frame(b"[]")
+                         + frame(json.dumps(init).encode()))
+            data = b""
+            while b'"id": 1' not in data and b'"id":1' not in data:
+                more = conn.recv(65536)
+                assert more, "connection closed"
+                data += more
+            assert b'"capabilities"' in data
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+    assert b"ignoring a message of 1000000000 bytes" in err and b"Traceback" not in err
