@@ -119,6 +119,8 @@ class VerilineServer(LanguageServer):
                                     self.setting(res.uri, "unknownSeverity"))
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=res.uri, version=res.version, diagnostics=diags))
+        if res.pending and self.capability("workspace", "code_lens", "refresh_support"):
+            self.workspace_code_lens_refresh(None)   # "verifying…" lenses turn into results
 
     def stats(self, payload: dict) -> None:
         self.protocol.notify(STATS, payload)

@@ -85,6 +85,10 @@ class ByteStream:
             pass
         return self._take(min(n, len(self._buf)))
 
+    def unread(self, data: bytes) -> None:
+        """Put data back in front of what is still to be read."""
+        self._buf[:0] = data
+
     def _take(self, n: int) -> bytes:
         out = bytes(self._buf[:n])
         del self._buf[:n]
@@ -110,7 +114,8 @@ async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> Non
             length = None
             if stream.eof and not body:
                 return
-            dispatch(protocol, body)
+            if not dispatch(protocol, body):
+                stream.unread(_embedded_messages(body))   # swallowed by a lying length
             continue
         m = _CONTENT_LENGTH.search(line)
         if m is None:
@@ -124,25 +129,37 @@ async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> Non
             length = n
 
 
-def dispatch(protocol, body: bytes) -> None:
-    """Decode one body and hand it over; a bad one costs one log line."""
+_HEADER_START = re.compile(rb"content-length:[ \t]*\d+[ \t]*\r?\n", re.I)
+
+
+def _embedded_messages(body: bytes) -> bytes:
+    """From the first header inside a body that is not JSON: the messages a too-large
+    Content-Length swallowed (a JSON text never holds a raw header line)."""
+    m = _HEADER_START.search(body)
+    return body[m.start():] if m else b""
+
+
+def dispatch(protocol, body: bytes) -> bool:
+    """Decode one body and hand it over; a bad one costs one log line.  False when the
+    body is not JSON at all."""
     try:
         message = json.loads(body, object_hook=protocol.structure_message)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
         log.warning("veriline: ignoring a message that is not JSON (%d bytes): %s",
                     len(body), _short(exc))
-        return
+        return False
     except Exception as exc:                    # params that do not fit the method
         log.warning("veriline: ignoring a malformed message: %s", _short(exc))
-        return
+        return True
     if not hasattr(message, "jsonrpc"):
         log.warning("veriline: ignoring a message that is not JSON-RPC: %.200r", message)
-        return
+        return True
     try:
         protocol.handle_message(message)
     except Exception as exc:
         log.warning("veriline: handling %s failed: %s",
                     getattr(message, "method", "a message"), _short(exc))
+    return True
 
 
 def _short(exc: BaseException) -> str:
