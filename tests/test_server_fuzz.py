@@ -47,6 +47,7 @@ class Server:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err,
             env=clean_env(tmp))
         self.inbox: queue.Queue = queue.Queue()
+        self.published: set[str] = set()     # URIs that got diagnostics
         threading.Thread(target=self._read, daemon=True).start()
         self.next_id = 0
 
@@ -62,7 +63,10 @@ class Server:
                     n = int(line.split(b":")[1])
                 elif line.strip() == b"" and n is not None:
                     break
-            self.inbox.put(json.loads(out.read(n)))
+            msg = json.loads(out.read(n))
+            if msg.get("method") == "textDocument/publishDiagnostics":
+                self.published.add(msg["params"]["uri"])
+            self.inbox.put(msg)
 
     def write(self, data: bytes) -> None:
         self.proc.stdin.write(data)
@@ -214,6 +218,8 @@ def test_fuzzed_server_keeps_answering(tmp_path):
 
         batch()
         assert SENT["messages"] >= 10_000
+        # hostile documents did go through verification (opened, edited, published)
+        assert {"file:///fuzz/a.py", "file:///fuzz/b.c"} <= srv.published
         assert srv.proc.poll() is None
         assert srv.request("shutdown", None).get("result") is None
         srv.send({"jsonrpc": "2.0", "method": "exit"})
@@ -225,7 +231,9 @@ def test_fuzzed_server_keeps_answering(tmp_path):
     srv.err.seek(0)
     log = srv.err.read()
     assert "Traceback" not in log, log[:5000]
-    assert "ignoring a message of" in log and "not JSON" in log
+    for seen in ("ignoring a message of", "not JSON", "ignoring an edit of",
+                 "ignoring a malformed message"):
+        assert seen in log, seen
 
 
 # ----------------------------------------------------------------------------- the reader

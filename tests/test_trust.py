@@ -67,7 +67,7 @@ def test_settings_layers_keep_privileged_keys_from_the_project(tmp_path, monkeyp
                              warn=warned.append)
     assert s["replay"] is False and s["timeout"] == 3.0
     assert len(warned) == 1 and str(tmp_path / "pyproject.toml") in warned[0]
-    # the editor (or the user's file) decides; the project cannot turn it back off either
+    # the editor (or the user's file) decides
     assert config.load_settings(str(tmp_path), {"replay": True})["replay"] is True
     assert config.cache_named_by_project(str(tmp_path)) is True
     (tmp_path / "cfg" / "veriline").mkdir(parents=True)
@@ -76,6 +76,9 @@ def test_settings_layers_keep_privileged_keys_from_the_project(tmp_path, monkeyp
     assert s["replay"] is True and s["unroll"] == 3
     assert config.load_settings(str(tmp_path), {"replay": False})["replay"] is False
     assert len(warned) == 1                    # once per file
+    # a project may always turn it off
+    (tmp_path / "pyproject.toml").write_text("[tool.veriline]\nreplay = false\n")
+    assert config.load_settings(str(tmp_path))["replay"] is False
 
 
 def test_cache_named_by_the_project_is_not_trusted_unsigned(tmp_path, monkeypatch):

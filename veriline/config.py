@@ -9,9 +9,9 @@ and values of the wrong type are ignored (never an error: a typo in a settings f
 not stop verification).
 
 Trust: the project file comes with the code, so it may not decide to run that code.
-PRIVILEGED keys (``replay``) are taken only from the person: a command-line flag, the
+PRIVILEGED keys (``replay``) are turned on only by the person: a command-line flag, the
 user's file or the editor (which sends ``replay = false`` for an untrusted workspace); in
-pyproject.toml they are ignored with a warning naming the file.  A lemma cache named by the
+pyproject.toml ``true`` is ignored with a warning naming the file (``false`` is honoured).  A lemma cache named by the
 project file is treated as shared (not read without ``VERILINE_CACHE_KEY``): a cloned repo
 must not be able to ship "proved" answers.
 """
@@ -168,8 +168,10 @@ def _untrusted_project(start_dir: str, warn: Optional[Callable[[str], None]]) ->
     section = project_settings(start_dir)
     path = find_pyproject(start_dir) or "pyproject.toml"
     for key in sorted(PRIVILEGED & section.keys()):
-        value = section.pop(key)
-        if value and (path, key) not in _WARNED:
+        if not section[key]:
+            continue                    # turning it off is always allowed
+        section.pop(key)
+        if (path, key) not in _WARNED:
             _WARNED.add((path, key))
             msg = (f"ignoring `{key} = true` in {path}: a project file cannot turn on "
                    f"running its own code; use --{key}, the editor's settings or "
