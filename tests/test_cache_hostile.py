@@ -77,14 +77,14 @@ def test_hostile_writer_changes_no_verdict(server, workspace):  # noqa: F811
     rc, got, _, cached = check(ws, env, "--cache", server.url, key=KEY)
     assert (rc, got) == (rc0, base) and cached > 0                   # the cache does work
 
-    for name, entry in FORGED.items():
-        for forge in (False, True):
-            assert overwrite_everything(server.url, entry, forge) > 0
-            rc, got, err, cached = check(ws, env, "--cache", server.url)
-            assert (rc, got, cached) == (rc0, base, 0), (name, forge)
-            assert err.count("VERILINE_CACHE_KEY is not set") == 1, err
-            rc, got, err, cached = check(ws, env, "--cache", server.url, key=KEY)
-            assert (rc, got, cached) == (rc0, base, 0), (name, forge)
+    for i, (name, entry) in enumerate(FORGED.items()):
+        forge = i % 2 == 1                        # unsigned and forged MACs, alternately
+        assert overwrite_everything(server.url, entry, forge) > 0
+        rc, got, err, cached = check(ws, env, "--cache", server.url)
+        assert (rc, got, cached) == (rc0, base, 0), (name, forge)
+        assert err.count("VERILINE_CACHE_KEY is not set") == 1, err
+        rc, got, err, cached = check(ws, env, "--cache", server.url, key=KEY)
+        assert (rc, got, cached) == (rc0, base, 0), (name, forge)
 
     from veriline.analyses.cache import open_cache
     st = open_cache(server.url, key=KEY.encode()).stats()
