@@ -12,14 +12,14 @@ import re
 from typing import Any, Optional
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 
 from veriline import __version__, config
 
-from . import actions, convert
+from . import actions, convert, rpc_io
 from .documents import Documents, Snapshot
+from .protocol import VerilineProtocol
 from .scheduler import ALL, DocResults, Job, Scheduler
 
 log = logging.getLogger(__name__)
@@ -27,18 +27,6 @@ MAX_CHARS = 5_000_000           # larger documents are not verified (logged, not
 STATS = "veriline/stats"
 CMD_FUNCTION, CMD_FILE, CMD_CLEAR = "veriline.verifyFunction", "veriline.verifyFile", "veriline.clearCache"
 _WORD = re.compile(r"[A-Za-z_]\w*")
-
-
-class VerilineProtocol(LanguageServerProtocol):
-    def structure_message(self, data: dict):
-        """A request whose params do not fit its method gets an error response (pygls
-        only logs it, which would leave the client waiting forever)."""
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if isinstance(data, dict) and "id" in data and "method" in data:
-                self._send_response(data["id"], error=exc.to_response_error())
-            raise
 
 
 class VerilineServer(LanguageServer):
@@ -51,6 +39,16 @@ class VerilineServer(LanguageServer):
         self._scheduler: Optional[Scheduler] = None
         self._progress: dict[int, tuple[str, asyncio.Future]] = {}
         self._progress_seq = 0
+        self.max_message_bytes = rpc_io.max_bytes_from_env()
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """stdio with a reader that survives hostile input (rpc_io)."""
+        import sys
+        rpc_io.run_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer,
+                         self.max_message_bytes)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        rpc_io.run_tcp(self, host, port, self.max_message_bytes)
 
     def report_server_error(self, error: Exception, source) -> None:
         log.error("veriline server error (%s): %s", getattr(source, "__name__", source), error)
@@ -63,9 +61,20 @@ class VerilineServer(LanguageServer):
         return self._scheduler
 
     def settings_for(self, snap: Snapshot) -> dict:
+        """The client's settings decide what may run: the project file cannot turn on
+        replay (config.PRIVILEGED); trying to is shown as a warning, once per file."""
         if snap.directory:
-            return config.load_settings(snap.directory, self.editor_settings)
-        return config.merge(self.editor_settings)
+            return config.load_settings(snap.directory, self.editor_settings,
+                                        warn=self.warn_user)
+        return config.merge(config.user_settings(), self.editor_settings)
+
+    def warn_user(self, message: str) -> None:
+        log.warning("veriline: %s", message)
+        try:
+            self.window_show_message(lsp.ShowMessageParams(
+                type=lsp.MessageType.Warning, message=f"veriline: {message}"))
+        except Exception as exc:     # no client yet / connection gone: the log has it
+            log.info("veriline: could not show a message: %s", exc)
 
     def _job_input(self, uri: str):
         snap = self.documents.snapshot(uri)
@@ -76,7 +85,8 @@ class VerilineServer(LanguageServer):
             return None
         settings = self.settings_for(snap)
         self.doc_settings[uri] = settings
-        return snap, config.options_from_settings(settings)
+        return snap, config.options_from_settings(
+            settings, cache_untrusted=config.cache_named_by_project(snap.directory))
 
     def setting(self, uri: str, key: str):
         return self.doc_settings.get(uri, config.DEFAULTS).get(key, config.DEFAULTS[key])
@@ -109,6 +119,8 @@ class VerilineServer(LanguageServer):
                                     self.setting(res.uri, "unknownSeverity"))
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=res.uri, version=res.version, diagnostics=diags))
+        if res.pending and self.capability("workspace", "code_lens", "refresh_support"):
+            self.workspace_code_lens_refresh(None)   # "verifying…" lenses turn into results
 
     def stats(self, payload: dict) -> None:
         self.protocol.notify(STATS, payload)
@@ -217,7 +229,10 @@ def did_open(ls: VerilineServer, params: lsp.DidOpenTextDocumentParams) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: VerilineServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls.scheduler.schedule(uri, ls.setting(uri, "debounceMs") / 1000.0)
+    ranged = [c for c in params.content_changes
+              if isinstance(c, lsp.TextDocumentContentChangePartial)]
+    focus = ranged[-1].range.start.line + 1 if ranged else None   # verified first
+    ls.scheduler.schedule(uri, ls.setting(uri, "debounceMs") / 1000.0, focus=focus)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

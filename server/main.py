@@ -14,7 +14,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--log-file", metavar="PATH", help="write the server log here")
     p.add_argument("--log-level", default="INFO",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.add_argument("--max-message-bytes", type=int, metavar="N",
+                   help="larger LSP messages are ignored (default 64 MiB, or "
+                        "$VERILINE_MAX_MESSAGE_BYTES)")
     return p
+
+
+class _OneLine(logging.Filter):
+    """Below DEBUG, pygls' reports of bad input are one line (no traceback to stderr)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("pygls") and logging.getLogger().level > logging.DEBUG:
+            msg = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                exc = record.exc_info[1]
+                msg = f"{msg}: {type(exc).__name__}: {exc}"
+            lines = [ln for ln in msg.splitlines() if ln.strip()]
+            msg = lines[0] + (f" … {lines[-1].strip()}" if len(lines) > 1 else "") \
+                if lines else msg
+            record.msg, record.args, record.exc_info, record.exc_text = msg[:500], None, None, None
+        return True
 
 
 def _host_port(spec: str) -> tuple[str, int]:
@@ -33,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = (logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file
                else logging.StreamHandler(sys.stderr))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_OneLine())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(getattr(logging, args.log_level))
@@ -40,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("pygls").setLevel(logging.WARNING)
 
     from .app import server
+    if args.max_message_bytes is not None:
+        if args.max_message_bytes <= 0:
+            print("veriline serve: --max-message-bytes must be positive", file=sys.stderr)
+            return 2
+        server.max_message_bytes = args.max_message_bytes
     if args.tcp:
         try:
             host, port = _host_port(args.tcp)

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, Protocol
 
-from veriline.analyses import api, ir, solver
+from veriline.analyses import api, callgraph, ir, solver
 from veriline.analyses.findings import Finding
 
 from .documents import Snapshot
@@ -70,6 +70,7 @@ class Job:
     snap: Snapshot
     options: api.Options
     force: frozenset
+    focus: Optional[int] = None     # 1-based line of the last edit: verified first
     token: solver.CancelToken = field(default_factory=solver.CancelToken)
     progress_started: bool = False
 
@@ -114,6 +115,29 @@ def _relocate(r: FunctionResult, layout: Layout) -> FunctionResult:
     return FunctionResult(r.name, r.fingerprint, moved, False, layout)
 
 
+def _focused_first(program: ir.Program, todo: list, focus: Optional[int]) -> list:
+    """todo with the function that contains the focus line (innermost) first, then the
+    functions it calls, then the rest in file order: answers stream in that order."""
+    if focus is None or not todo:
+        return todo
+    inside = [n for n, _ in todo
+              if program.functions[n].span.line <= focus <= program.functions[n].span.end_line]
+    if not inside:
+        return todo
+    first = max(inside, key=lambda n: program.functions[n].span.line)
+    callees = set(_callees(program.functions[first]))
+    rank = {n: (0 if n == first else 1 if n in callees else 2, i)
+            for i, (n, _) in enumerate(todo)}
+    return sorted(todo, key=lambda t: rank[t[0]])
+
+
+def _callees(fn: ir.Function) -> list[str]:
+    try:
+        return list(callgraph.callees(fn))
+    except Exception:                  # ordering is a nicety: never fail a round for it
+        return []
+
+
 def _internal_error(program: ir.Program, name: str, exc: BaseException) -> Finding:
     fn = program.functions[name]
     return Finding(file=program.path, function=name, kind="contract", status="unknown",
@@ -133,6 +157,7 @@ class Scheduler:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._jobs: dict[str, Job] = {}
         self._force: dict[str, set[str]] = {}
+        self._focus: dict[str, int] = {}        # uri -> line of the last edit (1-based)
         self._results: dict[str, DocResults] = {}
         self._cache: dict[str, dict[str, FunctionResult]] = {}   # worker side
         self._lock = threading.Lock()
@@ -144,9 +169,13 @@ class Scheduler:
     def results(self, uri: str) -> Optional[DocResults]:
         return self._results.get(uri)
 
-    def schedule(self, uri: str, delay: float = 0.0, force: frozenset | set = frozenset()) -> None:
-        """(Re)start the debounce timer for uri; a running round for it is cancelled now."""
+    def schedule(self, uri: str, delay: float = 0.0, force: frozenset | set = frozenset(),
+                 focus: Optional[int] = None) -> None:
+        """(Re)start the debounce timer for uri; a running round for it is cancelled now.
+        focus: the 1-based line just edited; its function is verified first."""
         self._cancel_job(uri)
+        if focus is not None:
+            self._focus[uri] = focus
         if force:
             self._force.setdefault(uri, set()).update(force)
         timer = self._timers.pop(uri, None)
@@ -162,6 +191,7 @@ class Scheduler:
         self._cancel_job(uri)
         self._jobs.pop(uri, None)
         self._force.pop(uri, None)
+        self._focus.pop(uri, None)
         self._results.pop(uri, None)
         with self._lock:
             self._cache.pop(uri, None)
@@ -183,6 +213,8 @@ class Scheduler:
             job.token.cancel()
             if job.force:   # forced work that was cut short still has to happen
                 self._force.setdefault(uri, set()).update(job.force)
+            if job.focus is not None:
+                self._focus.setdefault(uri, job.focus)
 
     def _fire(self, uri: str) -> None:
         self._timers.pop(uri, None)
@@ -190,7 +222,7 @@ class Scheduler:
         if got is None:
             return
         snap, options = got
-        job = Job(snap, options, frozenset(self._force.pop(uri, ())))
+        job = Job(snap, options, frozenset(self._force.pop(uri, ())), self._focus.pop(uri, None))
         self._jobs[uri] = job
         self._queue.put(job)
 
@@ -217,7 +249,7 @@ class Scheduler:
             program, reused, todo = payload
             res = DocResults(job.uri, job.snap.version, program, dict(reused), list(todo))
             self._results[job.uri] = res
-            if program.errors or not todo:
+            if program.errors or reused or not todo:   # what is known already
                 self._sink.publish(res)
             if todo:
                 job.progress_started = True
@@ -306,6 +338,7 @@ class Scheduler:
                 reused[name] = r
             else:
                 todo.append((name, fp))
+        todo = _focused_first(program, todo, job.focus)
         self._post("start", job, (program, reused, [n for n, _ in todo]))
         verified = []
         for i, (name, fp) in enumerate(todo):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -316,3 +317,33 @@ def test_cache_cli(db, capsys):
     assert main(["clear", "--cache", db]) == 0
     assert "cleared 1" in capsys.readouterr().out
     assert open_cache(db).stats()["entries"] == 0
+
+
+def test_recovery_from_a_corrupt_file_counts_what_it_dropped(tmp_path, db):
+    cache = open_cache(db)
+    for i in range(40):
+        cache.put(f"q{i}", {"status": "sat", "model": {"v0": i}})
+    for i in range(7):
+        cache.put_lemma(f"l{i}", {"findings": []})
+    cache.close()
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    with open(db, "r+b") as fh:                  # a broken header: nothing readable by SQL
+        fh.write(b"garbage!" * 12)
+    out = subprocess.run([sys.executable, "-m", "veriline", "cache", "stats", "--cache", db],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^dropped \(corrupt file recovered\)\s+47$", out.stdout, re.M), out.stdout
+    assert "47 entries dropped" in out.stdout
+    again = open_cache(db).stats()               # the count survives in the new file
+    assert again["dropped"] == 47 and again["entries"] == 0
+
+
+def test_recovery_counts_rows_sql_can_still_read(tmp_path, db):
+    cache = open_cache(db)
+    for i in range(5):
+        cache.put(f"q{i}", {"status": "unsat"})
+    cache.close()
+    from veriline.analyses.cache.sqlite_store import _count_salvageable
+    assert _count_salvageable(db) == 5

@@ -11,7 +11,8 @@ _ROWS = [("backend", "backend"), ("location", "location"), ("entries", "query re
          ("lemmas", "lemmas"), ("size_bytes", "size on disk"), ("hits", "hits"),
          ("misses", "misses"), ("hit_rate", "hit rate"), ("puts", "puts"),
          ("rejected", "rejected (stale/damaged)"), ("untrusted", "untrusted (bad HMAC)"),
-         ("ignored", "ignored (unsigned proofs)"), ("errors", "errors"),
+         ("ignored", "ignored (unsigned, shared store)"),
+         ("dropped", "dropped (corrupt file recovered)"), ("errors", "errors"),
          ("signed", "HMAC key")]
 
 

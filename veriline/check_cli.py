@@ -87,11 +87,15 @@ def build_options(args, settings: dict):
     return o
 
 
-def open_cache_for(args, settings: dict):
+def open_cache_for(args, settings: dict, start_dir: str = "."):
     if args.no_cache:
         return None
     from veriline.analyses.cache import open_cache
-    return open_cache(args.cache or settings.get("cache") or None)
+    from veriline.config import cache_named_by_project
+    # a cache the project file chose is not trusted unsigned (config.py: Trust)
+    untrusted = not args.cache and cache_named_by_project(start_dir)
+    return open_cache(args.cache or settings.get("cache") or None,
+                      shared=True if untrusted else None)
 
 
 def main(argv: list[str]) -> int:
@@ -103,12 +107,13 @@ def main(argv: list[str]) -> int:
         settings = {}
         try:
             from veriline.config import load_settings
-            settings = load_settings(os.path.abspath(args.paths[0]))
+            settings = load_settings(os.path.abspath(args.paths[0]), warn=lambda m: print(
+                f"veriline check: warning: {m}", file=sys.stderr))
         except ImportError:
             pass
         options = build_options(args, settings)
         files = collect(args.paths, list(settings.get("exclude", [])) + args.exclude)
-        cache = open_cache_for(args, settings)
+        cache = open_cache_for(args, settings, os.path.abspath(args.paths[0]))
         options = replace(options, cache=cache)
     except FileNotFoundError as e:
         print(f"veriline check: no such file or directory: {e}", file=sys.stderr)

@@ -1,17 +1,26 @@
 """Settings shared by `veriline check` and `veriline serve`.
 
-Layers, later wins: built-in defaults < editor settings (LSP section ``veriline``) <
-``[tool.veriline]`` of the nearest pyproject.toml.  The project file wins so the editor
-shows the same verdicts as ``veriline check`` in CI.  Keys may be camelCase, snake_case
-or kebab-case; unknown keys and values of the wrong type are ignored (never an error: a
-typo in a settings file must not stop verification).
+Layers, later wins: built-in defaults < the user's file
+(``$XDG_CONFIG_HOME/veriline/config.toml``, default ``~/.config/veriline/config.toml``,
+top-level keys) < editor settings (LSP section ``veriline``) < ``[tool.veriline]`` of the
+nearest pyproject.toml.  The project file wins so the editor shows the same verdicts as
+``veriline check`` in CI.  Keys may be camelCase, snake_case or kebab-case; unknown keys
+and values of the wrong type are ignored (never an error: a typo in a settings file must
+not stop verification).
+
+Trust: the project file comes with the code, so it may not decide to run that code.
+PRIVILEGED keys (``replay``) are turned on only by the person: a command-line flag, the
+user's file or the editor (which sends ``replay = false`` for an untrusted workspace); in
+pyproject.toml ``true`` is ignored with a warning naming the file (``false`` is honoured).  A lemma cache named by the
+project file is treated as shared (not read without ``VERILINE_CACHE_KEY``): a cloned repo
+must not be able to ship "proved" answers.
 """
 from __future__ import annotations
 
 import logging
 import os
 import re
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +33,7 @@ except ImportError:                     # pragma: no cover - older Pythons
         _toml = None
 
 SECTION = "veriline"
+PRIVILEGED = frozenset({"replay"})     # settings that run workspace code
 UNKNOWN_SEVERITIES = ("information", "hint", "warning", "off")
 
 DEFAULTS: dict[str, Any] = {
@@ -130,33 +140,83 @@ def project_settings(start_dir: str) -> dict[str, Any]:
     return dict(section)
 
 
-def load_settings(start_dir: str, editor: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
-    """Effective settings for files under start_dir (editor settings optional)."""
-    return merge(editor, project_settings(start_dir))
+def user_config_path() -> str:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "veriline", "config.toml")
+
+
+def user_settings() -> dict[str, Any]:
+    """Top-level keys of the user's config.toml ({} when absent or unreadable)."""
+    path = user_config_path()
+    if _toml is None or not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = _toml.load(fh)
+    except (OSError, ValueError) as exc:
+        log.warning("veriline: cannot read %s: %s", path, exc)
+        return {}
+    return normalize(data)
+
+
+_WARNED: set[tuple[str, str]] = set()
+
+
+def _untrusted_project(start_dir: str, warn: Optional[Callable[[str], None]]) -> dict:
+    """The project layer without its privileged keys; each dropped key is warned about
+    once per file (through warn, else the log)."""
+    section = project_settings(start_dir)
+    path = find_pyproject(start_dir) or "pyproject.toml"
+    for key in sorted(PRIVILEGED & section.keys()):
+        if not section[key]:
+            continue                    # turning it off is always allowed
+        section.pop(key)
+        if (path, key) not in _WARNED:
+            _WARNED.add((path, key))
+            msg = (f"ignoring `{key} = true` in {path}: a project file cannot turn on "
+                   f"running its own code; use --{key}, the editor's settings or "
+                   f"{user_config_path()}")
+            (warn or log.warning)(msg)
+    return section
+
+
+def load_settings(start_dir: str, editor: Optional[Mapping[str, Any]] = None, *,
+                  warn: Optional[Callable[[str], None]] = None,
+                  user: bool = True) -> dict[str, Any]:
+    """Effective settings for files under start_dir (editor settings optional); the
+    project file's privileged keys are dropped (see the module docstring)."""
+    return merge(user_settings() if user else None, editor,
+                 _untrusted_project(start_dir, warn))
+
+
+def cache_named_by_project(start_dir: Optional[str]) -> bool:
+    """Whether the project file chose the lemma cache (then it is not trusted unsigned)."""
+    return bool(start_dir) and bool(project_settings(start_dir).get("cache"))
 
 
 _CACHES: dict[str, object] = {}
 
 
-def open_cache(spec: str):
-    """The lemma cache for spec (memoized: one connection per spec); None if unavailable."""
-    if spec in _CACHES:
-        return _CACHES[spec]
+def open_cache(spec: str, untrusted: bool = False):
+    """The lemma cache for spec (memoized: one connection per spec and trust); None if
+    unavailable.  untrusted: named by a project file, so read only when signed."""
+    memo = f"{int(untrusted)}{spec}"
+    if memo in _CACHES:
+        return _CACHES[memo]
     cache = None
     try:
         from veriline.analyses import cache as cache_mod
-        opener = getattr(cache_mod, "open_cache", None)
-        if opener is not None:
-            cache = opener(spec or None)
+        cache = cache_mod.open_cache(spec or None, shared=True if untrusted else None)
     except Exception as exc:   # a broken cache must never stop verification
         log.warning("veriline: lemma cache %r unavailable: %s", spec, exc)
         cache = None
-    _CACHES[spec] = cache
+    _CACHES[memo] = cache
     return cache
 
 
-def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = True):
-    """The analysis Options the settings ask for."""
+def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = True,
+                          cache_untrusted: bool = False):
+    """The analysis Options the settings ask for (cache_untrusted: see open_cache)."""
     from veriline.analyses.api import ALL_ANALYSES, Options
     s = merge(settings)
     analyses = frozenset(a for a in s["analyses"] if a in ALL_ANALYSES)
@@ -168,5 +228,5 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         report_conversions=s["reportConversions"],
         unroll=max(1, int(s["unroll"])),
         cache_min_ms=int(s["cacheMinMs"]),
-        cache=open_cache(s["cache"]) if with_cache else None,
+        cache=open_cache(s["cache"], cache_untrusted) if with_cache else None,
     )

@@ -7,10 +7,11 @@ put_lemma for intermediate lemmas, stats, clear, close) and never raises on a st
 failure: a cache problem costs time, never an answer.
 
 Trust: with an HMAC key (argument or VERILINE_CACHE_KEY) every value is stored with
-hmac-sha256(key, cache_key + value_json) and unsigned or mis-signed values are ignored.
-Without a key, values are read as-is from a local SQLite file (trusted: only this user
-writes it), but from a shared store (Redis) 'unsat' results and lemmas are ignored, so a
-cached "proved" only ever comes from a trusted store.
+hmac-sha256(key, cache_key + value_json) and unsigned or mis-signed values are ignored
+(counted as `untrusted`).  Without a key, values are read as-is from a private SQLite file
+(only this user writes it); a shared store (Redis, or any store opened with shared=True,
+e.g. one named by a project file) is then neither read nor written, so no entry anyone
+else wrote can change a verdict in any direction; opening it says so once (a warning).
 """
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ def env_key() -> Optional[bytes]:
     return k.encode("utf-8") if k else None
 
 
-def open_cache(spec: Optional[str] = None, *, key: Optional[bytes] = None) -> "Cache":
+def open_cache(spec: Optional[str] = None, *, key: Optional[bytes] = None,
+               shared: Optional[bool] = None) -> "Cache":
     """Open the cache named by spec (see the module docstring); key defaults to
-    $VERILINE_CACHE_KEY."""
+    $VERILINE_CACHE_KEY; shared=True treats a SQLite file like a shared store."""
     if key is None:
         key = env_key()
     spec = (spec or "").strip()
@@ -43,11 +45,14 @@ def open_cache(spec: Optional[str] = None, *, key: Optional[bytes] = None) -> "C
         return NullCache()
     if spec.startswith(("redis://", "rediss://", "unix://")):
         from .redis_store import RedisCache
-        return RedisCache(spec, key=key)
-    if spec.startswith("sqlite://"):
-        spec = spec[len("sqlite://"):]
-    path = os.path.expanduser(spec) if spec else default_path()
-    if os.path.isdir(path):
-        path = os.path.join(path, "cache.sqlite")
-    from .sqlite_store import SQLiteCache
-    return SQLiteCache(path, key=key)
+        cache: Cache = RedisCache(spec, key=key)
+    else:
+        if spec.startswith("sqlite://"):
+            spec = spec[len("sqlite://"):]
+        path = os.path.expanduser(spec) if spec else default_path()
+        if os.path.isdir(path):
+            path = os.path.join(path, "cache.sqlite")
+        from .sqlite_store import SQLiteCache
+        cache = SQLiteCache(path, key=key, shared=shared)
+    cache.announce_trust()
+    return cache

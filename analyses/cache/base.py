@@ -14,7 +14,8 @@ from typing import Optional
 log = logging.getLogger("veriline.cache")
 
 QUERY_NS, LEMMA_NS = "q:", "l:"
-COUNTERS = ("hits", "misses", "puts", "untrusted", "ignored", "rejected", "errors")
+COUNTERS = ("hits", "misses", "puts", "untrusted", "ignored", "rejected", "dropped",
+            "errors")
 FLUSH_INTERVAL_S = 5.0
 
 
@@ -35,11 +36,13 @@ class Cache:
     _size() -> int | None, _close()."""
 
     backend = "abstract"
-    shared = False          # True: other users may write it (unkeyed 'unsat' is ignored)
+    shared = False          # True: others may write it, so unkeyed it is never read
     location = ""
 
-    def __init__(self, key: Optional[bytes] = None) -> None:
+    def __init__(self, key: Optional[bytes] = None, shared: Optional[bool] = None) -> None:
         self._key = key or None
+        if shared is not None:
+            self.shared = shared
         self._lock = threading.Lock()
         self._session = dict.fromkeys(COUNTERS, 0)
         self._pending = dict.fromkeys(COUNTERS, 0)
@@ -70,6 +73,18 @@ class Cache:
     @property
     def signed(self) -> bool:
         return self._key is not None
+
+    @property
+    def trusted(self) -> bool:
+        """Whether entries read from the store may be used: signed, or a private store."""
+        return self._key is not None or not self.shared
+
+    def announce_trust(self) -> None:
+        """Say once why an unsigned shared store is not used (opening calls this)."""
+        if not self.trusted:
+            self._warn(f"lemma cache {self.location} is shared and VERILINE_CACHE_KEY is "
+                       "not set: its entries are neither read nor written (set the key "
+                       "to share signed results)")
 
     def stats(self) -> dict:
         """Totals over every process that used this store, plus this session's counts."""
@@ -127,6 +142,9 @@ class Cache:
     def _get(self, k: str, lemma: bool) -> Optional[dict]:
         if self._closed:
             return None
+        if not self.trusted:              # anyone may have written it: never read
+            self._count(misses=1, ignored=1)
+            return None
         try:
             text = self._read(k)
         except Exception as e:            # noqa: BLE001
@@ -155,13 +173,10 @@ class Cache:
         if not isinstance(value, dict):
             self._count(untrusted=1)
             return None
-        if self._key is None and self.shared and (lemma or value.get("status") == "unsat"):
-            self._count(ignored=1)
-            return None
         return value
 
     def _put(self, k: str, value: dict) -> None:
-        if self._closed:
+        if self._closed or not self.trusted:   # unsigned entries nobody should read
             return
         try:
             body = _dump(value)

@@ -1,7 +1,7 @@
 """The Redis lemma-cache backend: one store shared by a team or a CI fleet.
 
-Keys are prefixed `veriline:v1:`.  The store is shared, so without an HMAC key its 'unsat'
-results are not trusted (see cache.py).  If Redis goes away mid-run the cache logs one
+Keys are prefixed `veriline:v1:`.  The store is shared, so without an HMAC key it is
+neither read nor written (see __init__.py).  If Redis goes away mid-run the cache logs one
 warning and behaves as no cache (get → None, put → dropped) for RETRY_AFTER_S seconds,
 then tries again: never an exception, never a wrong answer.
 """

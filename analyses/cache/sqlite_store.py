@@ -36,11 +36,33 @@ def _is_corruption(e: BaseException) -> bool:
     return "not a database" in msg or "malformed" in msg
 
 
+def _count_salvageable(path: str) -> int:
+    """How many entries a corrupt file held: by SQL when the table is still readable,
+    else by counting stored values' envelopes (`{"v":`) in the raw pages."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT count(*) FROM cache WHERE key >= ? AND key < ? "
+                               "OR key >= ? AND key < ?",
+                               (LEMMA_NS, LEMMA_NS[:-1] + ";", QUERY_NS,
+                                QUERY_NS[:-1] + ";")).fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass
+    n = 0
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(OSError), open(path + suffix, "rb") as fh:
+            n += fh.read().count(b'{"v":')
+    return n
+
+
 class SQLiteCache(Cache):
     backend = "sqlite"
 
-    def __init__(self, path: str, key: Optional[bytes] = None) -> None:
-        super().__init__(key)
+    def __init__(self, path: str, key: Optional[bytes] = None,
+                 shared: Optional[bool] = None) -> None:
+        super().__init__(key, shared)
         self.path = self.location = os.path.abspath(path)
         self._local = threading.local()
         self._all: list[tuple[int, sqlite3.Connection]] = []
@@ -89,8 +111,10 @@ class SQLiteCache(Cache):
         for suffix in ("-wal", "-shm", ""):   # the WAL of a broken file must not be replayed
             if os.path.exists(self.path + suffix):
                 os.replace(self.path + suffix, aside + suffix)
+        dropped = _count_salvageable(aside)
+        self._count(dropped=dropped)
         self._warn(f"lemma cache {self.path} was corrupt ({problem}); moved it to {aside} "
-                   "and started an empty cache")
+                   f"and started an empty cache ({dropped} entries dropped)")
         con = self._connect()
         try:
             self._init_schema(con)
