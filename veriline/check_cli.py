@@ -133,7 +133,8 @@ def main(argv: list[str]) -> int:
     else:
         sys.stdout.write(out)
     findings = [f for r in reports for f in r.findings]
-    failed = any(f.status == "counterexample" and f.severity != "info" for f in findings)
+    failed = any(f.status == "counterexample" and f.severity not in ("info", "information")
+                 for f in findings)
     if args.strict:
         failed = failed or any(f.status == "unknown" for f in findings) or \
             any(r.program.errors for r in reports)

@@ -18,7 +18,7 @@ from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
 from .state import conj, disj, violation
 
-INTERP_KIND = {"isinstance": "assert", "invariant-init": "invariant",
+INTERP_KIND = {"isinstance": "assert", "precondition": "assert", "invariant-init": "invariant",
                "invariant-preserved": "invariant"}
 PROP_TEXT = {
     "signed-overflow": "signed overflow", "division-by-zero": "division by zero",
@@ -184,6 +184,7 @@ def _message(ctx: FnContext, group, status, cex, reason, returned) -> str:
             return f"{ob.message}{where}: {call}" + (f" ({vals})" if vals else "")
         return f"{what}{where}: don't know ({reason})"
     label = {"assert": "assertion", "isinstance": "assertion", "reach_error": "reach_error()",
+             "precondition": f"entry assert `{ob.message}` (a precondition)",
              "ensures": f"postcondition `{ob.text}`",
              "requires-call": ob.message or "callee precondition",
              "invariant-init": f"loop invariant `{ob.text}` on entry",

@@ -85,6 +85,7 @@ class Obligation:
     related: list = field(default_factory=list)       # [(Span, message)]
     operands: dict = field(default_factory=dict)       # label -> (term, type)
     text: str = ""             # contract text, when there is one
+    entry_assert: Optional[ir.Span] = None   # requires-call of a callee's entry assert
 
     @property
     def key(self) -> tuple:
