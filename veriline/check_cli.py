@@ -35,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--verbose", "-v", action="store_true", help="also list ✓ findings")
+    p.add_argument("--entry", action="append", default=[], metavar="NAME",
+                   help="entry point of a closed program (repeatable): functions are "
+                        "judged in the contexts reachable from it")
     return p
 
 
@@ -84,6 +87,8 @@ def build_options(args, settings: dict):
         o = replace(o, report_unsigned_wrap=True)
     if args.no_report_conversions:
         o = replace(o, report_conversions=False)
+    if args.entry:
+        o = replace(o, entries=tuple(args.entry))
     return o
 
 

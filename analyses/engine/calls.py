@@ -9,7 +9,7 @@ from .. import ir
 from ..callgraph import assigned, has_contract
 from ..entry_asserts import assert_text, entry_asserts
 from . import encode as E
-from .state import CallSite, Fresh, Obligation, State, merge
+from .state import CallSite, Fresh, Obligation, OutCall, State, merge
 from .symexec import MAX_INLINE_DEPTH, FnFrame, is_stub
 
 
@@ -38,6 +38,10 @@ def call(ex, e: ir.Call, st: State):
     callee = ex.program.functions.get(e.func)
     if callee is None or is_stub(callee):
         return _unknown_call(ex, e, st)
+    if ex.scratch == 0 and len(ex.frames) == 1:
+        ex.calls_out.append(OutCall(callee.name, st.pc, list(args),
+                                    {g: st.vars[g] for g in ex.program.globals
+                                     if g in st.vars}, e.span))
     _check_entry_asserts(ex, e, callee, args, st)
     recursive = callee.name in ex.scc or any(f.fn.name == callee.name for f in ex.frames)
     if recursive and ex.scratch == 0 and len(ex.frames) == 1:

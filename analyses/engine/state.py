@@ -138,6 +138,17 @@ class CallSite:
     span: ir.Span
 
 
+@dataclass
+class OutCall:
+    """A call of a program function made by the function being run (for the callee's
+    calling context, engine/judgement.py)."""
+    callee: str
+    pc: z3.BoolRef
+    args: list
+    globals: dict                   # global variables' values at the call
+    span: ir.Span
+
+
 def violation(obs) -> z3.BoolRef:
     """Some obligation of obs fails: its guard holds and its condition does not."""
     return disj([conj(o.guard, z3.Not(o.ok)) for o in obs])

@@ -73,6 +73,7 @@ class SymExec:
         self.head_visits: dict[int, list] = {}
         self.cut_guards: list = []
         self.call_sites: list[CallSite] = []
+        self.calls_out: list = []         # every call this function makes (OutCall)
         self.frames: list[FnFrame] = []
         self.consts_seen: set[int] = {0, 1}
         # k-induction (modes 'kbase'/'kstep'): the loop unrolled from its entry / from an
