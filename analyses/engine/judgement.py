@@ -96,16 +96,15 @@ class _Builder:
         """name's abstract run without any context (its call sites, inputs, nondets)."""
         key = (name, self.options.key())
         if key not in self._runs:
-            from .context import FnContext
-            ctx = FnContext(self.program, self.program.functions[name], self.options,
-                            self.cancel)
             with E.math_width(E.contract_width(self.program)):
-                self._runs[key] = (ctx, ctx.abstract)
-        return self._runs[key][1]
+                self._runs[key] = self.checker(name).abstract
+        return self._runs[key]
 
     def checker(self, name: str):
-        self.run(name)
-        return self._runs[(name, self.options.key())][0]
+        """A context for name's queries (with this request's cancel token)."""
+        from .context import FnContext
+        return FnContext(self.program, self.program.functions[name], self.options,
+                         self.cancel)
 
     def scc_of(self, name: str) -> set:
         return next((c for c in sccs(self.program) if name in c), {name})

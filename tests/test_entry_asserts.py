@@ -1,0 +1,206 @@
+"""Entry asserts: preconditions checked at every call site, information in the function
+itself, assumed for the rest of its body; private helpers judged in their callers' contexts."""
+import subprocess
+import sys
+import textwrap
+
+from veriline.analyses.api import Options, analyze_source, parse
+from veriline.analyses.entry_asserts import entry_asserts
+
+OPTS = Options(analyses=frozenset({"contract", "overflow"}))
+
+
+def findings(text, path="m.py", **kw):
+    rep = analyze_source(textwrap.dedent(text), path, Options(**{**OPTS.__dict__, **kw}))
+    return rep.findings
+
+
+def one(fs, function, prop, line=None):
+    got = [f for f in fs if f.function == function and f.property == prop
+           and (line is None or f.span.line == line)]
+    assert len(got) == 1, [(f.function, f.property, f.span.line, f.message) for f in fs]
+    return got[0]
+
+
+def test_which_asserts_are_entry_asserts():
+    prog = parse(textwrap.dedent('''
+        def a(m: int, flag: bool) -> int:
+            """Docstring first is fine."""
+            assert 1 <= m <= 6
+            assert m != 3, "no march"
+            assert m != 4
+            y = m
+            assert y > 0
+            return y
+
+        def b(x: int) -> int:
+            y = x
+            assert x > 0
+            return y
+
+        def c(x: int) -> int:
+            assert x > b(x)
+            return x
+    '''), "m.py")
+    a = prog.functions["a"]
+    assert [s.span.line for s in entry_asserts(a)] == [4, 5, 6]
+    assert entry_asserts(prog.functions["b"]) == []     # something comes before it
+    assert entry_asserts(prog.functions["c"]) == []     # calls a function
+
+
+def test_caller_that_breaks_the_entry_assert_is_blamed():
+    fs = findings('''
+        def safe_div(a: int, b: int) -> int:
+            assert b != 0
+            return a // b
+
+        def average(total: int, count: int) -> int:
+            return safe_div(total, count)
+
+        def halve(x: int) -> int:
+            return safe_div(x, 2)
+    ''')
+    own = one(fs, "safe_div", "precondition")
+    assert (own.status, own.kind, own.severity) == ("counterexample", "contract", "information")
+    assert own.counterexample.inputs["b"] == 0
+    assert own.message.startswith("entry assert `assert b != 0` (a precondition) fails: ")
+    # the division after it is judged under the assert: no division-by-zero finding
+    div = [f for f in fs if f.function == "safe_div" and f.kind == "overflow"]
+    assert [f.status for f in div] == ["proved"]
+    bad = one(fs, "average", "requires-call")
+    assert (bad.status, bad.kind, bad.severity) == ("counterexample", "contract", "error")
+    assert bad.counterexample.inputs["count"] == 0
+    total = bad.counterexample.inputs["total"]
+    assert bad.message == (f"precondition of safe_div (assert b != 0) fails: "
+                           f"average({total}, 0)")
+    assert bad.related[0].span.line == 3
+    assert bad.span.line == 7
+    ok = one(fs, "halve", "requires-call")
+    assert ok.status == "proved"
+    assert bad.details["judgement"] == "modular"
+
+
+def test_all_callers_satisfy_it_no_error_anywhere():
+    fs = findings('''
+        def half(n: int) -> int:
+            assert n >= 0
+            return n // 2
+
+        def quarter(n: int) -> int:
+            if n < 0:
+                n = -n
+            return half(half(n))
+    ''')
+    errors = [f for f in fs if f.status == "counterexample" and f.severity == "error"]
+    assert errors == []
+    own = one(fs, "half", "precondition")
+    assert (own.status, own.severity) == ("counterexample", "information")
+    assert own.counterexample.inputs["n"] < 0
+    calls = [f for f in fs if f.function == "quarter" and f.property == "requires-call"]
+    assert [f.status for f in calls] == ["proved", "proved"]
+
+
+def test_private_helper_is_judged_in_its_callers_contexts():
+    fs = findings('''
+        def _days(m: int) -> int:
+            assert 1 <= m <= 6
+            return 100 // (m - 7)
+
+        def spring(k: int) -> int:
+            if 0 <= k < 3:
+                return _days(k + 1)
+            return 0
+
+        def _scale(x: int) -> int:
+            return 10 // x
+
+        def use_scale(a: int) -> int:
+            if a > 0:
+                return _scale(a)
+            return _scale(a - 1)
+    ''')
+    own = one(fs, "_days", "precondition")
+    assert own.status == "proved" and own.details["judgement"] == "callers"
+    assert own.message == ("entry assert `assert 1 <= m <= 6` (a precondition) holds "
+                           "(for the inputs its callers pass)")
+    div = [f for f in fs if f.function == "_scale" and f.kind == "overflow"]
+    assert [(f.status, f.details["judgement"]) for f in div] == [("proved", "callers")]
+    assert one(fs, "spring", "requires-call").status == "proved"
+
+
+def test_private_helper_counterexample_comes_with_the_callers_inputs():
+    fs = findings('''
+        def _scale(x: int) -> int:
+            return 10 // x
+
+        def bad_scale(a: int) -> int:
+            return _scale(a + 1)
+    ''')
+    div = [f for f in fs if f.function == "_scale" and f.kind == "overflow"][0]
+    assert div.status == "counterexample" and div.details["judgement"] == "callers"
+    assert div.counterexample.inputs == {"x": 0}
+    assert div.details["via"] == "bad_scale(-1)"
+    assert div.message.endswith("(reached from bad_scale(-1))")
+
+
+def test_private_helper_used_as_a_value_stays_modular():
+    fs = findings('''
+        def _scale(x: int) -> int:
+            return 10 // x
+
+        def use(a: int) -> int:
+            if a > 0:
+                return _scale(a)
+            return 1
+
+        CALLBACK = _scale
+    ''')
+    div = [f for f in fs if f.function == "_scale" and f.kind == "overflow"][0]
+    assert div.status == "counterexample" and div.details["judgement"] == "modular"
+    assert div.counterexample.inputs == {"x": 0}
+
+
+def test_c_entry_assert_and_static_helper():
+    text = '''
+        #include <assert.h>
+        static int pct(int v, int hi) {
+            assert(hi > 0);
+            return v * 100 / hi;
+        }
+        int clamp(int v, int lo, int hi) {
+            assert(lo <= hi);
+            return v < lo ? lo : (v > hi ? hi : v);
+        }
+        int fraction(int v) {
+            return pct(clamp(v, 0, 10), 10);
+        }
+        int clamp_percent(int v, int hi) {
+            return clamp(v, 0, hi);
+        }
+    '''
+    fs = findings(text, "m.c")
+    pre = one(fs, "pct", "precondition")
+    assert pre.status == "proved" and pre.details["judgement"] == "callers"
+    mul = [f for f in fs if f.function == "pct" and f.kind == "overflow" and f.span.line == 5]
+    assert mul and all(f.status == "proved" for f in mul), [f.message for f in mul]
+    assert one(fs, "clamp", "precondition").severity == "information"
+    assert one(fs, "clamp", "precondition").status == "counterexample"
+    bad = one(fs, "clamp_percent", "requires-call")
+    assert bad.status == "counterexample" and bad.counterexample.inputs["hi"] < 0
+    assert bad.message.startswith("precondition of clamp (assert lo <= hi) fails: "
+                                  "clamp_percent(")
+    calls = [f for f in fs if f.function == "fraction" and f.property == "requires-call"]
+    assert sorted(f.status for f in calls) == ["proved", "proved"]
+
+
+def test_check_exit_code_ignores_information(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("def half(n: int) -> int:\n    assert n >= 0\n    return n // 2\n\n\n"
+                   "def quarter(n: int) -> int:\n    return half(abs(n)) // 2\n")
+    out = subprocess.run([sys.executable, "-m", "veriline", "check", "--no-cache",
+                          "--format", "json", str(src)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    src.write_text(src.read_text() + "\n\ndef oops(n: int) -> int:\n    return half(n)\n")
+    out = subprocess.run([sys.executable, "-m", "veriline", "check", "--no-cache",
+                          "--format", "json", str(src)], capture_output=True, text=True)
+    assert out.returncode == 1, out.stdout
