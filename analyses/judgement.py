@@ -7,7 +7,8 @@
   reachable from an entry point, for the inputs some call chain from it can pass
   (SV-COMP's convention).  The entry points themselves are judged for all their inputs.
 
-Pure call-graph reasoning (no z3): the engine (engine/judgement.py) builds the contexts.
+Pure call-graph reasoning (no z3), memoized per Program: the engine (engine/judgement.py)
+builds the contexts, the fingerprint lists the functions they depend on.
 Termination stays modular.
 """
 from __future__ import annotations
@@ -15,9 +16,14 @@ from __future__ import annotations
 import re
 
 from . import ir
-from .callgraph import callees, reachable
+from .callgraph import callees, reachable, sccs
 
 MODULAR, CALLERS, ENTRY = "modular", "callers", "entry"
+MAX_DEPTH = 4          # callers further up are taken as judged for all their inputs
+
+
+def _memo(program: ir.Program, kind: str) -> dict:
+    return program.__dict__.setdefault("_judgement_memo", {}).setdefault(kind, {})
 
 
 def roots(program: ir.Program, entries=()) -> list[str]:
@@ -30,12 +36,16 @@ def roots(program: ir.Program, entries=()) -> list[str]:
     return []
 
 
-def reachable_from_roots(program: ir.Program, entries=()) -> set[str]:
-    rs = roots(program, entries)
-    out = set(rs)
-    for r in rs:
-        out |= reachable(program, r)
-    return out
+def reachable_from_roots(program: ir.Program, entries=()) -> frozenset:
+    memo = _memo(program, "live")
+    key = tuple(entries)
+    if key not in memo:
+        rs = roots(program, entries)
+        out = set(rs)
+        for r in rs:
+            out |= reachable(program, r)
+        memo[key] = frozenset(out)
+    return memo[key]
 
 
 def is_private(fn: ir.Function) -> bool:
@@ -46,22 +56,45 @@ def is_private(fn: ir.Function) -> bool:
 
 
 def address_taken(program: ir.Program, name: str) -> bool:
-    """Is the function's name used other than in a call (a callback, a function pointer,
-    an import elsewhere cannot be seen: only this file's text counts)?  Conservative:
-    any mention not followed by `(` counts, comments and strings included."""
-    text = program.text or ""
-    return re.search(rf"(?<![\w.]){re.escape(name)}\b(?!\s*\()", text) is not None
+    """Is the function's name used other than in a call (a callback, a function pointer)?
+    Only this file's text can be seen.  Conservative: any mention not followed by `(`
+    counts, comments and strings included."""
+    memo = _memo(program, "address")
+    if name not in memo:
+        memo[name] = re.search(rf"(?<![\w.]){re.escape(name)}\b(?!\s*\()",
+                               program.text or "") is not None
+    return memo[name]
+
+
+def _all_callers(program: ir.Program) -> dict:
+    memo = _memo(program, "callers")
+    if not memo:
+        for g, fn in program.functions.items():
+            for c in callees(fn):
+                memo.setdefault(c, []).append(g)
+        memo[None] = []          # (marks the map as built)
+    return memo
 
 
 def callers_of(program: ir.Program, name: str, entries=()) -> list[str]:
-    """The functions whose calls to `name` make up its context (in entry mode only those
-    reachable from an entry point), in definition order."""
-    live = reachable_from_roots(program, entries) if roots(program, entries) else None
-    return [g for g, fn in program.functions.items()
-            if name in callees(fn) and (live is None or g in live)]
+    """The functions whose calls to `name` make up its context (in a closed program only
+    those reachable from an entry point), in definition order."""
+    found = _all_callers(program).get(name, [])
+    if roots(program, entries):
+        live = reachable_from_roots(program, entries)
+        return [g for g in found if g in live]
+    return list(found)
 
 
 def judgement_mode(program: ir.Program, name: str, entries=()) -> str:
+    memo = _memo(program, "mode")
+    key = (name, tuple(entries))
+    if key not in memo:
+        memo[key] = _mode(program, name, entries)
+    return memo[key]
+
+
+def _mode(program: ir.Program, name: str, entries) -> str:
     fn = program.functions[name]
     rs = roots(program, entries)
     if rs:
@@ -70,22 +103,38 @@ def judgement_mode(program: ir.Program, name: str, entries=()) -> str:
         if name in reachable_from_roots(program, entries) \
                 and not address_taken(program, name):
             return ENTRY
-    if is_private(fn) and callers_of(program, name, entries) and not address_taken(program, name):
+    if is_private(fn) and callers_of(program, name, entries) \
+            and not address_taken(program, name):
         return CALLERS
     return MODULAR
 
 
+def is_recursive(program: ir.Program, name: str) -> bool:
+    comp = next((c for c in sccs(program) if name in c), {name})
+    return len(comp) > 1 or name in callees(program.functions[name])
+
+
+def is_chain_root(program: ir.Program, g: str, depth: int, visiting, entries=()) -> bool:
+    """Does a calling context stop at caller g (g judged for all its inputs)?  At an
+    entry point, a modular function, a recursive one (its entries are not only its
+    callers'), a cycle, or MAX_DEPTH callers up."""
+    return (g in roots(program, entries) or depth >= MAX_DEPTH or g in visiting
+            or judgement_mode(program, g, entries) == MODULAR or is_recursive(program, g))
+
+
 def context_functions(program: ir.Program, name: str, entries=()) -> list[str]:
-    """Every function whose source can change name's context (its callers, theirs...)."""
-    seen: dict[str, None] = {}
-    todo = [name]
-    while todo:
-        f = todo.pop()
-        mode = judgement_mode(program, f, entries)
-        if mode == MODULAR or (mode == ENTRY and f in roots(program, entries)):
-            continue
+    """Every function whose source can change name's context (its callers, theirs, ...
+    up to the chain roots)."""
+    if judgement_mode(program, name, entries) == MODULAR or name in roots(program, entries):
+        return []
+    seen: set[str] = set()
+
+    def up(f: str, depth: int, visiting: frozenset) -> None:
         for g in callers_of(program, f, entries):
-            if g not in seen and g != name:
-                seen[g] = None
-                todo.append(g)
+            if g == f:
+                continue
+            seen.add(g)
+            if not is_chain_root(program, g, depth + 1, visiting | {f}, entries):
+                up(g, depth + 1, visiting | {f})
+    up(name, 0, frozenset())
     return sorted(seen)

@@ -23,11 +23,11 @@ import z3
 
 from .. import ir
 from ..callgraph import callees, sccs
-from ..judgement import (CALLERS, ENTRY, MODULAR, callers_of, judgement_mode, roots)
+from ..judgement import (CALLERS, ENTRY, MODULAR, callers_of, is_chain_root,
+                         judgement_mode, roots)
 from . import encode as E
 from .state import Fresh, disj
 
-MAX_DEPTH = 4          # callers above this are taken as judged for all their inputs
 MAX_CHAINS = 24        # more ways in than this: modular
 _TAGS = itertools.count(1)
 
@@ -113,12 +113,7 @@ class _Builder:
         return name in callees(self.program.functions[name])
 
     def is_chain_root(self, g: str, depth: int, visiting) -> bool:
-        if g in self.roots or depth >= MAX_DEPTH or g in visiting:
-            return True
-        if judgement_mode(self.program, g, self.entries) == MODULAR:
-            return True
-        scc = self.scc_of(g)
-        return len(scc) > 1 or self.self_recursive(g)   # its entries: not just its callers'
+        return is_chain_root(self.program, g, depth, visiting, self.entries)
 
     # ------------------------------------------------------------------ chains
     def chains_reaching(self, g: str, depth: int, visiting) -> list[Chain]:
