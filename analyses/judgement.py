@@ -13,10 +13,11 @@ Termination stays modular.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from . import ir
-from .callgraph import callees, reachable, sccs
+from .callgraph import callees, calls_in, reachable, sccs
 
 MODULAR, CALLERS, ENTRY = "modular", "callers", "entry"
 MAX_DEPTH = 4          # callers further up are taken as judged for all their inputs
@@ -66,6 +67,48 @@ def address_taken(program: ir.Program, name: str) -> bool:
     return memo[name]
 
 
+def calls_complete(program: ir.Program, name: str) -> bool:
+    """Does the IR hold every call of `name` written in this file?  Each textual
+    `name(` must lie in a function whose IR has at least as many calls to it (a call in a
+    nested def, at module level or in a statement the frontend could not lower would be a
+    context nobody sees).  Outside functions only Python's `def name(` and C declarations
+    may mention it."""
+    memo = _memo(program, "complete")
+    if name not in memo:
+        memo[name] = _calls_complete(program, name)
+    return memo[name]
+
+
+def _calls_complete(program: ir.Program, name: str) -> bool:
+    text = program.text or ""
+    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    fns = list(program.functions.values())
+    written: dict[str, int] = {}
+    for m in re.finditer(rf"(?<![\w.]){re.escape(name)}\s*\(", text):
+        line = _line_of(line_starts, m.start())
+        inside = [f for f in fns if f.span.line <= line <= f.span.end_line]
+        if program.language == "python" and re.search(r"\bdef\s+$", text[:m.start()]):
+            continue                       # its definition
+        if not inside:
+            if program.language == "c":
+                continue                   # C: only declarations live outside functions
+            return False
+        f = min(inside, key=lambda g: g.span.end_line - g.span.line)
+        if f.name == name and f.name_span.line == line and program.language == "c":
+            continue                       # the definition's own header
+        written[f.name] = written.get(f.name, 0) + 1
+    for g, count in written.items():
+        fn = program.functions[g]
+        calls = calls_in(fn.body) + calls_in(fn.requires) + calls_in(fn.ensures)
+        if sum(1 for c in calls if c.func == name) < count:
+            return False
+    return True
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    return bisect.bisect_right(starts, offset)
+
+
 def _all_callers(program: ir.Program) -> dict:
     memo = _memo(program, "callers")
     if not memo:
@@ -100,13 +143,16 @@ def _mode(program: ir.Program, name: str, entries) -> str:
     if rs:
         if name in rs:
             return ENTRY
-        if name in reachable_from_roots(program, entries) \
-                and not address_taken(program, name):
+        if name in reachable_from_roots(program, entries) and _sees_all_calls(program, name):
             return ENTRY
     if is_private(fn) and callers_of(program, name, entries) \
-            and not address_taken(program, name):
+            and _sees_all_calls(program, name):
         return CALLERS
     return MODULAR
+
+
+def _sees_all_calls(program: ir.Program, name: str) -> bool:
+    return not address_taken(program, name) and calls_complete(program, name)
 
 
 def is_recursive(program: ir.Program, name: str) -> bool:

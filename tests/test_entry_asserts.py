@@ -204,3 +204,35 @@ def test_check_exit_code_ignores_information(tmp_path):
     out = subprocess.run([sys.executable, "-m", "veriline", "check", "--no-cache",
                           "--format", "json", str(src)], capture_output=True, text=True)
     assert out.returncode == 1, out.stdout
+
+
+def test_calls_the_ir_does_not_hold_keep_a_private_helper_modular():
+    from veriline.analyses.judgement import judgement_mode
+    prog = parse(textwrap.dedent('''
+        def _a(x: int) -> int:
+            return 10 // x
+
+        def _b(x: int) -> int:
+            return 10 // x
+
+        def _c(x: int) -> int:
+            return 10 // x
+
+        def user(k: int) -> int:
+            def inner() -> int:
+                return _a(0)
+            return _a(k + 1) + _b(1) + _c(2)
+
+        Y = _b(0)
+    '''), "m.py")
+    assert judgement_mode(prog, "_a") == "modular"     # a call in a nested def
+    assert judgement_mode(prog, "_b") == "modular"     # a call at module level
+    assert judgement_mode(prog, "_c") == "callers"
+    c = parse(textwrap.dedent('''
+        static int helper(int x);
+        static int helper(int x) { return 10 / x; }
+        static int unused(int x) { return x; }
+        int api(int y) { return helper(y + 1); }
+    '''), "m.c")
+    assert judgement_mode(c, "helper") == "callers"    # a prototype is not a call
+    assert judgement_mode(c, "unused") == "modular"
