@@ -236,3 +236,22 @@ def test_calls_the_ir_does_not_hold_keep_a_private_helper_modular():
     '''), "m.c")
     assert judgement_mode(c, "helper") == "callers"    # a prototype is not a call
     assert judgement_mode(c, "unused") == "modular"
+
+
+def test_private_helper_entry_assert_broken_by_a_caller():
+    fs = findings('''
+        def _h(x: int) -> int:
+            assert x > 0
+            return x
+
+        def user(k: int) -> int:
+            return _h(k)
+    ''')
+    own = one(fs, "_h", "precondition")
+    assert (own.status, own.severity, own.details["judgement"]) == (
+        "counterexample", "information", "callers")
+    k = own.counterexample.inputs["x"]
+    assert k <= 0 and own.details["via"] == f"user({k})"
+    bad = one(fs, "user", "requires-call")
+    assert bad.status == "counterexample" and bad.severity == "error"
+    assert bad.counterexample.inputs["k"] <= 0

@@ -237,18 +237,23 @@ def chain_pre(j) -> list:
     return [disj([c.guard for c in j.chains])]
 
 
-def from_root(program: ir.Program, j: Judgement, model, kinds: set, span: ir.Span):
+def from_root(program: ir.Program, j: Judgement, model, kinds: set, span: ir.Span,
+              entry_assert: bool = False):
     """Re-run the model's chain from its root on the concrete interpreter: the root's call
     text when the run fails with one of `kinds` at `span` (in whichever call of the
-    function), else None."""
+    function), else None.  For an entry assert the run goes on past the caller's
+    `requires-call` violation into the function, where the assert itself fails."""
     from .. import interp
+    stop = None
+    if entry_assert:
+        stop = set(interp.default_stop(program.language)) - {"requires-call"}
     for c in j.chains:
         if model.eval(c.guard) is not True:
             continue
         inputs = {n: E.to_python(model.eval(t), ty) for n, (t, ty) in c.inputs.items()}
         nondet = [E.to_python(model.eval(x.const), x.type) for x in c.nondets
                   if model.eval(x.guard) is True]
-        out = interp.run(program, c.root, inputs, nondet=nondet)
+        out = interp.run(program, c.root, inputs, nondet=nondet, stop_at_first=stop)
         if any(v.kind in kinds and v.span == span for v in out.violations):
             root = program.functions[c.root]
             call = f"{c.root}({', '.join(str(inputs.get(p.name, 0)) for p in root.params)})"

@@ -150,7 +150,8 @@ def _confirm(ctx: FnContext, ex, model, group):
         cex.values_at_failure.update(hit.values)
     via = ""
     if ctx.judgement is not None and ctx.judgement.contextual and ctx.judgement.chains:
-        via = from_root(ctx.program, ctx.judgement, model, want, ob.span)
+        via = from_root(ctx.program, ctx.judgement, model, want, ob.span,
+                        entry_assert=ob.prop == "precondition")
         if via is None:
             return ("these inputs break it, but re-running the calls that could pass them "
                     "did not reach the failure")
