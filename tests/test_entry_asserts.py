@@ -255,3 +255,23 @@ def test_private_helper_entry_assert_broken_by_a_caller():
     bad = one(fs, "user", "requires-call")
     assert bad.status == "counterexample" and bad.severity == "error"
     assert bad.counterexample.inputs["k"] <= 0
+
+
+def test_fingerprint_of_a_private_helper_follows_its_callers():
+    from veriline.analyses.api import fingerprint
+    base = '''
+        def _scale(x: int) -> int:
+            return 10 // x
+
+        def use(a: int) -> int:
+            if a > 0:
+                return _scale(a)
+            return 0
+
+        def other(b: int) -> int:
+            return b
+    '''
+    fp = lambda text: fingerprint(parse(textwrap.dedent(text), "m.py"), "_scale", OPTS)
+    assert fp(base) == fp(base.replace("return b", "return b + 1"))
+    assert fp(base) != fp(base.replace("a > 0", "a >= 0"))
+    assert fp(base) != fp(base.replace("return b", "return _scale(b)"))
