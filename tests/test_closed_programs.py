@@ -169,23 +169,40 @@ def test_function_not_reachable_from_main_stays_modular():
     assert [(f.status, f.details["judgement"]) for f in fs] == [("counterexample", "modular")]
 
 
-def test_mutual_recursion_falls_back_to_modular():
-    fs = overflow('''
-        int odd(int n);
-        int even(int n) {
-            if (n <= 0) return 1;
-            return odd(n - 1);
-        }
-        int odd(int n) {
-            if (n <= 0) return 0;
-            return even(n - 1);
-        }
-        int main(void) {
-            int n = __VERIFIER_nondet_int();
-            return even(n);
-        }
-    ''', "even")
-    assert [f.details["judgement"] for f in fs] == ["modular"]
+MUTUAL = '''
+    int isEven(int n);
+    int isOdd(int n) {
+        if (n == 0) return 0;
+        return isEven(n - 1);
+    }
+    int isEven(int n) {
+        if (n == 0) return 1;
+        return isOdd(n - 1);
+    }
+    int main(void) {
+        int n = __VERIFIER_nondet_int();
+        %s
+        return isEven(n);
+    }
+'''
+
+
+def test_mutual_recursion_from_nonnegative_main():
+    text = MUTUAL % "if (n < 0) return 0;"
+    for fn in ("isEven", "isOdd"):
+        fs = overflow(text, fn)
+        assert [(f.status, f.details["judgement"]) for f in fs] == [("proved", "entry")], fn
+
+
+def test_mutual_recursion_from_any_int():
+    text = MUTUAL % ""
+    even = overflow(text, "isEven")
+    assert [f.status for f in even] == ["counterexample"]
+    assert even[0].counterexample.inputs == {"n": -2147483648}
+    assert even[0].details["via"] == "main() with nondet values -2147483648"
+    odd = overflow(text, "isOdd")          # entered only through isEven: not re-run from main
+    assert [(f.status, f.details["judgement"]) for f in odd] == [("unknown", "entry")]
+    assert "no call from outside its recursion" in odd[0].reason
 
 
 def test_python_entry_points():

@@ -29,6 +29,7 @@ from . import encode as E
 from .state import Fresh, disj
 
 MAX_CHAINS = 24        # more ways in than this: modular
+MAX_SCC = 4            # mutual recursion through more functions: modular
 _TAGS = itertools.count(1)
 
 
@@ -72,14 +73,16 @@ def _judge(b: "_Builder", name: str) -> Judgement:
     if mode == MODULAR or name in b.roots:
         return Judgement(mode)
     try:
-        chains = b.chains_into(name, depth=0, visiting=frozenset())
-        if not chains:
-            raise _Fallback("no call reaches it")
-        if b.self_recursive(name):
-            pre = b.recursive_invariant(name, chains)
-        else:
-            pre = [disj([c.guard for c in chains])]
-        return Judgement(mode, pre, chains)
+        scc = b.scc_of(name)
+        if len(scc) == 1 and not b.self_recursive(name):
+            chains = b.chains_into(name, depth=0, visiting=frozenset())
+            if not chains:
+                raise _Fallback("no call reaches it")
+            return Judgement(mode, [disj([c.guard for c in chains])], chains)
+        if len(scc) > MAX_SCC:
+            raise _Fallback("recursion through too many functions")
+        outside = {h: b.chains_into(h, depth=0, visiting=frozenset()) for h in sorted(scc)}
+        return Judgement(mode, b.recursive_invariant(scc, outside)[name], outside[name])
     except _Fallback as why:
         return Judgement(MODULAR, note=f"judged for all inputs: {why}")
 
@@ -128,14 +131,12 @@ class _Builder:
     def chains_into(self, f: str, depth: int, visiting) -> list[Chain]:
         fn = self.program.functions[f]
         scc = self.scc_of(f)
-        if len(scc) > 1:
-            raise _Fallback("mutually recursive")
         targets = {p.name: E.const(p.name, p.type) for p in fn.params}
         if fn.name != "main" or fn.language != "c":
             targets.update({g: E.const(g, t) for g, t in self.program.globals.items()})
         out: list[Chain] = []
         for g in callers_of(self.program, f, self.entries):
-            if g == f:
+            if g in scc:
                 continue                       # recursive calls: recursive_invariant
             ex = self.run(g)
             upstream = self.chains_reaching(g, depth + 1, visiting | {f})
@@ -177,43 +178,41 @@ class _Builder:
                      up.path + [g])
 
     # ------------------------------------------------------------------ recursion
-    def recursive_invariant(self, f: str, chains: list[Chain]) -> list:
-        """Facts about f's parameters true at every entry: implied by the outside
-        callers' contexts and preserved by f's own recursive calls (Houdini)."""
-        fn = self.program.functions[f]
-        ex = self.run(f)
-        check = self.checker(f).check
-        params = [(p.name, E.const(p.name, p.type), p.type) for p in fn.params
-                  if isinstance(p.type, ir.IntT)]
-        cands = []
-        for _, c, t in params:
-            for k in (0, 1, -1):
-                lit = E.literal(k, t)
-                cands += [E.compare("ge", c, lit, t), E.compare("le", c, lit, t)]
-            if t.bits is not None and t.signed:
-                cands.append(E.compare("gt", c, E.literal(t.min, t), t))
-        for (_, a, t), (_, b, u) in itertools.combinations(params, 2):
-            if t == u:
-                cands += [E.compare("le", a, b, t), E.compare("ge", a, b, t)]
-        outside = disj([c.guard for c in chains])
-        alive = self._filter(check, [outside], cands)
-        sites = [s for s in ex.calls_out if s.callee == f]
-        subst_of = lambda s: [(c, a) for (_, c, _), a in zip(params, s.args)
-                              if a.sort() == c.sort()]
-        for _ in range(len(cands) + 1):
-            before = len(alive)
-            for s in sites:
-                sub = subst_of(s)
-                if len(sub) != len(params):
-                    return []
-                premise = [*ex.pre, s.pc, *alive]
-                after = self._filter(check, premise, [z3.substitute(c, *sub) for c in alive])
-                keep = {i for i, c in enumerate(alive)
-                        if any(a.eq(z3.substitute(c, *sub)) for a in after)}
-                alive = [c for i, c in enumerate(alive) if i in keep]
-            if len(alive) == before:
+    def recursive_invariant(self, scc: set, outside: dict) -> dict:
+        """For each function of a recursion (self or mutual): facts about its parameters
+        true at every entry -- implied by its outside callers' contexts (every input when
+        it is judged modularly) and preserved by the recursive calls (Houdini over sign
+        and order facts).  name -> [formula] (empty: nothing known)."""
+        check = self.checker(next(iter(scc))).check
+        params = {h: [(E.const(p.name, p.type), p.type)
+                      for p in self.program.functions[h].params] for h in scc}
+        alive = {}
+        for h in scc:
+            free = judgement_mode(self.program, h, self.entries) == MODULAR or h in self.roots
+            start = [] if free else [disj([c.guard for c in outside[h]])]
+            alive[h] = self._filter(check, start, _candidates(params[h]))
+        sites = [(g, s) for g in sorted(scc) for s in self.run(g).calls_out if s.callee in scc]
+        for _ in range(sum(len(v) for v in alive.values()) + 1):
+            changed = False
+            for g, s in sites:
+                h = s.callee
+                if not alive[h]:
+                    continue
+                sub = [(c, a) for (c, _), a in zip(params[h], s.args) if a.sort() == c.sort()]
+                if len(sub) != len(params[h]) or len(s.args) != len(params[h]):
+                    alive[h], changed = [], True
+                    continue
+                moved = [z3.substitute(c, *sub) for c in alive[h]]
+                premise = [*self.run(g).pre, s.pc, *alive[g]]
+                held = self._filter(check, premise, moved)
+                keep = [c for c, m in zip(alive[h], moved) if any(m.eq(x) for x in held)]
+                if len(keep) != len(alive[h]):
+                    alive[h], changed = keep, True
+            if not changed:
                 break
-        return [z3.And(*alive)] if len(alive) > 1 else alive
+        else:
+            return {h: [] for h in scc}
+        return {h: ([z3.And(*v)] if len(v) > 1 else v) for h, v in alive.items()}
 
     def _filter(self, check, premise: list, cands: list) -> list:
         """The candidates implied by the premise (model-guided, as Houdini)."""
@@ -228,6 +227,25 @@ class _Builder:
                 return []
             alive = [c for c in alive if r.model.eval(c) is True]
         return []
+
+
+def _candidates(params: list) -> list:
+    """Sign facts of each integer parameter, its distance from the type's minimum, and the
+    order of same-typed pairs."""
+    out = []
+    for c, t in params:
+        if not isinstance(t, ir.IntT):
+            continue
+        for k in (0, 1, -1):
+            lit = E.literal(k, t)
+            out += [E.compare("ge", c, lit, t), E.compare("le", c, lit, t)]
+        if t.bits is not None and t.signed:
+            out.append(E.compare("gt", c, E.literal(t.min, t), t))
+    ints = [(c, t) for c, t in params if isinstance(t, ir.IntT)]
+    for (a, t), (b, u) in itertools.combinations(ints, 2):
+        if t == u:
+            out += [E.compare("le", a, b, t), E.compare("ge", a, b, t)]
+    return out
 
 
 def chain_pre(j) -> list:
