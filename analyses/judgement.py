@@ -7,7 +7,7 @@
   reachable from an entry point, for the inputs some call chain from it can pass
   (SV-COMP's convention).  The entry points themselves are judged for all their inputs.
 
-Pure call-graph reasoning (no z3), memoized per Program: the engine (engine/judgement.py)
+Pure call-graph reasoning (no z3), memoized per Program: engine/calling_contexts.py
 builds the contexts, the fingerprint lists the functions they depend on.
 Termination stays modular.
 """

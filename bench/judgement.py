@@ -69,7 +69,8 @@ def main(argv=None) -> int:
     for i in range(args.n):
         text, reaches = program(rng, i)
         reaching += reaches
-        for label, src in (("closed", text), ("modular", text.replace("int main(", "int main_lib("))):
+        library = text.replace("int main(", "int main_lib(")
+        for label, src in (("closed", text), ("modular", library)):
             counts, ms = verdicts(src, f"p{i}.c")
             for k, v in counts.items():
                 totals[label][0][k] = totals[label][0].get(k, 0) + v

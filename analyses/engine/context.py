@@ -27,7 +27,7 @@ def _within(c, t, lo: int, hi: int):
 class FnContext:
     def __init__(self, program: ir.Program, fn: ir.Function, options, cancel=None) -> None:
         self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
-        self.judgement = None      # engine/judgement.py: callers' contexts (None: modular)
+        self.judgement = None      # calling_contexts.judge (None: modular)
         self.queries = 0
         self.solved = 0            # queries that really ran z3 (not from the cache)
 

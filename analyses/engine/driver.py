@@ -34,7 +34,7 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 
 def _run(ctx, kinds, findings) -> None:
     if kinds & {"contract", "overflow"}:
-        from .judgement import judge
+        from .calling_contexts import judge
         from .safety import check_safety
         ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
         safety = check_safety(ctx, kinds & {"contract", "overflow"})

@@ -16,7 +16,7 @@ from .. import ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding, Related
 from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
-from .judgement import chain_pre, from_root
+from .calling_contexts import chain_pre, from_root
 from .state import conj, disj, violation
 
 INTERP_KIND = {"isinstance": "assert", "precondition": "assert", "invariant-init": "invariant",

@@ -141,7 +141,7 @@ class CallSite:
 @dataclass
 class OutCall:
     """A call of a program function made by the function being run (for the callee's
-    calling context, engine/judgement.py)."""
+    calling context, engine/calling_contexts.py)."""
     callee: str
     pc: z3.BoolRef
     args: list
