@@ -249,3 +249,17 @@ def test_cli_entry_flag(tmp_path):
     doc = json.loads(out.stdout)
     assert [(f["function"], f["status"], f["details"]["judgement"])
             for f in doc["findings"]] == [("step", "proved", "entry")]
+
+
+def test_main_itself_is_judged_for_every_nondet_value():
+    fs = overflow('''
+        int main(void) {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            return x + y > 0;
+        }
+    ''', "main")
+    assert [(f.status, f.details["judgement"]) for f in fs] == [("counterexample", "entry")]
+    assert "via" not in fs[0].details
+    x, y = fs[0].counterexample.nondet
+    assert not -2**31 <= x + y < 2**31

@@ -48,10 +48,13 @@ class Judgement:
     proof_pre: list = field(default_factory=list)
     chains: list = field(default_factory=list)
     note: str = ""
+    root: bool = False          # an entry point: judged for all its inputs
 
     @property
     def contextual(self) -> bool:
-        return self.mode != MODULAR
+        """Only inputs some caller passes count (counterexamples must be re-run from a
+        chain's root)."""
+        return self.mode != MODULAR and not self.root
 
 
 class _Fallback(Exception):
@@ -71,7 +74,7 @@ def judge(program: ir.Program, name: str, options, cancel=None) -> Judgement:
 def _judge(b: "_Builder", name: str) -> Judgement:
     mode = judgement_mode(b.program, name, b.entries)
     if mode == MODULAR or name in b.roots:
-        return Judgement(mode)
+        return Judgement(mode, root=name in b.roots)
     try:
         scc = b.scc_of(name)
         if len(scc) == 1 and not b.self_recursive(name):
