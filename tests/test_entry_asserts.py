@@ -275,3 +275,35 @@ def test_fingerprint_of_a_private_helper_follows_its_callers():
     assert fp(base) == fp(base.replace("return b", "return b + 1"))
     assert fp(base) != fp(base.replace("a > 0", "a >= 0"))
     assert fp(base) != fp(base.replace("return b", "return _scale(b)"))
+
+
+def test_private_helper_verdict_matches_the_callers_ranges():
+    """Differential: a helper that divides by (x - c), called under lo <= a <= hi with
+    x = a + d (and from a second caller with a constant), fails iff some caller reaches
+    x == c; the verdict in callers' contexts must say exactly that."""
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=12, deadline=None, derandomize=True)
+    @given(st.integers(-5, 5), st.integers(0, 6), st.integers(-4, 4), st.integers(-12, 12),
+           st.integers(-12, 12))
+    def check(lo, width, d, c, k):
+        hi = lo + width
+        text = f'''
+            def _h(x: int) -> int:
+                return 100 // (x - ({c}))
+
+            def f(a: int) -> int:
+                if {lo} <= a and a <= {hi}:
+                    return _h(a + ({d}))
+                return 0
+
+            def g() -> int:
+                return _h({k})
+        '''
+        fs = [x for x in findings(text) if x.function == "_h" and x.kind == "overflow"]
+        reachable = lo + d <= c <= hi + d or k == c
+        assert [x.details["judgement"] for x in fs] == ["callers"]
+        assert fs[0].status == ("counterexample" if reachable else "proved"), (text, fs[0])
+        if reachable:
+            assert fs[0].counterexample.inputs == {"x": c}
+    check()
