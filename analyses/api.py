@@ -21,7 +21,7 @@ if TYPE_CHECKING:          # z3 is imported only when something is verified
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
 # bump when the engine's answers or the stored findings change shape: old entries are ignored
-FINDINGS_FORMAT = "2"
+FINDINGS_FORMAT = "3"
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,14 @@ class Options:
     report_conversions: bool = True       # implementation-defined narrowing conversions
     cache: object = field(default=None, compare=False, hash=False)   # lemma cache or None
     cache_min_ms: int = 25     # queries z3 settles faster than this skip the query cache
+    entries: tuple = ()        # closed program: its entry points (C `main` is one anyway)
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
         return (f"t={self.timeout_ms};a={','.join(sorted(self.analyses))};u={self.unroll};"
                 f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
-                f"r={int(self.replay)}")
+                f"r={int(self.replay)}" + (f";e={','.join(self.entries)}" if self.entries
+                                            else ""))
 
 
 def language_of(path: str) -> Optional[str]:
@@ -63,9 +65,14 @@ def fingerprint(program: Program, name: str, options: Optional[Options] = None) 
     """Hash of everything a function's verdicts depend on: its own source, the contracts
     (and, for inlined callees, the source) of every function it calls, and the options."""
     from .callgraph import dependencies
+    from .judgement import context_functions, judgement_mode
+    entries = tuple(options.entries) if options is not None else ()
     h = hashlib.sha256()
     h.update(program.language.encode())
-    for dep in dependencies(program, name):
+    deps = dependencies(program, name) + [f"judgement:{judgement_mode(program, name, entries)}"]
+    for caller in context_functions(program, name, entries):   # its calling contexts
+        deps += [f"context:{d}" for d in dependencies(program, caller)]
+    for dep in deps:
         h.update(dep.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     if options is not None:

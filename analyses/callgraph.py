@@ -54,10 +54,15 @@ def loops_in(stmts, out=None) -> list[ir.While]:
 
 
 def callees(fn: ir.Function) -> list[str]:
-    """Names of called functions, first-call order, without duplicates."""
+    """Names of called functions, first-call order, without duplicates (memoized on the
+    function: the IR is not mutated after parsing)."""
+    cached = fn.__dict__.get("_callees")
+    if cached is not None:
+        return list(cached)
     seen: dict[str, None] = {}
     for c in calls_in(fn.body) + calls_in(fn.requires) + calls_in(fn.ensures):
         seen.setdefault(c.func, None)
+    fn.__dict__["_callees"] = tuple(seen)
     return list(seen)
 
 
@@ -95,13 +100,47 @@ def sccs(program: ir.Program) -> list[set[str]]:
 
 
 def _sccs(program: ir.Program) -> list[set[str]]:
-    comps, done = [], set()
-    for f in program.functions:
-        if f in done:
+    """Tarjan's algorithm (iterative), components in the order of their first function."""
+    funcs = program.functions
+    succ = {f: [c for c in callees(fn) if c in funcs] for f, fn in funcs.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    comps: list[set[str]] = []
+    for start in funcs:
+        if start in index:
             continue
-        comp = {f} | {g for g in reachable(program, f) if f in reachable(program, g)}
-        done |= comp
-        comps.append(comp)
+        work = [(start, iter(succ[start]))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            v, it = work[-1]
+            w = next(it, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ[w])))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = set()
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.add(w)
+                    if w == v:
+                        break
+                comps.append(comp)
+    order = {f: i for i, f in enumerate(funcs)}
+    comps.sort(key=lambda c: min(order[f] for f in c))
     return comps
 
 

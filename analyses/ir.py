@@ -303,6 +303,7 @@ class Function:
     unsupported: list[tuple[str, Span]] = field(default_factory=list)
     source: str = ""                        # the function's own source text (for hashing)
     qualname: str = ""                      # 'Class.method' for methods; else == name
+    internal: bool = False                  # C `static`: callable only from this file
 
 
 @dataclass(kw_only=True)

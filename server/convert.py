@@ -24,7 +24,8 @@ UNKNOWN_SEVERITY = {"information": lsp.DiagnosticSeverity.Information,
                     "warning": lsp.DiagnosticSeverity.Warning}
 FINDING_SEVERITY = {"error": lsp.DiagnosticSeverity.Error,
                     "warning": lsp.DiagnosticSeverity.Warning,
-                    "info": lsp.DiagnosticSeverity.Information}
+                    "info": lsp.DiagnosticSeverity.Information,
+                    "information": lsp.DiagnosticSeverity.Information}
 
 
 class Positions:
@@ -296,6 +297,7 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
             parts += _counterexample_md(f, line, word)
         elif f.status == UNKNOWN and _covers(f.span, line):
             parts += _unknown_md(f)
+        parts += [f"Judged: {f.details['judgement']}"] if f.status != PROVED and _covers(f.span, line) and "judgement" in f.details else []  # noqa: E501
     if not parts and word:          # a variable of the function: its counterexample value
         for f in r.findings:
             cx = f.counterexample

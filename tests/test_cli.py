@@ -32,10 +32,17 @@ def test_exit_codes(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "1 proved ✓, 0 counterexample ✗, 0 don't know ?" in out.stdout
     bad = tmp_path / "bad.py"
-    bad.write_text("def f(x: int) -> int:\n    assert x != 3\n    return x\n")
+    bad.write_text("def f(x: int) -> int:\n    y = x\n    assert y != 3\n    return x\n")
     out = run("check", "--no-cache", str(bad))
     assert out.returncode == 1
-    assert f"{bad}:2:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
+    assert f"{bad}:3:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
+    # an entry assert is a precondition: its own ✗ is information and does not fail
+    pre = tmp_path / "pre.py"
+    pre.write_text("def f(x: int) -> int:\n    assert x != 3\n    return x\n")
+    out = run("check", "--no-cache", str(pre))
+    assert out.returncode == 0, out.stdout
+    assert f"{pre}:2:5: ✗ contract [f] entry assert `assert x != 3` (a precondition) " \
+        "fails: f(3)" in out.stdout
 
 
 def test_strict_makes_unknown_fail(tmp_path):
@@ -91,7 +98,7 @@ def test_replay_confirms_every_example_counterexample():
     out = run("check", "--no-cache", "--replay", "--format", "json", "examples/")
     doc = json.loads(out.stdout)
     cexs = [f for f in doc["findings"] if f["status"] == "counterexample"]
-    assert len(cexs) == 8
+    assert len(cexs) == 10       # (8, and the two callers that break an entry assert)
     for f in cexs:
         c = f["counterexample"]
         assert c["confirmed"] is True, (f["function"], c)

@@ -151,3 +151,17 @@ def test_c_overflow_witnesses_trigger_ubsan(tmp_path):
         out = subprocess.run([str(exe)], capture_output=True, text=True, timeout=10)
         assert out.returncode != 0 and "signed integer overflow" in out.stderr
         assert f":{f.span.line}:" in out.stderr
+
+
+def test_entry_asserts_are_information_and_callers_are_blamed():
+    for rel, callee, caller, text in (("python/contracts.py", "safe_div", "average", "b != 0"),
+                                      ("c/asserts.c", "clamp", "clamp_percent", "lo <= hi")):
+        own = findings(rel, callee, "contract")
+        assert [(f.status, f.property, f.severity) for f in own] == [
+            ("counterexample", "precondition", "information")]
+        blame = findings(rel, caller, "contract")
+        assert [(f.status, f.property, f.severity) for f in blame] == [
+            ("counterexample", "requires-call", "error")]
+        assert blame[0].message.startswith(f"precondition of {callee} (assert {text}) fails: "
+                                           f"{caller}(")
+        assert blame[0].related[0].span == own[0].span

@@ -64,7 +64,7 @@ def test_commutes_example():
 
 def test_contracts_example():
     p = example("contracts.py")
-    assert list(p.functions) == ["my_abs", "clamp", "safe_div", "countdown"]
+    assert list(p.functions) == ["my_abs", "clamp", "safe_div", "countdown", "average"]
     assert pretty(p.functions["my_abs"]) == textwrap.dedent("""\
         def my_abs(x) -> int:
           ensures (ge __result__ 0)

@@ -35,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--verbose", "-v", action="store_true", help="also list ✓ findings")
+    p.add_argument("--entry", action="append", default=[], metavar="NAME",
+                   help="entry point of a closed program (repeatable): functions are "
+                        "judged in the contexts reachable from it")
     return p
 
 
@@ -84,6 +87,8 @@ def build_options(args, settings: dict):
         o = replace(o, report_unsigned_wrap=True)
     if args.no_report_conversions:
         o = replace(o, report_conversions=False)
+    if args.entry:
+        o = replace(o, entries=tuple(args.entry))
     return o
 
 
@@ -138,7 +143,8 @@ def main(argv: list[str]) -> int:
     else:
         sys.stdout.write(out)
     findings = [f for r in reports for f in r.findings]
-    failed = any(f.status == "counterexample" and f.severity != "info" for f in findings)
+    failed = any(f.status == "counterexample" and f.severity not in ("info", "information")
+                 for f in findings)
     if args.strict:
         failed = failed or any(f.status == "unknown" for f in findings) or \
             any(r.program.errors for r in reports)

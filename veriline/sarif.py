@@ -12,7 +12,7 @@ RULES = {
     "syntax": "The file could not be parsed",
 }
 LEVEL = {("counterexample", "error"): "error", ("counterexample", "warning"): "warning",
-         ("counterexample", "info"): "note"}
+         ("counterexample", "info"): "note", ("counterexample", "information"): "note"}
 
 
 def _uri(path: str, base: str) -> str:

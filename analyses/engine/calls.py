@@ -7,8 +7,9 @@ import z3
 
 from .. import ir
 from ..callgraph import assigned, has_contract
+from ..entry_asserts import assert_text, entry_asserts
 from . import encode as E
-from .state import CallSite, Fresh, Obligation, State, merge
+from .state import CallSite, Fresh, Obligation, OutCall, State, merge
 from .symexec import MAX_INLINE_DEPTH, FnFrame, is_stub
 
 
@@ -37,6 +38,11 @@ def call(ex, e: ir.Call, st: State):
     callee = ex.program.functions.get(e.func)
     if callee is None or is_stub(callee):
         return _unknown_call(ex, e, st)
+    if ex.scratch == 0 and len(ex.frames) == 1:
+        ex.calls_out.append(OutCall(callee.name, st.pc, list(args),
+                                    {g: st.vars[g] for g in ex.program.globals
+                                     if g in st.vars}, e.span))
+    _check_entry_asserts(ex, e, callee, args, st)
     recursive = callee.name in ex.scc or any(f.fn.name == callee.name for f in ex.frames)
     if recursive and ex.scratch == 0 and len(ex.frames) == 1:
         ex.call_sites.append(CallSite(dict(ex.frames[0].entry), callee.name, st.pc,
@@ -49,6 +55,30 @@ def call(ex, e: ir.Call, st: State):
         _havoc_globals(ex, callee.name, st)
         return ex.fresh(f"ret_{e.func}", e.type)
     return _inline(ex, e, callee, args, st)
+
+
+def _check_entry_asserts(ex, e: ir.Call, callee: ir.Function, args: list, st: State):
+    """The callee's entry asserts are its preconditions: an obligation of this call (in
+    the function being verified), then assumed (a failing assert ends the path)."""
+    asserts = entry_asserts(callee)
+    if not asserts:
+        return
+    env = State({**{g: st.vars[g] for g in ex.program.globals if g in st.vars},
+                 **_bind(callee, args)}, st.pc)
+    saved = ex.frames
+    ex.frames = saved + [FnFrame(callee, dict(env.vars))]
+    try:
+        oks = [(a, ex.expr(a.cond, env)) for a in asserts]
+    finally:
+        ex.frames = saved
+    for a, ok in oks:
+        text = assert_text(callee, a)
+        ex.oblige(Obligation(
+            "contract", "requires-call", e.span, st.pc, ok,
+            message=f"precondition of {callee.name} ({text})", text=text,
+            related=[(a.span, f"entry assert of {callee.name}: {text}")],
+            entry_assert=a.span))
+        ex.assume(st, ok, exits=True)
 
 
 def _unknown_call(ex, e: ir.Call, st: State):

@@ -27,6 +27,7 @@ def _within(c, t, lo: int, hi: int):
 class FnContext:
     def __init__(self, program: ir.Program, fn: ir.Function, options, cancel=None) -> None:
         self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
+        self.judgement = None      # calling_contexts.judge (None: modular)
         self.queries = 0
         self.solved = 0            # queries that really ran z3 (not from the cache)
 
@@ -72,6 +73,8 @@ class FnContext:
         for name, value in setup.items():
             setattr(ex, name, value)
         ex.run()
+        if self.judgement is not None and self.judgement.proof_pre:
+            ex.pre = ex.pre + list(self.judgement.proof_pre)
         return ex
 
     def k_induction(self, loop, key, k: int) -> bool:

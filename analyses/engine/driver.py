@@ -34,8 +34,23 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 
 def _run(ctx, kinds, findings) -> None:
     if kinds & {"contract", "overflow"}:
+        from .calling_contexts import judge
         from .safety import check_safety
-        findings += check_safety(ctx, kinds & {"contract", "overflow"})
+        ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
+        safety = check_safety(ctx, kinds & {"contract", "overflow"})
+        j = ctx.judgement
+        within = ""
+        if j.chains:
+            within = (" (for the inputs its callers pass)" if j.mode == "callers" else
+                      f" (for the inputs reachable from "
+                      f"{', '.join(sorted({c.path[0] if c.path else c.root for c in j.chains}))})")
+        for f in safety:
+            f.details["judgement"] = j.mode
+            if within and f.status == "proved":
+                f.message = f.message.removesuffix(" for all inputs") + within
+            if ctx.judgement.note:
+                f.details.setdefault("judgement_note", ctx.judgement.note)
+        findings += safety
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
@@ -43,10 +58,15 @@ def _run(ctx, kinds, findings) -> None:
             # a proof then never leans on overflow, and holds for every run without
             # undefined behaviour; unsigned arithmetic still wraps.
             with E.unbounded_signed():
-                findings += check_termination(
+                term = check_termination(
                     FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
         else:
-            findings += check_termination(ctx, {})
+            plain = ctx.judgement is None or not ctx.judgement.proof_pre
+            term = check_termination(ctx if plain else FnContext(
+                ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
+        for f in term:
+            f.details["judgement"] = "modular"      # termination: for every input
+        findings += term
 
 
 def _internal(program, fn, why: str) -> Finding:

@@ -35,7 +35,12 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
 
 def replay(ctx, ob, cex) -> None:
     text = re.sub(r"^\s*ensures\s+", "", ob.text or "").rstrip("; ")
-    expect = R.expect_for(ctx.program.language, ob.prop, ob.span.line, text)
+    if ob.prop == "precondition":          # an entry assert is an ordinary assert
+        expect = R.expect_for(ctx.program.language, "assert", ob.span.line, text)
+    elif ob.entry_assert is not None:      # ... that fails in the callee, at its line
+        expect = R.expect_for(ctx.program.language, "assert", ob.entry_assert.line, text)
+    else:
+        expect = R.expect_for(ctx.program.language, ob.prop, ob.span.line, text)
     _run(ctx, cex, expect, TIMEOUT_S)
 
 

@@ -16,9 +16,10 @@ from .. import ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding, Related
 from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
+from .calling_contexts import chain_pre, from_root
 from .state import conj, disj, violation
 
-INTERP_KIND = {"isinstance": "assert", "invariant-init": "invariant",
+INTERP_KIND = {"isinstance": "assert", "precondition": "assert", "invariant-init": "invariant",
                "invariant-preserved": "invariant"}
 PROP_TEXT = {
     "signed-overflow": "signed overflow", "division-by-zero": "division by zero",
@@ -60,8 +61,9 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         return _finding(ctx, obs, PROVED)
     loops_abstracted = ab.abstracted_loops > 0      # (callees' loops included)
     attempts = []
+    within = chain_pre(ctx.judgement)      # contextual: some caller's chain gets here
     if r.status == "sat" and not loops_abstracted:
-        r = ctx.check_small(ab, ab.pre + [violation(obs)])
+        r = ctx.check_small(ab, ab.pre + within + [violation(obs)])
         if r.status == "sat":
             attempts.append((ab, r.model))
     bm_status = None
@@ -69,7 +71,7 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         bm = ctx.bmc
         bobs = [o for o in bm.obligations if o.key == key]
         if bobs:
-            rb = ctx.check_small(bm, bm.pre + [violation(bobs)])
+            rb = ctx.check_small(bm, bm.pre + within + [violation(bobs)])
             bm_status = rb.status
             if rb.status == "sat":
                 attempts.append((bm, rb.model))
@@ -90,6 +92,9 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         reasons.append(verdict)
     if r.status == "unknown":
         reason = r.reason or "the solver gave up"
+    elif within and r.status == "unsat":
+        reason = ("no counterexample within its callers' contexts, but the contexts "
+                  "known to hold are too weak to prove it")
     elif reasons:
         reason = reasons[0]
     elif loops_abstracted and bm_status == "unsat":
@@ -143,10 +148,24 @@ def _confirm(ctx: FnContext, ex, model, group):
         cex.values_at_failure[label] = E.to_python(model.eval(term), t)
     if hit.values:
         cex.values_at_failure.update(hit.values)
+    via = ""
+    if ctx.judgement is not None and ctx.judgement.contextual:
+        if not ctx.judgement.chains:
+            return ("these inputs break it, but no call from outside its recursion is "
+                    "known to pass them")
+        via = from_root(ctx.program, ctx.judgement, model, want, ob.span,
+                        entry_assert=ob.prop == "precondition")
+        if via is None:
+            return ("these inputs break it, but re-running the calls that could pass them "
+                    "did not reach the failure")
     if ctx.options.replay:
         from .replay_hook import replay
         replay(ctx, ob, cex)
-    return _finding(ctx, [ob], COUNTEREXAMPLE, cex=cex, returned=outcome.value)
+    f = _finding(ctx, [ob], COUNTEREXAMPLE, cex=cex, returned=outcome.value)
+    if via:
+        f.details["via"] = via
+        f.message += f" (reached from {via})"
+    return f
 
 
 def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note="",
@@ -184,6 +203,7 @@ def _message(ctx: FnContext, group, status, cex, reason, returned) -> str:
             return f"{ob.message}{where}: {call}" + (f" ({vals})" if vals else "")
         return f"{what}{where}: don't know ({reason})"
     label = {"assert": "assertion", "isinstance": "assertion", "reach_error": "reach_error()",
+             "precondition": f"entry assert `{ob.message}` (a precondition)",
              "ensures": f"postcondition `{ob.text}`",
              "requires-call": ob.message or "callee precondition",
              "invariant-init": f"loop invariant `{ob.text}` on entry",

@@ -85,6 +85,7 @@ class Obligation:
     related: list = field(default_factory=list)       # [(Span, message)]
     operands: dict = field(default_factory=dict)       # label -> (term, type)
     text: str = ""             # contract text, when there is one
+    entry_assert: Optional[ir.Span] = None   # requires-call of a callee's entry assert
 
     @property
     def key(self) -> tuple:
@@ -134,6 +135,17 @@ class CallSite:
     callee: str
     guard: z3.BoolRef
     args: list
+    span: ir.Span
+
+
+@dataclass
+class OutCall:
+    """A call of a program function made by the function being run (for the callee's
+    calling context, engine/calling_contexts.py)."""
+    callee: str
+    pc: z3.BoolRef
+    args: list
+    globals: dict                   # global variables' values at the call
     span: ir.Span
 
 

@@ -13,6 +13,7 @@ from typing import Optional
 import z3
 
 from .. import ir
+from ..entry_asserts import ENTRY_SEVERITY, assert_text, is_entry_assert
 from . import encode as E
 from .state import (FALSE, TRUE, CallSite, Fresh, Obligation, State, conj, merge)
 
@@ -72,6 +73,7 @@ class SymExec:
         self.head_visits: dict[int, list] = {}
         self.cut_guards: list = []
         self.call_sites: list[CallSite] = []
+        self.calls_out: list = []         # every call this function makes (OutCall)
         self.frames: list[FnFrame] = []
         self.consts_seen: set[int] = {0, 1}
         # k-induction (modes 'kbase'/'kstep'): the loop unrolled from its entry / from an
@@ -198,7 +200,11 @@ class SymExec:
 
     def s_Assert(self, s: ir.Assert, st: State) -> State:
         ok = self.expr(s.cond, st)
-        if len(self.frames) == 1:
+        if len(self.frames) == 1 and is_entry_assert(self.fn, s):
+            # a precondition: the callers are blamed (calls.py); here only information
+            self.oblige(Obligation("contract", "precondition", s.span, st.pc, ok,
+                                   message=assert_text(self.fn, s), severity=ENTRY_SEVERITY))
+        elif len(self.frames) == 1:
             self.oblige(Obligation("contract", s.kind, s.span, st.pc, ok, message=s.message))
         self.assume(st, ok, exits=True)
         return st

@@ -298,6 +298,7 @@ def _function(ctx: _Context, fdef: c_ast.FuncDef) -> None:
         fn.unsupported.append((what, span))
         fn.body.append(ir.Havoc(targets=[], what=what, span=span))
     fn.name_span = _name_span(ctx, fdef)
+    fn.internal = "static" in (fdef.decl.storage or [])
     fn.source = ctx.text[start:end]
     ctx.program.functions[name] = fn
 

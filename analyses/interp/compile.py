@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .. import ir
+from ..entry_asserts import entry_asserts
 from ..findings import TraceStep
 from .arith import arith, convert, converter, cast
 from .signals import Stop
@@ -29,6 +30,7 @@ class CompiledFunction:
     ret_conv: Optional[Callable]
     requires: list = field(default_factory=list)   # (check, Contract, var names)
     ensures: list = field(default_factory=list)
+    entry: list = field(default_factory=list)      # entry asserts: (check, Assert, names)
 
 
 _CACHE: dict[tuple[int, int], tuple] = {}
@@ -87,7 +89,8 @@ class _Compiler:
             names=[p.name for p in fn.params], convs=[converter(p.type) for p in fn.params],
             body=self.block(fn.body), ret_conv=ret,
             requires=[(self.expr(c.expr), c, var_names(c.expr)) for c in fn.requires],
-            ensures=[(self.expr(c.expr), c, var_names(c.expr)) for c in fn.ensures])
+            ensures=[(self.expr(c.expr), c, var_names(c.expr)) for c in fn.ensures],
+            entry=[(self.expr(a.cond), a, var_names(a.cond)) for a in entry_asserts(fn)])
 
     # ------------------------------------------------------------------ expressions
     def expr(self, e: ir.Expr) -> Callable:

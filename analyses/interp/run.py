@@ -15,6 +15,7 @@ from typing import Optional
 
 from .. import ir
 from ..findings import TraceStep
+from ..entry_asserts import assert_text
 from .compile import compiled, convert
 from .signals import STOP_ALWAYS, STOP_C_UB, Stop, Violation
 
@@ -124,6 +125,12 @@ class Context:
             if not check(env, self):
                 self.violate("requires-call", span,
                              f"precondition of {name} may fail: {contract.text or 'requires'}",
+                             _values(env, self.globals, names))
+        for check, a, names in cf.entry:     # entry asserts: the caller's fault
+            if not check(env, self):
+                self.violate("requires-call", span,
+                             f"precondition of {name} may fail: "
+                             f"{assert_text(self.program.functions[name], a)}",
                              _values(env, self.globals, names))
         self.depth += 1
         if self.depth > self.max_depth:
