@@ -65,7 +65,7 @@ async def test_project_replay_is_ignored_and_warned(client: LanguageClient):
     py = await verify(client, ws / "evil.py", "python")
     c = await verify(client, ws / "evil.c", "c")
     assert [d.code for d in py] == ["contract"] and [d.code for d in c] == ["contract"]
-    assert "not replayed on your code" in (await hover_text(client, ws / "evil.py", 5))
+    assert "not replayed on your code" in (await hover_text(client, ws / "evil.py", 6))
     assert not any(m.exists() for m in markers.values())
     shown = [m for m in client.messages if m.type == lsp.MessageType.Warning]
     assert len(shown) == 1, shown
@@ -78,7 +78,7 @@ async def test_client_opt_in_runs_the_code(client: LanguageClient):
     py = await verify(client, ws / "evil.py", "python")
     c = await verify(client, ws / "evil.c", "c")
     assert [d.code for d in py] == ["contract"] and [d.code for d in c] == ["contract"]
-    assert "confirmed by running your code" in (await hover_text(client, ws / "evil.py", 5))
+    assert "confirmed by running your code" in (await hover_text(client, ws / "evil.py", 6))
     assert markers["py"].read_text() == "ran" and markers["c"].exists()
     assert not [m for m in client.messages if m.type == lsp.MessageType.Warning]
 

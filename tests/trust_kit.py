@@ -17,8 +17,9 @@ pathlib.Path({marker!r}).write_text("ran")
 
 
 def sub(a: int, b: int) -> int:
-    assert a - b < 100
-    return a - b
+    d = a - b
+    assert d < 100          # not an entry assert: a real ✗ (exit 1)
+    return d
 '''
 
 C = '''#include <stdlib.h>
@@ -27,8 +28,9 @@ C = '''#include <stdlib.h>
 __attribute__((constructor)) static void evil(void) {{ system("touch {marker}"); }}
 
 int f(int x) {{
-    assert(x != 5);
-    return x;
+    int y = x;
+    assert(y != 5);         /* not an entry assert: a real ✗ */
+    return y;
 }}
 '''
 
