@@ -84,7 +84,9 @@ def test_hostile_writer_changes_no_verdict(server, workspace):  # noqa: F811
         assert (rc, got, cached) == (rc0, base, 0), (name, forge)
         assert err.count("VERILINE_CACHE_KEY is not set") == 1, err
         rc, got, err, cached = check(ws, env, "--cache", server.url, key=KEY)
-        assert (rc, got, cached) == (rc0, base, 0), (name, forge)
+        # every forged entry is rejected; entries this run itself wrote (signed) may be hit
+        # again later in the run, so only the verdicts must be those of no cache
+        assert (rc, got) == (rc0, base), (name, forge)
 
     from veriline.analyses.cache import open_cache
     st = open_cache(server.url, key=KEY.encode()).stats()
