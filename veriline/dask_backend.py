@@ -12,15 +12,21 @@ from dataclasses import replace
 
 from .function_tasks import FileJob, task_key, verify_task
 
+CONNECT_TIMEOUT = 30        # seconds to reach the scheduler
+
 
 def run_on_cluster(address: str, jobs: list[FileJob], options, cache_spec: str | None,
-                   progress, retries: int = 3, connect_timeout: float = 30):
+                   progress, retries: int = 3):
     """(path, function) -> findings, computed by the cluster at address."""
     from distributed import Client, as_completed
     from veriline.analyses.findings import finding_from_json
     plain = replace(options, cache=None)        # the cache object stays here; workers
     out: dict[tuple[str, str], list] = {}       # open their own from cache_spec
-    with Client(address, timeout=connect_timeout, set_as_default=False) as client:
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as e:
+        raise ValueError(f"cannot reach the Dask scheduler at {address}: {e}") from e
+    with client:
         futures = {}
         for job in jobs:
             for name in job.names:
