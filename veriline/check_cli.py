@@ -121,10 +121,11 @@ def main(argv: list[str]) -> int:
     except Exception as e:   # bad settings, bad cache spec, ...
         print(f"veriline check: {e}", file=sys.stderr)
         return 2
+    from veriline.errors import SetupError
     t0 = time.perf_counter()
     try:
         reports, verified = ci.verify(files, options, args, settings)
-    except ValueError as e:          # --diff: not a git repository, unknown ref
+    except SetupError as e:          # --diff: no git repository, unknown ref; --dask
         print(f"veriline check: {e}", file=sys.stderr)
         return 2
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .errors import SetupError
 from .function_tasks import FileJob, task_key, verify_task
 
 CONNECT_TIMEOUT = 30        # seconds to reach the scheduler
@@ -25,7 +26,7 @@ def run_on_cluster(address: str, jobs: list[FileJob], options, cache_spec: str |
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as e:
-        raise ValueError(f"cannot reach the Dask scheduler at {address}: {e}") from e
+        raise SetupError(f"cannot reach the Dask scheduler at {address}: {e}") from e
     with client:
         futures = {}
         for job in jobs:

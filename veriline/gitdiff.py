@@ -15,6 +15,8 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 
+from .errors import SetupError
+
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -36,7 +38,7 @@ def _git(args: list[str], cwd: str) -> str:
     out = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd,
                          capture_output=True, text=True, errors="surrogateescape")
     if out.returncode != 0:
-        raise ValueError(f"git {' '.join(args)}: {out.stderr.strip() or 'failed'}")
+        raise SetupError(f"git {' '.join(args)}: {out.stderr.strip() or 'failed'}")
     return out.stdout
 
 
