@@ -173,3 +173,29 @@ def test_compare_unknown_may_take_a_recorded_counterexample(tmp_path):
     c = compare(load_baseline(base), [_report(path, text, [])], base,
                 verified={path: set()})
     assert c.counts() == {"new": 0, "known": 0, "fixed": 0}
+
+
+# ----------------------------------------------------------------- property
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(pad=st.lists(st.sampled_from(["", "# note", "X = 1", "import os"]), max_size=6),
+       gap=st.integers(0, 4), extra_spaces=st.integers(0, 3))
+def test_fingerprints_survive_moves_and_respacing(pad, gap, extra_spaces):
+    """Lines added above, blank lines between, spaces inside the line: same prints."""
+    fn = "def f(a, b):\n    t = a+b\n    return t+a\n"
+    base = _report("p.py", fn, [("f", "overflow", "o", "counterexample", (2, 9, 2, 11)),
+                                ("f", "overflow", "o", "counterexample", (3, 12, 3, 14))])
+    want = [fingerprints(base, fn)[id(f)].fingerprint for f in base.findings]
+    head = "".join(line + "\n" for line in pad)
+    sp = " " * extra_spaces
+    moved = head + "def f(a, b):\n" + "\n" * gap + f"    t = a{sp}+{sp}b\n    return t+a\n"
+    off = len(pad) + gap
+    r = _report("p.py", moved, [
+        ("f", "overflow", "o", "counterexample", (2 + off, 9, 2 + off, 11 + 2 * extra_spaces)),
+        ("f", "overflow", "o", "counterexample", (3 + off, 12, 3 + off, 14))])
+    got = [fingerprints(r, moved)[id(f)].fingerprint for f in r.findings]
+    assert got == want and want[0] != want[1]

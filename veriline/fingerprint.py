@@ -1,7 +1,7 @@
 """Fingerprints of findings that survive line moves (baselines, SARIF partialFingerprints).
 
 A finding is identified by its function, kind, property, the normalized source text of its
-span (whitespace collapsed, so re-indenting or moving code keeps it) and its occurrence
+span (whitespace removed, so moving, re-indenting or re-spacing code keeps it) and its occurrence
 number among findings of the same function with the same text (two overflows on one
 line).  Line numbers never enter the hash.  The hash of the function's normalized source is
 kept beside it: it says whether the code around the finding changed.
@@ -16,7 +16,7 @@ _WS = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return _WS.sub("", text)
 
 
 def span_text(lines: list[str], span) -> str:
