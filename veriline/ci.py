@@ -63,13 +63,16 @@ def verify(files: list[str], options, args, settings: dict):
 
 def _by_function(files, options, args, settings, progress):
     from . import function_tasks as ft
-    jobs = ft.load_jobs(files)
     verified = None
-    if args.diff:
-        from .gitdiff import select
-        chosen = select({j.path: j.program for j in jobs}, args.diff, _repo_dir(args))
-        jobs = ft.restrict(jobs, chosen)
+    if args.diff:                       # parse only the files the diff touches
+        from .gitdiff import changed_files, select
+        changes = changed_files(files, args.diff, _repo_dir(args))
+        jobs = ft.load_jobs([f for f in files if f in changes])
+        chosen = {j.path: select(j.program, changes[j.path]) for j in jobs}
+        jobs = [j for j in ft.restrict(jobs, chosen) if j.names or j.program.errors]
         verified = {j.path: set(j.names) for j in jobs}
+    else:
+        jobs = ft.load_jobs(files)
     progress.start(len(jobs), sum(len(j.names) for j in jobs))
     if args.dask:
         from .dask_backend import run_on_cluster

@@ -172,19 +172,20 @@ def global_change(changes: dict[str, FileChange]) -> set[str]:
     return langs
 
 
-def select(programs: dict[str, object], ref: str, cwd: str) -> dict[str, set[str]]:
-    """Path (as given) -> functions to verify, for the files in programs (path -> Program).
-    Files with nothing to verify are left out."""
+def changed_files(files: list[str], ref: str, cwd: str) -> dict[str, FileChange]:
+    """Path (as given) -> its change, for the files among `files` that changed."""
+    from veriline.analyses.api import language_of
     changes = changes_since(ref, cwd)
     everywhere = global_change(changes)
     out = {}
-    for path, program in programs.items():
-        change = changes.get(os.path.realpath(path))
-        if program.language in everywhere:
-            change = FileChange(whole=True)
-        if change is None:
-            continue
-        names = with_dependents(program, changed_functions(program, change))
-        if names or program.errors:
-            out[path] = names
+    for path in files:
+        if language_of(path) in everywhere:
+            out[path] = FileChange(whole=True)
+        elif os.path.realpath(path) in changes:
+            out[path] = changes[os.path.realpath(path)]
     return out
+
+
+def select(program, change: FileChange) -> set[str]:
+    """The functions of a changed file to verify: the changed ones and their callers."""
+    return with_dependents(program, changed_functions(program, change))
