@@ -8,9 +8,17 @@ the ratios.  The corpus is written to a temporary directory (a git repository, f
 --diff) and deleted afterwards; it has realistic shapes — helpers called by other
 functions, ACSL and docstring contracts, loops, recursion — and a few real bugs.
 
-    python bench/scale.py                  # ~10,000 lines (several minutes on 2 cores)
+    python bench/scale.py                  # ~10,000 lines
     python bench/scale.py --lines 2000     # quicker
     python bench/scale.py --no-dask --json
+
+Measured 2026-11-23 on a 2-core machine shared with other jobs (load average 10-14, so
+the absolute times are ~4x an idle machine's; the whole default run took 16 minutes):
+10,228 lines, 64 files, 1,330 functions, 50 planted bugs (all 50 found, no ?);
+cold 284 s (CLI peak RSS 134 MB), Dask 1 worker 394 s (worker 283 MB), 2 workers 256 s
+(519 MB both), warm 0.9 s, --diff after a one-function change 1.7 s cold / 1.6 s warm;
+cold/warm = 315, cold/diff = 169, dask1/dask2 = 1.54; the cluster's verdicts equal the
+local run's.  --jobs did not exist yet in this branch.
 """
 from __future__ import annotations
 
