@@ -93,7 +93,11 @@ def _by_file(files, options, progress):
     reports = []
     for path in files:
         progress.function_started(path, "…")
-        rep = analyze_file(path, options)
+        try:
+            rep = analyze_file(path, options)
+        except Exception as e:                  # reported, then raised as before
+            progress.file_error(path, f"{type(e).__name__}: {e}")
+            raise
         reports.append(rep)
         by_fn: dict[str, list] = {n: [] for n in rep.program.functions}
         for f in rep.findings:
