@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import ir
 
-ENTRY_SEVERITY = "information"
+ENTRY_SEVERITY = "info"
 
 
 def entry_asserts(fn: ir.Function) -> list[ir.Assert]:

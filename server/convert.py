@@ -24,8 +24,7 @@ UNKNOWN_SEVERITY = {"information": lsp.DiagnosticSeverity.Information,
                     "warning": lsp.DiagnosticSeverity.Warning}
 FINDING_SEVERITY = {"error": lsp.DiagnosticSeverity.Error,
                     "warning": lsp.DiagnosticSeverity.Warning,
-                    "info": lsp.DiagnosticSeverity.Information,
-                    "information": lsp.DiagnosticSeverity.Information}
+                    "info": lsp.DiagnosticSeverity.Information}
 
 
 class Positions:

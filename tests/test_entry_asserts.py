@@ -61,7 +61,7 @@ def test_caller_that_breaks_the_entry_assert_is_blamed():
             return safe_div(x, 2)
     ''')
     own = one(fs, "safe_div", "precondition")
-    assert (own.status, own.kind, own.severity) == ("counterexample", "contract", "information")
+    assert (own.status, own.kind, own.severity) == ("counterexample", "contract", "info")
     assert own.counterexample.inputs["b"] == 0
     assert own.message.startswith("entry assert `assert b != 0` (a precondition) fails: ")
     # the division after it is judged under the assert: no division-by-zero finding
@@ -94,7 +94,7 @@ def test_all_callers_satisfy_it_no_error_anywhere():
     errors = [f for f in fs if f.status == "counterexample" and f.severity == "error"]
     assert errors == []
     own = one(fs, "half", "precondition")
-    assert (own.status, own.severity) == ("counterexample", "information")
+    assert (own.status, own.severity) == ("counterexample", "info")
     assert own.counterexample.inputs["n"] < 0
     calls = [f for f in fs if f.function == "quarter" and f.property == "requires-call"]
     assert [f.status for f in calls] == ["proved", "proved"]
@@ -183,7 +183,7 @@ def test_c_entry_assert_and_static_helper():
     assert pre.status == "proved" and pre.details["judgement"] == "callers"
     mul = [f for f in fs if f.function == "pct" and f.kind == "overflow" and f.span.line == 5]
     assert mul and all(f.status == "proved" for f in mul), [f.message for f in mul]
-    assert one(fs, "clamp", "precondition").severity == "information"
+    assert one(fs, "clamp", "precondition").severity == "info"
     assert one(fs, "clamp", "precondition").status == "counterexample"
     bad = one(fs, "clamp_percent", "requires-call")
     assert bad.status == "counterexample" and bad.counterexample.inputs["hi"] < 0
@@ -249,7 +249,7 @@ def test_private_helper_entry_assert_broken_by_a_caller():
     ''')
     own = one(fs, "_h", "precondition")
     assert (own.status, own.severity, own.details["judgement"]) == (
-        "counterexample", "information", "callers")
+        "counterexample", "info", "callers")
     k = own.counterexample.inputs["x"]
     assert k <= 0 and own.details["via"] == f"user({k})"
     bad = one(fs, "user", "requires-call")

@@ -158,7 +158,7 @@ def test_entry_asserts_are_information_and_callers_are_blamed():
                                       ("c/asserts.c", "clamp", "clamp_percent", "lo <= hi")):
         own = findings(rel, callee, "contract")
         assert [(f.status, f.property, f.severity) for f in own] == [
-            ("counterexample", "precondition", "information")]
+            ("counterexample", "precondition", "info")]
         blame = findings(rel, caller, "contract")
         assert [(f.status, f.property, f.severity) for f in blame] == [
             ("counterexample", "requires-call", "error")]

@@ -21,7 +21,8 @@ MARK = {"proved": "✓", "counterexample": "✗", "unknown": "?"}
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="veriline check", description=__doc__.splitlines()[0])
     p.add_argument("paths", nargs="+")
-    p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    p.add_argument("--format", choices=("text", "json", "sarif", "github", "junit"),
+                   default="text")
     p.add_argument("--output", "-o", help="write the report to this file")
     p.add_argument("--timeout", type=float, help="seconds per solver query (default 5)")
     p.add_argument("--replay", action="store_true", default=None,
@@ -38,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", action="append", default=[], metavar="NAME",
                    help="entry point of a closed program (repeatable): functions are "
                         "judged in the contexts reachable from it")
+    from veriline.ci import add_arguments
+    add_arguments(p)
     return p
 
 
@@ -117,6 +120,8 @@ def main(argv: list[str]) -> int:
         except ImportError:
             pass
         options = build_options(args, settings)
+        from veriline import ci
+        baseline = ci.check_arguments(args)
         files = collect(args.paths, list(settings.get("exclude", [])) + args.exclude)
         cache = open_cache_for(args, settings, os.path.abspath(args.paths[0]))
         options = replace(options, cache=cache)
@@ -126,32 +131,36 @@ def main(argv: list[str]) -> int:
     except Exception as e:   # bad settings, bad cache spec, ...
         print(f"veriline check: {e}", file=sys.stderr)
         return 2
-    from veriline.analyses.api import analyze_file
+    from veriline.errors import SetupError
     t0 = time.perf_counter()
-    reports = []
     try:
-        for f in files:
-            reports.append(analyze_file(f, options))
+        reports, verified = ci.verify(files, options, args, settings)
+    except SetupError as e:          # --diff: no git repository, unknown ref; --dask
+        print(f"veriline check: {e}", file=sys.stderr)
+        return 2
     finally:
         if cache is not None:
             cache.close()
     elapsed = (time.perf_counter() - t0) * 1000
-    out = render(args.format, reports, elapsed, args.verbose)
+    comparison = ci.compare_baseline(args, baseline, reports, verified)
+    out = render(args.format, reports, elapsed, args.verbose, comparison)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(out)
     else:
         sys.stdout.write(out)
+    if comparison is not None:
+        return 1 if ci.failed(comparison, args.strict) else 0
     findings = [f for r in reports for f in r.findings]
-    failed = any(f.status == "counterexample" and f.severity not in ("info", "information")
-                 for f in findings)
+    failed = any(f.status == "counterexample" and f.severity != "info" for f in findings)
     if args.strict:
         failed = failed or any(f.status == "unknown" for f in findings) or \
             any(r.program.errors for r in reports)
     return 1 if failed else 0
 
 
-def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False) -> str:
+def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False,
+           comparison=None) -> str:
     from veriline.analyses.findings import summarize
     findings = [f for r in reports for f in r.findings]
     summary = summarize(findings)
@@ -163,10 +172,17 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False) -> str:
                "errors": [{"file": r.path, "message": e.message, "range": e.span.to_json()}
                           for r in reports for e in r.program.errors],
                "summary": summary}
+        if comparison is not None:
+            for f, d in zip(findings, doc["findings"]):
+                d["baseline"] = comparison.state(f)
+            doc["baseline"] = comparison.to_json()
         return json.dumps(doc, indent=2) + "\n"
     if fmt == "sarif":
         from veriline.sarif import to_sarif
-        return json.dumps(to_sarif(reports), indent=2) + "\n"
+        return json.dumps(to_sarif(reports, comparison=comparison), indent=2) + "\n"
+    if fmt == "junit":
+        from veriline.junit import to_junit
+        return to_junit(reports, elapsed_ms, comparison)
     lines = []
     for r in reports:
         for e in r.program.errors:
@@ -179,10 +195,19 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False) -> str:
             extra = ""
             if f.status == "unknown" and f.reason and f.reason not in f.message:
                 extra = f" ({f.reason})"
+            if comparison is not None and comparison.state(f):
+                extra += f" [{comparison.state(f)}]"
             lines.append(f"{r.path}:{f.span.line}:{f.span.col}: {MARK[f.status]} {f.kind} "
                          f"[{f.function}] {f.message}{extra}")
-    lines.append(f"{summary['files']} files: {summary['proved']} proved ✓, "
-                 f"{summary['counterexample']} counterexample ✗, {summary['unknown']} "
-                 f"don't know ? ({summary['time_ms']:.0f} ms"
-                 + (f", {summary['cached']} from cache" if summary.get('cached') else "") + ")")
-    return "\n".join(lines) + "\n"
+    tail = []
+    if comparison is not None:
+        from veriline.ci import text_lines
+        tail = text_lines(comparison)
+    tail.append(f"{summary['files']} files: {summary['proved']} proved ✓, "
+                f"{summary['counterexample']} counterexample ✗, {summary['unknown']} "
+                f"don't know ? ({summary['time_ms']:.0f} ms"
+                + (f", {summary['cached']} from cache" if summary.get('cached') else "") + ")")
+    if fmt == "github":
+        from veriline.github import to_github
+        return to_github(reports, "\n".join(tail), comparison)
+    return "\n".join(lines + tail) + "\n"

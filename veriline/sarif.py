@@ -1,4 +1,9 @@
-"""SARIF 2.1.0 output that GitHub code scanning accepts (one result per ✗ and ?)."""
+"""SARIF 2.1.0 output that GitHub code scanning accepts (one result per ✗ and ?).
+
+Each result carries partialFingerprints (veriline/fingerprint.py: no line numbers), so code
+scanning keeps tracking an alert when the code around it moves; with a baseline, results
+carry baselineState (new / unchanged).
+"""
 from __future__ import annotations
 
 import os
@@ -12,7 +17,7 @@ RULES = {
     "syntax": "The file could not be parsed",
 }
 LEVEL = {("counterexample", "error"): "error", ("counterexample", "warning"): "warning",
-         ("counterexample", "info"): "note", ("counterexample", "information"): "note"}
+         ("counterexample", "info"): "note"}
 
 
 def _uri(path: str, base: str) -> str:
@@ -30,16 +35,25 @@ def _region(span) -> dict:
     return r
 
 
-def to_sarif(reports, base: str | None = None) -> dict:
+def to_sarif(reports, base: str | None = None, comparison=None) -> dict:
+    from .fingerprint import error_fingerprint, fingerprints, read_text
     base = os.path.abspath(base or os.getcwd())
     ids = list(RULES)
     results = []
+    state = {"new": "new", "known": "unchanged"}
     for rep in reports:
         uri = _uri(rep.path, base)
+        text = rep.program.text or read_text(rep.path) or ""
+        prints = fingerprints(rep, text)
+        lines = text.splitlines()
         for err in rep.program.errors:
-            results.append({"ruleId": "syntax", "ruleIndex": ids.index("syntax"),
-                            "level": "error", "message": {"text": err.message},
-                            "locations": [_loc(uri, err.span)]})
+            res = {"ruleId": "syntax", "ruleIndex": ids.index("syntax"),
+                   "level": "error", "message": {"text": err.message},
+                   "locations": [_loc(uri, err.span)],
+                   "partialFingerprints": {"veriline/v1": error_fingerprint(lines, err)}}
+            if comparison is not None and comparison.state(err) in state:
+                res["baselineState"] = state[comparison.state(err)]
+            results.append(res)
         for f in rep.findings:
             if f.status == "proved":
                 continue
@@ -55,6 +69,12 @@ def to_sarif(reports, base: str | None = None) -> dict:
                 res["properties"]["reason"] = f.reason
             if f.counterexample:
                 res["properties"]["counterexample"] = f.counterexample.to_json()
+            p = prints[id(f)]
+            res["partialFingerprints"] = {"veriline/v1": p.fingerprint}
+            if p.function_hash:
+                res["partialFingerprints"]["veriline/function/v1"] = p.function_hash
+            if comparison is not None and comparison.state(f) in state:
+                res["baselineState"] = state[comparison.state(f)]
             results.append(res)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
