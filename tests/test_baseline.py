@@ -13,8 +13,9 @@ from veriline.check_cli import main
 from veriline.fingerprint import fingerprints
 
 PY = '''def safe_div(a: int, b: int) -> int:
+    q = 0                   # (so the assert is not an entry assert: a real ✗)
     assert b != 0
-    return a // b
+    return a // b + q
 
 
 def grow(x: int) -> int:
@@ -61,7 +62,7 @@ def test_write_then_compare_known_new_fixed(project, capsys):
 
     # move everything down, re-indent nothing, add a new bug, fix the C overflow
     (project / "src" / "m.py").write_text(
-        "import os\n\n\n" + PY + "\n\ndef pick(k: int) -> int:\n    assert k != 4\n    return k\n")
+        "import os\n\n\n" + PY + "\n\ndef pick(k: int) -> int:\n    j = k\n    assert j != 4\n    return j\n")
     (project / "src" / "mid.c").write_text(
         "int mid(int lo, int hi) {\n    return lo / 2 + hi / 2;\n}\n")
     rc, doc = check(capsys, "src", "--baseline", "base.json")
@@ -71,9 +72,9 @@ def test_write_then_compare_known_new_fixed(project, capsys):
     assert [(e["file"], e["function"], e["now"]) for e in b["fixed_findings"]] == [
         ("src/mid.c", "mid", "gone")]
     new = [f for f in doc["findings"] if f["baseline"] == "new"]
-    assert [(f["function"], f["range"]["start"]["line"]) for f in new] == [("pick", 15)]
+    assert [(f["function"], f["range"]["start"]["line"]) for f in new] == [("pick", 17)]
     known = [f for f in doc["findings"] if f["baseline"] == "known"]
-    assert [(f["function"], f["range"]["start"]["line"]) for f in known] == [("safe_div", 5)]
+    assert [(f["function"], f["range"]["start"]["line"]) for f in known] == [("safe_div", 6)]
 
 
 def test_fixed_by_proof_and_text_summary(project, capsys):
