@@ -76,7 +76,8 @@ class VerilineServer(LanguageServer):
             return None
         settings = self.settings_for(snap)
         self.doc_settings[uri] = settings
-        return snap, config.options_from_settings(settings)
+        options = config.options_from_settings(settings)
+        return snap, options.for_file(snap.path) if snap.path else options
 
     def setting(self, uri: str, key: str):
         return self.doc_settings.get(uri, config.DEFAULTS).get(key, config.DEFAULTS[key])

@@ -35,7 +35,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--verbose", "-v", action="store_true", help="also list ✓ findings")
+    add_c_build_flags(p)
     return p
+
+
+def add_c_build_flags(p: argparse.ArgumentParser) -> None:
+    """C preprocessing flags, as gcc spells them."""
+    g = p.add_argument_group("C build flags")
+    g.add_argument("-I", action="append", default=[], dest="include", metavar="DIR",
+                   help="add an include directory (repeatable)")
+    g.add_argument("-D", action="append", default=[], dest="define", metavar="NAME[=VAL]",
+                   help="define a macro (repeatable)")
+    g.add_argument("-U", action="append", default=[], dest="undef", metavar="NAME")
+    g.add_argument("-std", dest="std", metavar="STD", help="C standard, e.g. -std=c99")
+    g.add_argument("--compile-commands", metavar="PATH",
+                   help="compile_commands.json (default: the nearest one, if any)")
 
 
 def collect(paths: list[str], exclude: list[str]) -> list[str]:
@@ -50,7 +64,7 @@ def collect(paths: list[str], exclude: list[str]) -> list[str]:
                 dirs[:] = sorted(d for d in dirs if not skip(d, os.path.join(root, d)))
                 for f in sorted(files):
                     full = os.path.join(root, f)
-                    if f.endswith((".py", ".c")) and not skip(f, full):
+                    if f.endswith((".py", ".c", ".i")) and not skip(f, full):
                         out.append(full)
         elif os.path.exists(p):
             if language_of(p):
@@ -84,7 +98,8 @@ def build_options(args, settings: dict):
         o = replace(o, report_unsigned_wrap=True)
     if args.no_report_conversions:
         o = replace(o, report_conversions=False)
-    return o
+    from veriline.config import c_build_from
+    return replace(o, c_build=c_build_from(settings, args))
 
 
 def open_cache_for(args, settings: dict):
@@ -121,7 +136,7 @@ def main(argv: list[str]) -> int:
     reports = []
     try:
         for f in files:
-            reports.append(analyze_file(f, options))
+            reports.append(analyze_file(f, options))   # C flags resolved per file
     finally:
         if cache is not None:
             cache.close()

@@ -101,11 +101,14 @@ class _Context:
                 span=self.spans.span(init)))
 
 
-def parse_c(text: str, path: str, data_model: str = "LP64") -> ir.Program:
-    """Parse and lower a C file; never raises (problems become Program.errors)."""
+def parse_c(text: str, path: str, data_model: str = "LP64",
+            flags: tuple[str, ...] = ()) -> ir.Program:
+    """Parse and lower a C file; never raises (problems become Program.errors).  `flags`
+    are gcc preprocessing flags (-I, -D, -U, -std=); a `.i` file is already
+    preprocessed: only veriline's spelling macros are applied to it."""
     program = ir.Program(path=path, language="c")
     try:
-        _parse(text, path, data_model, program)
+        _parse(text, path, data_model, program, tuple(flags))
     except Exception as exc:          # a frontend bug must not take the file down
         program.errors.append(ir.SyntaxIssue(
             message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
@@ -113,16 +116,30 @@ def parse_c(text: str, path: str, data_model: str = "LP64") -> ir.Program:
     return program
 
 
-def _parse(text: str, path: str, data_model: str, program: ir.Program) -> None:
+def _parse(text: str, path: str, data_model: str, program: ir.Program,
+           flags: tuple[str, ...] = ()) -> None:
     code, masked, comments = scan_comments(text)
     ctx = _Context(text, masked, data_model, program)
     program.suppressions = suppressions(comments, code, ctx.index)
     ctx.annotations = acsl_annotations(comments)
-    pp = preprocess(code, path, data_model)
+    preprocessed = path.lower().endswith(".i")
+    if preprocessed:                  # linemarkers, pragmas: keep the .i's own lines
+        code = blank_directive_lines(code)
+        flags = ()
+    pp = preprocess(code, path, data_model, flags, system=not preprocessed)
+    ast = _parse_full(pp.text)
+    if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
+        # a system header pycparser cannot read: veriline's own headers instead
+        fallback = preprocess(code, path, data_model, flags, system=False)
+        fallback.errors.insert(0, ir.SyntaxIssue(
+            message=f"system header not understood ({_error_text(ast)}): "
+                    "using veriline's own headers", span=ir.Span(1, 1, 1, 1)))
+        pp, ast = fallback, _parse_full(fallback.text)
     program.errors.extend(pp.errors)
     ctx.macros = pp.macros
     ctx.spans.colmaps = pp.colmaps
-    ast = _parse_with_recovery(pp.text, program, len(ctx.index.starts))
+    if isinstance(ast, Exception):
+        ast = _parse_with_recovery(pp.text, program, len(ctx.index.starts))
     if ast is None:
         return
     for ext in ast.ext:
@@ -132,6 +149,28 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program) -> None:
             program.errors.append(ir.SyntaxIssue(
                 message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
                 span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
+
+
+def _parse_full(pp_text: str):
+    """The AST, or the parser's exception."""
+    try:
+        return c_parser.CParser().parse(pp_text, MAIN_FILE)
+    except Exception as exc:
+        return exc
+
+
+def _error_file(exc: Exception) -> Optional[str]:
+    m = _PARSE_ERROR.match(str(exc))
+    return m.group(1) if m else None
+
+
+def _error_text(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def blank_directive_lines(code: str) -> str:
+    """A preprocessed file's `#` lines (linemarkers, #pragma) blanked, line numbers kept."""
+    return "\n".join("" if ln.lstrip().startswith("#") else ln for ln in code.split("\n"))
 
 
 _PARSE_ERROR = re.compile(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", re.S)
