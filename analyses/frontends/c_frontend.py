@@ -305,7 +305,9 @@ def _top_level(ctx: _Context, ext) -> None:
             elif "extern" in ext.storage:
                 if ext.name not in ctx.globals:
                     ctx.globals[ext.name] = t
-                    if is_int(t):
+                    # a header's extern (signgam, daylight, ...) only if the file names it
+                    if is_int(t) and (in_main or re.search(
+                            rf"\b{re.escape(ext.name)}\b", ctx.masked)):
                         ctx.program.globals[ext.name] = t
             else:
                 ctx.add_global(ext.name, t, ext.init)
