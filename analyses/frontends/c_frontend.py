@@ -36,6 +36,7 @@ class _Context:
         self.funcs: dict[str, FuncSig] = {}
         self.enums: dict[str, int] = {}
         self.macros: dict[str, str] = {}
+        self.header_externs: dict[str, ir.IntT] = {}   # int externs declared by headers
         self.errors = program.errors
         self.annotations: list[acsl.Annotation] = []
         self.floor = 0
@@ -127,7 +128,7 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         code = blank_directive_lines(code)
         flags = ()
     pp = preprocess(code, path, data_model, flags, system=not preprocessed)
-    ast = _parse_full(pp.text)
+    ast = _parse_fast(ctx, pp.text, data_model)
     if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
         # a system header pycparser cannot read: veriline's own headers instead
         fallback = preprocess(code, path, data_model, flags, system=False)
@@ -142,13 +143,35 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         ast = _parse_with_recovery(pp.text, program, len(ctx.index.starts))
     if ast is None:
         return
-    for ext in ast.ext:
+    _lower_items(ctx, ast.ext)
+    for name, t in ctx.header_externs.items():
+        if name not in program.globals and re.search(rf"\b{re.escape(name)}\b", masked):
+            program.globals[name] = t
+
+
+def _lower_items(ctx: _Context, items) -> None:
+    for ext in items:
         try:
             _top_level(ctx, ext)
         except Exception as exc:      # one odd declaration must not hide the rest
-            program.errors.append(ir.SyntaxIssue(
+            ctx.errors.append(ir.SyntaxIssue(
                 message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
                 span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
+
+
+def _parse_fast(ctx: _Context, pp_text: str, data_model: str):
+    """Like _parse_full, but the headers' part is parsed and lowered once per distinct text
+    (ctx then already holds its facts and the AST has the user's items only)."""
+    from .c_prefix import STUB_FILE, parse_with_prefix
+    try:
+        ast = parse_with_prefix(
+            pp_text, MAIN_FILE, ctx,
+            lambda: _Context("", "", data_model, ir.Program(path="", language="c")),
+            lambda c, e: _lower_items(c, [e]))
+    except Exception as exc:
+        header = _error_file(exc) not in (None, MAIN_FILE, STUB_FILE)
+        return exc if header else _parse_full(pp_text)
+    return ast if ast is not None else _parse_full(pp_text)
 
 
 def _parse_full(pp_text: str):
@@ -305,9 +328,9 @@ def _top_level(ctx: _Context, ext) -> None:
             elif "extern" in ext.storage:
                 if ext.name not in ctx.globals:
                     ctx.globals[ext.name] = t
-                    # a header's extern (signgam, daylight, ...) only if the file names it
-                    if is_int(t) and (in_main or re.search(
-                            rf"\b{re.escape(ext.name)}\b", ctx.masked)):
+                    if is_int(t) and not in_main:     # signgam, daylight: if named
+                        ctx.header_externs[ext.name] = t
+                    elif is_int(t):
                         ctx.program.globals[ext.name] = t
             else:
                 ctx.add_global(ext.name, t, ext.init)
