@@ -18,6 +18,7 @@ from . import acsl
 from .c_expr import ExprLowerer, FuncSig, is_int
 from .c_preprocess import (MAIN_FILE, LineIndex, acsl_annotations, preprocess, scan_comments,
                            suppressions)
+from .c_prefix import is_stub
 from .c_spans import SpanFinder
 from .c_stmt import lower_function
 from .c_types import VOID, DataModel, TypeEnv, const_value, convert
@@ -128,22 +129,25 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         code = blank_directive_lines(code)
         flags = ()
     pp = preprocess(code, path, data_model, flags, system=not preprocessed)
-    ast = _parse_fast(ctx, pp.text, data_model)
+    text, ast = _user_text(ctx, pp.text, data_model)
     if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
         # a system header pycparser cannot read: veriline's own headers instead
         fallback = preprocess(code, path, data_model, flags, system=False)
         fallback.errors.insert(0, ir.SyntaxIssue(
             message=f"system header not understood ({_error_text(ast)}): "
                     "using veriline's own headers", span=ir.Span(1, 1, 1, 1)))
-        pp, ast = fallback, _parse_full(fallback.text)
+        ctx = _Context(ctx.text, masked, data_model, program)
+        ctx.annotations = acsl_annotations(comments)
+        pp = fallback
+        text, ast = _user_text(ctx, pp.text, data_model)
     program.errors.extend(pp.errors)
     ctx.macros = pp.macros
     ctx.spans.colmaps = pp.colmaps
     if isinstance(ast, Exception):
-        ast = _parse_with_recovery(pp.text, program, len(ctx.index.starts))
+        ast = _parse_with_recovery(text, program, len(ctx.index.starts))
     if ast is None:
         return
-    _lower_items(ctx, ast.ext)
+    _lower_items(ctx, [e for e in ast.ext if not is_stub(e)])
     for name, t in ctx.header_externs.items():
         if name not in program.globals and re.search(rf"\b{re.escape(name)}\b", masked):
             program.globals[name] = t
@@ -159,19 +163,20 @@ def _lower_items(ctx: _Context, items) -> None:
                 span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
 
 
-def _parse_fast(ctx: _Context, pp_text: str, data_model: str):
-    """Like _parse_full, but the headers' part is parsed and lowered once per distinct text
-    (ctx then already holds its facts and the AST has the user's items only)."""
-    from .c_prefix import STUB_FILE, parse_with_prefix
+def _user_text(ctx: _Context, pp_text: str, data_model: str):
+    """(text to parse, AST or parser error).  The headers' part is parsed and lowered once
+    per distinct text (c_prefix): ctx then already holds its facts."""
+    from .c_prefix import STUB_FILE, main_text
     try:
-        ast = parse_with_prefix(
-            pp_text, MAIN_FILE, ctx,
-            lambda: _Context("", "", data_model, ir.Program(path="", language="c")),
-            lambda c, e: _lower_items(c, [e]))
+        text = main_text(pp_text, MAIN_FILE, ctx,
+                         lambda: _Context("", "", data_model, ir.Program(path="", language="c")),
+                         lambda c, e: _lower_items(c, [e]))
     except Exception as exc:
-        header = _error_file(exc) not in (None, MAIN_FILE, STUB_FILE)
-        return exc if header else _parse_full(pp_text)
-    return ast if ast is not None else _parse_full(pp_text)
+        if _error_file(exc) not in (None, MAIN_FILE, STUB_FILE):
+            return pp_text, exc
+        text = None
+    text = text if text is not None else pp_text
+    return text, _parse_full(text)
 
 
 def _parse_full(pp_text: str):

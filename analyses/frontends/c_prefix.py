@@ -75,10 +75,11 @@ def _restore(ctx, state: dict) -> None:
             ctx.errors.extend(v)
 
 
-def parse_with_prefix(pp_text: str, main_file: str, ctx, fresh_ctx: Callable[[], object],
-                      top_level: Callable[[object, object], None]):
-    """The user's part's AST with ctx already holding the headers' facts, or None when the
-    text does not split (the caller parses it whole).  Raises pycparser's error."""
+def main_text(pp_text: str, main_file: str, ctx, fresh_ctx: Callable[[], object],
+              lower: Callable[[object, object], None]) -> Optional[str]:
+    """The text to parse for the user's items (typedef stubs + the user's part), with ctx
+    already holding the headers' facts; None when the text does not split (the caller
+    parses it whole).  Raises pycparser's error when the headers do not parse."""
     parts = split(pp_text, main_file)
     if parts is None or len(parts[0]) < MIN_PREFIX_CHARS:
         return None
@@ -89,7 +90,7 @@ def parse_with_prefix(pp_text: str, main_file: str, ctx, fresh_ctx: Callable[[],
         ast = c_parser.CParser().parse(prefix, main_file)
         hctx = fresh_ctx()
         for ext in ast.ext:
-            top_level(hctx, ext)
+            lower(hctx, ext)
         hit = (_state(hctx), _typedef_names(ast))
         _CACHE[key] = hit
         while len(_CACHE) > CACHE_SIZE:
@@ -97,9 +98,10 @@ def parse_with_prefix(pp_text: str, main_file: str, ctx, fresh_ctx: Callable[[],
     else:
         _CACHE.move_to_end(key)
     state, names = hit
-    stubs = " ".join(f"typedef int {n};" for n in names)
-    ast = c_parser.CParser().parse(f'#line 1 "{STUB_FILE}"\n{stubs}\n{rest}', main_file)
     _restore(ctx, state)
-    ast.ext = [e for e in ast.ext
-               if getattr(getattr(e, "coord", None), "file", None) != STUB_FILE]
-    return ast
+    stubs = " ".join(f"typedef int {n};" for n in names)
+    return f'#line 1 "{STUB_FILE}"\n{stubs}\n{rest}'
+
+
+def is_stub(ext) -> bool:
+    return getattr(getattr(ext, "coord", None), "file", None) == STUB_FILE

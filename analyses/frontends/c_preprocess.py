@@ -28,7 +28,7 @@ PRELUDE_DEFINES = [
     "__restrict=", "__restrict__=", "restrict=", "__volatile__=volatile", "__const=const",
     "__signed__=signed", "__asm__=__veriline_asm", "__asm=__veriline_asm",
     "asm=__veriline_asm", "_Noreturn=", "__thread=", "__builtin_va_list=int",
-    "__x86_64__=1", "__CHAR_BIT__=8",
+    "__x86_64__=1", "__CHAR_BIT__=8", "__builtin_offsetof=offsetof",
 ]
 
 

@@ -325,6 +325,99 @@ extern PyObject *PyExc_BaseException, *PyExc_Exception, *PyExc_TypeError,
     *PyExc_BytesWarning, *PyExc_UnicodeWarning, *PyExc_ResourceWarning,
     *PyExc_EnvironmentError;
 
+/* object layouts extension modules look into (field names as in CPython 3.11) */
+typedef struct { PyObject_VAR_HEAD PyObject *ob_item[1]; } PyTupleObject;
+typedef struct { PyObject_VAR_HEAD PyObject **ob_item; Py_ssize_t allocated; } PyListObject;
+typedef struct { PyObject_VAR_HEAD Py_hash_t ob_shash; char ob_sval[1]; } PyBytesObject;
+typedef struct { PyObject_VAR_HEAD Py_ssize_t ob_alloc; char *ob_bytes; char *ob_start;
+    Py_ssize_t ob_exports; } PyByteArrayObject;
+typedef struct { PyObject_HEAD double ob_fval; } PyFloatObject;
+typedef struct { double real; double imag; } Py_complex;
+typedef struct { PyObject_HEAD Py_complex cval; } PyComplexObject;
+typedef struct _longobject { PyObject_VAR_HEAD unsigned int ob_digit[1]; } PyLongObject;
+typedef struct { PyObject_HEAD Py_ssize_t length; Py_hash_t hash; struct { unsigned int
+    interned:2; unsigned int kind:3; unsigned int compact:1; unsigned int ascii:1;
+    unsigned int ready:1; } state; wchar_t *wstr; } PyASCIIObject;
+typedef struct { PyASCIIObject _base; Py_ssize_t utf8_length; char *utf8;
+    Py_ssize_t wstr_length; } PyCompactUnicodeObject;
+typedef struct { PyCompactUnicodeObject _base; union { void *any; Py_UCS1 *latin1;
+    Py_UCS2 *ucs2; Py_UCS4 *ucs4; } data; } PyUnicodeObject;
+typedef struct { PyObject_HEAD Py_ssize_t ma_used; uint64_t ma_version_tag; void *ma_keys;
+    PyObject **ma_values; } PyDictObject;
+typedef struct { PyObject_HEAD Py_ssize_t fill; Py_ssize_t used; Py_ssize_t mask;
+    void *table; Py_hash_t hash; Py_ssize_t finger; void *smalltable[8];
+    PyObject *weakreflist; } PySetObject;
+typedef struct { PyObject_HEAD PyObject *start, *stop, *step; } PySliceObject;
+typedef struct { PyObject_HEAD PyMethodDef *m_ml; PyObject *m_self; PyObject *m_module;
+    PyObject *m_weakreflist; vectorcallfunc vectorcall; } PyCFunctionObject;
+typedef struct { PyObject_HEAD PyObject *im_func; PyObject *im_self;
+    PyObject *im_weakreflist; vectorcallfunc vectorcall; } PyMethodObject;
+typedef struct _PyWeakReference { PyObject_HEAD PyObject *wr_object; PyObject *wr_callback;
+    Py_hash_t hash; struct _PyWeakReference *wr_prev, *wr_next; } PyWeakReference;
+typedef struct { PyObject_HEAD PyObject *md_dict; PyModuleDef *md_def; void *md_state;
+    PyObject *md_weaklist; PyObject *md_name; } PyModuleObject;
+typedef struct { PyObject_HEAD PyObject *mbuf; Py_hash_t hash; int flags;
+    Py_ssize_t exports; Py_buffer view; } PyMemoryViewObject;
+typedef struct _heaptypeobject { PyTypeObject ht_type; PyAsyncMethods as_async;
+    PyNumberMethods as_number; PyMappingMethods as_mapping;
+    PySequenceMethods as_sequence; PyBufferProcs as_buffer; PyObject *ht_name, *ht_slots,
+    *ht_qualname; void *ht_cached_keys; PyObject *ht_module; } PyHeapTypeObject;
+typedef struct PyCodeObject PyCodeObject;
+typedef struct _frame PyFrameObject;
+typedef struct _is PyInterpreterState;
+typedef struct _ts PyThreadState;
+typedef struct { const char *name; const char *doc; } PyStructSequence_Field;
+typedef struct { const char *name; const char *doc; PyStructSequence_Field *fields;
+    int n_in_sequence; } PyStructSequence_Desc;
+PyTypeObject *PyStructSequence_NewType(PyStructSequence_Desc *);
+int PyStructSequence_InitType2(PyTypeObject *, PyStructSequence_Desc *);
+PyObject *PyStructSequence_New(PyTypeObject *);
+void PyStructSequence_SetItem(PyObject *, Py_ssize_t, PyObject *);
+#define _Py_NULL NULL
+#define _Py_CAST(type, expr) ((type)(expr))
+#define _PyObject_CAST_CONST(op) ((const PyObject *)(op))
+#define _PyVarObject_CAST(op) ((PyVarObject *)(op))
+#define Py_UNICODE_SIZE 4
+#define SSTATE_NOT_INTERNED 0
+#define PyLong_SHIFT 30
+#define PyLong_BASE ((unsigned int)1 << PyLong_SHIFT)
+#define PyLong_MASK ((unsigned int)(PyLong_BASE - 1))
+typedef unsigned int digit;
+typedef int sdigit;
+typedef unsigned long twodigits;
+typedef long stwodigits;
+PyObject *_PyList_Extend(PyListObject *, PyObject *);
+PyObject *_PyDict_NewPresized(Py_ssize_t);
+int _PyDict_Next(PyObject *, Py_ssize_t *, PyObject **, PyObject **, Py_hash_t *);
+PyObject *_PyDict_GetItem_KnownHash(PyObject *, PyObject *, Py_hash_t);
+int _PyDict_SetItem_KnownHash(PyObject *, PyObject *, PyObject *, Py_hash_t);
+int _PyDict_DelItem_KnownHash(PyObject *, PyObject *, Py_hash_t);
+int _PyDict_Contains_KnownHash(PyObject *, PyObject *, Py_hash_t);
+PyObject *_PyObject_GetAttrId(PyObject *, void *);
+int _PyObject_LookupAttr(PyObject *, PyObject *, PyObject **);
+PyObject *_PyObject_CallNoArg(PyObject *);
+PyObject *_PyObject_FastCall(PyObject *, PyObject *const *, Py_ssize_t);
+PyObject *_PyObject_Vectorcall(PyObject *, PyObject *const *, size_t, PyObject *);
+PyObject *_PyObject_CallMethodIdObjArgs(PyObject *, void *, ...);
+PyObject *PyObject_GetItemData(PyObject *);
+PyCodeObject *PyFrame_GetCode(PyFrameObject *);
+PyFrameObject *PyFrame_GetBack(PyFrameObject *);
+int PyFrame_GetLineNumber(PyFrameObject *);
+PyThreadState *PyThreadState_Get(void);
+PyThreadState *PyThreadState_GET(void);
+PyInterpreterState *PyThreadState_GetInterpreter(PyThreadState *);
+PyFrameObject *PyThreadState_GetFrame(PyThreadState *);
+PyInterpreterState *PyInterpreterState_Get(void);
+PyObject *PyThreadState_GetDict(void);
+PyObject *PyEval_GetGlobals(void);
+PyObject *PyEval_GetLocals(void);
+PyFrameObject *PyEval_GetFrame(void);
+int PyGC_Enable(void);
+int PyGC_Disable(void);
+int PyGC_IsEnabled(void);
+Py_ssize_t PyGC_Collect(void);
+void _Py_Dealloc(PyObject *);
+
 #define PyObject_TypeCheck(ob, tp) (Py_IS_TYPE(ob, tp) || PyType_IsSubtype(Py_TYPE(ob), (tp)))
 #define PyType_HasFeature(t, f) ((PyType_GetFlags(t) & (f)) != 0)
 #define PyType_FastSubclass(t, f) PyType_HasFeature(t, f)
@@ -797,7 +890,6 @@ long PyOS_strtol(const char *, char **, int);
 unsigned long PyOS_strtoul(const char *, char **, int);
 int PyOS_stricmp(const char *, const char *);
 int PyOS_mystrnicmp(const char *, const char *, Py_ssize_t);
-typedef void *PyThreadState;
 typedef int PyGILState_STATE;
 typedef void *PyThread_type_lock;
 PyThreadState *PyEval_SaveThread(void);

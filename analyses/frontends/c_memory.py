@@ -1,0 +1,148 @@
+"""Reads of array elements through pointer/array parameters: `tail[11]`, `*p`, `*(p + 2)`.
+
+The elements a function reads are inputs, like its integer parameters: each distinct
+element (parameter, constant index) becomes one value of the element type, chosen at
+function entry (`Nondet`, labelled `p[i]`), so `tail[11] << 24` on a `const uint8_t *`
+is found to overflow with the element's value in the counterexample.
+
+This is exact only while memory cannot change under the function: the function writes no
+memory (no assignment through a pointer, array or struct member), calls nothing that
+could (only assert/abort-like functions), and never reassigns or takes the address of
+the parameter.  Two different parameters may alias; treating their elements as
+independent values only adds behaviours (proofs stay sound) and any counterexample is
+realised by non-overlapping arrays.  Every other read stays "don't know" (Unsupported,
+with the element type's range).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from pycparser import c_ast
+
+from .. import ir
+from .c_types import NonInt, const_value
+
+# calls that read or write no memory the function can see
+_MEMORY_FREE_CALLS = {"assert", "__assert_fail", "__assert", "__assert_rtn", "abort", "exit",
+                      "_Exit", "reach_error", "__VERIFIER_error", "__VERIFIER_assume",
+                      "__builtin_abort", "__builtin_trap", "__builtin_expect"}
+
+
+def _is_pointer_like(t) -> bool:
+    return isinstance(t, NonInt) and isinstance(t.elem, ir.IntT)
+
+
+class _Scan(c_ast.NodeVisitor):
+    """What in a function body rules out treating parameter elements as inputs."""
+
+    def __init__(self):
+        self.writes = False
+        self.calls = False
+        self.assigned: set[str] = set()      # identifiers assigned, ++/--'d or &-taken
+        self.declared: set[str] = set()      # names declared in the body (may shadow)
+
+    def visit_Assignment(self, node):
+        self._target(node.lvalue)
+        self.generic_visit(node)
+
+    def visit_UnaryOp(self, node):
+        if node.op in ("++", "--", "p++", "p--"):
+            self._target(node.expr)
+        elif node.op == "&" and isinstance(node.expr, c_ast.ID):
+            self.assigned.add(node.expr.name)
+        elif node.op == "&":
+            self.writes = True            # &a[i], &s.f: memory may be written through it
+        self.generic_visit(node)
+
+    def visit_FuncCall(self, node):
+        name = node.name.name if isinstance(node.name, c_ast.ID) else None
+        if name is None or not (name in _MEMORY_FREE_CALLS
+                                or name.startswith("__VERIFIER_nondet_")):
+            self.calls = True
+        self.generic_visit(node)
+
+    def visit_Decl(self, node):
+        if node.name:
+            self.declared.add(node.name)
+        self.generic_visit(node)
+
+    def _target(self, node):
+        if isinstance(node, c_ast.ID):
+            self.assigned.add(node.name)
+        else:
+            self.writes = True
+
+
+class ElementReads:
+    """The element inputs of one function (see the module docstring)."""
+
+    def __init__(self, fdef: c_ast.FuncDef, params: dict):
+        scan = _Scan()
+        scan.visit(fdef.body)
+        self.enabled = not scan.writes and not scan.calls
+        self.bases = {n for n, t in params.items() if _is_pointer_like(t)} \
+            - scan.assigned - scan.declared
+        self.values: dict[tuple[str, int], tuple[str, ir.IntT, str]] = {}
+
+    def read(self, lw, node) -> Optional[ir.Expr]:
+        """The value of an element read (node: ArrayRef or `*` UnaryOp), or None."""
+        if not self.enabled:
+            return None
+        found = _base_and_index(node)
+        if found is None or found[0] not in self.bases:
+            return None
+        base, index_node = found
+        found_base = lw.lookup(base)
+        t = found_base[1].elem if found_base and _is_pointer_like(found_base[1]) else None
+        if not isinstance(t, ir.IntT):
+            return None
+        index = 0
+        if index_node is not None:
+            mark, unsup = len(lw.out), len(lw.unsupported)
+            value = const_value(lw.rvalue(index_node))
+            if value is None or len(lw.out) != mark or len(lw.unsupported) != unsup:
+                del lw.out[mark:]
+                del lw.unsupported[unsup:]
+                return None
+            index = value
+        key = (base, index)
+        if key not in self.values:
+            self.values[key] = (lw.temp(t, f"{base}_{index}".replace("-", "m")), t,
+                                f"{base}[{index}]")
+        name, t, _ = self.values[key]
+        return ir.Var(name=name, type=t, span=lw.sp(node))
+
+    def prologue(self) -> list[ir.Stmt]:
+        """The entry assignments of the element values (one Nondet each)."""
+        return [ir.Assign(target=name, value=ir.Nondet(type=t, label=label))
+                for name, t, label in self.values.values()]
+
+
+def _base_and_index(node) -> Optional[tuple[str, Optional[object]]]:
+    """(parameter name, index node or None for 0) of p[i], *p, *(p + i)."""
+    if isinstance(node, c_ast.ArrayRef) and isinstance(node.name, c_ast.ID):
+        return node.name.name, node.subscript
+    if isinstance(node, c_ast.UnaryOp) and node.op == "*":
+        e = node.expr
+        if isinstance(e, c_ast.ID):
+            return e.name, None
+        if isinstance(e, c_ast.BinaryOp) and e.op == "+" and isinstance(e.left, c_ast.ID):
+            return e.left.name, e.right
+    return None
+
+
+def param_types(fdef: c_ast.FuncDef, tenv) -> dict:
+    """C parameter name -> CType of a definition's prototype parameters."""
+    out = {}
+    args = fdef.decl.type.args
+    for p in (args.params if args is not None else []):
+        if isinstance(p, c_ast.Decl) and p.name:
+            out[p.name] = tenv.resolve(p.type)
+    return out
+
+
+def lower_element(lw, node) -> Optional[ir.Expr]:
+    """The C expression lowering's one entry point: an element input for `node`, or None
+    (then the read stays unsupported)."""
+    reads = getattr(lw, "elements", None)
+    return reads.read(lw, node) if reads is not None else None
