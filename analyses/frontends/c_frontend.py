@@ -127,7 +127,7 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
     preprocessed = path.lower().endswith(".i")
     if preprocessed:                  # linemarkers, pragmas: keep the .i's own lines
         code = blank_directive_lines(code)
-        flags = ()
+        flags = PREPROCESSED_DEFINES
     pp = preprocess(code, path, data_model, flags, system=not preprocessed)
     text, ast = _user_text(ctx, pp.text, data_model)
     if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
@@ -161,6 +161,13 @@ def _lower_items(ctx: _Context, items) -> None:
             ctx.errors.append(ir.SyntaxIssue(
                 message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
                 span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
+
+
+# gcc's own output (__GNUC__ set): asm labels on declarations, builtin _FloatN types
+PREPROCESSED_DEFINES = tuple("-D" + d for d in (
+    "__asm__(...)=", "__asm(...)=", "asm(...)=", "_Float128=double", "_Float64=double",
+    "_Float32=float", "_Float64x=double", "_Float32x=double", "__float128=double",
+    "_Float16=float", "__bf16=float"))
 
 
 def _user_text(ctx: _Context, pp_text: str, data_model: str):
@@ -233,7 +240,11 @@ def _parse_with_recovery(pp_text: str, program: ir.Program, last_line: int):
         return parser.parse(pp_text, MAIN_FILE)
     except Exception as exc:
         program.errors.append(_error_issue(exc, parser, last_line))
+        first = exc
     items = _split_items(pp_text)
+    ast = _drop_failing_items(pp_text, items, program, last_line)
+    if ast is not None or re.match(r"(?!<stdin>)[^:\n]+: ", str(first)):
+        return ast        # a header's error: dropping the file's own items cannot help
     keep = [False] * len(items)
     for i, (start, end, in_main) in enumerate(items):
         keep[i] = True
@@ -248,6 +259,52 @@ def _parse_with_recovery(pp_text: str, program: ir.Program, last_line: int):
                                         MAIN_FILE)
     except Exception:
         return None
+
+
+MAX_DROPS = 12
+
+
+def _drop_failing_items(pp_text: str, items, program: ir.Program, last_line: int):
+    """Blank the item holding each parse error's position (a header's too: the error
+    names the header and line) and parse again, a few times: linear, unlike trying every
+    item.  None when an error has no position or it does not converge."""
+    keep = [True] * len(items)
+    starts = _line_starts_by_file(pp_text)
+    for _round in range(MAX_DROPS):
+        text = _blank_except(pp_text, items, keep, len(pp_text))
+        try:
+            return c_parser.CParser().parse(text, MAIN_FILE)
+        except Exception as exc:
+            m = _PARSE_ERROR.match(str(exc))
+            if not m or (m.group(1), int(m.group(2))) not in starts:
+                return None
+            off = starts[(m.group(1), int(m.group(2)))]
+            hit = [i for i, (a, b, _) in enumerate(items) if a <= off < b and keep[i]]
+            if not hit:
+                return None
+            keep[hit[0]] = False
+            if _round and m.group(1) != MAIN_FILE:
+                program.errors.append(ir.SyntaxIssue(
+                    message=f"syntax error in a header, declaration skipped: {exc}",
+                    span=ir.Span(1, 1, 1, 1)))
+            elif _round:
+                program.errors.append(_error_issue(exc, None, last_line))
+    return None
+
+
+def _line_starts_by_file(text: str) -> dict[tuple[str, int], int]:
+    """(file, line) -> offset in preprocessed text, following the linemarkers."""
+    out: dict[tuple[str, int], int] = {}
+    cur, line, off = MAIN_FILE, 1, 0
+    for ln in text.split("\n"):
+        m = re.match(r'#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"', ln)
+        if m:
+            cur, line = m.group(2), int(m.group(1))
+        else:
+            out.setdefault((cur, line), off)
+            line += 1
+        off += len(ln) + 1
+    return out
 
 
 def _blank_except(text: str, items, keep, upto: int) -> str:

@@ -417,6 +417,33 @@ int PyGC_Disable(void);
 int PyGC_IsEnabled(void);
 Py_ssize_t PyGC_Collect(void);
 void _Py_Dealloc(PyObject *);
+typedef int64_t _PyTime_t;
+typedef int64_t PyTime_t;
+#define _PyTime_MIN INT64_MIN
+#define _PyTime_MAX INT64_MAX
+int PyTime_Monotonic(PyTime_t *);
+int PyTime_Time(PyTime_t *);
+double PyTime_AsSecondsDouble(PyTime_t);
+typedef struct PyConfig PyConfig;
+typedef struct PyStatus { int _type; const char *func; const char *err_msg; int exitcode; } PyStatus;
+typedef struct _PyArg_Parser _PyArg_Parser;
+typedef struct _Py_Identifier { const char *string; Py_ssize_t index; } _Py_Identifier;
+#define _Py_IDENTIFIER(name) static _Py_Identifier PyId_##name = { #name, -1 }
+#define _Py_static_string(name, value) static _Py_Identifier name = { value, -1 }
+typedef struct PyCodeAddressRange PyCodeAddressRange;
+typedef struct _PyInterpreterFrame _PyInterpreterFrame;
+typedef int PyLockStatus;
+typedef struct PyMutex { unsigned char _bits; } PyMutex;
+void PyMutex_Lock(PyMutex *);
+void PyMutex_Unlock(PyMutex *);
+typedef struct PyUnicodeWriter PyUnicodeWriter;
+typedef struct { void *buffer; Py_ssize_t size; Py_UCS4 maxchar; int kind; } _PyUnicodeWriter;
+typedef struct PyBytesWriter PyBytesWriter;
+typedef struct PyLongWriter PyLongWriter;
+typedef struct PyLongExport { int64_t value; uint8_t negative; Py_ssize_t ndigits; const void *digits; uintptr_t _reserved; } PyLongExport;
+typedef struct PyLongLayout { uint8_t bits_per_digit; uint8_t digit_size; int8_t digits_order; int8_t digit_endianness; } PyLongLayout;
+typedef struct PyRefTracer PyRefTracer;
+typedef enum { PyRefTracer_CREATE = 0, PyRefTracer_DESTROY = 1 } PyRefTracerEvent;
 
 #define PyObject_TypeCheck(ob, tp) (Py_IS_TYPE(ob, tp) || PyType_IsSubtype(Py_TYPE(ob), (tp)))
 #define PyType_HasFeature(t, f) ((PyType_GetFlags(t) & (f)) != 0)
