@@ -251,3 +251,22 @@ def test_element_reads_after_memory_changes_stay_unknown():
     assert got == [("called", 3, "unknown"), ("moved", 5, "unknown"), ("written", 4, "unknown")]
     _, over = verdicts(src)
     assert ("shift", 6, "counterexample") in over
+
+
+@needs_gcc
+def test_local_tail_pointer_like_murmurhash3():
+    src = ("#include <stdint.h>\n"
+           "uint32_t tail32(const void *key, int len) {\n"
+           "  const uint8_t *data = (const uint8_t *)key;\n"
+           "  const int nblocks = len / 4;\n"
+           "  const uint8_t *tail = (const uint8_t *)(data + nblocks * 4);\n"
+           "  uint32_t k1 = 0;\n"
+           "  switch (len & 15) { case 12: k1 ^= tail[11] << 24; case 1: k1 ^= tail[0]; }\n"
+           "  return k1;\n}\n"
+           "static const uint8_t table[2] = {1, 2};\n"
+           "int known(void) { const uint8_t *t = table; return t[1] << 24; }\n"
+           "int two(const uint8_t *p) { const uint8_t *q = p; return (q[0] << 24) + p[0]; }\n")
+    rep, got = verdicts(src)
+    assert ("tail32", 7, "counterexample") in got
+    # a pointer into a table the function knows, or two names for one array: not inputs
+    assert [g for g in got if g[0] in ("known", "two") and g[2] == "counterexample"] == []

@@ -40,12 +40,34 @@ class _Scan(c_ast.NodeVisitor):
         self.calls = False
         self.assigned: set[str] = set()      # identifiers assigned, ++/--'d or &-taken
         self.declared: set[str] = set()      # names declared in the body (may shadow)
+        self.decls: dict[str, list] = {}     # name -> [(Decl, inside a loop)]
+        self.read_bases: set[str] = set()    # p of every p[..], *p, *(p + ..)
+        self.gotos = False
+        self.loops = 0
+
+    def visit_Goto(self, node):
+        self.gotos = True
+
+    def _loop(self, node):
+        self.loops += 1
+        self.generic_visit(node)
+        self.loops -= 1
+    visit_For = visit_While = visit_DoWhile = _loop
+
+    def visit_ArrayRef(self, node):
+        found = _base_and_index(node)
+        if found:
+            self.read_bases.add(found[0])
+        self.generic_visit(node)
 
     def visit_Assignment(self, node):
         self._target(node.lvalue)
         self.generic_visit(node)
 
     def visit_UnaryOp(self, node):
+        found = _base_and_index(node)
+        if found:
+            self.read_bases.add(found[0])
         if node.op in ("++", "--", "p++", "p--"):
             self._target(node.expr)
         elif node.op == "&" and isinstance(node.expr, c_ast.ID):
@@ -64,6 +86,7 @@ class _Scan(c_ast.NodeVisitor):
     def visit_Decl(self, node):
         if node.name:
             self.declared.add(node.name)
+            self.decls.setdefault(node.name, []).append((node, self.loops > 0))
         self.generic_visit(node)
 
     def _target(self, node):
@@ -82,6 +105,9 @@ class ElementReads:
         self.enabled = not scan.writes and not scan.calls
         self.bases = {n for n, t in params.items() if _is_pointer_like(t)} \
             - scan.assigned - scan.declared
+        local = _local_bases(scan, set(params)) if not scan.gotos else set()
+        if local and len(scan.read_bases) == 1 and scan.read_bases <= local:
+            self.bases |= local       # a local pointer may alias a parameter: alone only
         self.values: dict[tuple[str, int], tuple[str, ir.IntT, str]] = {}
 
     def read(self, lw, node) -> Optional[ir.Expr]:
@@ -116,6 +142,49 @@ class ElementReads:
         """The entry assignments of the element values (one Nondet each)."""
         return [ir.Assign(target=name, value=ir.Nondet(type=t, label=label))
                 for name, t, label in self.values.values()]
+
+
+def _local_bases(scan: _Scan, params: set[str]) -> set[str]:
+    """Local pointers fixed once, outside loops, at a declaration whose initializer names
+    only parameters and integer locals (so it points into the caller's memory, never at an
+    array whose contents the function knows)."""
+    cands = {}
+    for name, decls in scan.decls.items():
+        if len(decls) != 1 or name in scan.assigned or name in params:
+            continue
+        decl, in_loop = decls[0]
+        if in_loop or decl.init is None or not isinstance(decl.type, c_ast.PtrDecl) \
+                or set(decl.storage) - {"register", "auto"}:
+            continue
+        names = _Names()
+        names.visit(decl.init)
+        cands[name] = names.ids
+    out: set[str] = set()
+    changed = True
+    while changed:                        # pointers fixed from such pointers count too
+        changed = False
+        for name, ids in cands.items():
+            if name not in out and all(n in params or n in out or _int_local(scan, n)
+                                       for n in ids):
+                out.add(name)
+                changed = True
+    return out
+
+
+def _int_local(scan: _Scan, name: str) -> bool:
+    decls = scan.decls.get(name, [])
+    return len(decls) == 1 and isinstance(decls[0][0].type, c_ast.TypeDecl)
+
+
+class _Names(c_ast.NodeVisitor):
+    def __init__(self):
+        self.ids: set[str] = set()
+
+    def visit_ID(self, node):
+        self.ids.add(node.name)
+
+    def visit_Typename(self, node):       # the type of a cast or sizeof names no object
+        pass
 
 
 def _base_and_index(node) -> Optional[tuple[str, Optional[object]]]:

@@ -27,7 +27,7 @@ MIN_PREFIX_CHARS = 20_000          # smaller prefixes parse faster than they has
 def split(pp_text: str, main_file: str) -> Optional[tuple[str, str]]:
     """(header prefix, the rest starting at the user's first code line's linemarker)."""
     lines = pp_text.split("\n")
-    cur, marker_at, offset, marker_off = None, None, 0, 0
+    cur, offset, marker_off = None, 0, 0
     for line in lines:
         m = _MARKER.match(line)
         if m:
