@@ -22,6 +22,25 @@
 #define Py_LIMITED_API_NOT_SET 1
 
 typedef long Py_ssize_t;
+typedef uintptr_t Py_uintptr_t;
+typedef intptr_t Py_intptr_t;
+typedef long long PY_LONG_LONG;
+#define PY_LONG_LONG long long
+#define PY_LLONG_MAX LLONG_MAX
+#define PY_LLONG_MIN LLONG_MIN
+#define PY_ULLONG_MAX ULLONG_MAX
+#define PyDoc_VAR(name) static const char name[]
+#define PyDoc_STRVAR(name, str) PyDoc_VAR(name) = PyDoc_STR(str)
+#define PyDoc_STR(str) str
+#define Py_hash_t_defined 1
+#define SIZEOF_SIZE_T 8
+#define SIZEOF_LONG 8
+#define SIZEOF_INT 4
+#define SIZEOF_VOID_P 8
+#define SIZEOF_LONG_LONG 8
+#define SIZEOF_WCHAR_T 4
+#define HAVE_LONG_LONG 1
+#define Py_FORMAT_PARSETUPLE(func, p1, p2)
 typedef Py_ssize_t Py_hash_t;
 typedef unsigned long Py_uhash_t;
 typedef unsigned int Py_UCS4;
@@ -417,6 +436,10 @@ int PyGC_Disable(void);
 int PyGC_IsEnabled(void);
 Py_ssize_t PyGC_Collect(void);
 void _Py_Dealloc(PyObject *);
+#define Py_TRASHCAN_BEGIN(op, dealloc) {
+#define Py_TRASHCAN_END }
+#define Py_TRASHCAN_SAFE_BEGIN(op) {
+#define Py_TRASHCAN_SAFE_END(op) }
 typedef int64_t _PyTime_t;
 typedef int64_t PyTime_t;
 #define _PyTime_MIN INT64_MIN
@@ -425,6 +448,9 @@ int PyTime_Monotonic(PyTime_t *);
 int PyTime_Time(PyTime_t *);
 double PyTime_AsSecondsDouble(PyTime_t);
 typedef struct PyConfig PyConfig;
+typedef struct { Py_ssize_t length; wchar_t **items; } PyWideStringList;
+typedef struct PyPreConfig PyPreConfig;
+const PyConfig *_Py_GetConfig(void);
 typedef struct PyStatus { int _type; const char *func; const char *err_msg; int exitcode; } PyStatus;
 typedef struct _PyArg_Parser _PyArg_Parser;
 typedef struct _Py_Identifier { const char *string; Py_ssize_t index; } _Py_Identifier;
@@ -881,7 +907,7 @@ PyObject *PyInstanceMethod_New(PyObject *);
 PyObject *PyMethod_New(PyObject *, PyObject *);
 PyObject *PyWeakref_NewRef(PyObject *, PyObject *);
 PyObject *PyWeakref_GetObject(PyObject *);
-PyObject *PyObject_ClearWeakRefs(PyObject *);
+void PyObject_ClearWeakRefs(PyObject *);
 void PyErr_SetString(PyObject *, const char *);
 void PyErr_SetObject(PyObject *, PyObject *);
 void PyErr_SetNone(PyObject *);
