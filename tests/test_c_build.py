@@ -195,3 +195,26 @@ def test_gcc_save_temps_output_parses(tmp_path):
     prog = api.parse(out.read_text(), str(out))
     assert [e.message for e in prog.errors] == []
     assert "add" in prog.functions
+
+
+# ------------------------------------------------------------------ language server
+
+@needs_gcc
+def test_server_parses_with_the_file_flags(tmp_path):
+    import asyncio
+    from veriline.server.documents import Snapshot
+    from veriline.server.scheduler import Scheduler
+
+    path = str(tmp_path / "inc.c")
+    opts = config.options_from_settings({"defines": ["UNSAFE"]}, with_cache=False)
+    opts = opts.for_file(path)
+    assert opts.c_flags == ("-DUNSAFE",)
+
+    async def parse_both():
+        sched = Scheduler(asyncio.get_running_loop(), None, lambda uri: None, backend=api)
+        snap = Snapshot("file://" + path, 1, GUARDED, "c", path)
+        return sched._parse(snap, opts), sched._parse(snap, api.Options())
+    with_flags, without = asyncio.run(parse_both())
+    unsafe = [f.status for f in api.verify_function(with_flags, "inc", opts)]
+    safe = [f.status for f in api.verify_function(without, "inc", api.Options())]
+    assert unsafe == ["counterexample"] and safe == ["proved"]
