@@ -270,3 +270,19 @@ def test_local_tail_pointer_like_murmurhash3():
     assert ("tail32", 7, "counterexample") in got
     # a pointer into a table the function knows, or two names for one array: not inputs
     assert [g for g in got if g[0] in ("known", "two") and g[2] == "counterexample"] == []
+
+
+def test_huge_data_tables_are_blanked_but_lines_and_code_kept():
+    from veriline.analyses.frontends.c_preprocess import TABLE_CHARS, shrink_tables
+    rows = ",\n".join("{%d, %d}" % (i, i + 1) for i in range(TABLE_CHARS // 4))
+    src = ("static const int small[3] = {1, 2, 3};\n"
+           f"static const struct {{ int a, b; }} big[] = {{\n{rows}\n}};\n"
+           'const char *s = "= { not a table";\n'
+           "int f(int x) { int t[2] = {x, x}; return x * 2; }\n")
+    out = shrink_tables(src)
+    assert out.count("\n") == src.count("\n") and len(out) == len(src) + 1
+    assert "{1, 2, 3}" in out and "{x, x}" in out and '"= { not a table"' in out
+    assert "big[] = {0" in out and "{5, 6}" not in out
+    prog = api.parse(src, "tables.c")
+    assert prog.errors == [] and list(prog.functions) == ["f"]
+    assert prog.functions["f"].span.line == src.count("\n")

@@ -17,7 +17,7 @@ from .. import ir
 from . import acsl
 from .c_expr import ExprLowerer, FuncSig, is_int
 from .c_preprocess import (MAIN_FILE, LineIndex, acsl_annotations, preprocess, scan_comments,
-                           suppressions)
+                           shrink_tables, suppressions)
 from .c_prefix import is_stub
 from .c_recovery import _PARSE_ERROR, parse_with_recovery
 from .c_spans import SpanFinder
@@ -130,6 +130,7 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         code = blank_directive_lines(code)
         flags = PREPROCESSED_DEFINES
     pp = preprocess(code, path, data_model, flags, system=not preprocessed)
+    pp.text = shrink_tables(pp.text)
     text, ast = _user_text(ctx, pp.text, data_model)
     if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
         # a system header pycparser cannot read: veriline's own headers instead
@@ -140,6 +141,7 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         ctx = _Context(ctx.text, masked, data_model, program)
         ctx.annotations = acsl_annotations(comments)
         pp = fallback
+        pp.text = shrink_tables(pp.text)
         text, ast = _user_text(ctx, pp.text, data_model)
     program.errors.extend(pp.errors)
     ctx.macros = pp.macros
