@@ -4,6 +4,8 @@ items too), else keep the file's own items one by one while they parse."""
 from __future__ import annotations
 
 import re
+import time
+from typing import Optional
 
 from pycparser import c_parser
 
@@ -49,14 +51,23 @@ def parse_with_recovery(pp_text: str, program: ir.Program, last_line: int):
     if ast is not None or re.match(r"(?!<stdin>)[^:\n]+: ", str(first)):
         return ast        # a header's error: dropping the file's own items cannot help
     keep = [False] * len(items)
+    deadline, skipped = time.monotonic() + RECOVERY_S, 0
     for i, (start, end, in_main) in enumerate(items):
         keep[i] = True
         if not in_main:
+            continue
+        if time.monotonic() > deadline:       # each try re-parses the prefix: quadratic
+            keep[i] = False
+            skipped += 1
             continue
         try:
             c_parser.CParser().parse(_blank_except(pp_text, items, keep, end), MAIN_FILE)
         except Exception:
             keep[i] = False
+    if skipped:
+        program.errors.append(ir.SyntaxIssue(
+            message=f"syntax-error recovery stopped after {RECOVERY_S} s: the last {skipped} "
+                    "top-level items were skipped", span=ir.Span(last_line, 1, last_line, 1)))
     try:
         return c_parser.CParser().parse(_blank_except(pp_text, items, keep, len(pp_text)),
                                         MAIN_FILE)
@@ -65,6 +76,19 @@ def parse_with_recovery(pp_text: str, program: ir.Program, last_line: int):
 
 
 MAX_DROPS = 12
+RECOVERY_S = 20
+
+
+def _error_position(exc: Exception, parser) -> Optional[tuple[str, int]]:
+    """(file, line) of a parse error: from the message, else the parser's next token."""
+    m = _PARSE_ERROR.match(str(exc))
+    if m and m.group(2):
+        return m.group(1), int(m.group(2))
+    try:
+        tok = parser._tokens.peek()
+        return (parser.clex.filename, tok.lineno) if tok is not None else None
+    except Exception:
+        return None
 
 
 def _drop_failing_items(pp_text: str, items, program: ir.Program, last_line: int):
@@ -75,23 +99,26 @@ def _drop_failing_items(pp_text: str, items, program: ir.Program, last_line: int
     starts = _line_starts_by_file(pp_text)
     for _round in range(MAX_DROPS):
         text = _blank_except(pp_text, items, keep, len(pp_text))
+        parser = c_parser.CParser()
         try:
-            return c_parser.CParser().parse(text, MAIN_FILE)
+            return parser.parse(text, MAIN_FILE)
         except Exception as exc:
-            m = _PARSE_ERROR.match(str(exc))
-            if not m or (m.group(1), int(m.group(2))) not in starts:
+            where = _error_position(exc, parser)
+            if where is None or where not in starts:
                 return None
-            off = starts[(m.group(1), int(m.group(2)))]
+            off = starts[where]
             hit = [i for i, (a, b, _) in enumerate(items) if a <= off < b and keep[i]]
             if not hit:
                 return None
             keep[hit[0]] = False
-            if _round and m.group(1) != MAIN_FILE:
+            if _round and where[0] != MAIN_FILE:
                 program.errors.append(ir.SyntaxIssue(
                     message=f"syntax error in a header, declaration skipped: {exc}",
                     span=ir.Span(1, 1, 1, 1)))
             elif _round:
-                program.errors.append(_error_issue(exc, None, last_line))
+                msg = str(exc).split(": ", 1)[-1]
+                program.errors.append(ir.SyntaxIssue(message=f"syntax error: {msg}",
+                                                     span=ir.Span(where[1], 1, where[1], 1)))
     return None
 
 

@@ -578,6 +578,9 @@ PyVarObject *_PyObject_GC_NewVar(PyTypeObject *, Py_ssize_t);
 #define PyObject_New(type, typeobj) ((type *)_PyObject_New(typeobj))
 #define PyObject_NewVar(type, typeobj, n) ((type *)_PyObject_NewVar((typeobj), (n)))
 #define PyObject_GC_New(type, typeobj) ((type *)_PyObject_GC_New(typeobj))
+#define PyObject_NEW(type, typeobj) PyObject_New(type, typeobj)
+#define PyObject_NEW_VAR(type, typeobj, n) PyObject_NewVar(type, typeobj, n)
+#define PyObject_GC_NEW(type, typeobj) PyObject_GC_New(type, typeobj)
 #define PyObject_GC_NewVar(type, typeobj, n) ((type *)_PyObject_GC_NewVar((typeobj), (n)))
 void PyObject_GC_Track(void *);
 void PyObject_GC_UnTrack(void *);
