@@ -150,6 +150,9 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         ast = parse_with_recovery(text, program, len(ctx.index.starts))
     if ast is None:
         return
+    from .c_memory import memory_free_functions
+    ctx.memory_free = memory_free_functions(
+        ast.ext, frozenset(getattr(ctx, "memory_free_headers", {})))
     _lower_items(ctx, [e for e in ast.ext if not is_stub(e)])
     for name, t in ctx.header_externs.items():
         if name not in program.globals and re.search(rf"\b{re.escape(name)}\b", masked):

@@ -35,7 +35,8 @@ def _is_pointer_like(t) -> bool:
 class _Scan(c_ast.NodeVisitor):
     """What in a function body rules out treating parameter elements as inputs."""
 
-    def __init__(self):
+    def __init__(self, memory_free: frozenset = frozenset()):
+        self.memory_free = memory_free      # the file's functions that write no memory
         self.writes = False
         self.calls = False
         self.assigned: set[str] = set()      # identifiers assigned, ++/--'d or &-taken
@@ -78,7 +79,7 @@ class _Scan(c_ast.NodeVisitor):
 
     def visit_FuncCall(self, node):
         name = node.name.name if isinstance(node.name, c_ast.ID) else None
-        if name is None or not (name in _MEMORY_FREE_CALLS
+        if name is None or not (name in _MEMORY_FREE_CALLS or name in self.memory_free
                                 or name.startswith("__VERIFIER_nondet_")):
             self.calls = True
         self.generic_visit(node)
@@ -99,10 +100,12 @@ class _Scan(c_ast.NodeVisitor):
 class ElementReads:
     """The element inputs of one function (see the module docstring)."""
 
-    def __init__(self, fdef: c_ast.FuncDef, params: dict):
-        scan = _Scan()
+    def __init__(self, fdef: c_ast.FuncDef, params: dict,
+                 memory_free: frozenset = frozenset()):
+        scan = _Scan(memory_free)
         scan.visit(fdef.body)
-        self.enabled = not scan.writes and not scan.calls
+        self.enabled = (not scan.writes and not scan.calls) or \
+            (not scan.gotos and _writes_after_reads(fdef.body, memory_free))
         self.bases = {n for n, t in params.items() if _is_pointer_like(t)} \
             - scan.assigned - scan.declared
         local = _local_bases(scan, set(params)) if not scan.gotos else set()
@@ -142,6 +145,51 @@ class ElementReads:
         """The entry assignments of the element values (one Nondet each)."""
         return [ir.Assign(target=name, value=ir.Nondet(type=t, label=label))
                 for name, t, label in self.values.values()]
+
+
+def _writes_after_reads(body, memory_free: frozenset) -> bool:
+    """Every memory write and unknown call sits in a top-level statement after the last
+    one that reads an element (`*(uint32_t *)out = h1;` ending a hash function): all
+    reads then see the memory as it was at entry."""
+    first_change = None
+    last_read = -1
+    for i, stmt in enumerate(body.block_items or []):
+        scan = _Scan(memory_free)
+        scan.visit(stmt)
+        if (scan.writes or scan.calls) and first_change is None:
+            first_change = i
+        if _reads_elements(stmt):
+            last_read = i
+    return first_change is not None and last_read < first_change
+
+
+def _reads_elements(node) -> bool:
+    class V(c_ast.NodeVisitor):
+        found = False
+
+        def visit_ArrayRef(self, n):
+            self.found = True
+
+        def visit_UnaryOp(self, n):
+            if n.op == "*":
+                self.found = True
+            self.generic_visit(n)
+
+        def visit_Assignment(self, n):          # the written element is not read
+            target = n.lvalue
+            if isinstance(target, c_ast.ArrayRef):
+                self.visit(target.name)
+                self.visit(target.subscript)
+            elif isinstance(target, c_ast.UnaryOp) and target.op == "*":
+                self.visit(target.expr)
+            else:
+                self.visit(target)
+            if n.op != "=":                     # a compound assignment reads it too
+                self.visit(target)
+            self.visit(n.rvalue)
+    v = V()
+    v.visit(node)
+    return v.found
 
 
 def _local_bases(scan: _Scan, params: set[str]) -> set[str]:
@@ -208,6 +256,44 @@ def param_types(fdef: c_ast.FuncDef, tenv) -> dict:
         if isinstance(p, c_ast.Decl) and p.name:
             out[p.name] = tenv.resolve(p.type)
     return out
+
+
+def memory_free_functions(items, known: frozenset = frozenset()) -> frozenset:
+    """Names of the file's function definitions that write no memory and call only such
+    functions (fixpoint): calling them leaves every array element as it was."""
+    defs = {e.decl.name: e for e in items if isinstance(e, c_ast.FuncDef)}
+    calls: dict[str, set] = {}
+    for name, fdef in defs.items():
+        scan = _Calls()
+        scan.visit(fdef.body)
+        if not scan.writes and not scan.unknown:
+            calls[name] = scan.names
+    free: set[str] = set(known)
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in free and all(c in free or c in _MEMORY_FREE_CALLS or c == name
+                                        for c in callees):
+                free.add(name)
+                changed = True
+    return frozenset(free)
+
+
+class _Calls(_Scan):
+    """A body's memory writes and the names it calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+        self.unknown = False
+
+    def visit_FuncCall(self, node):
+        if isinstance(node.name, c_ast.ID):
+            self.names.add(node.name.name)
+        else:
+            self.unknown = True           # through a function pointer
+        self.generic_visit(node)
 
 
 def lower_element(lw, node) -> Optional[ir.Expr]:

@@ -17,6 +17,8 @@ from typing import Callable, Optional
 
 from pycparser import c_ast, c_parser
 
+from .c_memory import memory_free_functions
+
 STUB_FILE = "<veriline-typedefs>"
 _MARKER = re.compile(r'#line (\d+) "((?:\\.|[^"\\])*)"')
 _CACHE: "OrderedDict[str, tuple[dict, list[str]]]" = OrderedDict()
@@ -91,6 +93,7 @@ def main_text(pp_text: str, main_file: str, ctx, fresh_ctx: Callable[[], object]
         hctx = fresh_ctx()
         for ext in ast.ext:
             lower(hctx, ext)
+        hctx.memory_free_headers = {n: True for n in memory_free_functions(ast.ext)}
         hit = (_state(hctx), _typedef_names(ast))
         _CACHE[key] = hit
         while len(_CACHE) > CACHE_SIZE:

@@ -299,7 +299,8 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
             params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
     if not is_int(ret) and ret != VOID:
         lw.note(f"return type {describe(ret)}", fdef.decl)
-    lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv))
+    lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
+                               getattr(ctx, "memory_free", frozenset()))
     body = lw.block(fdef.body)
     body = lw.elements.prologue() + body
     return ir.Function(name=name, params=params, ret=ret if is_int(ret) else None,
