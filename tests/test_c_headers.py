@@ -273,7 +273,7 @@ def test_local_tail_pointer_like_murmurhash3():
 
 
 def test_huge_data_tables_are_blanked_but_lines_and_code_kept():
-    from veriline.analyses.frontends.c_preprocess import TABLE_CHARS, shrink_tables
+    from veriline.analyses.frontends.c_tables import TABLE_CHARS, shrink_tables
     rows = ",\n".join("{%d, %d}" % (i, i + 1) for i in range(TABLE_CHARS // 4))
     src = ("static const int small[3] = {1, 2, 3};\n"
            f"static const struct {{ int a, b; }} big[] = {{\n{rows}\n}};\n"

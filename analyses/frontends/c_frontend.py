@@ -17,7 +17,8 @@ from .. import ir
 from . import acsl
 from .c_expr import ExprLowerer, FuncSig, is_int
 from .c_preprocess import (MAIN_FILE, LineIndex, acsl_annotations, preprocess, scan_comments,
-                           shrink_tables, suppressions)
+                           suppressions)
+from .c_tables import shrink_tables
 from .c_prefix import is_stub
 from .c_recovery import _PARSE_ERROR, parse_with_recovery
 from .c_spans import SpanFinder
