@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from typing import TYPE_CHECKING
@@ -35,25 +35,37 @@ class Options:
     cache: object = field(default=None, compare=False, hash=False)   # lemma cache or None
     cache_min_ms: int = 25     # queries z3 settles faster than this skip the query cache
     entries: tuple = ()        # closed program: its entry points (C `main` is one anyway)
+    c_flags: tuple = ()        # gcc preprocessing flags of this C file (-I, -D, -U, -std=)
+    c_build: object = field(default=None, compare=False, hash=False)  # c_build.BuildConfig
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
         return (f"t={self.timeout_ms};a={','.join(sorted(self.analyses))};u={self.unroll};"
                 f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
                 f"r={int(self.replay)}" + (f";e={','.join(self.entries)}" if self.entries
-                                            else ""))
+                                            else "")
+                + (f";cf={hashlib.sha256(chr(0).join(self.c_flags).encode()).hexdigest()}"
+                   if self.c_flags else ""))
+
+    def for_file(self, path: str) -> "Options":
+        """These options with the C build flags of `path` resolved (its compile_commands
+        entry plus the user's flags)."""
+        if self.c_build is None or language_of(path) != "c":
+            return self
+        return replace(self, c_flags=self.c_build.flags_for(path).args())
 
 
 def language_of(path: str) -> Optional[str]:
     ext = os.path.splitext(path)[1].lower()
-    return {".py": "python", ".pyi": None, ".c": "c", ".h": "c"}.get(ext)
+    return {".py": "python", ".pyi": None, ".c": "c", ".h": "c", ".i": "c"}.get(ext)
 
 
-def parse(text: str, path: str, language: Optional[str] = None) -> Program:
+def parse(text: str, path: str, language: Optional[str] = None,
+          c_flags: tuple = ()) -> Program:
     lang = language or language_of(path) or "python"
     if lang == "c":
         from .frontends.c_frontend import parse_c
-        program = parse_c(text, path)
+        program = parse_c(text, path, flags=tuple(c_flags))
     else:
         from .frontends.python_frontend import parse_python
         program = parse_python(text, path)
@@ -147,12 +159,13 @@ def analyze_source(text: str, path: str, options: Options = Options(),
                    cancel: Optional[CancelToken] = None) -> Report:
     """Parse and verify a whole file.  With a cache, an unchanged file (same text, same
     options, same veriline) is answered from one cache entry without parsing."""
+    options = options.for_file(path)
     key = _file_key(text, path, options, language) if options.cache is not None else None
     if key is not None:
         hit = _file_from_cache(options.cache, key, path, language)
         if hit is not None:
             return hit
-    program = parse(text, path, language)
+    program = parse(text, path, language, options.c_flags)
     findings: list[Finding] = []
     for name in program.functions:
         findings.extend(verify_function(program, name, options, cancel))

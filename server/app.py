@@ -85,8 +85,9 @@ class VerilineServer(LanguageServer):
             return None
         settings = self.settings_for(snap)
         self.doc_settings[uri] = settings
-        return snap, config.options_from_settings(
+        options = config.options_from_settings(
             settings, cache_untrusted=config.cache_named_by_project(snap.directory))
+        return snap, options.for_file(snap.path) if snap.path else options
 
     def setting(self, uri: str, key: str):
         return self.doc_settings.get(uri, config.DEFAULTS).get(key, config.DEFAULTS[key])

@@ -300,8 +300,11 @@ class Scheduler:
                 log.exception("veriline: verification round for %s failed", job.uri)
                 self._post("stopped", job)
 
-    def _parse(self, snap: Snapshot) -> ir.Program:
+    def _parse(self, snap: Snapshot, options: Optional[api.Options] = None) -> ir.Program:
+        c_flags = getattr(options, "c_flags", ())
         try:
+            if c_flags:           # C build flags of this file (-I/-D from settings or db)
+                return self._backend.parse(snap.text, snap.path, snap.language, c_flags)
             return self._backend.parse(snap.text, snap.path, snap.language)
         except Exception as exc:    # parse() should never raise; stay alive if it does
             log.exception("veriline: parse(%s) raised", snap.path)
@@ -319,7 +322,7 @@ class Scheduler:
 
     def _run(self, job: Job) -> None:
         t0, calls0 = time.perf_counter(), solver.STATS.solver_calls
-        program = self._parse(job.snap)
+        program = self._parse(job.snap, job.options)
         layout = {n: (f.span.line, f.span.end_line) for n, f in program.functions.items()}
         reused: dict[str, FunctionResult] = {}
         todo: list[tuple[str, str]] = []

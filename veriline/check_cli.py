@@ -41,7 +41,21 @@ def parser() -> argparse.ArgumentParser:
                         "judged in the contexts reachable from it")
     from veriline.ci import add_arguments
     add_arguments(p)
+    add_c_build_flags(p)
     return p
+
+
+def add_c_build_flags(p: argparse.ArgumentParser) -> None:
+    """C preprocessing flags, as gcc spells them."""
+    g = p.add_argument_group("C build flags")
+    g.add_argument("-I", action="append", default=[], dest="include", metavar="DIR",
+                   help="add an include directory (repeatable)")
+    g.add_argument("-D", action="append", default=[], dest="define", metavar="NAME[=VAL]",
+                   help="define a macro (repeatable)")
+    g.add_argument("-U", action="append", default=[], dest="undef", metavar="NAME")
+    g.add_argument("-std", dest="std", metavar="STD", help="C standard, e.g. -std=c99")
+    g.add_argument("--compile-commands", metavar="PATH",
+                   help="compile_commands.json (default: the nearest one, if any)")
 
 
 def collect(paths: list[str], exclude: list[str]) -> list[str]:
@@ -56,7 +70,7 @@ def collect(paths: list[str], exclude: list[str]) -> list[str]:
                 dirs[:] = sorted(d for d in dirs if not skip(d, os.path.join(root, d)))
                 for f in sorted(files):
                     full = os.path.join(root, f)
-                    if f.endswith((".py", ".c")) and not skip(f, full):
+                    if f.endswith((".py", ".c", ".i")) and not skip(f, full):
                         out.append(full)
         elif os.path.exists(p):
             if language_of(p):
@@ -92,7 +106,8 @@ def build_options(args, settings: dict):
         o = replace(o, report_conversions=False)
     if args.entry:
         o = replace(o, entries=tuple(args.entry))
-    return o
+    from veriline.config import c_build_from
+    return replace(o, c_build=c_build_from(settings, args))
 
 
 def open_cache_for(args, settings: dict, start_dir: str = "."):

@@ -67,12 +67,12 @@ def _by_function(files, options, args, settings, progress):
     if args.diff:                       # parse only the files the diff touches
         from .gitdiff import changed_files, select
         changes = changed_files(files, args.diff, _repo_dir(args))
-        jobs = ft.load_jobs([f for f in files if f in changes])
+        jobs = ft.load_jobs([f for f in files if f in changes], options)
         chosen = {j.path: select(j.program, changes[j.path]) for j in jobs}
         jobs = [j for j in ft.restrict(jobs, chosen) if j.names or j.program.errors]
         verified = {j.path: set(j.names) for j in jobs}
     else:
-        jobs = ft.load_jobs(files)
+        jobs = ft.load_jobs(files, options)
     progress.start(len(jobs), sum(len(j.names) for j in jobs))
     if args.dask:
         from .dask_backend import run_on_cluster
@@ -88,7 +88,7 @@ def _by_file(files, options, progress):
     total = 0
     if isinstance(progress, Progress):          # counting parses: only for the bar
         from .function_tasks import load_jobs
-        total = sum(len(j.names) for j in load_jobs(files))
+        total = sum(len(j.names) for j in load_jobs(files, options))
     progress.start(len(files), total)
     reports = []
     for path in files:

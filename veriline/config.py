@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "exclude": [],                      # globs `veriline check` skips (files or folders)
     "unroll": 8,                        # loop unrolling depth for counterexamples
     "cacheMinMs": 25,                   # queries z3 settles faster skip the query cache
+    "includePath": [],                  # C: -I directories
+    "defines": [],                      # C: -D NAME[=VALUE]
+    "compileCommands": "",              # C: compile_commands.json ("" = nearest one)
 }
 
 
@@ -66,7 +69,7 @@ def _valid(key: str, value: Any) -> Optional[Any]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             return None
         return type(default)(value)
-    if key in ("analyses", "exclude"):
+    if key in ("analyses", "exclude", "includePath", "defines"):
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
@@ -229,4 +232,18 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         unroll=max(1, int(s["unroll"])),
         cache_min_ms=int(s["cacheMinMs"]),
         cache=open_cache(s["cache"], cache_untrusted) if with_cache else None,
+        c_build=c_build_from(s),
     )
+
+
+def c_build_from(settings: Mapping[str, Any], args: Any = None):
+    """The C build configuration: settings' includePath/defines/compileCommands, then the
+    CLI's -I/-D/-U/-std=/--compile-commands (args, optional)."""
+    from veriline.analyses.frontends.c_build import build_config
+    s = merge(settings)
+    db = getattr(args, "compile_commands", None) or s["compileCommands"] or None
+    return build_config(
+        include=list(s["includePath"]) + list(getattr(args, "include", None) or []),
+        defines=list(s["defines"]) + list(getattr(args, "define", None) or []),
+        undefs=list(getattr(args, "undef", None) or []),
+        std=getattr(args, "std", None), compile_commands=db)

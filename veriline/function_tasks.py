@@ -25,12 +25,12 @@ def read(path: str) -> str:
         return fh.read()
 
 
-def load_jobs(files: list[str]) -> list[FileJob]:
+def load_jobs(files: list[str], options) -> list[FileJob]:
     from veriline.analyses.api import parse
     jobs = []
     for path in files:
         text = read(path)
-        program = parse(text, path)
+        program = parse(text, path, None, options.for_file(path).c_flags)
         jobs.append(FileJob(path, text, program, list(program.functions)))
     return jobs
 
@@ -45,9 +45,9 @@ def restrict(jobs: list[FileJob], selection: dict[str, set[str]]) -> list[FileJo
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed(path: str, text: str):
+def _parsed(path: str, text: str, c_flags: tuple):
     from veriline.analyses.api import parse
-    return parse(text, path)
+    return parse(text, path, None, c_flags)
 
 
 _caches: dict[str, object] = {}
@@ -67,8 +67,8 @@ def _cache(spec: str | None):
 def verify_task(path: str, text: str, name: str, options, cache_spec: str | None) -> list:
     """The findings (as JSON) of one function: the unit a cluster worker runs."""
     from veriline.analyses.api import verify_function
-    program = _parsed(path, text)
-    opts = replace(options, cache=_cache(cache_spec))
+    opts = replace(options.for_file(path), cache=_cache(cache_spec))
+    program = _parsed(path, text, opts.c_flags)
     return [f.to_json() for f in verify_function(program, name, opts)]
 
 
@@ -88,7 +88,8 @@ def run_local(jobs: list[FileJob], options, progress) -> dict[tuple[str, str], l
     for job in jobs:
         for name in job.names:
             progress.function_started(job.path, name)
-            out[(job.path, name)] = found = verify_function(job.program, name, options)
+            found = verify_function(job.program, name, options.for_file(job.path))
+            out[(job.path, name)] = found
             progress.function_done(job.path, name, found)
     return out
 

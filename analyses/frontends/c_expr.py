@@ -13,6 +13,7 @@ from typing import Optional
 from pycparser import c_ast
 
 from .. import ir
+from .c_memory import lower_element
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "band",
@@ -235,6 +236,8 @@ class ExprLowerer:
             self.expr(node.expr, discard=True)
             return self.unsup("address-of", node, ir.C_LONG)
         if op == "*":
+            if (elem := lower_element(self, node)) is not None:
+                return elem
             t = self.static_type(node.expr)
             self.expr(node.expr, discard=True)
             elem = t.elem if isinstance(t, NonInt) and t.elem is not None else ir.C_INT
@@ -347,6 +350,8 @@ class ExprLowerer:
             self.out.append(ir.ExprStmt(expr=e, span=self.ctx.spans.stmt_span(node)))
 
     def x_ArrayRef(self, node) -> ir.Expr:
+        if (elem := lower_element(self, node)) is not None:
+            return elem
         t = self.static_type(node)
         self.expr(node.subscript, discard=True)
         return self.unsup("array access", node, t if is_int(t) else ir.C_INT)

@@ -18,6 +18,9 @@ from . import acsl
 from .c_expr import ExprLowerer, FuncSig, is_int
 from .c_preprocess import (MAIN_FILE, LineIndex, acsl_annotations, preprocess, scan_comments,
                            suppressions)
+from .c_tables import shrink_tables
+from .c_prefix import is_stub
+from .c_recovery import _PARSE_ERROR, parse_with_recovery
 from .c_spans import SpanFinder
 from .c_stmt import lower_function
 from .c_types import VOID, DataModel, TypeEnv, const_value, convert
@@ -36,6 +39,7 @@ class _Context:
         self.funcs: dict[str, FuncSig] = {}
         self.enums: dict[str, int] = {}
         self.macros: dict[str, str] = {}
+        self.header_externs: dict[str, ir.IntT] = {}   # int externs declared by headers
         self.errors = program.errors
         self.annotations: list[acsl.Annotation] = []
         self.floor = 0
@@ -101,11 +105,14 @@ class _Context:
                 span=self.spans.span(init)))
 
 
-def parse_c(text: str, path: str, data_model: str = "LP64") -> ir.Program:
-    """Parse and lower a C file; never raises (problems become Program.errors)."""
+def parse_c(text: str, path: str, data_model: str = "LP64",
+            flags: tuple[str, ...] = ()) -> ir.Program:
+    """Parse and lower a C file; never raises (problems become Program.errors).  `flags`
+    are gcc preprocessing flags (-I, -D, -U, -std=); a `.i` file is already
+    preprocessed: only veriline's spelling macros are applied to it."""
     program = ir.Program(path=path, language="c")
     try:
-        _parse(text, path, data_model, program)
+        _parse(text, path, data_model, program, tuple(flags))
     except Exception as exc:          # a frontend bug must not take the file down
         program.errors.append(ir.SyntaxIssue(
             message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
@@ -113,141 +120,99 @@ def parse_c(text: str, path: str, data_model: str = "LP64") -> ir.Program:
     return program
 
 
-def _parse(text: str, path: str, data_model: str, program: ir.Program) -> None:
+def _parse(text: str, path: str, data_model: str, program: ir.Program,
+           flags: tuple[str, ...] = ()) -> None:
     code, masked, comments = scan_comments(text)
     ctx = _Context(text, masked, data_model, program)
     program.suppressions = suppressions(comments, code, ctx.index)
     ctx.annotations = acsl_annotations(comments)
-    pp = preprocess(code, path, data_model)
+    preprocessed = path.lower().endswith(".i")
+    if preprocessed:                  # linemarkers, pragmas: keep the .i's own lines
+        code = blank_directive_lines(code)
+        flags = PREPROCESSED_DEFINES
+    pp = preprocess(code, path, data_model, flags, system=not preprocessed)
+    pp.text = shrink_tables(pp.text)
+    text, ast = _user_text(ctx, pp.text, data_model)
+    if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
+        # a system header pycparser cannot read: veriline's own headers instead
+        fallback = preprocess(code, path, data_model, flags, system=False)
+        fallback.errors.insert(0, ir.SyntaxIssue(
+            message=f"system header not understood ({_error_text(ast)}): "
+                    "using veriline's own headers", span=ir.Span(1, 1, 1, 1)))
+        ctx = _Context(ctx.text, masked, data_model, program)
+        ctx.annotations = acsl_annotations(comments)
+        pp = fallback
+        pp.text = shrink_tables(pp.text)
+        text, ast = _user_text(ctx, pp.text, data_model)
     program.errors.extend(pp.errors)
     ctx.macros = pp.macros
     ctx.spans.colmaps = pp.colmaps
-    ast = _parse_with_recovery(pp.text, program, len(ctx.index.starts))
+    if isinstance(ast, Exception):
+        ast = parse_with_recovery(text, program, len(ctx.index.starts))
     if ast is None:
         return
-    for ext in ast.ext:
+    from .c_memory import memory_free_functions
+    ctx.memory_free = memory_free_functions(
+        ast.ext, frozenset(getattr(ctx, "memory_free_headers", {})))
+    _lower_items(ctx, [e for e in ast.ext if not is_stub(e)])
+    for name, t in ctx.header_externs.items():
+        if name not in program.globals and re.search(rf"\b{re.escape(name)}\b", masked):
+            program.globals[name] = t
+
+
+def _lower_items(ctx: _Context, items) -> None:
+    for ext in items:
         try:
             _top_level(ctx, ext)
         except Exception as exc:      # one odd declaration must not hide the rest
-            program.errors.append(ir.SyntaxIssue(
+            ctx.errors.append(ir.SyntaxIssue(
                 message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
                 span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
 
 
-_PARSE_ERROR = re.compile(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", re.S)
+# gcc's own output (__GNUC__ set): asm labels on declarations, builtin _FloatN types
+PREPROCESSED_DEFINES = tuple("-D" + d for d in (
+    "__asm__(...)=", "__asm(...)=", "asm(...)=", "_Float128=double", "_Float64=double",
+    "_Float32=float", "_Float64x=double", "_Float32x=double", "__float128=double",
+    "_Float16=float", "__bf16=float"))
 
 
-def _error_issue(exc: Exception, parser, last_line: int) -> ir.SyntaxIssue:
-    m = _PARSE_ERROR.match(str(exc))
-    if not m:          # no position in the message: use the parser's next token
-        try:
-            tok = parser._tokens.peek()
-            if tok is None:
-                msg = str(exc).split(": ", 1)[-1]
-                return ir.SyntaxIssue(message=f"syntax error: {msg}",
-                                      span=ir.Span(last_line, 1, last_line, 1))
-            if tok is not None and parser.clex.filename == MAIN_FILE:
-                msg = str(exc).split(": ", 1)[-1]
-                return ir.SyntaxIssue(message=f"syntax error: {msg} before {tok.value!r}",
-                                      span=ir.Span(tok.lineno, tok.column, tok.lineno,
-                                                   tok.column + len(str(tok.value))))
-        except Exception:
-            pass
-    if m and m.group(1) == MAIN_FILE:
-        line, col = int(m.group(2)), int(m.group(3) or 1)
-        return ir.SyntaxIssue(message=f"syntax error: {m.group(4)}",
-                              span=ir.Span(line, col, line, col + 1))
-    return ir.SyntaxIssue(message=f"syntax error: {exc}", span=ir.Span(1, 1, 1, 1))
-
-
-def _parse_with_recovery(pp_text: str, program: ir.Program, last_line: int):
-    parser = c_parser.CParser()
+def _user_text(ctx: _Context, pp_text: str, data_model: str):
+    """(text to parse, AST or parser error).  The headers' part is parsed and lowered once
+    per distinct text (c_prefix): ctx then already holds its facts."""
+    from .c_prefix import STUB_FILE, main_text
     try:
-        return parser.parse(pp_text, MAIN_FILE)
+        text = main_text(pp_text, MAIN_FILE, ctx,
+                         lambda: _Context("", "", data_model, ir.Program(path="", language="c")),
+                         lambda c, e: _lower_items(c, [e]))
     except Exception as exc:
-        program.errors.append(_error_issue(exc, parser, last_line))
-    items = _split_items(pp_text)
-    keep = [False] * len(items)
-    for i, (start, end, in_main) in enumerate(items):
-        keep[i] = True
-        if not in_main:
-            continue
-        try:
-            c_parser.CParser().parse(_blank_except(pp_text, items, keep, end), MAIN_FILE)
-        except Exception:
-            keep[i] = False
+        if _error_file(exc) not in (None, MAIN_FILE, STUB_FILE):
+            return pp_text, exc
+        text = None
+    text = text if text is not None else pp_text
+    return text, _parse_full(text)
+
+
+def _parse_full(pp_text: str):
+    """The AST, or the parser's exception."""
     try:
-        return c_parser.CParser().parse(_blank_except(pp_text, items, keep, len(pp_text)),
-                                        MAIN_FILE)
-    except Exception:
-        return None
+        return c_parser.CParser().parse(pp_text, MAIN_FILE)
+    except Exception as exc:
+        return exc
 
 
-def _blank_except(text: str, items, keep, upto: int) -> str:
-    chars = list(text[:upto])
-    for (start, end, _), k in zip(items, keep):
-        if not k and start < upto:
-            for j in range(start, min(end, upto)):
-                if chars[j] != "\n":
-                    chars[j] = " "
-    return "".join(chars)
+def _error_file(exc: Exception) -> Optional[str]:
+    m = _PARSE_ERROR.match(str(exc))
+    return m.group(1) if m else None
 
 
-_HEADER = re.compile(r"(?!(?:if|else|while|for|switch|return|do|case|default|goto)\b)"
-                     r"[A-Za-z_][\w \t*]*\b[A-Za-z_]\w*\s*\([^;{}]*\)\s*(\{.*)?$")
+def _error_text(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def _split_items(text: str) -> list[tuple[int, int, bool]]:
-    """Top-level items (declarations, function definitions) of preprocessed text, as
-    (start, end, from_main_file); `#` lines stay outside items so line numbers survive."""
-    items, depth, start, i, n = [], 0, None, 0, len(text)
-    in_main, item_main = True, True
-    line_start = True
-    while i < n:
-        if line_start:
-            eol = text.find("\n", i)
-            eol = n if eol < 0 else eol
-            line = text[i:eol]
-            if line.lstrip().startswith("#"):
-                m = re.match(r'\s*#\s*(?:line\s+)?\d+\s+"([^"]*)"', line)
-                if m:
-                    in_main = m.group(1) == MAIN_FILE
-                i = eol
-                continue
-            if depth > 0 and in_main and start is not None and _HEADER.match(line):
-                items.append((start, i, item_main))
-                depth, start = 0, None
-        ch = text[i]
-        line_start = ch == "\n"
-        if ch in "\"'":
-            j = i + 1
-            while j < n and text[j] not in (ch, "\n"):
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-            continue
-        if not ch.isspace() and start is None:
-            start, item_main = i, in_main
-        if ch in "({[":
-            depth += 1
-        elif ch in ")}]":
-            depth = max(depth - 1, 0)
-            if ch == "}" and depth == 0 and start is not None and \
-                    re.search(r"\)\s*(\{|$)", _header_of(text, start, i)):
-                items.append((start, i + 1, item_main))
-                start = None
-        elif ch == ";" and depth == 0 and start is not None:
-            items.append((start, i + 1, item_main))
-            start = None
-        i += 1
-    if start is not None:
-        items.append((start, n, item_main))
-    return items
-
-
-def _header_of(text: str, start: int, close: int) -> str:
-    """The text of an item before its first top-level `{` (to spot function bodies)."""
-    k = text.find("{", start, close)
-    return text[start:k + 1] if k >= 0 else ""
+def blank_directive_lines(code: str) -> str:
+    """A preprocessed file's `#` lines (linemarkers, #pragma) blanked, line numbers kept."""
+    return "\n".join("" if ln.lstrip().startswith("#") else ln for ln in code.split("\n"))
 
 
 def _top_level(ctx: _Context, ext) -> None:
@@ -266,7 +231,9 @@ def _top_level(ctx: _Context, ext) -> None:
             elif "extern" in ext.storage:
                 if ext.name not in ctx.globals:
                     ctx.globals[ext.name] = t
-                    if is_int(t):
+                    if is_int(t) and not in_main:     # signgam, daylight: if named
+                        ctx.header_externs[ext.name] = t
+                    elif is_int(t):
                         ctx.program.globals[ext.name] = t
             else:
                 ctx.add_global(ext.name, t, ext.init)

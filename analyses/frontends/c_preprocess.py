@@ -28,7 +28,7 @@ PRELUDE_DEFINES = [
     "__restrict=", "__restrict__=", "restrict=", "__volatile__=volatile", "__const=const",
     "__signed__=signed", "__asm__=__veriline_asm", "__asm=__veriline_asm",
     "asm=__veriline_asm", "_Noreturn=", "__thread=", "__builtin_va_list=int",
-    "__STDC__=1", "__STDC_VERSION__=201112L", "__x86_64__=1", "__CHAR_BIT__=8",
+    "__x86_64__=1", "__CHAR_BIT__=8", "__builtin_offsetof=offsetof",
 ]
 
 
@@ -154,6 +154,7 @@ class Preprocessed:
     macros: dict[str, str] = field(default_factory=dict)   # object-like macros
     colmaps: dict[int, dict[int, int]] = field(default_factory=dict)  # line: pp col -> col
     errors: list[ir.SyntaxIssue] = field(default_factory=list)
+    system: bool = False                          # gcc's/libc's own headers were searched
 
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\.?\d(?:[eEpP][+-]|[\w.])*|\"(?:\\.|[^\"\\\n])*\"?"
@@ -229,59 +230,152 @@ def _blank_directives(code: str) -> str:
     return "\n".join(out)
 
 
-def _gcc_args(path: str, data_model: str) -> list[str]:
-    args = ["gcc", "-E", "-dD", "-nostdinc", "-undef", "-x", "c", "-std=gnu11",
-            "-I", INCLUDE_DIR]
+PINNED_DIR = os.path.join(INCLUDE_DIR, "pinned")
+_PREDEF = re.compile(r"#define (__\w+_(?:MAX|MIN|WIDTH|TYPE|C|EPSILON|DIG|MANT_DIG|MAX_EXP|"
+                     r"MIN_EXP|DENORM_MIN|NORM_MAX|HAS_DENORM|HAS_INFINITY|HAS_QUIET_NAN|"
+                     r"DECIMAL_DIG|MAX_10_EXP|MIN_10_EXP|IS_IEC_60559)__|__SIZEOF_\w+__|"
+                     r"__BYTE_ORDER__|__ORDER_\w+__|__BIGGEST_ALIGNMENT__)\b")
+_PREDEF_FILES: dict[str, Optional[str]] = {}
+
+
+def predefined_limits(data_model: str) -> Optional[str]:
+    """A file of gcc's predefined limit/size macros (__INT_MAX__, __SIZEOF_LONG__, ...) for
+    the data model: -undef drops them, but gcc's <limits.h>/<stdint.h> are written in them."""
+    if data_model in _PREDEF_FILES:
+        return _PREDEF_FILES[data_model]
+    path = None
+    try:
+        proc = subprocess.run(["gcc", "-dM", "-E", "-x", "c", "-"]
+                              + (["-m32"] if data_model != "LP64" else []),
+                              input="", text=True, capture_output=True, timeout=GCC_TIMEOUT_S)
+        if proc.returncode == 0:
+            text = "\n".join(ln for ln in proc.stdout.splitlines() if _PREDEF.match(ln))
+            import hashlib
+            import tempfile
+            digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+            path = os.path.join(tempfile.gettempdir(),
+                                f"veriline-predef-{os.getuid()}-{digest}.h")
+            if not os.path.exists(path):
+                tmp = f"{path}.{os.getpid()}"
+                with open(tmp, "w") as fh:
+                    fh.write(text + "\n")
+                os.replace(tmp, path)
+    except (OSError, subprocess.TimeoutExpired):
+        path = None
+    _PREDEF_FILES[data_model] = path
+    return path
+
+
+def _gcc_args(path: str, data_model: str, flags: tuple[str, ...] = (), system: bool = True,
+              stub_dir: Optional[str] = None) -> list[str]:
+    """Search order: veriline's pinned headers (assert.h, Python.h: the frontend knows their
+    declarations), the user's -I directories, then gcc's and libc's own headers (unless
+    `system` is off), then veriline's fake headers, then empty stubs for headers found
+    nowhere."""
+    args = ["gcc", "-E", "-dD", "-undef", "-x", "c", "-std=gnu11"]
+    if not system:
+        args.append("-nostdinc")
+    args += ["-I", PINNED_DIR]
     if path and os.path.dirname(os.path.abspath(path)):
         args += ["-iquote", os.path.dirname(os.path.abspath(path))]
     args += ["-D" + d for d in PRELUDE_DEFINES]
     args += ["-D__LP64__=1", "-D_LP64=1"] if data_model == "LP64" else ["-D__ILP32__=1"]
+    predef = predefined_limits(data_model) if system else None
+    if predef:
+        args += ["-imacros", predef]
+    args += list(flags)
+    args += ["-idirafter", INCLUDE_DIR]
+    if stub_dir:
+        args += ["-idirafter", stub_dir]
     return args + ["-"]
 
 
-_GCC_ERROR = re.compile(r"^<stdin>:(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
+_GCC_ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): (?:fatal )?error: "
+                        r"(?P<msg>.*)$", re.M)
+_INCLUDED_FROM = re.compile(r"(?:In file included|\s+) from <stdin>:(\d+)")
+_MISSING = re.compile(r"^(?P<name>.+): No such file or directory$")
 
 
-def preprocess(code: str, path: str, data_model: str = "LP64") -> Preprocessed:
-    """Run gcc -E on `code` (comments already blanked).  A failing directive line is
-    reported and blanked, then gcc runs again; without gcc, directives are dropped."""
-    index = LineIndex(code)
+def preprocess(code: str, path: str, data_model: str = "LP64", flags: tuple[str, ...] = (),
+               system: bool = True) -> Preprocessed:
+    """Run gcc -E on `code` (comments already blanked).  A header found nowhere becomes an
+    empty stub and a failing directive line of the file is blanked (both reported), then
+    gcc runs again; warnings are not failures; without gcc, directives are dropped."""
     errors: list[ir.SyntaxIssue] = []
     if shutil.which("gcc") is None:
         errors.append(ir.SyntaxIssue(message="gcc not found: file parsed without "
                                      "preprocessing (#include/#define ignored)",
                                      span=ir.Span(1, 1, 1, 1)))
         return Preprocessed(_blank_directives(code), errors=errors)
-    text = code
-    for _attempt in range(20):
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="veriline-stubs-") as stub_dir:
+        return _run_gcc(code, path, data_model, tuple(flags), system, stub_dir, errors)
+
+
+def _run_gcc(code, path, data_model, flags, system, stub_dir, errors) -> Preprocessed:
+    index = LineIndex(code)
+    text, stubs = code, False
+    for _attempt in range(30):
         try:
-            proc = subprocess.run(_gcc_args(path, data_model), input=text, text=True,
-                                  capture_output=True, timeout=GCC_TIMEOUT_S)
+            proc = subprocess.run(_gcc_args(path, data_model, flags, system,
+                                            stub_dir if stubs else None),
+                                  input=text, text=True, capture_output=True,
+                                  timeout=GCC_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:
             errors.append(ir.SyntaxIssue(message=f"preprocessor failed: {exc}",
                                          span=ir.Span(1, 1, 1, 1)))
             return Preprocessed(_blank_directives(code), errors=errors)
         if proc.returncode == 0:
             pp, macros, colmaps = _realign_output(proc.stdout, index)
-            return Preprocessed(pp, macros, colmaps, errors)
-        found = _GCC_ERROR.findall(proc.stderr)
-        if not found:
-            errors.append(ir.SyntaxIssue(message="preprocessor failed: "
-                                         + proc.stderr.strip()[:300],
-                                         span=ir.Span(1, 1, 1, 1)))
-            return Preprocessed(_blank_directives(code), errors=errors)
-        t_index = LineIndex(text)
-        lines = text.split("\n")
-        blanked = False
-        for line_s, col_s, msg in found:
-            line, col = int(line_s), int(col_s)
-            errors.append(ir.SyntaxIssue(message=f"preprocessor: {msg}",
-                                         span=ir.Span(line, col, line,
-                                                      len(t_index.line_text(line)) + 1)))
-            if 1 <= line <= len(lines) and lines[line - 1].lstrip().startswith("#"):
+            return Preprocessed(pp, macros, colmaps, errors, system=system)
+        lines, progress = text.split("\n"), False
+        found = list(_GCC_ERROR.finditer(proc.stderr))
+        for m in found:
+            line, msg, file = int(m["line"]), m["msg"], m["file"]
+            missing = _MISSING.match(msg)
+            where = line if file == "<stdin>" else _main_line(proc.stderr, m.start())
+            if file != "<stdin>":
+                msg = f"{msg} (in {file}:{line})"
+            if missing and _add_stub(stub_dir, missing["name"]):
+                stubs = progress = True
+                msg = f"header {missing['name']} not found: treated as empty" + \
+                    ("" if file == "<stdin>" else f" (included from {file}:{line})") + \
+                    " — give its directory with -I"
+            elif file == "<stdin>" and 1 <= line <= len(lines) and \
+                    lines[line - 1].lstrip().startswith("#"):
                 lines[line - 1] = ""
-                blanked = True
-        if not blanked:
-            return Preprocessed(_blank_directives(code), errors=errors)
+                progress = True
+            errors.append(ir.SyntaxIssue(message=f"preprocessor: {msg}", span=ir.Span(
+                where, 1, where, len(index.line_text(where)) + 1)))
+        if not progress:
+            if not found:
+                errors.append(ir.SyntaxIssue(message="preprocessor failed: "
+                                             + proc.stderr.strip()[-300:],
+                                             span=ir.Span(1, 1, 1, 1)))
+            return Preprocessed(_blank_directives(code), errors=errors, system=system)
         text = "\n".join(lines)
-    return Preprocessed(_blank_directives(code), errors=errors)
+    return Preprocessed(_blank_directives(code), errors=errors, system=system)
+
+
+def _main_line(stderr: str, upto: int) -> int:
+    """The line of the user's file whose #include led to an error inside a header."""
+    found = _INCLUDED_FROM.findall(stderr[:upto])
+    return int(found[-1]) if found else 1
+
+
+def _add_stub(stub_dir: str, name: str) -> bool:
+    """Create an empty header `name` under stub_dir; False if it cannot (or exists)."""
+    name = name.strip()
+    if os.path.isabs(name) or ".." in name.split("/") or not name:
+        return False
+    target = os.path.join(stub_dir, name)
+    if os.path.exists(target):
+        return False
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as fh:
+            fh.write("/* veriline: header not found, empty stub */\n")
+    except OSError:
+        return False
+    return True
+

@@ -14,6 +14,7 @@ from pycparser import c_ast
 from .. import ir
 from . import acsl
 from .c_expr import ExprLowerer, is_int
+from .c_memory import ElementReads, param_types
 from .c_types import VOID, as_value, convert, describe
 
 LOOPS = (c_ast.While, c_ast.DoWhile, c_ast.For)
@@ -298,7 +299,10 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
             params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
     if not is_int(ret) and ret != VOID:
         lw.note(f"return type {describe(ret)}", fdef.decl)
+    lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
+                               getattr(ctx, "memory_free", frozenset()))
     body = lw.block(fdef.body)
+    body = lw.elements.prologue() + body
     return ir.Function(name=name, params=params, ret=ret if is_int(ret) else None,
                        body=body, span=span, language="c", locals=dict(lw.locals),
                        unsupported=lw.unsupported, qualname=name), lw

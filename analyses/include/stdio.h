@@ -15,4 +15,17 @@ int scanf(const char *, ...);
 int puts(const char *);
 int putchar(int);
 int getchar(void);
+int fputs(const char *, FILE *);
+int fputc(int, FILE *);
+int fgetc(FILE *);
+char *fgets(char *, int, FILE *);
+FILE *fopen(const char *, const char *);
+int fclose(FILE *);
+int fflush(FILE *);
+size_t fread(void *, size_t, size_t, FILE *);
+size_t fwrite(const void *, size_t, size_t, FILE *);
+int sscanf(const char *, const char *, ...);
+int fscanf(FILE *, const char *, ...);
+void perror(const char *);
+#define BUFSIZ 8192
 #endif

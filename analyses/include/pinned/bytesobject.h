@@ -1,0 +1,2 @@
+/* veriline fake <bytesobject.h>: declarations are in the fake Python.h. */
+#include <Python.h>

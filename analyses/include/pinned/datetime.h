@@ -1,0 +1,2 @@
+/* veriline fake <datetime.h>: declarations are in the fake Python.h. */
+#include <Python.h>

@@ -1,0 +1,2 @@
+/* veriline fake <longobject.h>: declarations are in the fake Python.h. */
+#include <Python.h>

@@ -1,0 +1,2 @@
+/* veriline fake <pystrhex.h>: declarations are in the fake Python.h. */
+#include <Python.h>

@@ -1,0 +1,2 @@
+/* veriline fake <pythread.h>: declarations are in the fake Python.h. */
+#include <Python.h>
