@@ -17,8 +17,9 @@ DOC = os.path.join(ROOT, "docs", "ci.md")
 BIN = os.path.dirname(sys.executable)
 
 BASE = '''def safe_div(a: int, b: int) -> int:
+    q = 0                   # (not an entry assert below: a real ✗)
     assert b != 0
-    return a // b
+    return a // b + q
 
 
 def grow(x: int) -> int:
@@ -121,15 +122,15 @@ def test_workflow_steps_run_in_a_repository(repo):
     # a pull request that adds a bug: annotated on its line, the build fails
     (repo / "src" / "m.py").write_text(
         (repo / "src" / "m.py").read_text() + "\n\ndef pick(k: int) -> int:\n"
-        "    assert k != 4\n    return k\n")
+        "    j = k\n    assert j != 4\n    return j\n")
     git(repo, "commit", "-qam", "new bug")
     res = run_steps(wf, repo, base)
     pr = res["Verify the changed functions"]
     assert pr.returncode == 1
     annotations = [line for line in pr.stdout.splitlines() if line.startswith("::")]
-    assert annotations == ["::error file=src/m.py,line=14,col=5,endLine=14,endColumn=18,"
+    assert annotations == ["::error file=src/m.py,line=16,col=5,endLine=16,endColumn=18,"
                            "title=veriline ✗ contract [pick]::assertion fails: pick(4)"
-                           "%0Ainputs: k = 4%0Aat the failure: k = 4"]
+                           "%0Ainputs: k = 4%0Aat the failure: j = 4"]
     assert res["Verify everything"].returncode == 1
 
 
@@ -140,7 +141,7 @@ def test_gitlab_job_runs(repo):
     script = [line for line in job["script"] if "pip install" not in line]
     base = git(repo, "rev-parse", "HEAD")
     (repo / "src" / "m.py").write_text(BASE + "\n\ndef pick(k: int) -> int:\n"
-                                       "    assert k != 4\n    return k\n")
+                                       "    j = k\n    assert j != 4\n    return j\n")
     git(repo, "commit", "-qam", "new bug")
     out = shell("\n".join(script), repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": base})
     assert out.returncode == 1, out.stderr
