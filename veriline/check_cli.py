@@ -1,14 +1,18 @@
 """`veriline check PATH...`: verify files and directories; text, JSON or SARIF.
 
-Exit code: 0 when nothing is ✗ (and, with --strict, nothing is ?), 1 otherwise,
-2 on usage or internal errors.
+Exit code: 0 when nothing is ✗ (and, with --strict, nothing is ?); 1 when something is ✗,
+a file could not be analysed or did not parse, or the run was interrupted (SIGTERM; 130 for
+SIGINT/Ctrl-C) — the findings so far are still written, marked incomplete; 2 on usage
+errors.
 """
 from __future__ import annotations
 
 import argparse
 import fnmatch
+import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -34,8 +38,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", action="append", default=[], help="glob to skip (repeatable)")
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--verbose", "-v", action="store_true", help="also list ✓ findings")
+    p.add_argument("--function-timeout", type=float, metavar="S",
+                   help="time budget per function in seconds (default 10)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="functions verified in parallel (default: number of cores)")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also list ✓ findings (and tracebacks of internal errors)")
     return p
+
+
+def check_usage(args) -> None:
+    """ValueError for numeric arguments outside their range (a usage error, exit 2)."""
+    for name in ("timeout", "function_timeout"):
+        v = getattr(args, name)
+        if v is not None and not v > 0:
+            raise ValueError(f"--{name.replace('_', '-')} must be a positive number of "
+                             f"seconds, not {v:g}")
+    if args.unroll is not None and args.unroll < 0:
+        raise ValueError(f"--unroll must be 0 or more, not {args.unroll}")
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be 1 or more, not {args.jobs}")
 
 
 def collect(paths: list[str], exclude: list[str]) -> list[str]:
@@ -68,7 +90,7 @@ def build_options(args, settings: dict):
         o = options_from_settings(settings, with_cache=False)   # opened by open_cache_for
     except ImportError:
         pass
-    if args.timeout is not None:
+    if args.timeout is not None:    # (positive: check_usage)
         o = replace(o, timeout_ms=int(args.timeout * 1000))
     if args.analyses:
         kinds = frozenset(a.strip() for a in args.analyses.split(",") if a.strip())
@@ -100,6 +122,7 @@ def main(argv: list[str]) -> int:
     except SystemExit as e:
         return 0 if e.code == 0 else 2
     try:
+        check_usage(args)
         settings = {}
         try:
             from veriline.config import load_settings
@@ -116,47 +139,86 @@ def main(argv: list[str]) -> int:
     except Exception as e:   # bad settings, bad cache spec, ...
         print(f"veriline check: {e}", file=sys.stderr)
         return 2
-    from veriline.analyses.api import analyze_file
-    t0 = time.perf_counter()
-    reports = []
-    try:
-        for f in files:
-            reports.append(analyze_file(f, options))
-    finally:
-        if cache is not None:
-            cache.close()
-    elapsed = (time.perf_counter() - t0) * 1000
-    out = render(args.format, reports, elapsed, args.verbose)
+    from veriline.runner import run_check
+    from veriline.runner.pool import cpu_count
+    budget = args.function_timeout or settings.get("functionTimeout") or 10.0
+    cache_spec = None if args.no_cache or cache is None else \
+        (args.cache or settings.get("cache") or "")
+    with _signals_interrupt():
+        try:
+            res = run_check(files, options, jobs=args.jobs or cpu_count(), budget_s=budget,
+                            cache_spec=cache_spec, verbose=args.verbose)
+        finally:
+            if cache is not None:
+                cache.close()
+    out = render(args.format, res.reports, res.elapsed_ms, args.verbose, res.errors,
+                 res.incomplete)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(out)
     else:
         sys.stdout.write(out)
-    findings = [f for r in reports for f in r.findings]
+        sys.stdout.flush()
+    if res.incomplete:
+        return 130 if res.signum == signal.SIGINT else 1
+    findings = [f for r in res.reports for f in r.findings]
     failed = any(f.status == "counterexample" and f.severity != "info" for f in findings)
+    failed = failed or bool(res.errors) or any(r.program.errors for r in res.reports)
     if args.strict:
-        failed = failed or any(f.status == "unknown" for f in findings) or \
-            any(r.program.errors for r in reports)
+        failed = failed or any(f.status == "unknown" for f in findings)
     return 1 if failed else 0
 
 
-def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False) -> str:
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGINT/SIGTERM stop the run (the runner keeps what it found) instead of killing it."""
+    from veriline.runner import Interrupted
+
+    fired = []
+
+    def handler(signum, frame):
+        if not fired:                      # once: a second signal must not cut the report
+            fired.append(signum)
+            raise Interrupted(signum)
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):      # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False, errors=(),
+           incomplete: bool = False) -> str:
+    """The report; `errors` are the files that could not be analysed (file, reason)."""
     from veriline.analyses.findings import summarize
     findings = [f for r in reports for f in r.findings]
     summary = summarize(findings)
     summary["time_ms"] = round(elapsed_ms, 1)
-    summary["files"] = len(reports)
+    summary["files"] = len(reports) + len(errors)
     summary["syntax_errors"] = sum(len(r.program.errors) for r in reports)
+    summary["errors"] = len(errors)
+    summary["incomplete"] = bool(incomplete)
     if fmt == "json":
         doc = {"version": 1, "findings": [f.to_json() for f in findings],
-               "errors": [{"file": r.path, "message": e.message, "range": e.span.to_json()}
-                          for r in reports for e in r.program.errors],
+               "errors": [{"file": r.path, "kind": "syntax", "message": e.message,
+                           "reason": e.message, "range": e.span.to_json()}
+                          for r in reports for e in r.program.errors]
+               + [{"file": e.file, "kind": "file", "message": e.reason, "reason": e.reason}
+                  for e in errors],
                "summary": summary}
         return json.dumps(doc, indent=2) + "\n"
     if fmt == "sarif":
         from veriline.sarif import to_sarif
-        return json.dumps(to_sarif(reports), indent=2) + "\n"
-    lines = []
+        doc = to_sarif(reports)
+        doc["runs"][0]["invocations"] = [_invocation(errors, incomplete)]
+        return json.dumps(doc, indent=2) + "\n"
+    lines = [f"{e.file}: error: {e.reason}" for e in errors]
     for r in reports:
         for e in r.program.errors:
             msg = e.message if e.message.lower().startswith("syntax error") else \
@@ -170,8 +232,26 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False) -> str:
                 extra = f" ({f.reason})"
             lines.append(f"{r.path}:{f.span.line}:{f.span.col}: {MARK[f.status]} {f.kind} "
                          f"[{f.function}] {f.message}{extra}")
+    if incomplete:
+        lines.append("veriline check was interrupted: the results are incomplete")
     lines.append(f"{summary['files']} files: {summary['proved']} proved ✓, "
                  f"{summary['counterexample']} counterexample ✗, {summary['unknown']} "
                  f"don't know ? ({summary['time_ms']:.0f} ms"
-                 + (f", {summary['cached']} from cache" if summary.get('cached') else "") + ")")
+                 + (f", {summary['cached']} from cache" if summary.get('cached') else "")
+                 + (f", {len(errors)} could not be analysed" if errors else "") + ")")
     return "\n".join(lines) + "\n"
+
+
+def _invocation(errors, incomplete: bool) -> dict:
+    """SARIF invocation: files that could not be analysed as tool notifications."""
+    from veriline.sarif import _uri
+    base = os.path.abspath(os.getcwd())
+    notes = [{"level": "error", "message": {"text": e.reason},
+              "descriptor": {"id": "file-error"},
+              "locations": [{"physicalLocation": {"artifactLocation": {
+                  "uri": _uri(e.file, base)}}}]} for e in errors]
+    if incomplete:
+        notes.append({"level": "error", "descriptor": {"id": "incomplete"},
+                      "message": {"text": "the run was interrupted: results are incomplete"}})
+    return {"executionSuccessful": not errors and not incomplete,
+            "toolExecutionNotifications": notes}

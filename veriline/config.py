@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "exclude": [],                      # globs `veriline check` skips (files or folders)
     "unroll": 8,                        # loop unrolling depth for counterexamples
     "cacheMinMs": 25,                   # queries z3 settles faster skip the query cache
+    "functionTimeout": 10.0,            # seconds per function (`veriline check`)
 }
 
 

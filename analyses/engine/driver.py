@@ -8,6 +8,7 @@ from .. import ir
 from ..findings import UNKNOWN, Finding
 from ..solver import Cancelled
 from . import encode as E
+from .budget import BudgetExhausted, undecided
 from .context import FnContext
 
 
@@ -19,8 +20,12 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     try:
         with E.math_width(E.contract_width(program)):
             _run(ctx, kinds, findings)
+    except BudgetExhausted:
+        findings += _out_of_budget(ctx, kinds, findings)
     except Cancelled:
-        raise
+        if not getattr(cancel, "expired", False):
+            raise
+        findings += _out_of_budget(ctx, kinds, findings)
     except RecursionError:
         findings.append(_internal(program, fn, "the function is too deeply nested to analyse"))
     except Exception as exc:   # never let one function take the whole file down
@@ -35,7 +40,7 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 def _run(ctx, kinds, findings) -> None:
     if kinds & {"contract", "overflow"}:
         from .safety import check_safety
-        findings += check_safety(ctx, kinds & {"contract", "overflow"})
+        check_safety(ctx, kinds & {"contract", "overflow"}, out=findings)
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
@@ -47,6 +52,13 @@ def _run(ctx, kinds, findings) -> None:
                     FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
         else:
             findings += check_termination(ctx, {})
+
+
+def _out_of_budget(ctx, kinds, done) -> list[Finding]:
+    """'don't know' for every property the budget left undecided."""
+    ab = ctx.__dict__.get("abstract")          # the abstract run, if it got that far
+    return undecided(ctx.program, ctx.fn, kinds, done, ctx.cancel.seconds,
+                     ab.obligations if ab is not None else None)
 
 
 def _internal(program, fn, why: str) -> Finding:
