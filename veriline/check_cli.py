@@ -118,7 +118,7 @@ def open_cache_for(args, settings: dict):
 
 def main(argv: list[str]) -> int:
     try:
-        args = parser().parse_args(argv)
+        args = parser().parse_intermixed_args(argv)
     except SystemExit as e:
         return 0 if e.code == 0 else 2
     try:

@@ -23,6 +23,13 @@ class BudgetExhausted(Cancelled):
     """The function's time budget ran out (a Cancelled, so every phase stops on it)."""
 
 
+_LABELS = {"assert": "assertion", "isinstance": "assertion", "ensures": "postcondition",
+           "requires-call": "callee precondition", "reach_error": "reach_error() reachability",
+           "invariant-init": "loop invariant on entry",
+           "invariant-preserved": "loop invariant preservation",
+           "unsigned-arith": "undefined behaviour in unsigned arithmetic"}
+
+
 def budget_reason(seconds: float) -> str:
     return f"the function's time budget of {seconds:g} s ran out"
 
@@ -98,9 +105,11 @@ def undecided(program: ir.Program, fn: ir.Function, kinds: set, done: list[Findi
     safety = kinds & {"contract", "overflow"}
     if safety:
         if obligations is not None:
+            from .safety import PROP_TEXT
             for ob in obligations:
                 if ob.kind in safety:
-                    add(ob.kind, ob.span, ob.prop, ob.prop, ob.severity)
+                    what = PROP_TEXT.get(ob.prop) or _LABELS.get(ob.prop, ob.prop)
+                    add(ob.kind, ob.span, ob.prop, what, ob.severity)
         else:
             for kind in sorted(safety):
                 add(kind, head, kind, f"{kind} properties of `{name}`")

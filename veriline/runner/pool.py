@@ -55,7 +55,7 @@ class _Worker:
             self.proc.kill()
         except Exception:
             pass
-        self.proc.join(1)
+        self.proc.join(0.2)
         self.conn.close()
 
     def stop(self) -> None:
@@ -95,11 +95,11 @@ class WorkerPool:
                     res = None
                 if res is None:
                     task, started = w.task, w.started
-                    w = self._replace(w)
+                    w = self._replace(w, bool(todo))
                     on_timeout(task, time.monotonic() - started, True)
                 else:
                     on_result(res)
-                if todo:
+                if todo and w is not None:
                     w.send(todo.pop())
                     busy[w.conn] = w
             now = time.monotonic()
@@ -107,18 +107,21 @@ class WorkerPool:
                 if conn not in ready and now >= w.kill_at:
                     del busy[conn]
                     task, started = w.task, w.started
-                    w = self._replace(w)
+                    w = self._replace(w, bool(todo))
                     on_timeout(task, now - started, False)
-                    if todo:
+                    if todo and w is not None:
                         w.send(todo.pop())
                         busy[w.conn] = w
 
-    def _replace(self, w: _Worker) -> _Worker:
-        """Kill w and start a fresh worker in its place."""
+    def _replace(self, w: _Worker, needed: bool) -> Optional[_Worker]:
+        """Kill w and start a fresh worker in its place (when there is work left)."""
         w.kill()
-        i = self._workers.index(w)
-        self._workers[i] = _Worker(self._ctx)
-        return self._workers[i]
+        self._workers.remove(w)
+        if not needed:
+            return None
+        fresh = _Worker(self._ctx)
+        self._workers.append(fresh)
+        return fresh
 
     def close(self, now: bool = False) -> None:
         """Stop the workers (at once with now=True: killed, e.g. on Ctrl-C)."""

@@ -37,6 +37,7 @@ class TaskResult:
     error: str = ""            # an internal failure outside the engine (rare)
 
 
+COOPERATIVE_MARGIN = 0.1
 _PROGRAMS: "OrderedDict[tuple, object]" = OrderedDict()
 _CACHES: dict = {}
 
@@ -71,7 +72,9 @@ def _cache(spec: Optional[str]):
 def _verify(task: FunctionTask, t0: float):
     from veriline.analyses.api import verify_function
     from veriline.analyses.engine.budget import Budget
-    budget = Budget(task.budget_s - (time.monotonic() - t0))
+    # stop cooperatively a little early: z3 can be late to notice an interrupt, and the
+    # answer must reach the parent before the kill at budget * (1 + KILL_GRACE)
+    budget = Budget(task.budget_s * (1 - COOPERATIVE_MARGIN) - (time.monotonic() - t0))
     budget.seconds = task.budget_s
     try:
         program = _program(task)
