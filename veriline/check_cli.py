@@ -74,7 +74,7 @@ def collect(paths: list[str], exclude: list[str]) -> list[str]:
                     full = os.path.join(root, f)
                     if f.endswith((".py", ".c")) and not skip(f, full):
                         out.append(full)
-        elif os.path.exists(p):
+        elif os.path.lexists(p):     # (a dangling link is an unreadable file)
             if language_of(p):
                 out.append(p)
         else:
