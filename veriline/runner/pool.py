@@ -1,7 +1,11 @@
-"""A pool of warm worker processes, each running one FunctionTask at a time, killed when
-a task outlives its budget (the backstop when z3 ignores its limit or Python code runs
-long outside it).  Workers stay alive across tasks: the first z3 query in a process
-pays its setup once.
+"""Worker processes for FunctionTasks, each killed when its task outlives the budget (the
+backstop when z3 ignores its limit or Python code runs long outside it).
+
+On Linux every task runs in a child forked from this (warm) process: imports and z3's
+one-time setup are paid once here, before the first fork, and every task starts from the
+same state — so the findings (z3's models, hence the counterexamples shown) do not depend
+on which other tasks a worker ran before, and `--jobs N` reports exactly what `--jobs 1`
+does.  Elsewhere (no fork) each task gets a spawned process.
 """
 from __future__ import annotations
 
@@ -22,47 +26,45 @@ def _context():
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _worker_main(conn) -> None:
+def warm_up() -> None:
+    """One tiny z3 query, so forked workers inherit an initialised solver."""
+    import z3
+    s = z3.Solver()
+    x = z3.Int("warm_up")
+    s.add(x * x == 4, x > 0)
+    s.check()
+
+
+def _child(conn, task: FunctionTask) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides about Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
+    try:
         conn.send(verify_task(task))
+    finally:
+        conn.close()
 
 
-class _Worker:
-    def __init__(self, ctx) -> None:
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+class _Running:
+    def __init__(self, ctx, task: FunctionTask) -> None:
+        self.task = task
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.started = time.monotonic()
+        self.kill_at = self.started + task.budget_s * (1 + KILL_GRACE)
+        self.proc = ctx.Process(target=_child, args=(child, task), daemon=True)
         self.proc.start()
         child.close()
-        self.task: Optional[FunctionTask] = None
-        self.kill_at = 0.0
-        self.started = 0.0
 
-    def send(self, task: FunctionTask) -> None:
-        self.task, self.started = task, time.monotonic()
-        self.kill_at = self.started + task.budget_s * (1 + KILL_GRACE)
-        self.conn.send(task)
-
-    def kill(self) -> None:
-        try:
+    def reap(self, kill: bool) -> None:
+        if kill:
+            try:
+                self.proc.kill()
+            except Exception:
+                pass
+        self.proc.join(0.5)
+        if self.proc.is_alive():
             self.proc.kill()
-        except Exception:
-            pass
-        self.proc.join(0.2)
+            self.proc.join(0.5)
         self.conn.close()
-
-    def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except Exception:
-            pass
 
 
 class WorkerPool:
@@ -71,70 +73,45 @@ class WorkerPool:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._ctx = _context()
-        self._workers: list[_Worker] = []
+        self._running: dict = {}
+        self.started = 0                   # processes started
 
     def run(self, tasks: list[FunctionTask], on_result: Callable[[TaskResult], None],
             on_timeout: Callable[[FunctionTask, float, bool], None]) -> None:
+        if self._ctx.get_start_method() == "fork":
+            warm_up()
         todo = list(reversed(tasks))
-        while len(self._workers) < min(self.jobs, len(tasks)):
-            self._workers.append(_Worker(self._ctx))
-        busy: dict = {}
-        for w in self._workers:
-            if todo:
-                w.send(todo.pop())
-                busy[w.conn] = w
-        while busy:
-            now = time.monotonic()
-            nearest = min(w.kill_at for w in busy.values())
-            ready = wait(list(busy), timeout=max(0.0, nearest - now))
+        busy = self._running
+        while todo or busy:
+            while todo and len(busy) < self.jobs:
+                r = _Running(self._ctx, todo.pop())
+                busy[r.conn] = r
+                self.started += 1
+            nearest = min(r.kill_at for r in busy.values())
+            ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
             for conn in ready:
-                w = busy.pop(conn)
+                r = busy.pop(conn)
                 try:
                     res = conn.recv()
                 except (EOFError, OSError):       # the worker died (segfault, OOM kill)
                     res = None
+                r.reap(kill=res is None)
                 if res is None:
-                    task, started = w.task, w.started
-                    w = self._replace(w, bool(todo))
-                    on_timeout(task, time.monotonic() - started, True)
+                    on_timeout(r.task, time.monotonic() - r.started, True)
                 else:
                     on_result(res)
-                if todo and w is not None:
-                    w.send(todo.pop())
-                    busy[w.conn] = w
             now = time.monotonic()
-            for conn, w in list(busy.items()):
-                if conn not in ready and now >= w.kill_at:
+            for conn, r in list(busy.items()):
+                if now >= r.kill_at:
                     del busy[conn]
-                    task, started = w.task, w.started
-                    w = self._replace(w, bool(todo))
-                    on_timeout(task, now - started, False)
-                    if todo and w is not None:
-                        w.send(todo.pop())
-                        busy[w.conn] = w
-
-    def _replace(self, w: _Worker, needed: bool) -> Optional[_Worker]:
-        """Kill w and start a fresh worker in its place (when there is work left)."""
-        w.kill()
-        self._workers.remove(w)
-        if not needed:
-            return None
-        fresh = _Worker(self._ctx)
-        self._workers.append(fresh)
-        return fresh
+                    r.reap(kill=True)
+                    on_timeout(r.task, now - r.started, False)
 
     def close(self, now: bool = False) -> None:
-        """Stop the workers (at once with now=True: killed, e.g. on Ctrl-C)."""
-        for w in self._workers:
-            if now:
-                w.kill()
-            else:
-                w.stop()
-        for w in self._workers:
-            w.proc.join(0.5 if not now else 0.1)
-            if w.proc.is_alive():
-                w.kill()
-        self._workers = []
+        """Stop what still runs (an interrupted run)."""
+        for r in list(self._running.values()):
+            r.reap(kill=True)
+        self._running.clear()
 
 
 def cpu_count() -> int:

@@ -51,7 +51,7 @@ class RunResult:
     incomplete: bool = False            # interrupted: some functions/files were not done
     signum: int = 0                     # the signal that interrupted the run
     elapsed_ms: float = 0.0
-    workers: int = 0                    # processes started (0 when everything was cached)
+    workers: int = 0                    # worker processes started (0: all cached)
 
 
 @dataclass
@@ -115,7 +115,6 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
             by_index = {t.index: t for t in tasks}
             files_by_i = dict(prepared)
             pool = WorkerPool(jobs)
-            result.workers = min(pool.jobs, len(tasks))
 
             def done(res: TaskResult) -> None:
                 fi = files_by_i[res.index[0]]
@@ -140,6 +139,7 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
     finally:
         if pool is not None:
             pool.close(now=result.incomplete)
+            result.workers = pool.started
     for _, fi in prepared:
         result.reports.append(_report(fi, options, complete=not result.incomplete))
     if len(prepared) + len(result.errors) < len(files):
