@@ -23,6 +23,8 @@ from typing import Callable, Optional, Protocol
 from veriline.analyses import api, ir, solver
 from veriline.analyses.findings import Finding
 
+from veriline.runner.source import deep_call
+
 from .documents import Snapshot
 
 log = logging.getLogger(__name__)
@@ -269,8 +271,14 @@ class Scheduler:
                 self._post("stopped", job)
 
     def _parse(self, snap: Snapshot) -> ir.Program:
-        try:
-            return self._backend.parse(snap.text, snap.path, snap.language)
+        from veriline.runner.source import FileError, parse_file
+        try:     # too large / too deep: said at once, so other files are not held up
+            return parse_file(snap.text, snap.path, snap.language, self._backend.parse)
+        except FileError as exc:
+            issue = ir.SyntaxIssue(message=f"veriline cannot analyse this file: {exc}",
+                                   span=ir.Span(1, 1, 1, 1))
+            return ir.Program(path=snap.path, language=snap.language or "python",
+                              errors=[issue])
         except Exception as exc:    # parse() should never raise; stay alive if it does
             log.exception("veriline: parse(%s) raised", snap.path)
             issue = ir.SyntaxIssue(message=f"veriline could not parse this file: {exc}",
@@ -312,8 +320,8 @@ class Scheduler:
             job.token.check()
             self._post("verifying", job, (i, len(todo), name))
             try:
-                findings = list(self._backend.verify_function(program, name, job.options,
-                                                              job.token))
+                findings = list(deep_call(self._backend.verify_function, program, name,
+                                          job.options, job.token))   # deep code: big stack
                 r = FunctionResult(name, fp, findings, True, layout)
                 with self._lock:
                     cache[name] = r

@@ -121,6 +121,7 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
                 task = by_index[res.index]
                 found = res.findings if not res.error else \
                     [_internal(fi, task.name, res.error)]
+                _charge(found, res.seconds)
                 fi.slots[task.name] = found
                 if progress is not None:
                     progress.function_done(fi.path, task.name, found)
@@ -129,6 +130,7 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
                 fi = files_by_i[task.index[0]]
                 found = _out_of_time(fi, task.name, options, budget_s) if not died else \
                     [_internal(fi, task.name, "the worker process died (out of memory?)")]
+                _charge(found, seconds)
                 fi.slots[task.name] = found
                 if progress is not None:
                     progress.function_done(fi.path, task.name, found)
@@ -181,6 +183,13 @@ def _report(fi: _File, options, complete: bool):
     if complete and all(v is not None for v in fi.slots.values()):
         api.store_file(options, fi.key, fi.program, findings)
     return api.Report(fi.path, fi.program, findings)
+
+
+def _charge(findings: list, seconds: float) -> None:
+    """Budget findings carry the function's whole wall time (what the budget bounds)."""
+    for f in findings:
+        if f.property in ("budget", "internal"):
+            f.time_ms = seconds * 1000
 
 
 def _out_of_time(fi: _File, name: str, options, budget_s: float) -> list:

@@ -108,10 +108,15 @@ def nesting_depth(text: str, language: str) -> int:
     return max(best, ops)
 
 
-def parse_file(text: str, path: str, language: str):
+def parse_file(text: str, path: str, language: str, parse=None):
     """The IR Program (syntax problems are Program.errors), or FileError when the frontend
-    itself fails or the code is nested too deeply to parse in reasonable time."""
-    from veriline.analyses.api import parse
+    itself fails or the code is nested too deeply to parse in reasonable time.
+    `parse`: the frontend entry (default api.parse; the server passes its backend's)."""
+    if parse is None:
+        from veriline.analyses.api import parse
+    if len(text) > MAX_FILE_BYTES:
+        raise FileError(f"file too large to analyse ({len(text) / 1e6:.1f} MB of text; the "
+                        f"limit is {MAX_FILE_BYTES / 1e6:.1f} MB)")
     depth = nesting_depth(text, language)
     if depth > MAX_DEPTH:
         raise FileError(f"too deeply nested to analyse: a statement with {depth} operators "
@@ -123,7 +128,7 @@ def parse_file(text: str, path: str, language: str):
     except MemoryError:
         raise FileError("out of memory while parsing") from None
     except Exception as e:
-        raise FileError(f"the {language} frontend failed: {type(e).__name__}: {e}") from e
+        raise FileError(f"the {language or 'python'} frontend failed: {type(e).__name__}: {e}") from e
 
 
 def describe_crash(e: BaseException) -> str:
