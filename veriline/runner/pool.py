@@ -26,13 +26,24 @@ def _context():
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def warm_up() -> None:
-    """One tiny z3 query, so forked workers inherit an initialised solver."""
-    import z3
-    s = z3.Solver()
-    x = z3.Int("warm_up")
-    s.add(x * x == 4, x > 0)
-    s.check()
+WARM_UP = {
+    "python": "def warm_up(x: int) -> int:\n    assert x + 1 > x\n    while x > 0:\n"
+              "        x -= 1\n    return x\n",
+    "c": "int warm_up(int x) {\n    while (x > 0) { x--; }\n    return x + 1;\n}\n",
+}
+
+
+def warm_up(languages) -> None:
+    """Verify a tiny function per language here, so every forked worker starts with the
+    engine's modules imported and z3 initialised (else each task pays ~0.2 s for that)."""
+    from veriline.analyses.api import Options, parse, verify_function
+    for lang in sorted(set(languages) & set(WARM_UP)):
+        try:
+            program = parse(WARM_UP[lang], f"<warm-up>.{'py' if lang == 'python' else 'c'}",
+                            lang)
+            verify_function(program, "warm_up", Options(timeout_ms=1000))
+        except Exception:          # only an optimisation
+            pass
 
 
 def _child(conn, task: FunctionTask) -> None:
@@ -79,7 +90,7 @@ class WorkerPool:
     def run(self, tasks: list[FunctionTask], on_result: Callable[[TaskResult], None],
             on_timeout: Callable[[FunctionTask, float, bool], None]) -> None:
         if self._ctx.get_start_method() == "fork":
-            warm_up()
+            warm_up({t.language for t in tasks})
         todo = list(reversed(tasks))
         busy = self._running
         while todo or busy:

@@ -16,7 +16,7 @@ from typing import Optional, Protocol
 
 from .source import FileError, deep_call, describe_crash, format_traceback, parse_file, \
     read_source
-from .task import FunctionTask, TaskResult
+from .task import FunctionTask, TaskResult, forget_programs, remember_program
 
 DEFAULT_BUDGET_S = 10.0
 
@@ -76,6 +76,7 @@ def _prepare(path: str, options, language: str) -> _File:
         if fi.report is not None:
             return fi
     fi.program = parse_file(fi.text, path, language)
+    remember_program(path, language, fi.text, fi.program)
     for name in fi.program.functions:
         fi.slots[name] = deep_call(api.cached_findings, fi.program, name, options)
     return fi
@@ -142,6 +143,7 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
         if pool is not None:
             pool.close(now=result.incomplete)
             result.workers = pool.started
+    forget_programs()
     for _, fi in prepared:
         result.reports.append(_report(fi, options, complete=not result.incomplete))
     if len(prepared) + len(result.errors) < len(files):

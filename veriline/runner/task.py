@@ -40,13 +40,27 @@ class TaskResult:
 COOPERATIVE_MARGIN = 0.1
 _PROGRAMS: "OrderedDict[tuple, object]" = OrderedDict()
 _CACHES: dict = {}
+_SEEDED: dict = {}             # programs the parent parsed (inherited by forked workers)
+
+
+def _key(path: str, language: str, text: str) -> tuple:
+    return (path, language, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+
+
+def remember_program(path: str, language: str, text: str, program) -> None:
+    """Hand a program parsed in this process to the tasks run in processes forked from it
+    (they then skip parsing)."""
+    _SEEDED[_key(path, language, text)] = program
+
+
+def forget_programs() -> None:
+    _SEEDED.clear()
 
 
 def _program(task: FunctionTask):
     from veriline.analyses.api import parse
-    key = (task.path, task.language, hashlib.sha256(task.text.encode("utf-8",
-                                                                     "surrogatepass")).digest())
-    prog = _PROGRAMS.get(key)
+    key = _key(task.path, task.language, task.text)
+    prog = _SEEDED.get(key) or _PROGRAMS.get(key)
     if prog is None:
         prog = parse(task.text, task.path, task.language)
         _PROGRAMS[key] = prog
