@@ -32,6 +32,8 @@ def test_jobs_2_equals_jobs_1_on_the_examples():
     assert rc1 == rc2 == 1
     assert one == two
     assert one["summary"]["files"] == 10 and len(one["findings"]) == 32
+    assert not [f for f in one["findings"] if f["property"] in ("internal", "budget")]
+    assert (one["summary"]["proved"], one["summary"]["counterexample"]) == (22, 8)
 
 
 def test_jobs_equal_on_a_mixed_folder(tmp_path):
@@ -47,8 +49,10 @@ def test_jobs_equal_on_a_mixed_folder(tmp_path):
     assert rc1 == rc3 == 1
     assert one == three
     assert [e["file"] for e in one["errors"]] == ["./syn.py", "./bin.c"]
-    assert [f["function"] for f in one["findings"] if f["file"] == "./two.py"] == \
-        ["a", "b"]
+    assert [(f["function"], f["status"]) for f in one["findings"]
+            if f["file"] == "./two.py" and f["status"] != "proved"] == \
+        [("a", "counterexample")]
+    assert not [f for f in one["findings"] if f["property"] in ("internal", "budget")]
 
 
 class Recorder:

@@ -60,7 +60,9 @@ def forget_programs() -> None:
 def _program(task: FunctionTask):
     from veriline.analyses.api import parse
     key = _key(task.path, task.language, task.text)
-    prog = _SEEDED.get(key) or _PROGRAMS.get(key)
+    if key in _SEEDED:
+        return _SEEDED[key]
+    prog = _PROGRAMS.get(key)
     if prog is None:
         prog = parse(task.text, task.path, task.language)
         _PROGRAMS[key] = prog
