@@ -275,8 +275,12 @@ class Scheduler:
         try:     # too large / too deep: said at once, so other files are not held up
             return parse_file(snap.text, snap.path, snap.language, self._backend.parse)
         except FileError as exc:
-            issue = ir.SyntaxIssue(message=f"veriline cannot analyse this file: {exc}",
-                                   span=ir.Span(1, 1, 1, 1))
+            if exc.__cause__ is not None:      # the frontend crashed
+                log.error("veriline: parse(%s) raised: %s", snap.path, exc.__cause__)
+                msg = f"veriline could not parse this file: {exc.__cause__}"
+            else:
+                msg = f"veriline cannot analyse this file: {exc}"
+            issue = ir.SyntaxIssue(message=msg, span=ir.Span(1, 1, 1, 1))
             return ir.Program(path=snap.path, language=snap.language or "python",
                               errors=[issue])
         except Exception as exc:    # parse() should never raise; stay alive if it does

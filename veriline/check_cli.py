@@ -144,15 +144,22 @@ def main(argv: list[str]) -> int:
     budget = args.function_timeout or settings.get("functionTimeout") or 10.0
     cache_spec = None if args.no_cache or cache is None else \
         (args.cache or settings.get("cache") or "")
-    with _signals_interrupt():
-        try:
-            res = run_check(files, options, jobs=args.jobs or cpu_count(), budget_s=budget,
-                            cache_spec=cache_spec, verbose=args.verbose)
-        finally:
-            if cache is not None:
-                cache.close()
-    out = render(args.format, res.reports, res.elapsed_ms, args.verbose, res.errors,
-                 res.incomplete)
+    try:
+        with _signals_interrupt():
+            try:
+                res = run_check(files, options, jobs=args.jobs or cpu_count(),
+                                budget_s=budget, cache_spec=cache_spec, verbose=args.verbose)
+            finally:
+                if cache is not None:
+                    cache.close()
+        out = render(args.format, res.reports, res.elapsed_ms, args.verbose, res.errors,
+                     res.incomplete)
+    except Exception as e:     # a bug of ours: one line (the traceback with --verbose)
+        if args.verbose:
+            import traceback
+            traceback.print_exc()
+        print(f"veriline check: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(out)

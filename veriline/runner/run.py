@@ -23,7 +23,8 @@ DEFAULT_BUDGET_S = 10.0
 
 class Progress(Protocol):
     """Optional observer of a run (e.g. a progress bar); every method is called from the
-    main thread."""
+    main thread.  file_error may come before start (files are read and parsed first, to
+    count the functions); function_done comes for cached functions too."""
     def start(self, files: int, functions: int) -> None: ...
     def function_done(self, file: str, function: str, findings: list) -> None: ...
     def file_error(self, file: str, reason: str) -> None: ...
