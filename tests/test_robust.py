@@ -190,3 +190,12 @@ def test_worker_that_ignores_the_deadline_is_killed(tmp_path, monkeypatch):
     assert got == [("contract", 1, "unknown", why, "budget"),
                    ("overflow", 1, "unknown", why, "budget"),
                    ("termination", 3, "unknown", why, "budget")]
+
+
+def test_declared_source_encoding_is_honoured(tmp_path):
+    (tmp_path / "latin.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\ndef f(x: int) -> int:\n    # caf\xe9\n"
+        b"    assert x != 3\n    return x\n")
+    out = run("latin.py", cwd=tmp_path)
+    assert out.returncode == 1 and "error:" not in out.stdout
+    assert "latin.py:4:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
