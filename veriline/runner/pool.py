@@ -9,6 +9,7 @@ does.  Elsewhere (no fork) each task gets a spawned process.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -51,8 +52,9 @@ def _child(conn, task: FunctionTask) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         conn.send(verify_task(task))
-    finally:
         conn.close()
+    finally:
+        os._exit(0)        # nothing to clean up: skip the interpreter's shutdown
 
 
 class _Running:
@@ -91,6 +93,7 @@ class WorkerPool:
             on_timeout: Callable[[FunctionTask, float, bool], None]) -> None:
         if self._ctx.get_start_method() == "fork":
             warm_up({t.language for t in tasks})
+            gc.freeze()        # children then do not touch (copy) the parent's objects in GC
         todo = list(reversed(tasks))
         busy = self._running
         while todo or busy:
@@ -123,6 +126,7 @@ class WorkerPool:
         for r in list(self._running.values()):
             r.reap(kill=True)
         self._running.clear()
+        gc.unfreeze()
 
 
 def cpu_count() -> int:
