@@ -146,7 +146,12 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
             result.workers = pool.started
     forget_programs()
     for _, fi in prepared:
-        result.reports.append(_report(fi, options, complete=not result.incomplete))
+        try:
+            rep = _report(fi, options, complete=not result.incomplete)
+        except (Interrupted, KeyboardInterrupt) as e:   # a signal now: still report
+            result.incomplete, result.signum = True, getattr(e, "signum", 2)
+            rep = _report(fi, options, complete=False)
+        result.reports.append(rep)
     if len(prepared) + len(result.errors) < len(files):
         result.incomplete = True
     if progress is not None:
