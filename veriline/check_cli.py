@@ -161,8 +161,13 @@ def main(argv: list[str]) -> int:
         print(f"veriline check: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(out)
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(out)
+        except OSError as e:
+            print(f"veriline check: cannot write {args.output}: {e.strerror or e}",
+                  file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(out)
         sys.stdout.flush()
