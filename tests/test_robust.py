@@ -199,3 +199,24 @@ def test_declared_source_encoding_is_honoured(tmp_path):
     out = run("latin.py", cwd=tmp_path)
     assert out.returncode == 1 and "error:" not in out.stdout
     assert "latin.py:4:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
+
+
+def test_frontend_crash_is_a_file_error(tmp_path, monkeypatch):
+    from veriline.analyses import api
+    from veriline.analyses.api import Options
+    from veriline.runner import run_check
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "crash.py").write_text("def h(x: int) -> int:\n    return x\n")
+    real = api.parse
+
+    def parse(text, path, language=None):
+        if path.endswith("crash.py"):
+            raise RuntimeError("frontend bug")
+        return real(text, path, language)
+    monkeypatch.setattr(api, "parse", parse)
+    res = run_check([str(tmp_path / "crash.py"), str(tmp_path / "good.py")], Options(),
+                    jobs=1)
+    assert [(os.path.basename(e.file), e.reason) for e in res.errors] == \
+        [("crash.py", "the python frontend failed: RuntimeError: frontend bug")]
+    assert [(f.function, f.status) for r in res.reports for f in r.findings] == \
+        [("f", "counterexample")]
