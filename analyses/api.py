@@ -96,39 +96,62 @@ def verify_function(program: Program, name: str, options: Options = Options(),
                     cancel: Optional[CancelToken] = None) -> list[Finding]:
     """Findings for one function.  With a cache, a function whose fingerprint (its source,
     its callees' contracts and sources, the options) was verified before is answered from
-    the cache without running the engine or z3."""
+    the cache without running the engine or z3.  `cancel` may be an engine Budget: what
+    it leaves undecided is 'don't know' (and not cached)."""
     from .engine.driver import verify
-    cache = options.cache
-    key = None
-    if cache is not None:
-        from .solver.canonical import lemma_key
-        from .findings import finding_from_json
-        from veriline import __version__
-        key = lemma_key("function-findings", FINDINGS_FORMAT, __version__,
-                        fingerprint(program, name, options))
-        try:
-            hit = cache.get_lemma(key)
-        except Exception:
-            hit = None
-        if hit and isinstance(hit.get("findings"), list) and "line" in hit:
-            try:
-                out = [finding_from_json(d) for d in hit["findings"]]
-                delta = program.functions[name].span.line - int(hit["line"])
-            except (KeyError, TypeError, ValueError):
-                out = None
-            if out is not None:
-                for f in out:
-                    f.file, f.cached, f.time_ms = program.path, True, 0.0
-                    _shift(f, delta)
-                return out
+    hit = cached_findings(program, name, options)
+    if hit is not None:
+        return hit
     findings = verify(program, name, options, cancel)
-    if key is not None and not any(f.property == "internal" for f in findings):
-        try:
-            cache.put_lemma(key, {"findings": [f.to_json() for f in findings],
-                                  "line": program.functions[name].span.line})
-        except Exception:
-            pass
+    store_findings(program, name, options, findings)
     return findings
+
+
+NOT_CACHED = ("internal", "budget")      # properties whose findings are never stored
+
+
+def _function_key(program: Program, name: str, options: Options) -> str:
+    from .solver.canonical import lemma_key
+    from veriline import __version__
+    return lemma_key("function-findings", FINDINGS_FORMAT, __version__,
+                     fingerprint(program, name, options))
+
+
+def cached_findings(program: Program, name: str, options: Options) -> Optional[list[Finding]]:
+    """The stored findings of an unchanged function (moved to its current lines), or None."""
+    cache = options.cache
+    if cache is None:
+        return None
+    from .findings import finding_from_json
+    try:
+        hit = cache.get_lemma(_function_key(program, name, options))
+    except Exception:
+        hit = None
+    if not (hit and isinstance(hit.get("findings"), list) and "line" in hit):
+        return None
+    try:
+        out = [finding_from_json(d) for d in hit["findings"]]
+        delta = program.functions[name].span.line - int(hit["line"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    for f in out:
+        f.file, f.cached, f.time_ms = program.path, True, 0.0
+        _shift(f, delta)
+    return out
+
+
+def store_findings(program: Program, name: str, options: Options,
+                   findings: list[Finding]) -> None:
+    """Remember a function's findings (unless some were cut short: internal, budget)."""
+    cache = options.cache
+    if cache is None or any(f.property in NOT_CACHED for f in findings):
+        return
+    try:
+        cache.put_lemma(_function_key(program, name, options),
+                        {"findings": [f.to_json() for f in findings],
+                         "line": program.functions[name].span.line})
+    except Exception:
+        pass
 
 
 def _shift(f: Finding, delta: int) -> None:
@@ -169,7 +192,14 @@ def analyze_source(text: str, path: str, options: Options = Options(),
     findings: list[Finding] = []
     for name in program.functions:
         findings.extend(verify_function(program, name, options, cancel))
-    if key is not None and not any(f.property == "internal" for f in findings):
+    store_file(options, key, program, findings)
+    return Report(path, program, findings)
+
+
+def store_file(options: Options, key: Optional[str], program: Program,
+               findings: list[Finding]) -> None:
+    """Remember a whole file's findings under its file key (unless some were cut short)."""
+    if key is not None and not any(f.property in NOT_CACHED for f in findings):
         try:
             options.cache.put_lemma(key, {
                 "findings": [f.to_json() for f in findings],
@@ -177,7 +207,6 @@ def analyze_source(text: str, path: str, options: Options = Options(),
                            for e in program.errors]})
         except Exception:
             pass
-    return Report(path, program, findings)
 
 
 def _file_key(text: str, path: str, options: Options, language: Optional[str]) -> str:

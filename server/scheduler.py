@@ -23,6 +23,8 @@ from typing import Callable, Optional, Protocol
 from veriline.analyses import api, callgraph, ir, solver
 from veriline.analyses.findings import Finding
 
+from veriline.runner.source import deep_call
+
 from .documents import Snapshot
 
 log = logging.getLogger(__name__)
@@ -301,15 +303,20 @@ class Scheduler:
                 self._post("stopped", job)
 
     def _parse(self, snap: Snapshot, options: Optional[api.Options] = None) -> ir.Program:
-        c_flags = getattr(options, "c_flags", ())
-        try:
-            if c_flags:           # C build flags of this file (-I/-D from settings or db)
-                return self._backend.parse(snap.text, snap.path, snap.language, c_flags)
-            return self._backend.parse(snap.text, snap.path, snap.language)
-        except Exception as exc:    # parse() should never raise; stay alive if it does
-            log.exception("veriline: parse(%s) raised", snap.path)
-            issue = ir.SyntaxIssue(message=f"veriline could not parse this file: {exc}",
-                                   span=ir.Span(1, 1, 1, 1))
+        from veriline.runner.source import FileError, parse_file
+        c_flags = tuple(getattr(options, "c_flags", ()))   # C build flags of this file
+
+        def frontend(text, path, language):
+            return self._backend.parse(text, path, language, *((c_flags,) if c_flags else ()))
+        try:     # too large / too deep: said at once, so other files are not held up
+            return parse_file(snap.text, snap.path, snap.language, frontend)
+        except FileError as exc:
+            if exc.__cause__ is not None:      # the frontend crashed
+                log.error("veriline: parse(%s) raised: %s", snap.path, exc.__cause__)
+                msg = f"veriline could not parse this file: {exc.__cause__}"
+            else:
+                msg = f"veriline cannot analyse this file: {exc}"
+            issue = ir.SyntaxIssue(message=msg, span=ir.Span(1, 1, 1, 1))
             return ir.Program(path=snap.path, language=snap.language or "python",
                               errors=[issue])
 
@@ -348,8 +355,8 @@ class Scheduler:
             job.token.check()
             self._post("verifying", job, (i, len(todo), name))
             try:
-                findings = list(self._backend.verify_function(program, name, job.options,
-                                                              job.token))
+                findings = list(deep_call(self._backend.verify_function, program, name,
+                                          job.options, job.token))   # deep code: big stack
                 r = FunctionResult(name, fp, findings, True, layout)
                 with self._lock:
                     cache[name] = r

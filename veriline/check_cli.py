@@ -1,14 +1,18 @@
 """`veriline check PATH...`: verify files and directories; text, JSON or SARIF.
 
-Exit code: 0 when nothing is ✗ (and, with --strict, nothing is ?), 1 otherwise,
-2 on usage or internal errors.
+Exit code: 0 when nothing is ✗ (and, with --strict, nothing is ?); 1 when something is ✗,
+a file could not be analysed or did not parse, or the run was interrupted (SIGTERM; 130 for
+SIGINT/Ctrl-C) — the findings so far are still written, marked incomplete; 2 on usage
+errors.
 """
 from __future__ import annotations
 
 import argparse
 import fnmatch
+import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -35,14 +39,32 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", action="append", default=[], help="glob to skip (repeatable)")
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--verbose", "-v", action="store_true", help="also list ✓ findings")
     p.add_argument("--entry", action="append", default=[], metavar="NAME",
                    help="entry point of a closed program (repeatable): functions are "
                         "judged in the contexts reachable from it")
+    p.add_argument("--function-timeout", type=float, metavar="S",
+                   help="time budget per function in seconds (default 10)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="functions verified in parallel (default: number of cores)")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also list ✓ findings (and tracebacks of internal errors)")
     from veriline.ci import add_arguments
     add_arguments(p)
     add_c_build_flags(p)
     return p
+
+
+def check_usage(args) -> None:
+    """ValueError for numeric arguments outside their range (a usage error, exit 2)."""
+    for name in ("timeout", "function_timeout"):
+        v = getattr(args, name)
+        if v is not None and not v > 0:
+            raise ValueError(f"--{name.replace('_', '-')} must be a positive number of "
+                             f"seconds, not {v:g}")
+    if args.unroll is not None and args.unroll < 0:
+        raise ValueError(f"--unroll must be 0 or more, not {args.unroll}")
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs must be 1 or more, not {args.jobs}")
 
 
 def add_c_build_flags(p: argparse.ArgumentParser) -> None:
@@ -72,7 +94,7 @@ def collect(paths: list[str], exclude: list[str]) -> list[str]:
                     full = os.path.join(root, f)
                     if f.endswith((".py", ".c", ".i")) and not skip(f, full):
                         out.append(full)
-        elif os.path.exists(p):
+        elif os.path.lexists(p):     # (a dangling link is an unreadable file)
             if language_of(p):
                 out.append(p)
         else:
@@ -88,7 +110,7 @@ def build_options(args, settings: dict):
         o = options_from_settings(settings, with_cache=False)   # opened by open_cache_for
     except ImportError:
         pass
-    if args.timeout is not None:
+    if args.timeout is not None:    # (positive: check_usage)
         o = replace(o, timeout_ms=int(args.timeout * 1000))
     if args.analyses:
         kinds = frozenset(a.strip() for a in args.analyses.split(",") if a.strip())
@@ -123,10 +145,11 @@ def open_cache_for(args, settings: dict, start_dir: str = "."):
 
 def main(argv: list[str]) -> int:
     try:
-        args = parser().parse_args(argv)
+        args = parser().parse_intermixed_args(argv)
     except SystemExit as e:
         return 0 if e.code == 0 else 2
     try:
+        check_usage(args)
         settings = {}
         try:
             from veriline.config import load_settings
@@ -147,45 +170,111 @@ def main(argv: list[str]) -> int:
         print(f"veriline check: {e}", file=sys.stderr)
         return 2
     from veriline.errors import SetupError
-    t0 = time.perf_counter()
+    from veriline.progress import make_progress
+    from veriline.runner import RunResult, run_check
+    from veriline.runner.pool import cpu_count
+    budget = args.function_timeout or settings.get("functionTimeout") or 10.0
+    # workers open the same store; one this run does not trust (shared, no key) they
+    # must not open at all, or they would read it as a private one
+    trusted = cache is not None and getattr(cache, "trusted", True)
+    cache_spec = (args.cache or settings.get("cache") or "") if trusted else None
+    progress = make_progress(args.format, args.progress)
     try:
-        reports, verified = ci.verify(files, options, args, settings)
+        with _signals_interrupt():
+            try:
+                select = verified = None
+                if args.diff:
+                    files, select, verified = ci.diff_selection(files, args)
+                if args.dask:
+                    t0 = time.perf_counter()
+                    res = RunResult(ci.verify_on_cluster(files, options, args, settings,
+                                                         progress, select), [])
+                    res.elapsed_ms = (time.perf_counter() - t0) * 1000
+                else:
+                    res = run_check(files, options, jobs=args.jobs or cpu_count(),
+                                    budget_s=budget, cache_spec=cache_spec,
+                                    verbose=args.verbose, progress=progress, select=select)
+            finally:
+                if cache is not None:
+                    cache.close()
+        comparison = ci.compare_baseline(args, baseline, res.reports, verified)
+        out = render(args.format, res.reports, res.elapsed_ms, args.verbose, res.errors,
+                     res.incomplete, comparison)
     except SetupError as e:          # --diff: no git repository, unknown ref; --dask
         print(f"veriline check: {e}", file=sys.stderr)
         return 2
-    finally:
-        if cache is not None:
-            cache.close()
-    elapsed = (time.perf_counter() - t0) * 1000
-    comparison = ci.compare_baseline(args, baseline, reports, verified)
-    out = render(args.format, reports, elapsed, args.verbose, comparison)
+    except Exception as e:     # a bug of ours: one line (the traceback with --verbose)
+        if args.verbose:
+            import traceback
+            traceback.print_exc()
+        print(f"veriline check: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(out)
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(out)
+        except OSError as e:
+            print(f"veriline check: cannot write {args.output}: {e.strerror or e}",
+                  file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(out)
+        sys.stdout.flush()
+    if res.incomplete:
+        return 130 if res.signum == signal.SIGINT else 1
     if comparison is not None:
-        return 1 if ci.failed(comparison, args.strict) else 0
-    findings = [f for r in reports for f in r.findings]
+        failed = ci.failed(comparison, args.strict)
+        return 1 if failed or res.errors else 0
+    findings = [f for r in res.reports for f in r.findings]
     failed = any(f.status == "counterexample" and f.severity != "info" for f in findings)
+    failed = failed or bool(res.errors) or any(r.program.errors for r in res.reports)
     if args.strict:
-        failed = failed or any(f.status == "unknown" for f in findings) or \
-            any(r.program.errors for r in reports)
+        failed = failed or any(f.status == "unknown" for f in findings)
     return 1 if failed else 0
 
 
-def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False,
-           comparison=None) -> str:
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGINT/SIGTERM stop the run (the runner keeps what it found) instead of killing it."""
+    from veriline.runner import Interrupted
+
+    fired = []
+
+    def handler(signum, frame):
+        if not fired:                      # once: a second signal must not cut the report
+            fired.append(signum)
+            raise Interrupted(signum)
+    old = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):      # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False, errors=(),
+           incomplete: bool = False, comparison=None) -> str:
+    """The report; `errors` are the files that could not be analysed (file, reason)."""
     from veriline.analyses.findings import summarize
     findings = [f for r in reports for f in r.findings]
     summary = summarize(findings)
     summary["time_ms"] = round(elapsed_ms, 1)
-    summary["files"] = len(reports)
+    summary["files"] = len(reports) + len(errors)
     summary["syntax_errors"] = sum(len(r.program.errors) for r in reports)
+    summary["errors"] = len(errors)
+    summary["incomplete"] = bool(incomplete)
     if fmt == "json":
         doc = {"version": 1, "findings": [f.to_json() for f in findings],
-               "errors": [{"file": r.path, "message": e.message, "range": e.span.to_json()}
-                          for r in reports for e in r.program.errors],
+               "errors": [{"file": r.path, "kind": "syntax", "message": e.message,
+                           "reason": e.message, "range": e.span.to_json()}
+                          for r in reports for e in r.program.errors]
+               + [{"file": e.file, "kind": "file", "message": e.reason, "reason": e.reason}
+                  for e in errors],
                "summary": summary}
         if comparison is not None:
             for f, d in zip(findings, doc["findings"]):
@@ -194,11 +283,13 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False,
         return json.dumps(doc, indent=2) + "\n"
     if fmt == "sarif":
         from veriline.sarif import to_sarif
-        return json.dumps(to_sarif(reports, comparison=comparison), indent=2) + "\n"
+        doc = to_sarif(reports, comparison=comparison)
+        doc["runs"][0]["invocations"] = [_invocation(errors, incomplete)]
+        return json.dumps(doc, indent=2) + "\n"
     if fmt == "junit":
         from veriline.junit import to_junit
         return to_junit(reports, elapsed_ms, comparison)
-    lines = []
+    lines = [f"{e.file}: error: {e.reason}" for e in errors]
     for r in reports:
         for e in r.program.errors:
             msg = e.message if e.message.lower().startswith("syntax error") else \
@@ -218,11 +309,29 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False,
     if comparison is not None:
         from veriline.ci import text_lines
         tail = text_lines(comparison)
+    if incomplete:
+        tail.append("veriline check was interrupted: the results are incomplete")
     tail.append(f"{summary['files']} files: {summary['proved']} proved ✓, "
                 f"{summary['counterexample']} counterexample ✗, {summary['unknown']} "
                 f"don't know ? ({summary['time_ms']:.0f} ms"
-                + (f", {summary['cached']} from cache" if summary.get('cached') else "") + ")")
+                + (f", {summary['cached']} from cache" if summary.get('cached') else "")
+                + (f", {len(errors)} could not be analysed" if errors else "") + ")")
     if fmt == "github":
         from veriline.github import to_github
-        return to_github(reports, "\n".join(tail), comparison)
+        return to_github(reports, "\n".join(lines[:len(errors)] + tail), comparison)
     return "\n".join(lines + tail) + "\n"
+
+
+def _invocation(errors, incomplete: bool) -> dict:
+    """SARIF invocation: files that could not be analysed as tool notifications."""
+    from veriline.sarif import _uri
+    base = os.path.abspath(os.getcwd())
+    notes = [{"level": "error", "message": {"text": e.reason},
+              "descriptor": {"id": "file-error"},
+              "locations": [{"physicalLocation": {"artifactLocation": {
+                  "uri": _uri(e.file, base)}}}]} for e in errors]
+    if incomplete:
+        notes.append({"level": "error", "descriptor": {"id": "incomplete"},
+                      "message": {"text": "the run was interrupted: results are incomplete"}})
+    return {"executionSuccessful": not errors and not incomplete,
+            "toolExecutionNotifications": notes}

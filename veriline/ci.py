@@ -1,12 +1,11 @@
-"""The CI side of `veriline check`: --baseline, --write-baseline, --diff, --dask and the
-progress bar.  check_cli calls add_arguments, verify and compare_baseline; the rest of
-its flow (options, rendering, exit code) stays there."""
+"""The CI side of `veriline check`: --baseline, --write-baseline, --diff and --dask.
+check_cli calls add_arguments, check_arguments, diff_selection, verify_on_cluster and
+compare_baseline; the rest of its flow (runner, rendering, exit code) stays there."""
 from __future__ import annotations
 
 import os
 import sys
-
-from .progress import Progress, make_progress
+from dataclasses import replace
 
 
 def add_arguments(p) -> None:
@@ -49,62 +48,35 @@ def _repo_dir(args) -> str:
     return first if os.path.isdir(first) else os.path.dirname(first)
 
 
-def verify(files: list[str], options, args, settings: dict):
-    """(reports, verified) where verified is path -> functions verified, or None when
-    every function of every file was."""
-    progress = make_progress(args.format, args.progress)
-    try:
-        if args.diff or args.dask:
-            return _by_function(files, options, args, settings, progress)
-        return _by_file(files, options, progress), None
-    finally:
-        progress.close()
+def diff_selection(files: list[str], args):
+    """--diff REF: (the files that changed, select(path, program) -> the names to verify,
+    verified: path -> names, filled in as files are parsed)."""
+    from .gitdiff import changed_files, select
+    changes = changed_files(files, args.diff, _repo_dir(args))
+    verified: dict[str, set[str]] = {}
+
+    def chosen(path: str, program) -> set[str]:
+        verified[path] = names = select(program, changes[path])
+        return names
+    return [f for f in files if f in changes], chosen, verified
 
 
-def _by_function(files, options, args, settings, progress):
+def verify_on_cluster(files: list[str], options, args, settings: dict, progress,
+                      select=None) -> list:
+    """--dask ADDRESS: the reports of files verified function by function on the cluster."""
     from . import function_tasks as ft
-    verified = None
-    if args.diff:                       # parse only the files the diff touches
-        from .gitdiff import changed_files, select
-        changes = changed_files(files, args.diff, _repo_dir(args))
-        jobs = ft.load_jobs([f for f in files if f in changes], options)
-        chosen = {j.path: select(j.program, changes[j.path]) for j in jobs}
-        jobs = [j for j in ft.restrict(jobs, chosen) if j.names or j.program.errors]
-        verified = {j.path: set(j.names) for j in jobs}
-    else:
-        jobs = ft.load_jobs(files, options)
-    progress.start(len(jobs), sum(len(j.names) for j in jobs))
-    if args.dask:
-        from .dask_backend import run_on_cluster
+    from .dask_backend import run_on_cluster
+    jobs = ft.load_jobs(files, options)
+    if select is not None:
+        jobs = [replace(j, names=[n for n in j.names if n in select(j.path, j.program)])
+                for j in jobs]
+    try:
+        progress.start(len(jobs), sum(len(j.names) for j in jobs))
         results = run_on_cluster(args.dask, jobs, options, cache_spec(args, settings),
                                  progress)
-    else:
-        results = ft.run_local(jobs, options, progress)
-    return ft.assemble(jobs, results), verified
-
-
-def _by_file(files, options, progress):
-    from veriline.analyses.api import analyze_file
-    total = 0
-    if isinstance(progress, Progress):          # counting parses: only for the bar
-        from .function_tasks import load_jobs
-        total = sum(len(j.names) for j in load_jobs(files, options))
-    progress.start(len(files), total)
-    reports = []
-    for path in files:
-        progress.function_started(path, "…")
-        try:
-            rep = analyze_file(path, options)
-        except Exception as e:                  # reported, then raised as before
-            progress.file_error(path, f"{type(e).__name__}: {e}")
-            raise
-        reports.append(rep)
-        by_fn: dict[str, list] = {n: [] for n in rep.program.functions}
-        for f in rep.findings:
-            by_fn.setdefault(f.function, []).append(f)
-        for name, found in by_fn.items():
-            progress.function_done(path, name, found)
-    return reports
+    finally:
+        progress.close()
+    return ft.assemble(jobs, results)
 
 
 def compare_baseline(args, baseline, reports, verified):

@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "includePath": [],                  # C: -I directories
     "defines": [],                      # C: -D NAME[=VALUE]
     "compileCommands": "",              # C: compile_commands.json ("" = nearest one)
+    "functionTimeout": 10.0,            # seconds per function (`veriline check`)
 }
 
 

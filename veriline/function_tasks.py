@@ -35,15 +35,6 @@ def load_jobs(files: list[str], options) -> list[FileJob]:
     return jobs
 
 
-def restrict(jobs: list[FileJob], selection: dict[str, set[str]]) -> list[FileJob]:
-    """Only the files and functions of selection (path -> names)."""
-    out = []
-    for j in jobs:
-        if j.path in selection:
-            out.append(replace(j, names=[n for n in j.names if n in selection[j.path]]))
-    return out
-
-
 @functools.lru_cache(maxsize=8)
 def _parsed(path: str, text: str, c_flags: tuple):
     from veriline.analyses.api import parse
@@ -79,19 +70,6 @@ def task_key(path: str, text: str, name: str, options, cache_spec: str | None) -
         h.update(len(b).to_bytes(8, "big"))
         h.update(b)
     return f"veriline-{name[:40]}-{h.hexdigest()[:24]}"
-
-
-def run_local(jobs: list[FileJob], options, progress) -> dict[tuple[str, str], list]:
-    """Verify the jobs' functions in this process, one by one, reporting progress."""
-    from veriline.analyses.api import verify_function
-    out = {}
-    for job in jobs:
-        for name in job.names:
-            progress.function_started(job.path, name)
-            found = verify_function(job.program, name, options.for_file(job.path))
-            out[(job.path, name)] = found
-            progress.function_done(job.path, name, found)
-    return out
 
 
 def assemble(jobs: list[FileJob], results: dict[tuple[str, str], list]):

@@ -36,6 +36,9 @@ class FnContext:
         if self.cancel is not None:
             self.cancel.check()
         t = timeout_ms or self.options.timeout_ms
+        remaining = getattr(self.cancel, "remaining_ms", None)
+        if remaining is not None:          # a function budget: no query outlives it
+            t = max(1, min(t, remaining()))
         if any(z3.is_false(a) for a in assertions):
             return solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t)
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
@@ -70,6 +73,7 @@ class FnContext:
         ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,
                       options=self.options,
                       checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
+        ex.cancel = self.cancel
         for name, value in setup.items():
             setattr(ex, name, value)
         ex.run()

@@ -8,6 +8,7 @@ from .. import ir
 from ..findings import UNKNOWN, Finding
 from ..solver import Cancelled
 from . import encode as E
+from .budget import BudgetExhausted, undecided
 from .context import FnContext
 
 
@@ -19,8 +20,12 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     try:
         with E.math_width(E.contract_width(program)):
             _run(ctx, kinds, findings)
+    except BudgetExhausted:
+        findings += _out_of_budget(ctx, kinds, findings)
     except Cancelled:
-        raise
+        if not getattr(cancel, "expired", False):
+            raise
+        findings += _out_of_budget(ctx, kinds, findings)
     except RecursionError:
         findings.append(_internal(program, fn, "the function is too deeply nested to analyse"))
     except Exception as exc:   # never let one function take the whole file down
@@ -37,20 +42,11 @@ def _run(ctx, kinds, findings) -> None:
         from .calling_contexts import judge
         from .safety import check_safety
         ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
-        safety = check_safety(ctx, kinds & {"contract", "overflow"})
-        j = ctx.judgement
-        within = ""
-        if j.chains:
-            within = (" (for the inputs its callers pass)" if j.mode == "callers" else
-                      f" (for the inputs reachable from "
-                      f"{', '.join(sorted({c.path[0] if c.path else c.root for c in j.chains}))})")
-        for f in safety:
-            f.details["judgement"] = j.mode
-            if within and f.status == "proved":
-                f.message = f.message.removesuffix(" for all inputs") + within
-            if ctx.judgement.note:
-                f.details.setdefault("judgement_note", ctx.judgement.note)
-        findings += safety
+        start = len(findings)
+        try:
+            check_safety(ctx, kinds & {"contract", "overflow"}, out=findings)
+        finally:            # also what was decided before the budget ran out
+            _mark_judgement(ctx.judgement, findings[start:])
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
@@ -67,6 +63,28 @@ def _run(ctx, kinds, findings) -> None:
         for f in term:
             f.details["judgement"] = "modular"      # termination: for every input
         findings += term
+
+
+def _mark_judgement(j, safety: list[Finding]) -> None:
+    """Say in each safety finding how its function was judged (see calling_contexts)."""
+    within = ""
+    if j.chains:
+        within = (" (for the inputs its callers pass)" if j.mode == "callers" else
+                  f" (for the inputs reachable from "
+                  f"{', '.join(sorted({c.path[0] if c.path else c.root for c in j.chains}))})")
+    for f in safety:
+        f.details["judgement"] = j.mode
+        if within and f.status == "proved":
+            f.message = f.message.removesuffix(" for all inputs") + within
+        if j.note:
+            f.details.setdefault("judgement_note", j.note)
+
+
+def _out_of_budget(ctx, kinds, done) -> list[Finding]:
+    """'don't know' for every property the budget left undecided."""
+    ab = ctx.__dict__.get("abstract")          # the abstract run, if it got that far
+    return undecided(ctx.program, ctx.fn, kinds, done, ctx.cancel.seconds,
+                     ab.obligations if ab is not None else None)
 
 
 def _internal(program, fn, why: str) -> Finding:

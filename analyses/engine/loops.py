@@ -15,6 +15,7 @@ import z3
 from .. import ir
 from ..callgraph import assigned
 from .state import FALSE, LoopRecord, Obligation, State, conj, merge
+from .budget import tick
 from .symexec import LoopFrame
 
 
@@ -207,6 +208,7 @@ def _infer(ex, loop, entry: State, head: State, modified: list[str]):
         return []
     cands = []
     for lbl, t in candidates(ex, loop, entry, head, modified):
+        tick(ex.cancel)
         try:
             cands.append((lbl, t, t(entry.vars)))
         except KeyError:       # about a variable that has no value before the loop
@@ -217,6 +219,7 @@ def _infer(ex, loop, entry: State, head: State, modified: list[str]):
     alive = list(range(len(cands)))
     # initiation: drop candidates false in some entry state
     for _ in range(len(cands) + 1):
+        tick(ex.cancel)
         if not alive:
             return []
         r = ex.checker(pre + [entry.pc, z3.Or(*[z3.Not(cands[i][2]) for i in alive])])
@@ -236,6 +239,7 @@ def _infer(ex, loop, entry: State, head: State, modified: list[str]):
     at_head = {i: cands[i][1](head.vars) for i in alive}
     at_back = {i: cands[i][1](back.vars) for i in alive}
     for _ in range(len(alive) + 1):
+        tick(ex.cancel)
         if not alive:
             return []
         r = ex.checker(pre + [back.pc] + [at_head[i] for i in alive]

@@ -14,6 +14,7 @@ import z3
 
 from .. import ir, solver
 from . import encode as E
+from .budget import tick
 from .ranking import _atoms, _ev, _text
 from .state import disj
 
@@ -155,6 +156,7 @@ def recurrent_set(ctx, rec):
             continue
         alive = []
         for label, f in facts:
+            tick(ctx.cancel)
             try:
                 if r.model.eval(f(last_vars)) is True:
                     alive.append((label, f))
@@ -169,6 +171,7 @@ def recurrent_set(ctx, rec):
 def _houdini(ctx, rec, alive):
     ab = ctx.abstract
     for _ in range(MAX_ROUNDS):
+        tick(ctx.cancel)
         if not alive:
             return None
 
@@ -186,7 +189,11 @@ def _houdini(ctx, rec, alive):
                            model, facts=labels)
         if r.status != "sat" or r.model.eval(exits) is True:
             return None
-        keep = [(l, f) for l, f in alive if r.model.eval(f(rec.back.vars)) is True]
+        keep = []
+        for l, f in alive:
+            tick(ctx.cancel)
+            if r.model.eval(f(rec.back.vars)) is True:
+                keep.append((l, f))
         if len(keep) == len(alive):
             return None
         alive = keep
@@ -198,6 +205,7 @@ def _minimal_labels(ctx, rec, alive):
     labels = [l for l, _ in alive]
     keep = list(alive)
     for item in reversed(list(alive)):     # keep the first-listed (== before >=)
+        tick(ctx.cancel)
         rest = [x for x in keep if x is not item]
         if not rest:
             break

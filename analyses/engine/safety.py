@@ -35,16 +35,18 @@ def group(obligations) -> "OrderedDict":
     return out
 
 
-def check_safety(ctx: FnContext, kinds: set[str]) -> list[Finding]:
+def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None) -> list[Finding]:
+    """Findings in property order; each is also appended to `out` as soon as it is decided
+    (so a budget that runs out keeps what was decided)."""
+    findings = out if out is not None else []
     ab = ctx.abstract
     groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds)
     if not groups:
-        return []
+        return findings
     t0 = time.perf_counter()
     all_viol = disj([violation(obs) for obs in groups.values()])
     fast = ctx.check(ab.pre + [all_viol])     # one query when everything holds
     shared_ms = elapsed_ms(t0) / max(1, len(groups))
-    findings = []
     for key, obs in groups.items():
         t1, solved = time.perf_counter(), ctx.solved
         f = _finding(ctx, obs, PROVED) if fast.status == "unsat" else _decide(ctx, key, obs)

@@ -176,10 +176,14 @@ class SymExec:
                                    message=ens.text, text=ens.text))
 
     # ------------------------------------------------------------------ statements
+    cancel = None                         # CancelToken/Budget checked at every statement
+
     def block(self, stmts: list, st: State) -> State:
         for s in stmts:
             if st.dead:
                 break
+            if self.cancel is not None:       # unrolling and inlining stop at the deadline
+                self.cancel.check()
             st = self.stmt(s, st)
         return st
 
