@@ -21,7 +21,7 @@ from conftest import EXAMPLES
 
 distributed = pytest.importorskip("distributed")
 
-from veriline import ci                      # noqa: E402
+from veriline import progress as progress_mod   # noqa: E402
 from veriline.check_cli import main          # noqa: E402
 from veriline.progress import NullProgress   # noqa: E402
 
@@ -150,7 +150,7 @@ def test_cluster_run_with_a_worker_killed_matches_local(cluster, cache_spec, tmp
     assert len(local) >= 30
 
     killer = KillOnFirstResult(cluster)
-    monkeypatch.setattr(ci, "make_progress", lambda fmt, enabled: killer)
+    monkeypatch.setattr(progress_mod, "make_progress", lambda fmt, enabled: killer)
     rc = main(["--cache", cache_spec, "--dask", cluster.address, "--format", "json",
                "-o", "dask.json", "corpus"])
     assert rc == 1
@@ -160,7 +160,7 @@ def test_cluster_run_with_a_worker_killed_matches_local(cluster, cache_spec, tmp
 
     # the same shared cache: a local run now gives exactly the cluster's results,
     # and so does the cluster (one worker left)
-    monkeypatch.setattr(ci, "make_progress", lambda fmt, enabled: NullProgress())
+    monkeypatch.setattr(progress_mod, "make_progress", lambda fmt, enabled: NullProgress())
     assert main(["--cache", cache_spec, "--format", "json", "-o", "local2.json",
                  "corpus"]) == 1
     assert _results("local2.json") == dask

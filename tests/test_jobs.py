@@ -31,9 +31,9 @@ def test_jobs_2_equals_jobs_1_on_the_examples():
     rc2, two = check_json("--jobs", "2", "examples/")
     assert rc1 == rc2 == 1
     assert one == two
-    assert one["summary"]["files"] == 10 and len(one["findings"]) == 32
+    assert one["summary"]["files"] == 10 and len(one["findings"]) == 34
     assert not [f for f in one["findings"] if f["property"] in ("internal", "budget")]
-    assert (one["summary"]["proved"], one["summary"]["counterexample"]) == (22, 8)
+    assert (one["summary"]["proved"], one["summary"]["counterexample"]) == (22, 10)
 
 
 def test_jobs_equal_on_a_mixed_folder(tmp_path):

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT
 
-GOOD = "def f(x: int) -> int:\n    assert x != 3\n    return x\n"
-GOOD_LINE = "good.py:2:5: ✗ contract [f] assertion fails: f(3)"
+GOOD = "def f(x: int) -> int:\n    y = x\n    assert y != 3\n    return y\n"   # a real ✗
+GOOD_LINE = "good.py:3:5: ✗ contract [f] assertion fails: f(3)"
 # factoring a 64-bit semiprime: z3 does not settle it in seconds
 SPIN = """void spin(unsigned long a, unsigned long b) {
     if (a > 1 && b > 1 && a < 4294967296UL && b < 4294967296UL)
@@ -195,10 +195,10 @@ def test_worker_that_ignores_the_deadline_is_killed(tmp_path, monkeypatch):
 def test_declared_source_encoding_is_honoured(tmp_path):
     (tmp_path / "latin.py").write_bytes(
         b"# -*- coding: latin-1 -*-\ndef f(x: int) -> int:\n    # caf\xe9\n"
-        b"    assert x != 3\n    return x\n")
+        b"    y = x\n    assert y != 3\n    return y\n")
     out = run("latin.py", cwd=tmp_path)
     assert out.returncode == 1 and "error:" not in out.stdout
-    assert "latin.py:4:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
+    assert "latin.py:5:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
 
 
 def test_frontend_crash_is_a_file_error(tmp_path, monkeypatch):
@@ -209,10 +209,10 @@ def test_frontend_crash_is_a_file_error(tmp_path, monkeypatch):
     (tmp_path / "crash.py").write_text("def h(x: int) -> int:\n    return x\n")
     real = api.parse
 
-    def parse(text, path, language=None):
+    def parse(text, path, language=None, c_flags=()):
         if path.endswith("crash.py"):
             raise RuntimeError("frontend bug")
-        return real(text, path, language)
+        return real(text, path, language, c_flags)
     monkeypatch.setattr(api, "parse", parse)
     res = run_check([str(tmp_path / "crash.py"), str(tmp_path / "good.py")], Options(),
                     jobs=1)

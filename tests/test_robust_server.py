@@ -5,7 +5,7 @@ import time
 
 from veriline.analyses import api
 
-GOOD = "def f(x: int) -> int:\n    assert x != 3\n    return x\n"
+GOOD = "def f(x: int) -> int:\n    y = x\n    assert y != 3\n    return y\n"   # a real ✗
 DEEP = "def h(x: int) -> int:\n    return " + "+".join(["1"] * 5000) + "\n"
 
 
