@@ -124,7 +124,9 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     if loop.range_loop:
         ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
-                      "cannot change")
+                      "cannot change") if not loop.iterates else (
+            f"terminates: a for-loop over {loop.iterates}, which is finite and which the "
+            f"body does not grow")
     else:
         # a repeating state is cheap to look for and settles the question at once
         witness = _nontermination(ctx, rec, fixed_only=True)

@@ -15,8 +15,12 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
+from .python_calls import lower_call
 from .python_context import FnContext
 from .python_types import join, same_domain
+from .python_values import coerce, cover, is_pure, to_bool, to_int
+
+__all__ = ["ARITH", "CMP", "ExprLowerer", "coerce", "cover", "is_pure", "to_bool", "to_int"]
 
 ARITH = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "FloorDivide": "floordiv",
          "Modulo": "floormod", "BitAnd": "band", "BitOr": "bor", "BitXor": "bxor",
@@ -32,47 +36,7 @@ UNSUPPORTED_NODES = {
     "Subscript": "subscript", "Lambda": "lambda", "Await": "await", "Yield": "yield",
     "Ellipsis": "Ellipsis", "StarredElement": "starred expression",
 }
-BUILTINS = {"abs", "min", "max", "int", "bool", "isinstance"}
 MAX_POW_UNROLL = 16
-
-
-def to_bool(e: ir.Expr) -> ir.Expr:
-    if e.type == ir.BOOL:
-        return e
-    if isinstance(e, ir.Const):
-        return ir.Const(value=int(e.value != 0), type=ir.BOOL, span=e.span)
-    if isinstance(e, ir.Unsupported):
-        return replace(e, type=ir.BOOL)
-    return ir.Cast(arg=e, type=ir.BOOL, span=e.span)
-
-
-def to_int(e: ir.Expr) -> ir.Expr:
-    if e.type != ir.BOOL:
-        return e
-    if isinstance(e, (ir.Const, ir.Unsupported)):
-        return replace(e, type=ir.MATH_INT)
-    return ir.Cast(arg=e, type=ir.MATH_INT, span=e.span)
-
-
-def coerce(e: ir.Expr, t: ir.IntT, explicit: bool = False) -> ir.Expr:
-    """e as a value of type t (Python ints meet fixed-width ones as NumPy does)."""
-    e = to_int(e)
-    if same_domain(e.type, t) and not explicit:
-        return e
-    if isinstance(e, ir.Unsupported) or (
-            isinstance(e, ir.Const) and (t.min is None or t.min <= e.value <= t.max)):
-        return replace(e, type=t)
-    return ir.Cast(arg=e, type=t, explicit=explicit, span=e.span)
-
-
-def is_pure(e: ir.Expr) -> bool:
-    if isinstance(e, (ir.Call, ir.Nondet)):
-        return False
-    return all(is_pure(v) for v in vars(e).values() if isinstance(v, ir.Expr))
-
-
-def cover(a: ir.Span, b: ir.Span) -> ir.Span:
-    return ir.Span(a.line, a.col, b.end_line, b.end_col)
 
 
 def _is_int_literal(node: cst.BaseExpression) -> Optional[int]:
@@ -279,5 +243,4 @@ class ExprLowerer:
 
     # ------------------------------------------------------------------ calls
     def _Call(self, node: cst.Call, as_cond: bool) -> ir.Expr:
-        from .python_calls import lower_call
         return lower_call(self, node, as_cond)

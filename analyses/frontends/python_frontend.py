@@ -19,6 +19,7 @@ from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
+from .python_iterables import IterableModel, container_kind, finite_locals
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
@@ -273,6 +274,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.global_names = declared_global(node.body)
     ctx.local_names = {n for n in bound_names(node.body)
                        if n not in ctx.nested_defs and n not in ctx.global_names}
+    ctx.iterables = iterable_model(ctx, node)
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))
@@ -283,6 +285,25 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         ctx.declare(name, ir.MATH_INT)
     fn.locals = ctx.locals
     return ctx
+
+
+def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
+    """What this function's `for` loops may iterate over (see python_iterables)."""
+    params = {}
+    for p in _all_params(node, "function"):
+        kind = container_kind(p.annotation.annotation if p.annotation else None,
+                              ctx.index.resolve)
+        if kind is not None:
+            params[p.name.value] = kind
+
+    def shadowed(name: str) -> bool:
+        return (name in ctx.index.signatures or name in ctx.nested_defs
+                or name in ctx.param_names or name in ctx.local_names)
+
+    def model_for(kinds, fresh=frozenset()):
+        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh)
+    kinds, fresh = finite_locals(node.body, params, model_for)
+    return model_for(kinds, frozenset(fresh))
 
 
 _INT_BUILTINS = {"abs", "min", "max", "int", "bool", "len", "round", "sum", "ord", "hash"}

@@ -17,6 +17,8 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer, coerce
+from .python_for import lower_finite_for
+from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
 
 
@@ -268,10 +270,18 @@ class StmtLowerer:
         it = node.iter
         if is_range_for(node, self.ctx):
             return self._loop(node, lambda: self._range_for(node))
+        why = "it may be an infinite iterator"
+        model = self.ctx.iterables
+        fin = model.classify(it) if model is not None and node.asynchronous is None else None
+        if fin is not None:
+            why = growth_blocker(node.body, fin.roots, model, self._calls_program)
+            if why is None:
+                return self._loop(node, lambda: lower_finite_for(self, node, fin))
 
         def make() -> list[ir.Stmt]:
             span = self.span(node)
-            what = f"for loop over {_iter_kind(it, self.ctx)} at line {span.line}"
+            what = (f"for loop over {_iter_kind(it, self.ctx)} at line {span.line} "
+                    f"({why})")
             self.ctx.note(what, span)
             names = target_names(node.target)
             for n in names:
@@ -280,6 +290,17 @@ class StmtLowerer:
             cond = ir.Unsupported(what=what, type=ir.BOOL, span=self.span(it))
             return [ir.While(cond=cond, body=[havoc] + self.block(node.body), span=span)]
         return self._loop(node, make)
+
+    def _calls_program(self, call: cst.Call) -> bool:
+        """Does this call target a function of this file (or a method through self)?"""
+        func, ctx = call.func, self.ctx
+        if isinstance(func, cst.Name):
+            return func.value in ctx.index.signatures or func.value in ctx.nested_defs
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = func.value.value
+            return owner == ctx.self_name or any(
+                q.startswith(owner + ".") for q in ctx.index.signatures)
+        return False
 
     def _range_for(self, node: cst.For) -> list[ir.Stmt]:
         ctx, it = self.ctx, node.iter

@@ -1,0 +1,93 @@
+"""A model of the container methods and integer builtins real Python code calls.
+
+Methods are only modelled on names known to hold a finite container (python_iterables):
+* reading methods (`xs.count(v)`, `d.get(k)`, `s.find(t)`, ...) always return; their
+  value is arbitrary ("don't know" for what depends on it);
+* mutating methods (`out.append(v)`, `.add`, `.insert`, `.extend(<finite>)`, `.pop()`, ...)
+  only on *fresh* locals (bound only to new objects, so no alias of a container a `for`
+  loop iterates): they return, and their arguments are still evaluated (and checked).
+Anything else stays an unknown function.  Integer builtins: `len(x) >= 0`; math.gcd,
+isqrt, factorial, comb, perm and divmod / pow with literal exponents are in python_calls.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .. import ir
+from .python_iterables import MUTABLE, READ_METHODS
+
+_READS = READ_METHODS | {"isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
+                         "isprintable", "istitle", "isascii", "casefold", "title",
+                         "capitalize", "swapcase", "zfill", "center", "ljust", "rjust",
+                         "removeprefix", "removesuffix", "expandtabs", "hex", "bit_length",
+                         "most_common", "elements", "total"}
+# methods that consume an iterable argument: it must be finite
+_CONSUME = {"join", "union", "intersection", "difference", "symmetric_difference",
+            "issubset", "issuperset", "isdisjoint", "extend", "update", "extendleft",
+            "difference_update", "intersection_update", "symmetric_difference_update"}
+_MUTATE_NONE = {"append", "add", "insert", "clear", "sort", "reverse", "discard",
+                "appendleft", "extend", "update", "extendleft", "difference_update",
+                "intersection_update", "symmetric_difference_update", "rotate"}
+_MUTATE_VALUE = {"pop", "popleft", "popitem", "setdefault", "remove"}
+
+
+def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
+    """The IR for `name.method(args)` on a known finite container, or None (unknown)."""
+    func, model = node.func, lw.ctx.iterables
+    if (model is None or not isinstance(func, cst.Attribute)
+            or not isinstance(func.value, cst.Name) or lw.cond_depth > 0):
+        return None
+    name, attr = func.value.value, func.attr.value
+    kind = model.kinds.get(name)
+    if kind is None or any(a.star for a in node.args):
+        return None
+    if not all(a.keyword is None or model._keyword_ok(a.keyword.value, a.value)
+               for a in node.args):
+        return None
+    args = [a.value for a in node.args if a.keyword is None]
+    if attr in _CONSUME and not all(model.kind(a) is not None for a in args):
+        return None
+    mutates = attr in _MUTATE_NONE or attr in _MUTATE_VALUE
+    if mutates and (name not in model.fresh or kind not in MUTABLE):
+        return None
+    if not mutates and attr not in _READS:
+        return None
+    for a in args:                      # evaluated for their effects (and checks)
+        e = lw.value(a)
+        if not isinstance(e, (ir.Const, ir.Var, ir.Unsupported)):
+            lw.pre.append(ir.ExprStmt(expr=e, span=e.span))
+    span = lw.span(node)
+    if attr in _MUTATE_NONE:
+        return ir.Const(value=0, type=ir.BOOL if as_cond else ir.MATH_INT, span=span)
+    return lw.unsupported(f"the result of {name}.{attr}()", node,
+                          ir.BOOL if as_cond else ir.MATH_INT)
+
+
+def len_call(lw, node: cst.Call) -> Optional[ir.Expr]:
+    """len(x): a constant for a string literal or display, else the (unknown) call's
+    result, known to be >= 0 when it can be hoisted."""
+    args = node.args
+    if len(args) != 1 or args[0].keyword is not None or args[0].star:
+        return None
+    arg, span = args[0].value, lw.span(node)
+    if isinstance(arg, cst.SimpleString):
+        try:
+            return ir.Const(value=len(arg.evaluated_value), span=span)
+        except Exception:
+            return None
+    if isinstance(arg, (cst.Tuple, cst.List)) and all(
+            isinstance(e, cst.Element) for e in arg.elements) and (
+            lw.ctx.iterables is not None and lw.ctx.iterables.kind(arg) is not None):
+        return ir.Const(value=len(arg.elements), span=span)
+    if lw.cond_depth > 0:
+        return None
+    e = lw.value(arg)
+    call = ir.Call(func="len", args=(e,), type=ir.MATH_INT, span=span)
+    tmp = lw.ctx.fresh("len")
+    v = ir.Var(name=tmp, type=ir.MATH_INT, span=span)
+    lw.pre += [ir.Assign(target=tmp, value=call, span=span),
+               ir.Assume(cond=ir.Binary(op="ge", left=v, right=ir.Const(value=0, span=span),
+                                        type=ir.BOOL, span=span), span=span)]
+    return v

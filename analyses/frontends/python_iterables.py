@@ -1,0 +1,408 @@
+"""Which iterables a Python `for` loop runs over are known to be finite (and not grown).
+
+The rule (docs/python-iterables.md): a `for` loop terminates when its iterable is
+* a display (`[..]`, `(..)`, `{..}`), a string literal or f-string, a comprehension over
+  finite iterables whose expressions call nothing but a few pure builtins;
+* `range(..)`, or `enumerate`/`reversed`/`sorted`/`list`/`tuple`/`set`/`frozenset`/`dict`
+  of a finite iterable, `zip` with at least one finite argument, `.keys()`/`.values()`/
+  `.items()` and the str methods returning strings or lists of a finite container;
+* a parameter annotated with a finite container type (`list[int]`, `str`, `dict`, `tuple`,
+  `set`, `frozenset`, `bytes`, `bytearray`, `deque`, their `typing` aliases, also
+  `Optional[...]` of them), or a local every binding of which is one of the above;
+and, when the container is mutable (list, dict, set, ...), the loop body does not grow it:
+its name occurs in the body only in reads (`xs[i]`, `len(xs)`, `x in xs`, a nested `for`
+over it, non-mutating methods) and the body calls no function of the same file (which could
+reach the list through an alias).  Anything else — an unannotated parameter, `self.items`,
+a call result of unknown type — may be an infinite iterator (itertools.count()): the loop
+stays "don't know".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import libcst as cst
+
+from .python_names import bound_names, kids, target_names
+
+IMMUTABLE = {"str", "bytes", "tuple", "frozenset", "range"}
+MUTABLE = {"list", "dict", "set", "bytearray", "deque"}
+_TYPE_NAMES = {
+    "str": "str", "builtins.str": "str", "bytes": "bytes", "tuple": "tuple",
+    "frozenset": "frozenset", "list": "list", "dict": "dict", "set": "set",
+    "bytearray": "bytearray", "typing.List": "list", "typing.Dict": "dict",
+    "typing.Set": "set", "typing.FrozenSet": "frozenset", "typing.Tuple": "tuple",
+    "collections.deque": "deque", "typing.Deque": "deque",
+    "collections.OrderedDict": "dict", "collections.defaultdict": "dict",
+    "collections.Counter": "dict", "typing.DefaultDict": "dict",
+    "typing.OrderedDict": "dict", "typing.Counter": "dict", "typing.Text": "str",
+}
+# calls whose result is a new finite container when their (first) argument is finite
+_COPYING = {"list": "list", "tuple": "tuple", "set": "set", "frozenset": "frozenset",
+            "sorted": "list", "dict": "dict", "reversed": "tuple", "enumerate": "tuple",
+            "bytes": "bytes", "bytearray": "bytearray", "collections.deque": "deque"}
+# methods of a finite container whose result is finite
+_VIEW_METHODS = {"keys", "values", "items", "split", "rsplit", "splitlines", "strip",
+                 "lstrip", "rstrip", "lower", "upper", "casefold", "title", "copy",
+                 "partition", "rpartition", "replace", "encode", "decode", "join",
+                 "expandtabs", "zfill", "center", "ljust", "rjust", "swapcase",
+                 "capitalize", "removeprefix", "removesuffix"}
+# methods that do not change the container they are called on
+READ_METHODS = {"count", "index", "get", "keys", "values", "items", "copy", "find", "rfind",
+                "startswith", "endswith", "split", "rsplit", "strip", "lstrip", "rstrip",
+                "lower", "upper", "isdigit", "isalpha", "isalnum", "isspace", "join",
+                "issubset", "issuperset", "isdisjoint", "union", "intersection",
+                "difference", "symmetric_difference", "rindex", "format", "encode",
+                "decode", "replace", "splitlines", "partition", "rpartition"}
+# pure builtins a comprehension may call and still be known to terminate
+PURE_BUILTINS = {"len", "abs", "int", "bool", "isinstance", "ord", "chr", "divmod", "str",
+                 "repr", "hash", "round", "min", "max"}
+
+
+@dataclass
+class FiniteIter:
+    """A `for` iterable known to be finite."""
+    desc: str                                   # "the list xs", "a tuple display"
+    length: Optional[int] = None                # known exactly (displays, literals)
+    int_elements: Optional[list[int]] = None    # the elements, when all are int literals
+    enumerate_start: Optional[cst.BaseExpression] = None   # enumerate(it[, start])
+    enumerated: bool = False
+    roots: set[str] = field(default_factory=set)    # mutable names the body must not grow
+
+
+def container_kind(annotation: Optional[cst.BaseExpression],
+                   resolve: Callable[[cst.BaseExpression], Optional[str]]) -> Optional[str]:
+    """'list', 'str', ... for an annotation naming a finite container type."""
+    a = annotation
+    if a is None:
+        return None
+    if isinstance(a, cst.SimpleString):
+        try:
+            a = cst.parse_expression(str(a.evaluated_value))
+        except Exception:
+            return None
+    if isinstance(a, cst.BinaryOperation) and isinstance(a.operator, cst.BitOr):
+        left, right = container_kind(a.left, resolve), container_kind(a.right, resolve)
+        if _is_none(a.right):
+            return left
+        if _is_none(a.left):
+            return right
+        return left if left is not None and left == right else None
+    if isinstance(a, cst.Subscript):
+        head = resolve(a.value)
+        if head in ("typing.Optional", "Optional") and len(a.slice) == 1:
+            inner = a.slice[0].slice
+            return container_kind(inner.value, resolve) if isinstance(inner, cst.Index) else None
+        a = a.value
+    return _TYPE_NAMES.get(resolve(a) or "")
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+class IterableModel:
+    """Classifies iterables within one function.  `kinds`: names known to hold a finite
+    container (parameters by annotation, locals by their bindings) -> kind."""
+
+    def __init__(self, resolve, kinds: dict[str, str], shadowed: Callable[[str], bool],
+                 fresh: frozenset = frozenset()):
+        self.resolve = resolve
+        self.kinds = kinds
+        self.fresh = fresh          # locals that never alias another name (finite_locals)
+        self.shadowed = shadowed
+
+    def builtin(self, func: cst.BaseExpression) -> Optional[str]:
+        name = self.resolve(func)
+        if name is None or (isinstance(func, cst.Name) and self.shadowed(func.value)):
+            return None
+        return name
+
+    def kind(self, node: cst.BaseExpression) -> Optional[str]:
+        """The finite container kind an expression evaluates to, if known."""
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return "str"
+        if isinstance(node, cst.Tuple):
+            return "tuple" if self._elements_ok(node.elements) else None
+        if isinstance(node, (cst.List, cst.Set)):
+            return ("list" if isinstance(node, cst.List) else "set") \
+                if self._elements_ok(node.elements) else None
+        if isinstance(node, cst.Dict):
+            return "dict" if all(isinstance(e, cst.DictElement) and self._pure(e.key)
+                                 and self._pure(e.value) for e in node.elements) else None
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp)):
+            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict"}[
+                type(node).__name__] if self._comprehension_ok(node) else None
+        if isinstance(node, cst.Name):
+            return self.kinds.get(node.value)
+        if isinstance(node, cst.Call):
+            return self._call_kind(node)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left, right = self.kind(node.left), self.kind(node.right)
+            return left if left is not None and left == right else None
+        return None
+
+    def _elements_ok(self, elements) -> bool:
+        for e in elements:
+            v = e.value
+            if isinstance(e, cst.StarredElement):
+                if self.kind(v) is None:
+                    return False
+            elif not self._pure(v):
+                return False
+        return True
+
+    def _pure(self, node: cst.CSTNode) -> bool:
+        """No call other than a pure builtin, no nested comprehension or lambda."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp,
+                              cst.DictComp, cst.Yield, cst.Await)):
+                if not (isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp,
+                                       cst.GeneratorExp)) and self._comprehension_ok(n)):
+                    return False
+                continue
+            if isinstance(n, cst.Call):
+                name = self.builtin(n.func)
+                if name not in PURE_BUILTINS:
+                    return False
+                if name in ("min", "max") and len(n.args) < 2:
+                    return False            # min(iterable) may not return
+            stack.extend(kids(n))
+        return True
+
+    def _comprehension_ok(self, node) -> bool:
+        loop = node.for_in
+        parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
+        while loop is not None:
+            if loop.asynchronous is not None or self.kind(loop.iter) is None:
+                return False
+            parts.extend(i.test for i in loop.ifs)
+            loop = loop.inner_for_in
+        return all(self._pure(p) for p in parts)
+
+    def _call_kind(self, node: cst.Call) -> Optional[str]:
+        if any(a.star for a in node.args):
+            return None
+        func = node.func
+        name = self.builtin(func)
+        args = [a.value for a in node.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        if not all(self._keyword_ok(k, v) for k, v in keywords.items()):
+            return None
+        if name == "range":
+            return "range" if not keywords and all(self._pure(a) for a in args) else None
+        if name == "zip":
+            return "tuple" if args and all(self.kind(a) for a in args) else None
+        if name in _COPYING:
+            if not args:
+                return None if name in ("reversed", "enumerate") else _COPYING[name]
+            if not all(self._pure(a) for a in args[1:]):
+                return None
+            return _COPYING[name] if self.kind(args[0]) is not None else None
+        if isinstance(func, cst.Attribute) and func.attr.value in _VIEW_METHODS:
+            if self.kind(func.value) is None or not all(self._pure(a) for a in args) \
+                    or keywords:
+                return None
+            return "list" if func.attr.value in ("keys", "values", "items", "split",
+                                                 "rsplit", "splitlines", "partition",
+                                                 "rpartition") else "str"
+        return None
+
+    def _keyword_ok(self, key: str, value: cst.BaseExpression) -> bool:
+        """sorted(.., key=len, reverse=True), enumerate(.., start=1): nothing that may hang."""
+        if key in ("reverse", "start", "strict"):
+            return self._pure(value)
+        if key == "key":
+            if isinstance(value, cst.Lambda):
+                return self._pure(value.body)
+            return self.builtin(value) in PURE_BUILTINS
+        return False
+
+    # ------------------------------------------------------------------ the loop
+    def classify(self, it: cst.BaseExpression) -> Optional[FiniteIter]:
+        kind = self.kind(it)
+        if kind is None:
+            return None
+        out = FiniteIter(desc=_describe(it, kind), roots=self._roots(it))
+        if isinstance(it, (cst.Tuple, cst.List)) and all(
+                isinstance(e, cst.Element) for e in it.elements):
+            out.length = len(it.elements)
+            lits = [_int_literal(e.value) for e in it.elements]
+            if all(v is not None for v in lits):
+                out.int_elements = lits
+        elif isinstance(it, cst.SimpleString):
+            try:
+                out.length = len(it.evaluated_value)
+            except Exception:
+                pass
+        elif isinstance(it, cst.Call) and self.builtin(it.func) == "enumerate":
+            out.enumerated = True
+            pos = [a for a in it.args if not a.keyword]
+            kw = [a for a in it.args if a.keyword]
+            start = pos[1].value if len(pos) > 1 else (kw[0].value if kw else None)
+            out.enumerate_start = start
+        return out
+
+    def _roots(self, it: cst.BaseExpression) -> set[str]:
+        """Names of mutable containers the iteration reads lazily (so growth matters)."""
+        if isinstance(it, cst.Name):
+            return {it.value} if self.kinds.get(it.value) in MUTABLE else set()
+        if isinstance(it, cst.Call):
+            name = self.builtin(it.func)
+            if name in ("enumerate", "zip", "reversed"):
+                return set().union(*(self._roots(a.value) for a in it.args)) \
+                    if it.args else set()
+            if isinstance(it.func, cst.Attribute) and it.func.attr.value in (
+                    "keys", "values", "items"):
+                return self._roots(it.func.value)
+        return set()                # copies (sorted(xs), list(xs)) and displays are fresh
+
+
+def _int_literal(node) -> Optional[int]:
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
+    if (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, cst.Integer)):
+        return -int(node.expression.value.replace("_", ""), 0)
+    return None
+
+
+def _describe(it: cst.BaseExpression, kind: str) -> str:
+    if isinstance(it, cst.Name):
+        return f"the {kind} {it.value}"
+    return {"Tuple": "a tuple display", "List": "a list display", "Set": "a set display",
+            "Dict": "a dict display", "SimpleString": "a string literal",
+            "ConcatenatedString": "a string literal", "FormattedString": "an f-string",
+            "ListComp": "a list comprehension", "SetComp": "a set comprehension",
+            "DictComp": "a dict comprehension"}.get(type(it).__name__, f"a finite {kind}")
+
+
+def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
+                   calls_program: Callable[[cst.Call], bool]) -> Optional[str]:
+    """Why the loop body may grow one of `roots` (None: it cannot)."""
+    if not roots:
+        return None
+    bad = _unsafe_use(body, roots, model)
+    if bad is not None:
+        return bad
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call) and calls_program(n):
+            return "the body calls a function of this file, which may grow it"
+        stack.extend(kids(n))
+    return None
+
+
+def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Optional[str]:
+    """The first occurrence of a root name that may mutate it or let it escape."""
+    if isinstance(node, cst.Name):
+        return f"{node.value} is used in a way that may change it" if node.value in roots \
+            else None
+    skip: list[cst.CSTNode] = []
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
+        skip.append(node.value)                                 # xs[i] (a read)
+    elif isinstance(node, cst.Call):
+        f = node.func
+        if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
+                and f.attr.value in READ_METHODS):
+            skip.append(f.value)                                # xs.count(v)
+        elif model.builtin(f) in ("len", "sorted", "list", "tuple", "set", "frozenset",
+                                  "enumerate", "reversed", "zip", "min", "max", "sum",
+                                  "any", "all"):
+            skip.extend(a.value for a in node.args if isinstance(a.value, cst.Name))
+    elif isinstance(node, cst.Comparison):
+        skip.extend(c.comparator for c in node.comparisons
+                    if isinstance(c.operator, (cst.In, cst.NotIn)))
+    elif isinstance(node, (cst.For, cst.CompFor)):
+        skip.append(node.iter)                                  # a nested for over it
+    elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
+        targets = ([t.target for t in node.targets] if isinstance(node, cst.Assign)
+                   else [node.target])
+        for t in targets:
+            if any(n in roots for n in target_names(t)):
+                return f"the body rebinds {', '.join(sorted(roots))}"
+            while isinstance(t, (cst.Subscript, cst.Attribute)):
+                t = t.value
+            if isinstance(t, cst.Name) and t.value in roots:
+                return f"the body assigns into {t.value}"
+    for k in kids(node):
+        if any(k is s for s in skip) and isinstance(k, cst.Name):
+            continue
+        found = _unsafe_use(k, roots, model)
+        if found is not None:
+            return found
+    return None
+
+
+def finite_locals(body: cst.CSTNode, params: dict[str, str],
+                  model_for) -> tuple[dict[str, str], set[str]]:
+    """Locals every binding of which is a finite container (an optimistic fixpoint over
+    the bindings).  params: parameter -> container kind (from annotations), its value at
+    entry.  model_for(kinds) gives an IterableModel that knows `kinds`.  Also returns the
+    fresh locals: those whose every binding creates a new object (no alias of another
+    name), so mutating them cannot grow any other container."""
+    bindings: dict[str, list] = {}
+    other: set[str] = set()
+    stack = kids(body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.FunctionDef, cst.ClassDef)):
+            other.add(n.name.value)
+            continue
+        if isinstance(n, cst.Lambda):
+            continue
+        if isinstance(n, cst.Assign):
+            for t in n.targets:
+                if isinstance(t.target, cst.Name):
+                    bindings.setdefault(t.target.value, []).append(n.value)
+                else:
+                    other.update(target_names(t.target))
+        elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
+            if n.value is not None:
+                bindings.setdefault(n.target.value, []).append(n.value)
+        elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
+            bindings.setdefault(n.target.value, []).append(n.value)   # xs += [..] / s += ".."
+        elif isinstance(n, cst.For):
+            other.update(target_names(n.target))
+        elif isinstance(n, (cst.AsName, cst.NamedExpr, cst.Global, cst.Nonlocal,
+                            cst.MatchAs, cst.MatchStar, cst.Import, cst.ImportFrom, cst.Del)):
+            other.update(bound_names(n))
+            if isinstance(n, (cst.Global, cst.Nonlocal)):
+                other.update(x.name.value for x in n.names)
+        stack.extend(kids(n))
+    cand = {n: bindings.get(n, []) for n in set(bindings) | set(params) if n not in other}
+    kinds = {n: params.get(n, "?") for n in cand}
+    changed = True
+    while changed:
+        changed = False
+        model = model_for(kinds)
+        for n, vs in cand.items():
+            if n not in kinds:
+                continue
+            ks = {model.kind(v) for v in vs} | ({params[n]} if n in params else set())
+            known = ks - {"?"}
+            if None in ks:
+                del kinds[n]
+                changed = True
+            elif kinds[n] == "?" and known:
+                mutable = sorted(known & MUTABLE)
+                kinds[n] = mutable[0] if mutable else sorted(known)[0]
+                changed = True
+            elif len(known) > 1 and kinds[n] not in MUTABLE and known & MUTABLE:
+                kinds[n] = sorted(known & MUTABLE)[0]
+                changed = True
+    kinds = {n: k for n, k in kinds.items() if k != "?"}
+    fresh = {n for n in kinds if n not in params and all(_creates(v) for v in cand[n])}
+    return kinds, fresh
+
+
+def _creates(value: cst.BaseExpression) -> bool:
+    """Does this (finite) expression evaluate to a new object rather than an existing one?"""
+    if isinstance(value, cst.Name):
+        return False
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        return value.func.attr.value not in ("keys", "values", "items")
+    return True
