@@ -9,7 +9,6 @@ where it is duplicated instead.  Anything outside the subset becomes `ir.Unsuppo
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 import libcst as cst

@@ -1,4 +1,5 @@
-"""Lowering of `for` loops over finite iterables (python_iterables decides which).
+"""Lowering of `for` loops over range(..) and over finite iterables (python_iterables
+decides which).
 
     for T in IT: body       ==>     $idx = 0; $len = len(IT)   (a constant for displays,
                                                                 else arbitrary >= 0)
@@ -17,6 +18,18 @@ from .. import ir
 from .python_exprs import ExprLowerer, coerce
 from .python_iterables import FiniteIter
 from .python_names import target_names
+
+
+def _const(v: int, span: ir.Span, typ: ir.Type = ir.MATH_INT) -> ir.Const:
+    return ir.Const(value=v, type=typ, span=span)
+
+
+def _var(ctx, name: str, span: ir.Span) -> ir.Var:
+    return ir.Var(name=name, type=ctx.locals[name], span=span)
+
+
+def _cmp(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Binary:
+    return ir.Binary(op=op, left=left, right=right, type=ir.BOOL, span=span)
 
 
 def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
@@ -88,3 +101,40 @@ def _arbitrary(sl, target: cst.BaseExpression, fin: FiniteIter,
         what2 = f"assignment of a loop element to {sl.ctx.spanner.code(target)}"
         ctx.note(what2, span)
     return out
+
+
+def lower_range_for(sl, node: cst.For) -> list[ir.Stmt]:
+    """`for v in range(..)`: see python_stmts' module docstring."""
+    ctx, it = sl.ctx, node.iter
+    ex, span, rspan = ExprLowerer(ctx), sl.span(node), sl.span(it)
+    args = [coerce(ex.value(a.value), ir.MATH_INT) for a in it.args]
+    start = args[0] if len(args) > 1 else _const(0, rspan)
+    stop = args[1] if len(args) > 1 else args[0]
+    step = args[2] if len(args) == 3 else _const(1, rspan)
+    cur, stop_v = ctx.fresh("cur"), ctx.fresh("stop")
+    out = ex.pre + [ir.Assign(target=cur, value=start, span=start.span),
+                    ir.Assign(target=stop_v, value=stop, span=stop.span)]
+    cur_e, stop_e = _var(ctx, cur, rspan), _var(ctx, stop_v, rspan)
+    halt = ir.Halt(what="raise ValueError", span=rspan)
+    if isinstance(step, ir.Const):
+        if step.value == 0:
+            return out + [halt]
+        step_e: ir.Expr = step
+        cond = _cmp("lt" if step.value > 0 else "gt", cur_e, stop_e, rspan)
+    else:
+        step_v = ctx.fresh("step")
+        step_e = _var(ctx, step_v, rspan)
+        zero = _const(0, rspan)
+        out += [ir.Assign(target=step_v, value=step, span=step.span),
+                ir.If(cond=_cmp("eq", step_e, zero, rspan), then=[halt], span=rspan)]
+        up = ir.Binary(op="and", left=_cmp("gt", step_e, zero, rspan),
+                       right=_cmp("lt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
+        down = ir.Binary(op="and", left=_cmp("lt", step_e, zero, rspan),
+                         right=_cmp("gt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
+        cond = ir.Binary(op="or", left=up, right=down, type=ir.BOOL, span=rspan)
+    tspan = sl.span(node.target)
+    head = [sl.store(node.target.value, cur_e, tspan),
+            ir.Assign(target=cur, value=ir.Binary(op="add", left=cur_e, right=step_e,
+                                                  span=rspan), span=rspan)]
+    body = head + sl.block(node.body)
+    return out + [ir.While(cond=cond, body=body, range_loop=True, span=span)]

@@ -19,7 +19,8 @@ from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
-from .python_iterables import IterableModel, container_kind, finite_locals
+from .python_container_locals import finite_locals
+from .python_iterables import IterableModel, container_kind, element_kind
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
@@ -289,12 +290,15 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
 
 def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
     """What this function's `for` loops may iterate over (see python_iterables)."""
-    params = {}
+    params, elements = {}, {}
     for p in _all_params(node, "function"):
-        kind = container_kind(p.annotation.annotation if p.annotation else None,
-                              ctx.index.resolve)
+        ann = p.annotation.annotation if p.annotation else None
+        kind = container_kind(ann, ctx.index.resolve)
         if kind is not None:
             params[p.name.value] = kind
+            elem = element_kind(ann, ctx.index.resolve)
+            if elem is not None:
+                elements[p.name.value] = elem
 
     def shadowed(name: str) -> bool:
         return (name in ctx.index.signatures or name in ctx.nested_defs
@@ -302,7 +306,7 @@ def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
 
     def model_for(kinds, fresh=frozenset()):
         return IterableModel(ctx.index.resolve, kinds, shadowed, fresh)
-    kinds, fresh = finite_locals(node.body, params, model_for)
+    kinds, fresh = finite_locals(node.body, params, model_for, elements)
     return model_for(kinds, frozenset(fresh))
 
 

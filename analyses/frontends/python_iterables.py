@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from .python_names import bound_names, kids, target_names
+from .python_names import kids, target_names
 
 IMMUTABLE = {"str", "bytes", "tuple", "frozenset", "range"}
 MUTABLE = {"list", "dict", "set", "bytearray", "deque"}
@@ -95,6 +95,34 @@ def container_kind(annotation: Optional[cst.BaseExpression],
             return container_kind(inner.value, resolve) if isinstance(inner, cst.Index) else None
         a = a.value
     return _TYPE_NAMES.get(resolve(a) or "")
+
+
+def element_kind(annotation: Optional[cst.BaseExpression],
+                 resolve: Callable[[cst.BaseExpression], Optional[str]]) -> Optional[str]:
+    """The container kind of the elements of an annotated container (`list[list[int]]`:
+    'list'; for a dict, of its keys)."""
+    a = annotation
+    if isinstance(a, cst.SimpleString):
+        try:
+            a = cst.parse_expression(str(a.evaluated_value))
+        except Exception:
+            return None
+    if isinstance(a, cst.BinaryOperation) and isinstance(a.operator, cst.BitOr):
+        return element_kind(a.left if _is_none(a.right) else a.right, resolve) \
+            if _is_none(a.left) or _is_none(a.right) else None
+    if not isinstance(a, cst.Subscript) or not a.slice:
+        return None
+    head = resolve(a.value)
+    first = a.slice[0].slice
+    if head in ("typing.Optional", "Optional"):
+        return element_kind(first.value, resolve) if isinstance(first, cst.Index) else None
+    outer = _TYPE_NAMES.get(head or "")
+    if outer is None or not isinstance(first, cst.Index):
+        return None
+    if outer == "tuple" and not (len(a.slice) == 2 and isinstance(a.slice[1].slice, cst.Index)
+                                 and isinstance(a.slice[1].slice.value, cst.Ellipsis)):
+        return None
+    return container_kind(first.value, resolve)
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
@@ -335,74 +363,3 @@ def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Opt
         if found is not None:
             return found
     return None
-
-
-def finite_locals(body: cst.CSTNode, params: dict[str, str],
-                  model_for) -> tuple[dict[str, str], set[str]]:
-    """Locals every binding of which is a finite container (an optimistic fixpoint over
-    the bindings).  params: parameter -> container kind (from annotations), its value at
-    entry.  model_for(kinds) gives an IterableModel that knows `kinds`.  Also returns the
-    fresh locals: those whose every binding creates a new object (no alias of another
-    name), so mutating them cannot grow any other container."""
-    bindings: dict[str, list] = {}
-    other: set[str] = set()
-    stack = kids(body)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (cst.FunctionDef, cst.ClassDef)):
-            other.add(n.name.value)
-            continue
-        if isinstance(n, cst.Lambda):
-            continue
-        if isinstance(n, cst.Assign):
-            for t in n.targets:
-                if isinstance(t.target, cst.Name):
-                    bindings.setdefault(t.target.value, []).append(n.value)
-                else:
-                    other.update(target_names(t.target))
-        elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
-            if n.value is not None:
-                bindings.setdefault(n.target.value, []).append(n.value)
-        elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
-            bindings.setdefault(n.target.value, []).append(n.value)   # xs += [..] / s += ".."
-        elif isinstance(n, cst.For):
-            other.update(target_names(n.target))
-        elif isinstance(n, (cst.AsName, cst.NamedExpr, cst.Global, cst.Nonlocal,
-                            cst.MatchAs, cst.MatchStar, cst.Import, cst.ImportFrom, cst.Del)):
-            other.update(bound_names(n))
-            if isinstance(n, (cst.Global, cst.Nonlocal)):
-                other.update(x.name.value for x in n.names)
-        stack.extend(kids(n))
-    cand = {n: bindings.get(n, []) for n in set(bindings) | set(params) if n not in other}
-    kinds = {n: params.get(n, "?") for n in cand}
-    changed = True
-    while changed:
-        changed = False
-        model = model_for(kinds)
-        for n, vs in cand.items():
-            if n not in kinds:
-                continue
-            ks = {model.kind(v) for v in vs} | ({params[n]} if n in params else set())
-            known = ks - {"?"}
-            if None in ks:
-                del kinds[n]
-                changed = True
-            elif kinds[n] == "?" and known:
-                mutable = sorted(known & MUTABLE)
-                kinds[n] = mutable[0] if mutable else sorted(known)[0]
-                changed = True
-            elif len(known) > 1 and kinds[n] not in MUTABLE and known & MUTABLE:
-                kinds[n] = sorted(known & MUTABLE)[0]
-                changed = True
-    kinds = {n: k for n, k in kinds.items() if k != "?"}
-    fresh = {n for n in kinds if n not in params and all(_creates(v) for v in cand[n])}
-    return kinds, fresh
-
-
-def _creates(value: cst.BaseExpression) -> bool:
-    """Does this (finite) expression evaluate to a new object rather than an existing one?"""
-    if isinstance(value, cst.Name):
-        return False
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
-        return value.func.attr.value not in ("keys", "values", "items")
-    return True

@@ -17,7 +17,7 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer, coerce
-from .python_for import lower_finite_for
+from .python_for import lower_finite_for, lower_range_for
 from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
 
@@ -269,7 +269,7 @@ class StmtLowerer:
     def _For(self, node: cst.For) -> list[ir.Stmt]:
         it = node.iter
         if is_range_for(node, self.ctx):
-            return self._loop(node, lambda: self._range_for(node))
+            return self._loop(node, lambda: lower_range_for(self, node))
         why = "it may be an infinite iterator"
         model = self.ctx.iterables
         fin = model.classify(it) if model is not None and node.asynchronous is None else None
@@ -301,41 +301,6 @@ class StmtLowerer:
             return owner == ctx.self_name or any(
                 q.startswith(owner + ".") for q in ctx.index.signatures)
         return False
-
-    def _range_for(self, node: cst.For) -> list[ir.Stmt]:
-        ctx, it = self.ctx, node.iter
-        ex, span, rspan = ExprLowerer(ctx), self.span(node), self.span(it)
-        args = [coerce(ex.value(a.value), ir.MATH_INT) for a in it.args]
-        start = args[0] if len(args) > 1 else _const(0, rspan)
-        stop = args[1] if len(args) > 1 else args[0]
-        step = args[2] if len(args) == 3 else _const(1, rspan)
-        cur, stop_v = ctx.fresh("cur"), ctx.fresh("stop")
-        out = ex.pre + [ir.Assign(target=cur, value=start, span=start.span),
-                        ir.Assign(target=stop_v, value=stop, span=stop.span)]
-        cur_e, stop_e = _var(ctx, cur, rspan), _var(ctx, stop_v, rspan)
-        halt = ir.Halt(what="raise ValueError", span=rspan)
-        if isinstance(step, ir.Const):
-            if step.value == 0:
-                return out + [halt]
-            step_e: ir.Expr = step
-            cond = _cmp("lt" if step.value > 0 else "gt", cur_e, stop_e, rspan)
-        else:
-            step_v = ctx.fresh("step")
-            step_e = _var(ctx, step_v, rspan)
-            zero = _const(0, rspan)
-            out += [ir.Assign(target=step_v, value=step, span=step.span),
-                    ir.If(cond=_cmp("eq", step_e, zero, rspan), then=[halt], span=rspan)]
-            up = ir.Binary(op="and", left=_cmp("gt", step_e, zero, rspan),
-                           right=_cmp("lt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
-            down = ir.Binary(op="and", left=_cmp("lt", step_e, zero, rspan),
-                             right=_cmp("gt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
-            cond = ir.Binary(op="or", left=up, right=down, type=ir.BOOL, span=rspan)
-        tspan = self.span(node.target)
-        head = [self.store(node.target.value, cur_e, tspan),
-                ir.Assign(target=cur, value=ir.Binary(op="add", left=cur_e, right=step_e,
-                                                      span=rspan), span=rspan)]
-        body = head + self.block(node.body)
-        return out + [ir.While(cond=cond, body=body, range_loop=True, span=span)]
 
     def _Try(self, node: cst.Try) -> list[ir.Stmt]:
         span = self.span(node)

@@ -1,0 +1,172 @@
+"""`for` loops over finite iterables (python_iterables / python_for) and the container
+methods and builtins they use (python_builtins): exact verdicts."""
+import textwrap
+
+import pytest
+
+from veriline.analyses.api import Options, analyze_source
+
+
+def verdicts(src: str, kind: str = "termination") -> list[tuple[str, int, str]]:
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    return [(f.function, f.span.line, f.status) for f in rep.findings if f.kind == kind]
+
+
+def one(src: str, kind: str = "termination"):
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    fs = [f for f in rep.findings if f.kind == kind]
+    assert len(fs) == 1, fs
+    return fs[0]
+
+
+@pytest.mark.parametrize("header, loop", [
+    ("xs: list[int]", "for x in xs:"),
+    ("xs: list", "for x in reversed(xs):"),
+    ("s: str", "for c in s:"),
+    ("s: str", "for c in s.split(','):"),
+    ("d: dict[str, int]", "for k, v in d.items():"),
+    ("d: dict", "for k in d.keys():"),
+    ("t: tuple[int, ...]", "for x in t:"),
+    ("s: set[int]", "for x in sorted(s, reverse=True):"),
+    ("s: frozenset", "for x in s:"),
+    ("xs: 'Optional[list[int]]'", "for x in xs:"),
+    ("xs: list[int] | None", "for x in xs:"),
+    ("xs: list[int], ys: str", "for a, b in zip(xs, ys):"),
+    ("xs: list[int]", "for i, x in enumerate(xs, 1):"),
+    ("n: int", "for x in [1, n, 3]:"),
+    ("n: int", "for x in 'abc':"),
+    ("n: int", "for x in {n: 1, 2: 3}:"),
+    ("xs: list[int]", "for x in [y * 2 for y in xs if y > 0]:"),
+    ("xs: list[int]", "for x in list(xs) + [1]:"),
+])
+def test_finite_iterables_terminate(header, loop):
+    f = one(f"""
+    from typing import Optional
+    def f({header}) -> int:
+        n = 0
+        {loop}
+            n += 1
+        return n
+    """)
+    assert f.status == "proved", f.message
+    assert f.message.startswith("terminates: a for-loop over ")
+
+
+@pytest.mark.parametrize("header, pre, loop, body", [
+    ("xs", "", "for x in xs:", "n += 1"),                         # unknown type: count()?
+    ("xs: list[int]", "", "for x in xs:", "xs.append(x)"),          # grows it
+    ("xs: list[int]", "ys = xs", "for x in xs:", "ys.append(x)"),   # through an alias
+    ("xs: list[int], ys: list[int]", "", "for x in xs:", "ys.append(x)"),  # f(a, a)
+    ("xs: list[int]", "", "for x in xs:", "xs += [x]"),
+    ("xs: list[int]", "", "for x in xs:", "xs[len(xs):] = [x]"),
+    ("xs: list[int]", "", "for x in xs:", "helper(xs)"),
+    ("xs: list[int]", "", "for x in xs:", "helper([])"),            # may reach xs
+    ("n: int", "out = [1]", "for x in out:", "out.append(x)"),
+    ("n: int", "out = [1]", "for x in out:", "out.extend([x])"),
+    ("n: int", "import itertools", "for x in itertools.count():", "n += 1"),
+    ("xs: list[int]", "import itertools", "for a, b in zip(xs, itertools.count()):", "n += 1"),
+    ("xs: list[int]", "", "for x in sorted(xs, key=helper):", "n += 1"),
+    ("g: int", "", "for x in [helper(g)]:", "n += 1"),
+    ("xs: list[int]", "out = []", "for x in xs:", "out.extend(iter(int, 1))"),
+])
+def test_possibly_infinite_iterables_stay_unknown(header, pre, loop, body):
+    f = one(f"""
+    def helper(v):
+        return 0
+
+    def f({header}) -> int:
+        n = 0
+        {pre}
+        {loop}
+            {body}
+        return n
+    """)
+    assert f.status == "unknown", f.message
+
+
+def test_fresh_local_list_methods_terminate_and_keep_checks():
+    src = """
+    def f(xs: list[int], d: int) -> int:
+        out = []
+        seen = set()
+        for x in xs:
+            out.append(x // d)
+            seen.add(x)
+        for y in out:
+            out2 = [y]
+        return len(out)
+    """
+    term = verdicts(src)
+    assert term == [("f", 5, "proved"), ("f", 8, "proved")]
+    ov = verdicts(src, "overflow")
+    assert [(fn, line) for fn, line, _ in ov] == [("f", 6)]
+    assert ov[0][2] == "unknown"          # x // d: d == 0 needs a non-empty xs
+
+
+def test_tuple_of_int_literals_is_exact():
+    assert verdicts("""
+    def f() -> int:
+        s = 0
+        for x in (1, 2, 3):
+            s += x
+        assert s == 6
+        return s
+    """, "contract") == [("f", 6, "proved")]
+    f = one("""
+    def g(a: int) -> int:
+        for x in [1, 5, 2]:
+            assert x < 5
+        return a
+    """, "contract")
+    assert f.status == "counterexample"
+
+
+def test_enumerate_index_is_exact():
+    src = """
+    def f(s: str, k: int) -> int:
+        last = k
+        for i, c in enumerate(s, k):
+            assert i >= k
+            last = i
+        assert last >= k
+        return last
+    """
+    assert verdicts(src, "contract") == [("f", 5, "proved"), ("f", 7, "proved")]
+
+
+def test_elements_of_unknown_type_are_arbitrary():
+    f = one("""
+    def f(xs: list[int]) -> int:
+        for x in xs:
+            assert x > 0
+        return 0
+    """, "contract")
+    assert f.status == "unknown"
+    assert "of the list xs at line 3" in f.reason
+
+
+def test_len_is_non_negative_and_literal_lengths_are_known():
+    assert verdicts("""
+    def f(xs: list[int]) -> int:
+        n = len(xs)
+        assert n >= 0
+        assert len("abc") == 3
+        assert len((1, 2)) == 2
+        return n
+    """, "contract") == [("f", 4, "proved"), ("f", 5, "proved"), ("f", 6, "proved")]
+
+
+def test_nested_finite_loops_and_break_else():
+    assert verdicts("""
+    def f(rows: list[list[int]]) -> int:
+        n = 0
+        for row in rows:
+            for x in row:
+                n += 1
+        for c in "abc":
+            if n > 3:
+                break
+        else:
+            n = 0
+        return n
+    """) == [("f", 4, "proved"), ("f", 5, "proved"), ("f", 7, "proved")]
