@@ -91,3 +91,71 @@ def len_call(lw, node: cst.Call) -> Optional[ir.Expr]:
                ir.Assume(cond=ir.Binary(op="ge", left=v, right=ir.Const(value=0, span=span),
                                         type=ir.BOOL, span=span), span=span)]
     return v
+
+
+# builtins that iterate over their argument: they hang on an infinite iterator
+CONSUMING = {"sum", "sorted", "list", "tuple", "set", "dict", "frozenset", "any", "all",
+             "min", "max", "bytes", "bytearray", "str.join", "collections.deque",
+             "collections.Counter", "collections.OrderedDict", "heapq.heapify",
+             "heapq.nlargest", "heapq.nsmallest", "math.prod", "math.fsum"}
+
+
+def consuming_name(lw, node: cst.Call, name: str) -> str:
+    """The name to call a builtin that iterates its argument by: its own (a library
+    function that returns) when the iterable is known finite and no key function may hang,
+    otherwise a name no library knows (so the call may not return)."""
+    model = lw.ctx.iterables
+    pos = [a.value for a in node.args if a.keyword is None and not a.star]
+    if any(a.star for a in node.args) or model is None:
+        return f"{name} of a possibly infinite iterable"
+    if not all(model._keyword_ok(a.keyword.value, a.value) or (
+            name == "dict" and model._pure(a.value)) for a in node.args if a.keyword):
+        return f"{name} with a key function that may not return"
+    if name in ("min", "max") and len(pos) >= 2:
+        return name if all(model._pure(a) for a in pos) else f"{name} of arguments"
+    if not pos:
+        return name
+    if model.kind(pos[0]) is None or not all(model._pure(a) for a in pos[1:]):
+        return f"{name} of a possibly infinite iterable"
+    return name
+
+
+def _ge(left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
+    return ir.Binary(op="ge", left=left, right=right, type=ir.BOOL, span=span)
+
+
+def _facts(name: str, r: ir.Expr, args: list[ir.Expr], span: ir.Span) -> list[ir.Expr]:
+    """What a math function's result r satisfies when the call returns."""
+    zero, one = ir.Const(value=0, span=span), ir.Const(value=1, span=span)
+    if name in ("math.gcd", "math.comb", "math.perm", "math.lcm"):
+        return [_ge(r, zero, span)]
+    if name == "math.factorial":
+        return [_ge(r, one, span)]
+    if name == "math.isqrt" and len(args) == 1:
+        n = args[0]
+        sq = ir.Binary(op="mul", left=r, right=r, span=span)
+        r1 = ir.Binary(op="add", left=r, right=one, span=span)
+        sq1 = ir.Binary(op="mul", left=r1, right=r1, span=span)
+        return [_ge(r, zero, span), _ge(n, sq, span),
+                ir.Binary(op="lt", left=n, right=sq1, type=ir.BOOL, span=span)]
+    return []
+
+
+INT_FUNCTIONS = {"math.gcd", "math.comb", "math.perm", "math.lcm", "math.factorial",
+                 "math.isqrt"}
+
+
+def int_function(lw, node: cst.Call, name: str) -> Optional[ir.Expr]:
+    """A call of a math integer function: the (unknown) result with what it satisfies."""
+    if lw.cond_depth > 0 or any(a.keyword is not None or a.star for a in node.args):
+        return None
+    span = lw.span(node)
+    args = [lw.once(lw.value(a.value)) for a in node.args]
+    if any(isinstance(a.type, ir.IntT) and a.type.bounded for a in args):
+        return None
+    tmp = lw.ctx.fresh("r")
+    v = ir.Var(name=tmp, type=ir.MATH_INT, span=span)
+    lw.pre.append(ir.Assign(target=tmp, value=ir.Call(func=name, args=tuple(args),
+                                                      type=ir.MATH_INT, span=span), span=span))
+    lw.pre += [ir.Assume(cond=c, span=span) for c in _facts(name, v, args, span)]
+    return v

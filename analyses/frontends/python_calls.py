@@ -8,7 +8,8 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
-from .python_builtins import container_method, len_call
+from .python_builtins import (CONSUMING, INT_FUNCTIONS, consuming_name, container_method,
+                               int_function, len_call)
 from .python_context import Signature
 from .python_types import fixed_type, join
 from .python_values import coerce
@@ -32,6 +33,14 @@ def lower_call(lw, node: cst.Call, as_cond: bool) -> ir.Expr:
                 else ctx.spanner.code(func))
         return _external(lw, node, name)
     dotted = ctx.index.resolve(func)
+    if dotted in CONSUMING and not _shadowed(lw, dotted):
+        name = consuming_name(lw, node, dotted)
+        if name != dotted:
+            return _external(lw, node, name)
+    if dotted in INT_FUNCTIONS and not _shadowed(lw, dotted):
+        modelled = int_function(lw, node, dotted)
+        if modelled is not None:
+            return modelled
     if dotted in BUILTINS and not _shadowed(lw, dotted):
         return _builtin(lw, node, dotted, as_cond)
     fixed = fixed_type(dotted) if dotted else None

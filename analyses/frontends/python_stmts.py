@@ -121,6 +121,8 @@ class StmtLowerer:
         targets = [t.target for t in node.targets]
         if not all(isinstance(t, cst.Name) for t in targets):
             tup = targets[0] if len(targets) == 1 else None
+            if self._is_divmod(tup, node.value):
+                return self._divmod(tup, node.value, span)
             if (isinstance(tup, (cst.Tuple, cst.List)) and isinstance(node.value, (cst.Tuple, cst.List))
                     and len(tup.elements) == len(node.value.elements)
                     and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
@@ -136,6 +138,33 @@ class StmtLowerer:
         tmp = self.ctx.fresh("t", value.type if value.type.bounded else ir.MATH_INT)
         out = ex.pre + [ir.Assign(target=tmp, value=value, span=span)]
         return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets]
+
+    def _is_divmod(self, target, value) -> bool:
+        """`q, r = divmod(a, b)` with the builtin divmod."""
+        return (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2
+                and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+                        for e in target.elements)
+                and isinstance(value, cst.Call) and len(value.args) == 2
+                and all(a.keyword is None and not a.star for a in value.args)
+                and self.ctx.index.resolve(value.func) == "divmod"
+                and "divmod" not in self.ctx.local_names
+                and "divmod" not in self.ctx.index.signatures)
+
+    def _divmod(self, target, call: cst.Call, span: ir.Span) -> list[ir.Stmt]:
+        ex = ExprLowerer(self.ctx)
+        a = ex.once(ex.value(call.args[0].value))
+        b = ex.once(ex.value(call.args[1].value))
+        q = ex.arith("floordiv", a, b, call)
+        r = ex.arith("floormod", a, b, call)
+        out = list(ex.pre)
+        temps = []
+        for e in (q, r):
+            tmp = self.ctx.fresh("t", e.type if e.type.bounded else ir.MATH_INT)
+            out.append(ir.Assign(target=tmp, value=e, span=e.span))
+            temps.append(tmp)
+        names = [e.value.value for e in target.elements]
+        return out + [self.store(n, _var(self.ctx, t, span), span)
+                      for n, t in zip(names, temps)]
 
     def _unpack(self, names: list[str], values: list[cst.BaseExpression],
                 span: ir.Span) -> list[ir.Stmt]:
