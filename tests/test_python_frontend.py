@@ -150,7 +150,7 @@ def test_calls_keywords_defaults_methods_and_externals():
         return x + y
     class K:
         def m(self, x):
-            return self.n(x) + K.s(x) + f(y=1, x=x) + f(x) + math.gcd(x, 3)
+            return self.n(x) + K.s(x) + f(y=1, x=x) + f(x) + math.floor(x)
         def n(self, x):
             return x
         @staticmethod
@@ -162,7 +162,7 @@ def test_calls_keywords_defaults_methods_and_externals():
     m = p.functions["K.m"]
     assert m.name == m.qualname == "K.m" and [q.name for q in m.params] == ["x"]
     assert pretty(m.body) == ("return (add (add (add (add (call K.n x) (call K.s x)) "
-                              "(call f x 1)) (call f x 2)) (call math.gcd x 3))")
+                              "(call f x 1)) (call f x 2)) (call math.floor x))")
 
 
 def test_unsupported_constructs_are_recorded_with_line():

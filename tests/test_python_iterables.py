@@ -170,3 +170,56 @@ def test_nested_finite_loops_and_break_else():
             n = 0
         return n
     """) == [("f", 4, "proved"), ("f", 5, "proved"), ("f", 7, "proved")]
+
+
+def test_integer_builtins():
+    src = """
+    import math
+    def f(a: int, b: int, n: int) -> int:
+        q, r = divmod(a, b)
+        assert a == q * b + r
+        g = math.gcd(a, b)
+        assert g >= 0
+        s = math.isqrt(n)
+        assert s * s <= n
+        assert math.factorial(n) >= 1
+        return q
+    """
+    # isqrt's exact facts only hold when n >= 0 (a negative n raises, but the facts may
+    # not prune that run: see the next test), so s * s <= n is not proved
+    assert verdicts(src, "contract") == [("f", 5, "proved"), ("f", 7, "proved"),
+                                         ("f", 9, "unknown"), ("f", 10, "proved")]
+    div = verdicts(src, "overflow")
+    assert div == [("f", 4, "counterexample")]      # divmod(a, 0)
+
+
+def test_isqrt_facts_do_not_hide_earlier_failures():
+    # the isqrt call is hoisted before check(n): its facts must not drop the n < 0 runs,
+    # where check's precondition fails first
+    f = one("""
+    import math
+    def check(n: int) -> int:
+        \"\"\"
+        pre: n >= 0
+        \"\"\"
+        return n
+    def f(n: int) -> int:
+        return check(n) + math.isqrt(n)
+    """, "contract")
+    assert (f.function, f.property, f.status) == ("f", "requires-call", "unknown")
+
+
+@pytest.mark.parametrize("call, status", [
+    ("sum(xs)", "proved"), ("sorted(xs)", "proved"), ("max(xs)", "proved"),
+    ("sum(ys)", "unknown"), ("sorted(xs, key=k)", "unknown"), ("list(ys)", "unknown"),
+    ("sorted(xs, key=len)", "proved"), ("any(x > 0 for x in xs)", "proved"),
+])
+def test_iterating_builtins_return_only_on_finite_iterables(call, status):
+    f = one(f"""
+    def f(xs: list[int], ys, k) -> int:
+        n = 0
+        for i in range(3):
+            n = n + {call}
+        return n
+    """)
+    assert f.status == status, f.message

@@ -125,7 +125,8 @@ def _ge(left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
 
 
 def _facts(name: str, r: ir.Expr, args: list[ir.Expr], span: ir.Span) -> list[ir.Expr]:
-    """What a math function's result r satisfies when the call returns."""
+    """What a math function's result r satisfies when the call returns (facts that never
+    exclude a run: the call may be evaluated ahead of calls written before it)."""
     zero, one = ir.Const(value=0, span=span), ir.Const(value=1, span=span)
     if name in ("math.gcd", "math.comb", "math.perm", "math.lcm"):
         return [_ge(r, zero, span)]
@@ -136,8 +137,12 @@ def _facts(name: str, r: ir.Expr, args: list[ir.Expr], span: ir.Span) -> list[ir
         sq = ir.Binary(op="mul", left=r, right=r, span=span)
         r1 = ir.Binary(op="add", left=r, right=one, span=span)
         sq1 = ir.Binary(op="mul", left=r1, right=r1, span=span)
-        return [_ge(r, zero, span), _ge(n, sq, span),
-                ir.Binary(op="lt", left=n, right=sq1, type=ir.BOOL, span=span)]
+        exact = ir.Binary(op="and", left=_ge(n, sq, span), right=ir.Binary(
+            op="lt", left=n, right=sq1, type=ir.BOOL, span=span), type=ir.BOOL, span=span)
+        # conditional: the call may be hoisted before earlier calls, so it must not prune
+        # the paths where it raises (n < 0)
+        return [_ge(r, zero, span), ir.Binary(op="implies", left=_ge(n, zero, span),
+                                              right=exact, type=ir.BOOL, span=span)]
     return []
 
 

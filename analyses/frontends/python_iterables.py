@@ -158,8 +158,9 @@ class IterableModel:
         if isinstance(node, cst.Dict):
             return "dict" if all(isinstance(e, cst.DictElement) and self._pure(e.key)
                                  and self._pure(e.value) for e in node.elements) else None
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp)):
-            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict"}[
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict",
+                    "GeneratorExp": "generator"}[
                 type(node).__name__] if self._comprehension_ok(node) else None
         if isinstance(node, cst.Name):
             return self.kinds.get(node.value)
@@ -304,7 +305,7 @@ def _describe(it: cst.BaseExpression, kind: str) -> str:
             "Dict": "a dict display", "SimpleString": "a string literal",
             "ConcatenatedString": "a string literal", "FormattedString": "an f-string",
             "ListComp": "a list comprehension", "SetComp": "a set comprehension",
-            "DictComp": "a dict comprehension"}.get(type(it).__name__, f"a finite {kind}")
+            "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression"}.get(type(it).__name__, f"a finite {kind}")
 
 
 def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
