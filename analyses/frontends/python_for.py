@@ -49,7 +49,7 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
         out.append(ir.Havoc(targets=[n], what=what, span=ispan))
     head: list[ir.Stmt] = []
     target = node.target
-    if fin.int_elements is not None and isinstance(target, cst.Name):
+    if fin.int_elements and isinstance(target, cst.Name):
         head.append(sl.store(target.value, _select(idx_e, fin.int_elements, ispan), tspan))
     elif (fin.enumerated and isinstance(target, (cst.Tuple, cst.List))
           and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name)):

@@ -254,18 +254,13 @@ class IterableModel:
         kind = self.kind(it)
         if kind is None:
             return None
-        out = FiniteIter(desc=_describe(it, kind), roots=self._roots(it))
+        out = FiniteIter(desc=_describe(it, kind), roots=self._roots(it),
+                         length=self.literal_length(it))
         if isinstance(it, (cst.Tuple, cst.List)) and all(
                 isinstance(e, cst.Element) for e in it.elements):
-            out.length = len(it.elements)
             lits = [_int_literal(e.value) for e in it.elements]
             if all(v is not None for v in lits):
                 out.int_elements = lits
-        elif isinstance(it, cst.SimpleString):
-            try:
-                out.length = len(it.evaluated_value)
-            except Exception:
-                pass
         elif isinstance(it, cst.Call) and self.builtin(it.func) == "enumerate":
             out.enumerated = True
             pos = [a for a in it.args if not a.keyword]
@@ -273,6 +268,26 @@ class IterableModel:
             start = pos[1].value if len(pos) > 1 else (kw[0].value if kw else None)
             out.enumerate_start = start
         return out
+
+    def literal_length(self, it: cst.BaseExpression) -> Optional[int]:
+        """The number of elements, when the source text fixes it."""
+        if isinstance(it, (cst.Tuple, cst.List)) and all(
+                isinstance(e, cst.Element) for e in it.elements):
+            return len(it.elements)
+        if isinstance(it, cst.SimpleString):
+            try:
+                return len(it.evaluated_value)
+            except Exception:
+                return None
+        if isinstance(it, cst.Call) and it.args and not any(a.star for a in it.args):
+            name = self.builtin(it.func)
+            pos = [a.value for a in it.args if a.keyword is None]
+            if name in ("enumerate", "reversed", "sorted", "list", "tuple") and pos:
+                return self.literal_length(pos[0])
+            if name == "zip" and pos and not any(a.keyword for a in it.args):
+                lengths = [self.literal_length(a) for a in pos]
+                return min(lengths) if None not in lengths else None
+        return None
 
     def _roots(self, it: cst.BaseExpression) -> set[str]:
         """Names of mutable containers the iteration reads lazily (so growth matters)."""
@@ -301,6 +316,12 @@ def _int_literal(node) -> Optional[int]:
 def _describe(it: cst.BaseExpression, kind: str) -> str:
     if isinstance(it, cst.Name):
         return f"the {kind} {it.value}"
+    if isinstance(it, cst.Call):
+        f = it.func
+        name = f.value if isinstance(f, cst.Name) else (
+            f".{f.attr.value}" if isinstance(f, cst.Attribute) else "")
+        if name:
+            return f"{name}(...)"
     return {"Tuple": "a tuple display", "List": "a list display", "Set": "a set display",
             "Dict": "a dict display", "SimpleString": "a string literal",
             "ConcatenatedString": "a string literal", "FormattedString": "an f-string",
