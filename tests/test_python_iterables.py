@@ -223,3 +223,82 @@ def test_iterating_builtins_return_only_on_finite_iterables(call, status):
         return n
     """)
     assert f.status == status, f.message
+
+
+def test_self_attributes_in_call_free_methods():
+    src = """
+    from dataclasses import dataclass
+
+    @dataclass
+    class Counter:
+        count: int = 0
+        limit: int = 10
+
+        def bump(self) -> int:
+            if self.count < self.limit:
+                self.count += 1
+            return self.count
+
+        def clamp(self) -> int:
+            self.count = min(self.count, self.limit)
+            assert self.count <= self.limit
+            return self.count
+
+        def loop(self) -> int:
+            n = 0
+            while n < self.limit:
+                n += 1
+            return n
+
+        def entry(self) -> int:
+            assert self.count >= 0
+            return 0
+
+        def calls(self) -> int:
+            self.count = 5
+            self.reset()
+            assert self.count == 5
+            return 0
+
+        def reset(self) -> None:
+            self.count = 0
+
+        def alias(self, other) -> int:
+            self.count = 5
+            other.count = 0
+            assert self.count == 5
+            return 0
+    """
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    got = [(f.function, f.kind, f.status) for f in rep.findings
+           if f.kind in ("contract", "termination")]
+    assert got == [("Counter.clamp", "contract", "proved"),
+                   ("Counter.loop", "termination", "proved"),
+                   ("Counter.entry", "contract", "unknown"),
+                   ("Counter.calls", "contract", "unknown"),
+                   ("Counter.alias", "contract", "unknown")]
+
+
+def test_self_attributes_not_modelled_with_properties_or_hooks():
+    src = """
+    class P:
+        @property
+        def x(self) -> int:
+            return 1
+
+        def f(self) -> int:
+            assert self.x == 1
+            return 0
+
+    class G:
+        def __getattr__(self, name):
+            return 0
+
+        def f(self) -> int:
+            self.y = 1
+            assert self.y == 1
+            return 0
+    """
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    got = [(f.function, f.status) for f in rep.findings if f.kind == "contract"]
+    assert got == [("P.f", "unknown"), ("G.f", "unknown")]

@@ -62,6 +62,7 @@ class FnContext:
         self.type_hints: dict[str, ir.IntT] = {}    # from a first pass (see python_frontend)
         self.early_reads: set[str] = set()          # locals read before their first store
         self.iterables = None                       # python_iterables.IterableModel
+        self.self_attrs: Optional[set[str]] = None  # modelled attributes of self
         self._counter = 0
 
     def fresh(self, stem: str, typ: ir.IntT = ir.MATH_INT) -> str:

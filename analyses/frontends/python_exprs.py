@@ -126,6 +126,11 @@ class ExprLowerer:
 
     def _Attribute(self, node: cst.Attribute, as_cond: bool) -> ir.Expr:
         base = node.value
+        attrs = self.ctx.self_attrs
+        if (attrs and isinstance(base, cst.Name) and base.value == self.ctx.self_name
+                and node.attr.value in attrs):
+            name = f"{base.value}.{node.attr.value}"
+            return ir.Var(name=name, type=self.ctx.local_type(name), span=self.span(node))
         if (node.attr.value == "value" and isinstance(base, cst.Name)
                 and base.value in self.ctx.locals and base.value not in self.ctx.bad_params
                 and self.ctx.locals[base.value].name.startswith("ctypes.")):

@@ -21,6 +21,7 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
+from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
@@ -281,6 +282,13 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                                 lambda f: is_range_for(f, ctx))
     fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
                                              docs)
+    ctx.self_attrs = self_attributes(node.body, ctx, sig.kind)   # after the contracts
+    if ctx.self_attrs:
+        names = [f"{ctx.self_name}.{a}" for a in sorted(ctx.self_attrs)]
+        for n in names:
+            ctx.declare(n, ir.MATH_INT)
+        what = f"the attributes of {ctx.self_name} at entry"
+        prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
     fn.body = prelude + StmtLowerer(ctx).block(node.body)
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)

@@ -119,6 +119,9 @@ class StmtLowerer:
     def _Assign(self, node: cst.Assign) -> list[ir.Stmt]:
         span, ex = self.span(node), ExprLowerer(self.ctx)
         targets = [t.target for t in node.targets]
+        if len(targets) == 1 and self._self_attr(targets[0]):
+            value = ex.value(node.value)
+            return ex.pre + [self.store(self._self_attr(targets[0]), value, span)]
         if not all(isinstance(t, cst.Name) for t in targets):
             tup = targets[0] if len(targets) == 1 else None
             if self._is_divmod(tup, node.value):
@@ -191,10 +194,24 @@ class StmtLowerer:
         value = ex.value(node.value)
         return ex.pre + [self.store(node.target.value, value, self.span(node))]
 
+    def _self_attr(self, target) -> Optional[str]:
+        """The hidden variable of a modelled `self.x` target (python_selfattrs)."""
+        attrs = self.ctx.self_attrs
+        if (attrs and isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                and target.value.value == self.ctx.self_name and target.attr.value in attrs):
+            return f"{target.value.value}.{target.attr.value}"
+        return None
+
     def _AugAssign(self, node: cst.AugAssign) -> list[ir.Stmt]:
+        attr = self._self_attr(node.target)
+        if attr is not None:
+            return self._aug(node, attr)
         if not isinstance(node.target, cst.Name):
             return self.havoc(node, "augmented assignment to " + _target_kind([node.target]),
                               _base_names([node.target], self.ctx))
+        return self._aug(node, node.target.value)
+
+    def _aug(self, node: cst.AugAssign, target: str) -> list[ir.Stmt]:
         ex, span = ExprLowerer(self.ctx), self.span(node)
         op = type(node.operator).__name__[:-len("Assign")]
         current = ex.value(node.target)
@@ -206,7 +223,7 @@ class StmtLowerer:
             value = ex.arith(ARITH[op], current, ex.value(node.value), node)
         else:
             value = ex.unsupported(f"operator {op}", node)
-        return ex.pre + [self.store(node.target.value, value, span)]
+        return ex.pre + [self.store(target, value, span)]
 
     def _Return(self, node: cst.Return) -> list[ir.Stmt]:
         span = self.span(node)
