@@ -302,3 +302,20 @@ def test_self_attributes_not_modelled_with_properties_or_hooks():
     rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
     got = [(f.function, f.status) for f in rep.findings if f.kind == "contract"]
     assert got == [("P.f", "unknown"), ("G.f", "unknown")]
+
+
+def test_is_none_on_names_that_always_hold_ints():
+    assert verdicts("""
+    def f(x: int, y=None, z: int = None) -> int:
+        a = x + 1
+        assert a is not None
+        assert x is not None
+        if y is None:
+            assert False
+        if z is None:
+            assert False
+        b = None
+        assert b is None
+        return 0
+    """, "contract") == [("f", 4, "proved"), ("f", 5, "proved"), ("f", 7, "unknown"),
+                         ("f", 9, "unknown"), ("f", 11, "unknown")]

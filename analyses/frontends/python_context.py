@@ -52,6 +52,7 @@ class FnContext:
         self.self_name = self_name
         self.locals: dict[str, ir.IntT] = {}
         self.param_names: set[str] = set()
+        self.int_params: set[str] = set()           # parameters annotated int/bool/fixed
         self.local_names: set[str] = set()          # every name the body binds
         self.bad_params: dict[str, str] = {}        # param -> reason its uses are unsupported
         self.global_names: set[str] = set()         # `global`/`nonlocal` names

@@ -204,9 +204,12 @@ class ExprLowerer:
             finally:
                 self.cond_depth -= i > 0
             span = self.span(node) if last == 0 else cover(left.span, right.span)
-            if op not in CMP:
+            left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
+            if op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
+                part: ir.Expr = ir.Const(value=int(op == "IsNot"), type=ir.BOOL, span=span)
+            elif op not in CMP:
                 kind = "membership test" if "In" in op else "identity comparison"
-                part: ir.Expr = self.unsupported(kind, target, ir.BOOL)
+                part = self.unsupported(kind, target, ir.BOOL)
             else:
                 l, r = left, right
                 if not same_domain(l.type, r.type):
@@ -216,6 +219,21 @@ class ExprLowerer:
                 op="and", left=result, right=part, type=ir.BOOL, span=cover(result.span, span))
             left = right
         return result
+
+    def _none_test(self, left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
+        """`x is None` on a name that always holds an int (an int-annotated parameter or a
+        local bound only to ints) is False."""
+        if isinstance(left, cst.Name) and left.value == "None":
+            left, right = right, left
+        if not (isinstance(right, cst.Name) and right.value == "None"
+                and isinstance(left, cst.Name)):
+            return False
+        name, ctx = left.value, self.ctx
+        if name in ctx.non_int or name in ctx.global_names or name in ctx.bad_params:
+            return False
+        if name in ctx.param_names:
+            return name in ctx.int_params
+        return name in ctx.local_names
 
     def _BooleanOperation(self, node: cst.BooleanOperation, as_cond: bool) -> ir.Expr:
         op = "and" if isinstance(node.operator, cst.And) else "or"

@@ -251,6 +251,9 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         ctx.locals[name] = ptype
         ctx.param_names.add(name)
         k, _ = annotation_kind(_annotation_name(index, p.annotation))
+        if k in ("int", "bool", "fixed") and p.annotation is not None and not (
+                p.default is not None and _is_none_literal(p.default)):
+            ctx.int_params.add(name)
         if k == "other":
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
@@ -294,6 +297,10 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         ctx.declare(name, ir.MATH_INT)
     fn.locals = ctx.locals
     return ctx
+
+
+def _is_none_literal(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
