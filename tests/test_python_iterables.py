@@ -319,3 +319,19 @@ def test_is_none_on_names_that_always_hold_ints():
         return 0
     """, "contract") == [("f", 4, "proved"), ("f", 5, "proved"), ("f", 7, "unknown"),
                          ("f", 9, "unknown"), ("f", 11, "unknown")]
+
+
+@pytest.mark.parametrize("write", [
+    "self.a, self.b = 5, 6", "for self.a in (5, 6): pass", "self.a: int = 5",
+    "self.a += 5", "[0 for self.a in (5,)]",
+])
+def test_every_write_of_a_self_attribute_is_seen(write):
+    f = one(f"""
+    class K:
+        def f(self) -> int:
+            self.a = 0
+            {write}
+            assert self.a == 0
+            return 0
+    """, "contract")
+    assert f.status == "unknown"

@@ -45,7 +45,8 @@ def self_attributes(body: cst.CSTNode, ctx, kind: str) -> Optional[set[str]]:
         if isinstance(n, (cst.With, cst.Await, cst.Yield)):
             return None                 # __enter__/__exit__, other coroutines
         if isinstance(n, (cst.For, cst.CompFor)) and (
-                ctx.iterables is None or ctx.iterables.kind(n.iter) is None):
+                ctx.iterables is None or ctx.iterables.kind(n.iter) is None
+                or _writes_attribute(n.target)):
             return None                 # advancing an unknown iterator runs its code
         if isinstance(n, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
             targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) \
@@ -77,15 +78,27 @@ def _safe_call(call: cst.Call, ctx, fresh) -> bool:
 def _target_ok(target: cst.CSTNode, me: str, fresh) -> bool:
     """Assignments may bind names, items of fresh local containers or attributes of self
     (a `__setitem__` or attribute of another object may run code that reaches self)."""
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return all(_target_ok(e.value, me, fresh) for e in target.elements)
-    if isinstance(target, cst.StarredElement):
-        return _target_ok(target.value, me, fresh)
+    if isinstance(target, (cst.Tuple, cst.List, cst.StarredElement)):
+        return not _writes_attribute(target)  # `self.a, self.b = ..` is not modelled
     if isinstance(target, cst.Attribute):
         return isinstance(target.value, cst.Name) and target.value.value == me
     if isinstance(target, cst.Subscript):
         return isinstance(target.value, cst.Name) and target.value.value in fresh
     return isinstance(target, cst.Name)
+
+
+def _writes_attribute(target: cst.CSTNode) -> bool:
+    """Does an assignment target (a for target, a tuple) bind an attribute or item?"""
+    stack = [target]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.Attribute, cst.Subscript)):
+            return True
+        if isinstance(n, (cst.Tuple, cst.List)):
+            stack.extend(e.value for e in n.elements)
+        elif isinstance(n, cst.StarredElement):
+            stack.append(n.value)
+    return False
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:

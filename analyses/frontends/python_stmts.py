@@ -181,6 +181,13 @@ class StmtLowerer:
         return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)]
 
     def _AnnAssign(self, node: cst.AnnAssign) -> list[ir.Stmt]:
+        attr = self._self_attr(node.target)
+        if attr is not None:
+            if node.value is None:
+                return []
+            ex = ExprLowerer(self.ctx)
+            value = ex.value(node.value)
+            return ex.pre + [self.store(attr, value, self.span(node))]
         if not isinstance(node.target, cst.Name):
             return self.havoc(node, "assignment to " + _target_kind([node.target]),
                               _base_names([node.target], self.ctx))
