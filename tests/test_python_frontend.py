@@ -175,9 +175,13 @@ def test_unsupported_constructs_are_recorded_with_line():
     """
     f = parse(src).functions["f"]
     assert pretty(f.body) == textwrap.dedent("""\
+        havoc [len(s)] 'the lengths of the containers at entry'
+        assume (ge len(s) 0)
         c = (unsupported 'float division at line 3')
         xs = (unsupported 'list display at line 4')
+        len(xs) = 2
         t = (unsupported 'parameter s of type str')
+        len(t) = len(s)
         return c""")
     assert f.unsupported == [("parameter s of type str", ir.Span(2, 23, 2, 24)),
                              ("float division at line 3", ir.Span(3, 9, 3, 14)),

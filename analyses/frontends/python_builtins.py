@@ -16,6 +16,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
+from . import python_lengths as L
 from .python_iterables import MUTABLE, READ_METHODS
 
 _READS = READ_METHODS | {"isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
@@ -66,8 +67,9 @@ def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
 
 
 def len_call(lw, node: cst.Call) -> Optional[ir.Expr]:
-    """len(x): a constant for a string literal or display, else the (unknown) call's
-    result, known to be >= 0 when it can be hoisted."""
+    """len(x): a constant for a string literal or display; the length variable of a
+    tracked container (python_lengths); else the (unknown) call's result, known to be
+    >= 0 when it can be hoisted."""
     args = node.args
     if len(args) != 1 or args[0].keyword is not None or args[0].star:
         return None
@@ -81,6 +83,8 @@ def len_call(lw, node: cst.Call) -> Optional[ir.Expr]:
             isinstance(e, cst.Element) for e in arg.elements) and (
             lw.ctx.iterables is not None and lw.ctx.iterables.kind(arg) is not None):
         return ir.Const(value=len(arg.elements), span=span)
+    if isinstance(arg, cst.Name) and arg.value in L.tracked(lw.ctx) and not lw.called:
+        return ir.Var(name=L.len_var(arg.value), type=ir.MATH_INT, span=span)
     if lw.cond_depth > 0:
         return None
     e = lw.value(arg)

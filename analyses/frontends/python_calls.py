@@ -11,6 +11,7 @@ from .. import ir
 from .python_builtins import (CONSUMING, INT_FUNCTIONS, consuming_name, container_method,
                                int_function, len_call)
 from .python_context import Signature
+from .python_lengths import is_safe_call
 from .python_types import fixed_type, join
 from .python_values import coerce
 
@@ -18,6 +19,13 @@ BUILTINS = {"abs", "min", "max", "int", "bool", "isinstance", "len"}
 
 
 def lower_call(lw, node: cst.Call, as_cond: bool) -> ir.Expr:
+    out = _lower_call(lw, node, as_cond)
+    if not is_safe_call(lw.ctx, node):
+        lw.called = True        # later len(xs) reads in this expression may be stale
+    return out
+
+
+def _lower_call(lw, node: cst.Call, as_cond: bool) -> ir.Expr:
     ctx = lw.ctx
     func = node.func
     sig, drop_first = _program_callee(lw, func)

@@ -52,6 +52,7 @@ class ExprLowerer:
         self.ctx = ctx
         self.pre: list[ir.Stmt] = []
         self.cond_depth = 0          # > 0: inside a branch that may not be evaluated
+        self.called = False          # lowered a call that may change a container
 
     # ------------------------------------------------------------------ entry points
     def value(self, node: cst.BaseExpression) -> ir.Expr:

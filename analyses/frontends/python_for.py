@@ -15,6 +15,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import ir
+from . import python_lengths as L
 from .python_exprs import ExprLowerer, coerce
 from .python_iterables import FiniteIter
 from .python_names import target_names
@@ -40,9 +41,12 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     idx_e = ir.Var(name=idx, type=ir.MATH_INT, span=ispan)
     zero = ir.Const(value=0, span=ispan)
     out: list[ir.Stmt] = [ir.Assign(target=idx, value=zero, span=ispan)]
+    known = L.length_of(ctx, node.iter) if fin.length is None else None
     if fin.length is not None:
         out.append(ir.Assign(target=n, value=ir.Const(value=fin.length, span=ispan),
                              span=ispan))
+    elif known is not None:
+        out.append(ir.Assign(target=n, value=known, span=ispan))
     else:
         what = f"the length of {fin.desc} at line {ispan.line}"
         ctx.note(what, ispan)
@@ -97,6 +101,7 @@ def _arbitrary(sl, target: cst.BaseExpression, fin: FiniteIter,
     for t in names:
         ctx.declare(t, ir.MATH_INT)
     out: list[ir.Stmt] = [ir.Havoc(targets=names, what=what, span=span)]
+    out += L.arbitrary(ctx, set(names) & set(L.tracked(ctx)), what, span)
     if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):
         what2 = f"assignment of a loop element to {sl.ctx.spanner.code(target)}"
         ctx.note(what2, span)

@@ -21,6 +21,7 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
+from .python_lengths import entry as lengths_at_entry
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
@@ -292,6 +293,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
             ctx.declare(n, ir.MATH_INT)
         what = f"the attributes of {ctx.self_name} at entry"
         prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
+    prelude += lengths_at_entry(ctx, fn.name_span)
     fn.body = prelude + StmtLowerer(ctx).block(node.body)
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)

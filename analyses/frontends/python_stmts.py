@@ -17,6 +17,7 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer, coerce
+from . import python_lengths as L
 from .python_for import lower_finite_for, lower_range_for
 from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
@@ -61,7 +62,12 @@ class StmtLowerer:
             return self.havoc(node, type(node).__name__)
         depth = len(self.loops)
         try:
-            return method(node)
+            out = method(node)
+            if not isinstance(node, _COMPOUND) and L.tracked(self.ctx):
+                out = out + L.fresh_updates(self.ctx, node, self.span(node))
+                if L.may_change(self.ctx, node):
+                    out = out + L.invalidate(self.ctx, self.span(node))
+            return out
         except Exception as e:                      # never let one statement kill the module
             del self.loops[depth:]
             return self.havoc(node, f"internal error ({type(e).__name__}: {e})")
@@ -74,7 +80,8 @@ class StmtLowerer:
                    if n not in self.ctx.global_names and n not in self.ctx.nested_defs]
         for t in targets:
             self.ctx.declare(t, ir.MATH_INT)
-        return [ir.Havoc(targets=targets, what=what, span=span)]
+        return [ir.Havoc(targets=targets, what=what, span=span)] + L.arbitrary(
+            self.ctx, set(targets) & set(L.tracked(self.ctx)), what, span)
 
     def store(self, name: str, value: ir.Expr, span: ir.Span) -> ir.Stmt:
         if name in self.ctx.global_names:
@@ -137,10 +144,13 @@ class StmtLowerer:
                               _base_names(targets, self.ctx))
         value = ex.value(node.value)
         if len(targets) == 1:
-            return ex.pre + [self.store(targets[0].value, value, span)]
+            return ex.pre + [self.store(targets[0].value, value, span)] + L.assigned(
+                self.ctx, targets[0].value, node.value, span)
         tmp = self.ctx.fresh("t", value.type if value.type.bounded else ir.MATH_INT)
         out = ex.pre + [ir.Assign(target=tmp, value=value, span=span)]
-        return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets]
+        return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets] \
+            + L.arbitrary(self.ctx, {t.value for t in targets} & set(L.tracked(self.ctx)),
+                          f"the length of a container at line {span.line}", span)
 
     def _is_divmod(self, target, value) -> bool:
         """`q, r = divmod(a, b)` with the builtin divmod."""
@@ -178,7 +188,9 @@ class StmtLowerer:
             tmp = self.ctx.fresh("t", e.type if e.type.bounded else ir.MATH_INT)
             out.append(ir.Assign(target=tmp, value=e, span=e.span))
             temps.append(tmp)
-        return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)]
+        return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)] \
+            + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                          f"the length of a container at line {span.line}", span)
 
     def _AnnAssign(self, node: cst.AnnAssign) -> list[ir.Stmt]:
         attr = self._self_attr(node.target)
@@ -199,7 +211,8 @@ class StmtLowerer:
             return []
         ex = ExprLowerer(self.ctx)
         value = ex.value(node.value)
-        return ex.pre + [self.store(node.target.value, value, self.span(node))]
+        return ex.pre + [self.store(node.target.value, value, self.span(node))] + L.assigned(
+            self.ctx, node.target.value, node.value, self.span(node))
 
     def _self_attr(self, target) -> Optional[str]:
         """The hidden variable of a modelled `self.x` target (python_selfattrs)."""
@@ -230,7 +243,9 @@ class StmtLowerer:
             value = ex.arith(ARITH[op], current, ex.value(node.value), node)
         else:
             value = ex.unsupported(f"operator {op}", node)
-        return ex.pre + [self.store(target, value, span)]
+        return ex.pre + [self.store(target, value, span)] + L.arbitrary(
+            self.ctx, {target} & set(L.tracked(self.ctx)),
+            f"the length of {target} at line {span.line}", span)
 
     def _Return(self, node: cst.Return) -> list[ir.Stmt]:
         span = self.span(node)
@@ -288,6 +303,9 @@ class StmtLowerer:
             orelse = self._If(node.orelse)
         else:
             orelse = self.block(node.orelse) if node.orelse is not None else []
+        if L.tracked(self.ctx) and L.may_change(self.ctx, node.test):
+            reset = L.invalidate(self.ctx, self.span(node.test))
+            then, orelse = reset + then, reset + orelse
         return ex.pre + [ir.If(cond=cond, then=then, orelse=orelse, span=self.span(node))]
 
     def _loop(self, node, make_loop) -> list[ir.Stmt]:
@@ -311,12 +329,16 @@ class StmtLowerer:
             cond = ex.cond(node.test)
             body = self.block(node.body)
             span = self.span(node)
+            after: list[ir.Stmt] = []
+            if L.tracked(self.ctx) and L.may_change(self.ctx, node.test):
+                after = L.invalidate(self.ctx, self.span(node.test))
+                body = after + body
             if ex.pre:        # calls in the condition: evaluate them at every iteration
                 exit_ = ir.If(cond=ir.Unary(op="not", arg=cond, type=ir.BOOL, span=cond.span),
                               then=[ir.Break(span=cond.span)], span=cond.span)
                 body = ex.pre + [exit_] + body
                 cond = _const(1, cond.span, ir.BOOL)
-            return [ir.While(cond=cond, body=body, span=span)]
+            return [ir.While(cond=cond, body=body, span=span)] + after
         return self._loop(node, make)
 
     def _For(self, node: cst.For) -> list[ir.Stmt]:
@@ -339,9 +361,12 @@ class StmtLowerer:
             names = target_names(node.target)
             for n in names:
                 self.ctx.declare(n, ir.MATH_INT)
-            havoc = ir.Havoc(targets=names, what=what, span=self.span(node.target))
+            havoc = [ir.Havoc(targets=names, what=what, span=self.span(node.target))]
+            havoc += L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)), what, span)
+            if L.tracked(self.ctx) and L.may_change(self.ctx, it):
+                havoc += L.invalidate(self.ctx, self.span(it))     # advancing the iterator
             cond = ir.Unsupported(what=what, type=ir.BOOL, span=self.span(it))
-            return [ir.While(cond=cond, body=[havoc] + self.block(node.body), span=span)]
+            return [ir.While(cond=cond, body=havoc + self.block(node.body), span=span)]
         return self._loop(node, make)
 
     def _calls_program(self, call: cst.Call) -> bool:
@@ -369,6 +394,9 @@ class StmtLowerer:
             for n in names:
                 self.ctx.declare(n, ir.MATH_INT)
             alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(h))]
+                                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                                              what, span)
+                                + L.invalidate(self.ctx, self.span(h))
                                 + self.block(h.body))
         out = self.nondet_choice(alternatives, what, span)
         if node.finalbody is not None:
@@ -385,7 +413,9 @@ class StmtLowerer:
                  for n in target_names(item.asname.name)]
         for n in names:
             self.ctx.declare(n, ir.MATH_INT)
-        return [ir.Havoc(targets=names, what=what, span=span)] + self.block(node.body)
+        return ([ir.Havoc(targets=names, what=what, span=span)]
+                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)), what, span)
+                + L.invalidate(self.ctx, span) + self.block(node.body))
 
     def _Match(self, node) -> list[ir.Stmt]:
         span = self.span(node)
@@ -397,8 +427,14 @@ class StmtLowerer:
             for n in names:
                 self.ctx.declare(n, ir.MATH_INT)
             alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(case))]
-                                + self.block(case.body))
+                                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                                              what, span)
+                                + L.invalidate(self.ctx, span) + self.block(case.body))
         return self.nondet_choice(alternatives + [[]], what, span)
+
+
+_COMPOUND = (cst.If, cst.While, cst.For, cst.Try, cst.TryStar, cst.With, cst.Match,
+             cst.FunctionDef, cst.ClassDef)
 
 
 def is_range_for(node: cst.For, ctx: FnContext) -> bool:
