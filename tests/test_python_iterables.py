@@ -390,3 +390,17 @@ def test_whatever_may_change_a_list_resets_its_length(change):
         return n
     """, "contract")
     assert f.status == "unknown", f.message
+
+
+def test_loop_count_is_arbitrary_when_the_body_may_change_the_list():
+    f = one("""
+    def f(xs: list[int], ys: list[int]) -> int:
+        n = 0
+        m = len(xs)
+        for x in xs:
+            ys.append(x)        # xs may be ys: the loop runs forever or m times
+            n += 1
+        assert n == m
+        return n
+    """, "contract")
+    assert f.status == "unknown"

@@ -72,8 +72,16 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     one = ir.Const(value=1, span=ispan)
     head.append(ir.Assign(target=idx, value=ir.Binary(op="add", left=idx_e, right=one,
                                                       span=ispan), span=ispan))
-    cond = ir.Binary(op="lt", left=idx_e, right=ir.Var(name=n, type=ir.MATH_INT, span=ispan),
-                     type=ir.BOOL, span=ispan)
+    cond: ir.Expr = ir.Binary(op="lt", left=idx_e, right=ir.Var(name=n, type=ir.MATH_INT,
+                                                                span=ispan),
+                              type=ir.BOOL, span=ispan)
+    if fin.roots and L.may_change(ctx, node.body, deep=True):
+        # a call in the body may change the list through an alias (the loop then runs
+        # more or fewer times); it is an unknown function, so termination stays unknown
+        what = (f"the number of iterations over {fin.desc} at line {ispan.line} (the body "
+                f"calls code that may change it)")
+        ctx.note(what, ispan)
+        cond = ir.Unsupported(what=what, type=ir.BOOL, span=ispan)
     body = head + sl.block(node.body)
     return out + [ir.While(cond=cond, body=body, range_loop=True, span=span,
                            iterates=fin.desc)]

@@ -93,9 +93,10 @@ def is_safe_call(ctx, call: cst.Call) -> bool:
             and name not in ctx.index.signatures and model is not None)
 
 
-def may_change(ctx, node: cst.CSTNode) -> bool:
-    """Does evaluating `node` (a statement or a header expression) call something that may
-    change a container, or assign into / delete from / augment a tracked one?"""
+def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
+    """Does evaluating `node` (a statement or a header expression; with `deep`, a whole
+    block) call something that may change a container, or assign into / delete from /
+    augment a tracked one?"""
     names = tracked(ctx)
     stack = [node]
     while stack:
@@ -112,7 +113,8 @@ def may_change(ctx, node: cst.CSTNode) -> bool:
                     t = t.value
                     if isinstance(t, cst.Name):
                         return True         # xs[i] = v, o.attr = v: may be a container
-        if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.IndentedBlock)):
+        if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or (
+                isinstance(n, cst.IndentedBlock) and not deep):
             continue                        # not evaluated here (blocks: their own stmts)
         stack.extend(kids(n))
     return False
