@@ -404,3 +404,20 @@ def test_loop_count_is_arbitrary_when_the_body_may_change_the_list():
         return n
     """, "contract")
     assert f.status == "unknown"
+
+
+@pytest.mark.parametrize("pre, loop", [
+    ("g = (v for v in xs)", "for x in g:"),
+    ("", "for x in (v for v in xs):"),
+    ("e = enumerate(xs)", "for i, x in e:"),
+    ("z = zip(xs, xs)", "for x, y in z:"),
+])
+def test_lazy_views_of_a_list_that_grows_stay_unknown(pre, loop):
+    f = one(f"""
+    def f(xs: list[int]) -> int:
+        {pre}
+        {loop}
+            xs.append(1)
+        return 0
+    """)
+    assert f.status == "unknown"

@@ -26,6 +26,8 @@ import libcst as cst
 from .python_names import kids, target_names
 
 IMMUTABLE = {"str", "bytes", "tuple", "frozenset", "range"}
+# "lazy": enumerate/zip/reversed/generator expressions/dict views read their source as
+# they go, so a name bound to one is not known finite (its source may grow)
 MUTABLE = {"list", "dict", "set", "bytearray", "deque"}
 _TYPE_NAMES = {
     "str": "str", "builtins.str": "str", "bytes": "bytes", "tuple": "tuple",
@@ -39,7 +41,7 @@ _TYPE_NAMES = {
 }
 # calls whose result is a new finite container when their (first) argument is finite
 _COPYING = {"list": "list", "tuple": "tuple", "set": "set", "frozenset": "frozenset",
-            "sorted": "list", "dict": "dict", "reversed": "tuple", "enumerate": "tuple",
+            "sorted": "list", "dict": "dict", "reversed": "lazy", "enumerate": "lazy",
             "bytes": "bytes", "bytearray": "bytearray", "collections.deque": "deque"}
 # methods of a finite container whose result is finite
 _VIEW_METHODS = {"keys", "values", "items", "split", "rsplit", "splitlines", "strip",
@@ -160,7 +162,7 @@ class IterableModel:
                                  and self._pure(e.value) for e in node.elements) else None
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             return {"ListComp": "list", "SetComp": "set", "DictComp": "dict",
-                    "GeneratorExp": "generator"}[
+                    "GeneratorExp": "lazy"}[
                 type(node).__name__] if self._comprehension_ok(node) else None
         if isinstance(node, cst.Name):
             return self.kinds.get(node.value)
@@ -223,7 +225,7 @@ class IterableModel:
         if name == "range":
             return "range" if not keywords and all(self._pure(a) for a in args) else None
         if name == "zip":
-            return "tuple" if args and all(self.kind(a) for a in args) else None
+            return "lazy" if args and all(self.kind(a) for a in args) else None
         if name in _COPYING:
             if not args:
                 return None if name in ("reversed", "enumerate") else _COPYING[name]
@@ -234,7 +236,9 @@ class IterableModel:
             if self.kind(func.value) is None or not all(self._pure(a) for a in args) \
                     or keywords:
                 return None
-            return "list" if func.attr.value in ("keys", "values", "items", "split",
+            if func.attr.value in ("keys", "values", "items"):
+                return "lazy"           # a view of the dict: reads it as it goes
+            return "list" if func.attr.value in ("split",
                                                  "rsplit", "splitlines", "partition",
                                                  "rpartition") else "str"
         return None
@@ -252,8 +256,8 @@ class IterableModel:
     # ------------------------------------------------------------------ the loop
     def classify(self, it: cst.BaseExpression) -> Optional[FiniteIter]:
         kind = self.kind(it)
-        if kind is None:
-            return None
+        if kind is None or (kind == "lazy" and isinstance(it, cst.Name)):
+            return None     # a stored enumerate/zip/generator/view: what does it read?
         out = FiniteIter(desc=_describe(it, kind), roots=self._roots(it),
                          length=self.literal_length(it))
         if isinstance(it, (cst.Tuple, cst.List)) and all(
@@ -293,6 +297,13 @@ class IterableModel:
         """Names of mutable containers the iteration reads lazily (so growth matters)."""
         if isinstance(it, cst.Name):
             return {it.value} if self.kinds.get(it.value) in MUTABLE else set()
+        if isinstance(it, cst.GeneratorExp):
+            out: set[str] = set()
+            loop = it.for_in
+            while loop is not None:
+                out |= self._roots(loop.iter)
+                loop = loop.inner_for_in
+            return out
         if isinstance(it, cst.Call):
             name = self.builtin(it.func)
             if name in ("enumerate", "zip", "reversed"):
