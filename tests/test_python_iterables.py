@@ -421,3 +421,14 @@ def test_lazy_views_of_a_list_that_grows_stay_unknown(pre, loop):
         return 0
     """)
     assert f.status == "unknown"
+
+
+def test_a_generator_loop_over_a_list_may_not_end():
+    # the consumer may append to xs between two yields
+    assert verdicts("""
+    def gen(xs: list[int], s: str):
+        for x in xs:
+            yield x
+        for c in s:
+            yield c
+    """) == [("gen", 3, "unknown"), ("gen", 5, "proved")]

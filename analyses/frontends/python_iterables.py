@@ -353,6 +353,8 @@ def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
         n = stack.pop()
         if isinstance(n, cst.Call) and calls_program(n):
             return "the body calls a function of this file, which may grow it"
+        if isinstance(n, (cst.Yield, cst.Await)):
+            return "the body yields, and other code may grow it meanwhile"
         stack.extend(kids(n))
     return None
 

@@ -103,6 +103,8 @@ def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
         n = stack.pop()
         if isinstance(n, cst.Call) and not is_safe_call(ctx, n):
             return True
+        if isinstance(n, (cst.Yield, cst.Await)):
+            return True                     # other code runs meanwhile
         if isinstance(n, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
             targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) \
                 else [n.target]
