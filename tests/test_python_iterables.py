@@ -432,3 +432,19 @@ def test_a_generator_loop_over_a_list_may_not_end():
         for c in s:
             yield c
     """) == [("gen", 3, "unknown"), ("gen", 5, "proved")]
+
+
+def test_reads_inside_calls_and_copies_of_anything():
+    assert verdicts("""
+    def f(parts: list[str], d) -> int:
+        out = []
+        for p in parts:
+            out.append(', '.join(parts) + str(len(parts)))
+            out.append('{}'.format(p))
+        remaining = set(d)
+        for k in remaining:
+            out.append(k)
+        for q in parts:
+            s = ', '.join(d)
+        return len(out)
+    """) == [("f", 4, "proved"), ("f", 8, "proved"), ("f", 10, "unknown")]

@@ -37,11 +37,14 @@ _MUTATE_VALUE = {"pop", "popleft", "popitem", "setdefault", "remove"}
 def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     """The IR for `name.method(args)` on a known finite container, or None (unknown)."""
     func, model = node.func, lw.ctx.iterables
-    if (model is None or not isinstance(func, cst.Attribute)
-            or not isinstance(func.value, cst.Name) or lw.cond_depth > 0):
+    if (model is None or not isinstance(func, cst.Attribute) or lw.cond_depth > 0
+            or not isinstance(func.value, (cst.Name, cst.SimpleString))):
         return None
-    name, attr = func.value.value, func.attr.value
-    kind = model.kinds.get(name)
+    if isinstance(func.value, cst.SimpleString):       # ', '.join(..), '{}'.format(..)
+        name, attr, kind = "a string literal", func.attr.value, "str"
+    else:
+        name, attr = func.value.value, func.attr.value
+        kind = model.kinds.get(name)
     if kind is None or any(a.star for a in node.args):
         return None
     if not all(a.keyword is None or model._keyword_ok(a.keyword.value, a.value)

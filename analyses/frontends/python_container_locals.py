@@ -66,7 +66,8 @@ def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
         for n, vs in cand.items():
             if n not in kinds:
                 continue
-            ks = {v if isinstance(v, str) else model.kind(v) for v in vs} | ({params[n]} if n in params else set())
+            ks = {v if isinstance(v, str) else (model.kind(v) or model.eager_kind(v))
+                  for v in vs} | ({params[n]} if n in params else set())
             known = ks - {"?"}
             if None in ks:
                 del kinds[n]

@@ -173,6 +173,19 @@ class IterableModel:
             return left if left is not None and left == right else None
         return None
 
+    def eager_kind(self, node: cst.BaseExpression) -> Optional[str]:
+        """The kind of an eager copy (`list(x)`, `sorted(x)`, a comprehension) of anything:
+        finite whenever the call returns (whether it returns is the call's own question,
+        asked where it is lowered)."""
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp)):
+            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict"}[
+                type(node).__name__]
+        if isinstance(node, cst.Call) and not any(a.star for a in node.args):
+            name = self.builtin(node.func)
+            if name in _COPYING and _COPYING[name] != "lazy":
+                return _COPYING[name]
+        return None
+
     def _elements_ok(self, elements) -> bool:
         for e in elements:
             v = e.value
@@ -372,6 +385,9 @@ def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Opt
         if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
                 and f.attr.value in READ_METHODS):
             skip.append(f.value)                                # xs.count(v)
+        elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.SimpleString):
+            skip.extend(a.value for a in node.args              # ', '.join(xs)
+                        if isinstance(a.value, cst.Name))
         elif model.builtin(f) in ("len", "sorted", "list", "tuple", "set", "frozenset",
                                   "enumerate", "reversed", "zip", "min", "max", "sum",
                                   "any", "all"):
@@ -392,7 +408,8 @@ def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Opt
             if isinstance(t, cst.Name) and t.value in roots:
                 return f"the body assigns into {t.value}"
     for k in kids(node):
-        if any(k is s for s in skip) and isinstance(k, cst.Name):
+        v = k.value if isinstance(k, cst.Arg) else k
+        if isinstance(v, cst.Name) and any(v is s for s in skip):
             continue
         found = _unsafe_use(k, roots, model)
         if found is not None:

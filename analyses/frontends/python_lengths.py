@@ -75,6 +75,10 @@ def invalidate(ctx, span: ir.Span) -> list[ir.Stmt]:
 def is_safe_call(ctx, call: cst.Call) -> bool:
     func = call.func
     model = ctx.iterables
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.SimpleString):
+        attr = func.attr.value          # ', '.join(..) of a finite container, '{}'.format
+        return attr in _READS and (attr not in _CONSUMING or all(
+            model is not None and model.kind(a.value) is not None for a in call.args))
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
         attr = func.attr.value
         if attr in _CONSUMING and not all(
