@@ -210,7 +210,9 @@ class While(Stmt):
     run update (C for-loop increment; reached by fall-through and by `continue`).
     `range_var`: set by the Python frontend for `for v in range(...)` loops whose hidden
     counter the body cannot change (they terminate by construction when the step is
-    nonzero).  `invariants`/`variant` come from the user (ACSL loop invariant/variant)."""
+    nonzero); also for `for v in <finite container>` (`iterates` says which), lowered to a
+    hidden index below the container's length.  `invariants`/`variant` come from the user
+    (ACSL loop invariant/variant)."""
     cond: Expr
     body: list[Stmt] = field(default_factory=list)
     update: list[Stmt] = field(default_factory=list)
@@ -218,6 +220,7 @@ class While(Stmt):
     invariants: list["Contract"] = field(default_factory=list)
     variant: Optional["Contract"] = None
     range_loop: bool = False
+    iterates: str = ""      # range_loop over a finite container: which one ("the list xs")
 
 
 @dataclass(kw_only=True)

@@ -321,3 +321,70 @@ def test_c_agrees_with_interpreter_and_ubsan(batch):
                     assert "runtime error" in proc.stderr, ctx
                     line = int(proc.stderr.split("runtime error")[0].split(":")[-3])
                     assert line == stop.span.line, ctx
+
+
+# ------------------------------------------------------------------ Python for loops
+# Source-level programs (through the frontend): for loops over tuple displays of ints,
+# enumerate over string literals, divmod, len of literals; the IR interpreter must agree
+# with CPython on every input.
+
+@st.composite
+def loop_programs(draw, depth=0):
+    lines = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["tuple", "enum", "divmod", "len", "assign"]
+                                    + (["nested"] if depth == 0 else [])))
+        var = f"x{depth}"
+        if kind in ("tuple", "nested"):
+            elems = draw(st.lists(st.integers(-4, 6), min_size=0, max_size=4))
+            disp = "(" + ", ".join(map(str, elems)) + ("," if len(elems) == 1 else "") + ")"
+            if draw(st.booleans()):
+                disp = "[" + ", ".join(map(str, elems)) + "]"
+            lines.append(f"for {var} in {disp}:")
+            op = draw(st.sampled_from(["+", "-", "*", "//", "%"]))
+            lines.append(f"    c = c {op} ({var} + a)")
+            if draw(st.booleans()):
+                lines.append(f"    if c > {var} * b:")
+                lines.append(f"        {draw(st.sampled_from(['break', 'continue', 'c = c - 1']))}")
+            if kind == "nested":
+                lines += ["    " + ln for ln in draw(loop_programs(depth + 1))]
+        elif kind == "enum":
+            text = draw(st.text(alphabet="abc", max_size=4))
+            start = draw(st.integers(-2, 3))
+            lines.append(f"for i{depth}, ch in enumerate({text!r}, {start}):")
+            lines.append(f"    c = c + i{depth} * a - b")
+        elif kind == "divmod":
+            lines.append("q, r = divmod(c, b)")
+            lines.append("c = q - r + a")
+        elif kind == "len":
+            text = draw(st.text(alphabet="xy", max_size=5))
+            lines.append(f"c = c + len({text!r}) * len((1, a))")
+        else:
+            lines.append(f"c = c {draw(st.sampled_from(['+', '-', '*']))} b")
+    return lines
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(loop_programs(), st.lists(st.tuples(st.integers(-6, 6), st.integers(-6, 6)),
+                                 min_size=3, max_size=3))
+def test_python_for_loops_agree_with_cpython(body, input_list):
+    from veriline.analyses.frontends.python_frontend import parse_python
+    src = "def f(a: int, b: int) -> int:\n    c = a\n" + "".join(
+        f"    {ln}\n" for ln in body) + "    return c\n"
+    program = parse_python(src, "loops.py")
+    assert not program.functions["f"].unsupported or all(
+        "element of" in w for w, _ in program.functions["f"].unsupported), src
+    ns: dict = {}
+    exec(compile(src, "loops.py", "exec"), ns)
+    for a, b in input_list:
+        out = run(program, "f", {"a": a, "b": b}, externals=[0] * 64)
+        try:
+            want, err = ns["f"](a, b), None
+        except ZeroDivisionError as exc:
+            want, err = None, exc
+        if err is None:
+            assert out.status == "returned" and out.value == want, (src, a, b, out)
+        else:
+            assert out.status == "violation" and out.first.kind == "division-by-zero", \
+                (src, a, b, out)

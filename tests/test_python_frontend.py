@@ -150,7 +150,7 @@ def test_calls_keywords_defaults_methods_and_externals():
         return x + y
     class K:
         def m(self, x):
-            return self.n(x) + K.s(x) + f(y=1, x=x) + f(x) + math.gcd(x, 3)
+            return self.n(x) + K.s(x) + f(y=1, x=x) + f(x) + math.floor(x)
         def n(self, x):
             return x
         @staticmethod
@@ -162,7 +162,7 @@ def test_calls_keywords_defaults_methods_and_externals():
     m = p.functions["K.m"]
     assert m.name == m.qualname == "K.m" and [q.name for q in m.params] == ["x"]
     assert pretty(m.body) == ("return (add (add (add (add (call K.n x) (call K.s x)) "
-                              "(call f x 1)) (call f x 2)) (call math.gcd x 3))")
+                              "(call f x 1)) (call f x 2)) (call math.floor x))")
 
 
 def test_unsupported_constructs_are_recorded_with_line():
@@ -175,9 +175,13 @@ def test_unsupported_constructs_are_recorded_with_line():
     """
     f = parse(src).functions["f"]
     assert pretty(f.body) == textwrap.dedent("""\
+        havoc [len(s)] 'the lengths of the containers at entry'
+        assume (ge len(s) 0)
         c = (unsupported 'float division at line 3')
         xs = (unsupported 'list display at line 4')
+        len(xs) = 2
         t = (unsupported 'parameter s of type str')
+        len(t) = len(s)
         return c""")
     assert f.unsupported == [("parameter s of type str", ir.Span(2, 23, 2, 24)),
                              ("float division at line 3", ir.Span(3, 9, 3, 14)),
@@ -205,13 +209,13 @@ def test_unsupported_statements_keep_their_bodies():
         else:
           havoc [z, e] 'try statement at line 3'
           z = 2
-        while (unsupported:bool 'for loop over an iterable at line 8'):
-          havoc [q] 'for loop over an iterable at line 8'
+        while (unsupported:bool 'for loop over an iterable at line 8 (it may be an infinite iterator)'):
+          havoc [q] 'for loop over an iterable at line 8 (it may be an infinite iterator)'
           z = (add z q)
         havoc [xs] 'assignment to an attribute at line 10'
         return z""")
     assert [w for w, _ in f.unsupported] == ["try statement at line 3",
-                                             "for loop over an iterable at line 8",
+                                             "for loop over an iterable at line 8 (it may be an infinite iterator)",
                                              "assignment to an attribute at line 10"]
 
 

@@ -109,3 +109,97 @@ def test_c_proved_never_fails(seed, tmp_path):
             assert out.returncode != 0 and "Assertion" in out.stderr, (name, pairs)
         else:
             assert out.returncode == 0, (name, out.stderr)
+
+
+# ------------------------------------------------------------------ lists, str, for loops
+ITERABLES = ["xs", "enumerate(xs)", "(1, -2, 3)", "[a, b]", "s", "zip(xs, s)",
+             "sorted(xs)", "reversed(xs)", "out", "[v * 2 for v in xs if v > a]"]
+
+
+def list_function(r, idx):
+    """A function over an int list and a str: for loops over finite iterables, a fresh
+    local list, asserts over the ints (elements of xs/s stay arbitrary to the verifier)."""
+    lines = [f"def g{idx}(xs: list[int], s: str, a: int, b: int) -> int:",
+             "    c = 0", "    out = [a]"]
+    for _ in range(r.randint(1, 3)):
+        it = r.choice(ITERABLES)
+        target = {"enumerate(xs)": "i, v", "zip(xs, s)": "v, ch"}.get(it, "v")
+        lines.append(f"    for {target} in {it}:")
+        step = r.choice(["c = c + 1", "c = c + a", "out.append(c)", "c = c + len(out)",
+                         "b = b - 1", "xs.append(c)" if r.random() < 0.2 else "c = c - b"])
+        if step == "xs.append(c)":
+            lines.append("        if len(xs) < 6:")
+            lines.append(f"            {step}")
+        else:
+            lines.append(f"        {step}")
+        if "i, v" in target and r.random() < 0.5:
+            lines.append(f"        assert i {r.choice(['>=', '<', '>'])} {r.randint(-1, 2)}")
+        if r.random() < 0.3:
+            lines.append("        if c > 100:")
+            lines.append("            break")
+    lines.append(f"    assert {rand_cond(r, ['a', 'b', 'c'])}")
+    lines.append("    return c")
+    return "\n".join(lines) + "\n"
+
+
+def _run_bounded(fn, args, limit=200_000):
+    """Run fn(*args); 'timeout' after `limit` traced lines (a loop that may not end)."""
+    import sys
+    steps = [0]
+
+    class Budget(Exception):
+        pass
+
+    def tracer(frame, event, arg):
+        if event == "line":
+            steps[0] += 1
+            if steps[0] > limit:
+                raise Budget()
+        return tracer
+    sys.settrace(tracer)
+    try:
+        fn(*args)
+        return "ok"
+    except AssertionError as e:
+        return ("assert", e.__traceback__.tb_next.tb_lineno if e.__traceback__.tb_next
+                else e.__traceback__.tb_lineno)
+    except Budget:
+        return "timeout"
+    except Exception:
+        return "raised"
+    finally:
+        sys.settrace(None)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_python_lists_proved_never_fails(seed):
+    r = random.Random(500 + seed)
+    src = "".join(list_function(r, i) + "\n\n" for i in range(6))
+    rep = analyze_source(src, f"lists{seed}.py", Options(timeout_ms=3000))
+    ns = {}
+    exec(compile(src, f"lists{seed}.py", "exec"), ns)
+    decided = 0
+    unproved = {f.function for f in rep.findings
+                if f.kind == "termination" and f.status != "proved"}
+    for f in rep.findings:
+        fn = ns[f.function]
+        if f.kind == "termination" and f.function in unproved:
+            continue            # another loop of the function may run forever
+        if f.status == "counterexample" and f.kind == "contract":
+            inputs = f.counterexample.inputs
+            if set(inputs) >= {"xs", "s", "a", "b"}:
+                out = _run_bounded(fn, [inputs[k] for k in ("xs", "s", "a", "b")])
+                assert out == ("assert", f.span.line), (f, out)
+            decided += 1
+        if f.status != "proved":
+            continue
+        decided += 1
+        for _ in range(60):
+            xs = [r.randint(-5, 5) for _ in range(r.randint(0, 5))]
+            s = "".join(r.choice("abc") for _ in range(r.randint(0, 4)))
+            out = _run_bounded(fn, [xs, s, r.randint(-9, 9), r.randint(-9, 9)])
+            if f.kind == "termination":
+                assert out != "timeout", (f, xs, s)
+            elif f.kind == "contract":
+                assert out != ("assert", f.span.line), (f, xs, s)
+    assert decided >= 6

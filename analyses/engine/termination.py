@@ -71,7 +71,20 @@ TERMINATING_LIBRARY = {
                "sum", "sorted", "list", "tuple", "dict", "set", "isinstance", "hash", "id",
                "math.sqrt", "math.floor", "math.ceil", "math.gcd", "random.randint",
                "random.random", "time.time", "time.monotonic", "logging.info",
-               "logging.debug", "logging.warning"},
+               "logging.debug", "logging.warning",
+               # Python builtins / stdlib that return for finite arguments (the frontend
+               # renames a call that iterates a possibly infinite iterable, python_builtins)
+               "any", "all", "frozenset", "hasattr", "callable", "ord", "chr", "divmod",
+               "pow", "round", "bin", "hex", "oct", "type", "issubclass", "iter",
+               "reversed", "enumerate", "zip", "range", "bytes", "bytearray",
+               "math.isqrt", "math.factorial", "math.comb", "math.perm", "math.lcm",
+               "math.trunc", "math.fabs", "math.log", "math.log2", "math.exp",
+               "math.isnan", "math.isinf", "math.prod", "math.fsum", "bisect.bisect",
+               "bisect.bisect_left", "bisect.bisect_right", "bisect.insort",
+               "bisect.insort_left", "bisect.insort_right", "heapq.heappush",
+               "heapq.heappop", "heapq.heapify", "heapq.heapreplace", "heapq.heappushpop",
+               "heapq.nlargest", "heapq.nsmallest", "collections.deque",
+               "collections.Counter", "collections.OrderedDict"},
     "c": {"printf", "puts", "putchar", "fprintf", "sprintf", "snprintf", "malloc", "calloc",
           "free", "memset", "memcpy", "memmove", "memcmp", "strlen", "strcmp", "abs", "labs",
           "llabs", "rand", "__VERIFIER_nondet_int", "__VERIFIER_assume"},
@@ -124,7 +137,9 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     if loop.range_loop:
         ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
-                      "cannot change")
+                      "cannot change") if not loop.iterates else (
+            f"terminates: a for-loop over {loop.iterates}, which is finite and which the "
+            f"body does not grow")
     else:
         # a repeating state is cheap to look for and settles the question at once
         witness = _nontermination(ctx, rec, fixed_only=True)

@@ -3,25 +3,37 @@ bool, isinstance), NumPy/ctypes conversions, calls to functions of the same file
 their keyword and default arguments) and unknown externals (by dotted name)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import libcst as cst
 
 from .. import ir
+from .python_builtins import (CONSUMING, INT_FUNCTIONS, consuming_name, container_method,
+                               int_function, len_call)
 from .python_context import Signature
-from .python_exprs import BUILTINS, coerce, join
-from .python_types import fixed_type
+from .python_lengths import is_safe_call
+from .python_types import fixed_type, join
+from .python_values import coerce
 
-if TYPE_CHECKING:
-    from .python_exprs import ExprLowerer
+BUILTINS = {"abs", "min", "max", "int", "bool", "isinstance", "len"}
 
 
-def lower_call(lw: "ExprLowerer", node: cst.Call, as_cond: bool) -> ir.Expr:
+def lower_call(lw, node: cst.Call, as_cond: bool) -> ir.Expr:
+    out = _lower_call(lw, node, as_cond)
+    if not is_safe_call(lw.ctx, node):
+        lw.called = True        # later len(xs) reads in this expression may be stale
+    return out
+
+
+def _lower_call(lw, node: cst.Call, as_cond: bool) -> ir.Expr:
     ctx = lw.ctx
     func = node.func
     sig, drop_first = _program_callee(lw, func)
     if sig is not None:
         return _program_call(lw, node, sig, drop_first)
+    method = container_method(lw, node, as_cond)
+    if method is not None:
+        return method
     head = _head_name(func)
     if head is not None and (head in ctx.locals or head in ctx.local_names
                              or head in ctx.bad_params or head in ctx.nested_defs):
@@ -29,6 +41,14 @@ def lower_call(lw: "ExprLowerer", node: cst.Call, as_cond: bool) -> ir.Expr:
                 else ctx.spanner.code(func))
         return _external(lw, node, name)
     dotted = ctx.index.resolve(func)
+    if dotted in CONSUMING and not _shadowed(lw, dotted):
+        name = consuming_name(lw, node, dotted)
+        if name != dotted:
+            return _external(lw, node, name)
+    if dotted in INT_FUNCTIONS and not _shadowed(lw, dotted):
+        modelled = int_function(lw, node, dotted)
+        if modelled is not None:
+            return modelled
     if dotted in BUILTINS and not _shadowed(lw, dotted):
         return _builtin(lw, node, dotted, as_cond)
     fixed = fixed_type(dotted) if dotted else None
@@ -45,12 +65,12 @@ def _head_name(func: cst.BaseExpression) -> Optional[str]:
     return func.value if isinstance(func, cst.Name) else None
 
 
-def _shadowed(lw: "ExprLowerer", name: str) -> bool:
+def _shadowed(lw, name: str) -> bool:
     idx = lw.ctx.index
     return name in idx.signatures or name in idx.constants or name in idx.aliases
 
 
-def _program_callee(lw: "ExprLowerer", func) -> tuple[Optional[Signature], bool]:
+def _program_callee(lw, func) -> tuple[Optional[Signature], bool]:
     """The same-file function a call targets, and whether the call passes `self`
     explicitly (an instance method called through its class)."""
     ctx, sigs = lw.ctx, lw.ctx.index.signatures
@@ -71,7 +91,7 @@ def _program_callee(lw: "ExprLowerer", func) -> tuple[Optional[Signature], bool]
     return None, False
 
 
-def _program_call(lw: "ExprLowerer", node: cst.Call, sig: Signature,
+def _program_call(lw, node: cst.Call, sig: Signature,
                   drop_first: bool) -> ir.Expr:
     positional = [a for a in node.args if not a.keyword and not a.star]
     if any(a.star for a in node.args):
@@ -96,14 +116,14 @@ def _program_call(lw: "ExprLowerer", node: cst.Call, sig: Signature,
                    span=lw.span(node))
 
 
-def _external(lw: "ExprLowerer", node: cst.Call, name: str, note: str = "") -> ir.Expr:
+def _external(lw, node: cst.Call, name: str, note: str = "") -> ir.Expr:
     if note:
         return lw.unsupported(note, node)
     args = tuple(lw.value(a.value) for a in node.args)
     return ir.Call(func=name, args=args, type=ir.MATH_INT, span=lw.span(node))
 
 
-def _builtin(lw: "ExprLowerer", node: cst.Call, name: str, as_cond: bool) -> ir.Expr:
+def _builtin(lw, node: cst.Call, name: str, as_cond: bool) -> ir.Expr:
     args = [a.value for a in node.args if not a.keyword and not a.star]
     if len(args) != len(node.args):
         return _external(lw, node, name)
@@ -130,10 +150,14 @@ def _builtin(lw: "ExprLowerer", node: cst.Call, name: str, as_cond: bool) -> ir.
         return _min_max(lw, name, args, span, node)
     elif name == "isinstance" and len(args) == 2:
         return _isinstance(lw, args, node)
+    elif name == "len":
+        modelled = len_call(lw, node)
+        if modelled is not None:
+            return modelled
     return _external(lw, node, name)
 
 
-def _min_max(lw: "ExprLowerer", name: str, args, span: ir.Span, node) -> ir.Expr:
+def _min_max(lw, name: str, args, span: ir.Span, node) -> ir.Expr:
     """Python returns the first extreme operand: min(a, b) = b if b < a else a."""
     acc = lw.once(lw.value(args[0]))
     for arg in args[1:]:
@@ -152,7 +176,7 @@ _INT_CLASSES = {"int", "builtins.int", "numbers.Integral", "numbers.Number",
                 "numbers.Real", "numbers.Rational", "object"}
 
 
-def _isinstance(lw: "ExprLowerer", args, node) -> ir.Expr:
+def _isinstance(lw, args, node) -> ir.Expr:
     """isinstance(x, int) holds for every int-typed value (parameters are ints by
     assumption); a fixed-width value is an instance of its own NumPy type."""
     subject, classes = args

@@ -52,6 +52,7 @@ class FnContext:
         self.self_name = self_name
         self.locals: dict[str, ir.IntT] = {}
         self.param_names: set[str] = set()
+        self.int_params: set[str] = set()           # parameters annotated int/bool/fixed
         self.local_names: set[str] = set()          # every name the body binds
         self.bad_params: dict[str, str] = {}        # param -> reason its uses are unsupported
         self.global_names: set[str] = set()         # `global`/`nonlocal` names
@@ -61,6 +62,8 @@ class FnContext:
         self.ret: Optional[ir.IntT] = ir.MATH_INT
         self.type_hints: dict[str, ir.IntT] = {}    # from a first pass (see python_frontend)
         self.early_reads: set[str] = set()          # locals read before their first store
+        self.iterables = None                       # python_iterables.IterableModel
+        self.self_attrs: Optional[set[str]] = None  # modelled attributes of self
         self._counter = 0
 
     def fresh(self, stem: str, typ: ir.IntT = ir.MATH_INT) -> str:

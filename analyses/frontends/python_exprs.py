@@ -9,14 +9,17 @@ where it is duplicated instead.  Anything outside the subset becomes `ir.Unsuppo
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
 
 from .. import ir
+from .python_calls import lower_call
 from .python_context import FnContext
 from .python_types import join, same_domain
+from .python_values import coerce, cover, is_pure, to_bool, to_int
+
+__all__ = ["ARITH", "CMP", "ExprLowerer", "coerce", "cover", "is_pure", "to_bool", "to_int"]
 
 ARITH = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "FloorDivide": "floordiv",
          "Modulo": "floormod", "BitAnd": "band", "BitOr": "bor", "BitXor": "bxor",
@@ -32,47 +35,7 @@ UNSUPPORTED_NODES = {
     "Subscript": "subscript", "Lambda": "lambda", "Await": "await", "Yield": "yield",
     "Ellipsis": "Ellipsis", "StarredElement": "starred expression",
 }
-BUILTINS = {"abs", "min", "max", "int", "bool", "isinstance"}
 MAX_POW_UNROLL = 16
-
-
-def to_bool(e: ir.Expr) -> ir.Expr:
-    if e.type == ir.BOOL:
-        return e
-    if isinstance(e, ir.Const):
-        return ir.Const(value=int(e.value != 0), type=ir.BOOL, span=e.span)
-    if isinstance(e, ir.Unsupported):
-        return replace(e, type=ir.BOOL)
-    return ir.Cast(arg=e, type=ir.BOOL, span=e.span)
-
-
-def to_int(e: ir.Expr) -> ir.Expr:
-    if e.type != ir.BOOL:
-        return e
-    if isinstance(e, (ir.Const, ir.Unsupported)):
-        return replace(e, type=ir.MATH_INT)
-    return ir.Cast(arg=e, type=ir.MATH_INT, span=e.span)
-
-
-def coerce(e: ir.Expr, t: ir.IntT, explicit: bool = False) -> ir.Expr:
-    """e as a value of type t (Python ints meet fixed-width ones as NumPy does)."""
-    e = to_int(e)
-    if same_domain(e.type, t) and not explicit:
-        return e
-    if isinstance(e, ir.Unsupported) or (
-            isinstance(e, ir.Const) and (t.min is None or t.min <= e.value <= t.max)):
-        return replace(e, type=t)
-    return ir.Cast(arg=e, type=t, explicit=explicit, span=e.span)
-
-
-def is_pure(e: ir.Expr) -> bool:
-    if isinstance(e, (ir.Call, ir.Nondet)):
-        return False
-    return all(is_pure(v) for v in vars(e).values() if isinstance(v, ir.Expr))
-
-
-def cover(a: ir.Span, b: ir.Span) -> ir.Span:
-    return ir.Span(a.line, a.col, b.end_line, b.end_col)
 
 
 def _is_int_literal(node: cst.BaseExpression) -> Optional[int]:
@@ -89,6 +52,7 @@ class ExprLowerer:
         self.ctx = ctx
         self.pre: list[ir.Stmt] = []
         self.cond_depth = 0          # > 0: inside a branch that may not be evaluated
+        self.called = False          # lowered a call that may change a container
 
     # ------------------------------------------------------------------ entry points
     def value(self, node: cst.BaseExpression) -> ir.Expr:
@@ -163,6 +127,11 @@ class ExprLowerer:
 
     def _Attribute(self, node: cst.Attribute, as_cond: bool) -> ir.Expr:
         base = node.value
+        attrs = self.ctx.self_attrs
+        if (attrs and isinstance(base, cst.Name) and base.value == self.ctx.self_name
+                and node.attr.value in attrs):
+            name = f"{base.value}.{node.attr.value}"
+            return ir.Var(name=name, type=self.ctx.local_type(name), span=self.span(node))
         if (node.attr.value == "value" and isinstance(base, cst.Name)
                 and base.value in self.ctx.locals and base.value not in self.ctx.bad_params
                 and self.ctx.locals[base.value].name.startswith("ctypes.")):
@@ -236,9 +205,12 @@ class ExprLowerer:
             finally:
                 self.cond_depth -= i > 0
             span = self.span(node) if last == 0 else cover(left.span, right.span)
-            if op not in CMP:
+            left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
+            if op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
+                part: ir.Expr = ir.Const(value=int(op == "IsNot"), type=ir.BOOL, span=span)
+            elif op not in CMP:
                 kind = "membership test" if "In" in op else "identity comparison"
-                part: ir.Expr = self.unsupported(kind, target, ir.BOOL)
+                part = self.unsupported(kind, target, ir.BOOL)
             else:
                 l, r = left, right
                 if not same_domain(l.type, r.type):
@@ -248,6 +220,21 @@ class ExprLowerer:
                 op="and", left=result, right=part, type=ir.BOOL, span=cover(result.span, span))
             left = right
         return result
+
+    def _none_test(self, left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
+        """`x is None` on a name that always holds an int (an int-annotated parameter or a
+        local bound only to ints) is False."""
+        if isinstance(left, cst.Name) and left.value == "None":
+            left, right = right, left
+        if not (isinstance(right, cst.Name) and right.value == "None"
+                and isinstance(left, cst.Name)):
+            return False
+        name, ctx = left.value, self.ctx
+        if name in ctx.non_int or name in ctx.global_names or name in ctx.bad_params:
+            return False
+        if name in ctx.param_names:
+            return name in ctx.int_params
+        return name in ctx.local_names
 
     def _BooleanOperation(self, node: cst.BooleanOperation, as_cond: bool) -> ir.Expr:
         op = "and" if isinstance(node.operator, cst.And) else "or"
@@ -279,5 +266,4 @@ class ExprLowerer:
 
     # ------------------------------------------------------------------ calls
     def _Call(self, node: cst.Call, as_cond: bool) -> ir.Expr:
-        from .python_calls import lower_call
         return lower_call(self, node, as_cond)

@@ -19,6 +19,10 @@ from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
+from .python_container_locals import finite_locals
+from .python_iterables import IterableModel, container_kind, element_kind
+from .python_lengths import entry as lengths_at_entry
+from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
@@ -248,6 +252,9 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         ctx.locals[name] = ptype
         ctx.param_names.add(name)
         k, _ = annotation_kind(_annotation_name(index, p.annotation))
+        if k in ("int", "bool", "fixed") and p.annotation is not None and not (
+                p.default is not None and _is_none_literal(p.default)):
+            ctx.int_params.add(name)
         if k == "other":
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
@@ -273,16 +280,51 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.global_names = declared_global(node.body)
     ctx.local_names = {n for n in bound_names(node.body)
                        if n not in ctx.nested_defs and n not in ctx.global_names}
+    ctx.iterables = iterable_model(ctx, node)
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))
     fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
                                              docs)
+    ctx.self_attrs = self_attributes(node.body, ctx, sig.kind)   # after the contracts
+    if ctx.self_attrs:
+        names = [f"{ctx.self_name}.{a}" for a in sorted(ctx.self_attrs)]
+        for n in names:
+            ctx.declare(n, ir.MATH_INT)
+        what = f"the attributes of {ctx.self_name} at entry"
+        prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
+    prelude += lengths_at_entry(ctx, fn.name_span)
     fn.body = prelude + StmtLowerer(ctx).block(node.body)
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)
     fn.locals = ctx.locals
     return ctx
+
+
+def _is_none_literal(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
+    """What this function's `for` loops may iterate over (see python_iterables)."""
+    params, elements = {}, {}
+    for p in _all_params(node, "function"):
+        ann = p.annotation.annotation if p.annotation else None
+        kind = container_kind(ann, ctx.index.resolve)
+        if kind is not None:
+            params[p.name.value] = kind
+            elem = element_kind(ann, ctx.index.resolve)
+            if elem is not None:
+                elements[p.name.value] = elem
+
+    def shadowed(name: str) -> bool:
+        return (name in ctx.index.signatures or name in ctx.nested_defs
+                or name in ctx.param_names or name in ctx.local_names)
+
+    def model_for(kinds, fresh=frozenset()):
+        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh)
+    kinds, fresh = finite_locals(node.body, params, model_for, elements)
+    return model_for(kinds, frozenset(fresh))
 
 
 _INT_BUILTINS = {"abs", "min", "max", "int", "bool", "len", "round", "sum", "ord", "hash"}

@@ -16,7 +16,11 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext
-from .python_exprs import ARITH, ExprLowerer, coerce
+from .python_exprs import ExprLowerer, coerce
+from . import python_lengths as L
+from .python_assign import AssignLowering
+from .python_for import lower_finite_for, lower_range_for
+from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
 
 
@@ -32,7 +36,7 @@ def _cmp(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Binary:
     return ir.Binary(op=op, left=left, right=right, type=ir.BOOL, span=span)
 
 
-class StmtLowerer:
+class StmtLowerer(AssignLowering):
     def __init__(self, ctx: FnContext):
         self.ctx = ctx
         self.loops: list[Optional[str]] = []     # per enclosing loop: its break flag
@@ -59,7 +63,12 @@ class StmtLowerer:
             return self.havoc(node, type(node).__name__)
         depth = len(self.loops)
         try:
-            return method(node)
+            out = method(node)
+            if not isinstance(node, _COMPOUND) and L.tracked(self.ctx):
+                out = out + L.fresh_updates(self.ctx, node, self.span(node))
+                if L.may_change(self.ctx, node):
+                    out = out + L.invalidate(self.ctx, self.span(node))
+            return out
         except Exception as e:                      # never let one statement kill the module
             del self.loops[depth:]
             return self.havoc(node, f"internal error ({type(e).__name__}: {e})")
@@ -72,7 +81,8 @@ class StmtLowerer:
                    if n not in self.ctx.global_names and n not in self.ctx.nested_defs]
         for t in targets:
             self.ctx.declare(t, ir.MATH_INT)
-        return [ir.Havoc(targets=targets, what=what, span=span)]
+        return [ir.Havoc(targets=targets, what=what, span=span)] + L.arbitrary(
+            self.ctx, set(targets) & set(L.tracked(self.ctx)), what, span)
 
     def store(self, name: str, value: ir.Expr, span: ir.Span) -> ir.Stmt:
         if name in self.ctx.global_names:
@@ -113,69 +123,6 @@ class StmtLowerer:
         ex = ExprLowerer(self.ctx)
         e = ex.value(node.value)
         return ex.pre + [ir.ExprStmt(expr=e, span=self.span(node))]
-
-    def _Assign(self, node: cst.Assign) -> list[ir.Stmt]:
-        span, ex = self.span(node), ExprLowerer(self.ctx)
-        targets = [t.target for t in node.targets]
-        if not all(isinstance(t, cst.Name) for t in targets):
-            tup = targets[0] if len(targets) == 1 else None
-            if (isinstance(tup, (cst.Tuple, cst.List)) and isinstance(node.value, (cst.Tuple, cst.List))
-                    and len(tup.elements) == len(node.value.elements)
-                    and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
-                            for e in tup.elements)
-                    and all(isinstance(e, cst.Element) for e in node.value.elements)):
-                return self._unpack([e.value.value for e in tup.elements],
-                                    [e.value for e in node.value.elements], span)
-            return self.havoc(node, "assignment to " + _target_kind(targets),
-                              _base_names(targets, self.ctx))
-        value = ex.value(node.value)
-        if len(targets) == 1:
-            return ex.pre + [self.store(targets[0].value, value, span)]
-        tmp = self.ctx.fresh("t", value.type if value.type.bounded else ir.MATH_INT)
-        out = ex.pre + [ir.Assign(target=tmp, value=value, span=span)]
-        return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets]
-
-    def _unpack(self, names: list[str], values: list[cst.BaseExpression],
-                span: ir.Span) -> list[ir.Stmt]:
-        ex = ExprLowerer(self.ctx)
-        lowered = [ex.value(v) for v in values]
-        out, temps = list(ex.pre), []
-        for e in lowered:
-            tmp = self.ctx.fresh("t", e.type if e.type.bounded else ir.MATH_INT)
-            out.append(ir.Assign(target=tmp, value=e, span=e.span))
-            temps.append(tmp)
-        return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)]
-
-    def _AnnAssign(self, node: cst.AnnAssign) -> list[ir.Stmt]:
-        if not isinstance(node.target, cst.Name):
-            return self.havoc(node, "assignment to " + _target_kind([node.target]),
-                              _base_names([node.target], self.ctx))
-        from .python_types import annotation_kind
-        kind, t = annotation_kind(self.ctx.index.resolve(node.annotation.annotation))
-        if kind == "fixed":
-            self.ctx.declare(node.target.value, t)
-        if node.value is None:
-            return []
-        ex = ExprLowerer(self.ctx)
-        value = ex.value(node.value)
-        return ex.pre + [self.store(node.target.value, value, self.span(node))]
-
-    def _AugAssign(self, node: cst.AugAssign) -> list[ir.Stmt]:
-        if not isinstance(node.target, cst.Name):
-            return self.havoc(node, "augmented assignment to " + _target_kind([node.target]),
-                              _base_names([node.target], self.ctx))
-        ex, span = ExprLowerer(self.ctx), self.span(node)
-        op = type(node.operator).__name__[:-len("Assign")]
-        current = ex.value(node.target)
-        if op == "Divide":
-            value: ir.Expr = ex.unsupported("float division", node)
-        elif op == "Power":
-            value = ex.power(current, node.value, node)
-        elif op in ARITH:
-            value = ex.arith(ARITH[op], current, ex.value(node.value), node)
-        else:
-            value = ex.unsupported(f"operator {op}", node)
-        return ex.pre + [self.store(node.target.value, value, span)]
 
     def _Return(self, node: cst.Return) -> list[ir.Stmt]:
         span = self.span(node)
@@ -233,6 +180,9 @@ class StmtLowerer:
             orelse = self._If(node.orelse)
         else:
             orelse = self.block(node.orelse) if node.orelse is not None else []
+        if L.tracked(self.ctx) and L.may_change(self.ctx, node.test):
+            reset = L.invalidate(self.ctx, self.span(node.test))
+            then, orelse = reset + then, reset + orelse
         return ex.pre + [ir.If(cond=cond, then=then, orelse=orelse, span=self.span(node))]
 
     def _loop(self, node, make_loop) -> list[ir.Stmt]:
@@ -256,65 +206,56 @@ class StmtLowerer:
             cond = ex.cond(node.test)
             body = self.block(node.body)
             span = self.span(node)
+            after: list[ir.Stmt] = []
+            if L.tracked(self.ctx) and L.may_change(self.ctx, node.test):
+                after = L.invalidate(self.ctx, self.span(node.test))
+                body = after + body
             if ex.pre:        # calls in the condition: evaluate them at every iteration
                 exit_ = ir.If(cond=ir.Unary(op="not", arg=cond, type=ir.BOOL, span=cond.span),
                               then=[ir.Break(span=cond.span)], span=cond.span)
                 body = ex.pre + [exit_] + body
                 cond = _const(1, cond.span, ir.BOOL)
-            return [ir.While(cond=cond, body=body, span=span)]
+            return [ir.While(cond=cond, body=body, span=span)] + after
         return self._loop(node, make)
 
     def _For(self, node: cst.For) -> list[ir.Stmt]:
         it = node.iter
         if is_range_for(node, self.ctx):
-            return self._loop(node, lambda: self._range_for(node))
+            return self._loop(node, lambda: lower_range_for(self, node))
+        why = "it may be an infinite iterator"
+        model = self.ctx.iterables
+        fin = model.classify(it) if model is not None and node.asynchronous is None else None
+        if fin is not None:
+            why = growth_blocker(node.body, fin.roots, model, self._calls_program)
+            if why is None:
+                return self._loop(node, lambda: lower_finite_for(self, node, fin))
 
         def make() -> list[ir.Stmt]:
             span = self.span(node)
-            what = f"for loop over {_iter_kind(it, self.ctx)} at line {span.line}"
+            what = (f"for loop over {_iter_kind(it, self.ctx)} at line {span.line} "
+                    f"({why})")
             self.ctx.note(what, span)
             names = target_names(node.target)
             for n in names:
                 self.ctx.declare(n, ir.MATH_INT)
-            havoc = ir.Havoc(targets=names, what=what, span=self.span(node.target))
+            havoc = [ir.Havoc(targets=names, what=what, span=self.span(node.target))]
+            havoc += L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)), what, span)
+            if L.tracked(self.ctx) and L.may_change(self.ctx, it):
+                havoc += L.invalidate(self.ctx, self.span(it))     # advancing the iterator
             cond = ir.Unsupported(what=what, type=ir.BOOL, span=self.span(it))
-            return [ir.While(cond=cond, body=[havoc] + self.block(node.body), span=span)]
+            return [ir.While(cond=cond, body=havoc + self.block(node.body), span=span)]
         return self._loop(node, make)
 
-    def _range_for(self, node: cst.For) -> list[ir.Stmt]:
-        ctx, it = self.ctx, node.iter
-        ex, span, rspan = ExprLowerer(ctx), self.span(node), self.span(it)
-        args = [coerce(ex.value(a.value), ir.MATH_INT) for a in it.args]
-        start = args[0] if len(args) > 1 else _const(0, rspan)
-        stop = args[1] if len(args) > 1 else args[0]
-        step = args[2] if len(args) == 3 else _const(1, rspan)
-        cur, stop_v = ctx.fresh("cur"), ctx.fresh("stop")
-        out = ex.pre + [ir.Assign(target=cur, value=start, span=start.span),
-                        ir.Assign(target=stop_v, value=stop, span=stop.span)]
-        cur_e, stop_e = _var(ctx, cur, rspan), _var(ctx, stop_v, rspan)
-        halt = ir.Halt(what="raise ValueError", span=rspan)
-        if isinstance(step, ir.Const):
-            if step.value == 0:
-                return out + [halt]
-            step_e: ir.Expr = step
-            cond = _cmp("lt" if step.value > 0 else "gt", cur_e, stop_e, rspan)
-        else:
-            step_v = ctx.fresh("step")
-            step_e = _var(ctx, step_v, rspan)
-            zero = _const(0, rspan)
-            out += [ir.Assign(target=step_v, value=step, span=step.span),
-                    ir.If(cond=_cmp("eq", step_e, zero, rspan), then=[halt], span=rspan)]
-            up = ir.Binary(op="and", left=_cmp("gt", step_e, zero, rspan),
-                           right=_cmp("lt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
-            down = ir.Binary(op="and", left=_cmp("lt", step_e, zero, rspan),
-                             right=_cmp("gt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
-            cond = ir.Binary(op="or", left=up, right=down, type=ir.BOOL, span=rspan)
-        tspan = self.span(node.target)
-        head = [self.store(node.target.value, cur_e, tspan),
-                ir.Assign(target=cur, value=ir.Binary(op="add", left=cur_e, right=step_e,
-                                                      span=rspan), span=rspan)]
-        body = head + self.block(node.body)
-        return out + [ir.While(cond=cond, body=body, range_loop=True, span=span)]
+    def _calls_program(self, call: cst.Call) -> bool:
+        """Does this call target a function of this file (or a method through self)?"""
+        func, ctx = call.func, self.ctx
+        if isinstance(func, cst.Name):
+            return func.value in ctx.index.signatures or func.value in ctx.nested_defs
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = func.value.value
+            return owner == ctx.self_name or any(
+                q.startswith(owner + ".") for q in ctx.index.signatures)
+        return False
 
     def _Try(self, node: cst.Try) -> list[ir.Stmt]:
         span = self.span(node)
@@ -330,6 +271,9 @@ class StmtLowerer:
             for n in names:
                 self.ctx.declare(n, ir.MATH_INT)
             alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(h))]
+                                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                                              what, span)
+                                + L.invalidate(self.ctx, self.span(h))
                                 + self.block(h.body))
         out = self.nondet_choice(alternatives, what, span)
         if node.finalbody is not None:
@@ -346,7 +290,9 @@ class StmtLowerer:
                  for n in target_names(item.asname.name)]
         for n in names:
             self.ctx.declare(n, ir.MATH_INT)
-        return [ir.Havoc(targets=names, what=what, span=span)] + self.block(node.body)
+        return ([ir.Havoc(targets=names, what=what, span=span)]
+                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)), what, span)
+                + L.invalidate(self.ctx, span) + self.block(node.body))
 
     def _Match(self, node) -> list[ir.Stmt]:
         span = self.span(node)
@@ -358,8 +304,14 @@ class StmtLowerer:
             for n in names:
                 self.ctx.declare(n, ir.MATH_INT)
             alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(case))]
-                                + self.block(case.body))
+                                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                                              what, span)
+                                + L.invalidate(self.ctx, span) + self.block(case.body))
         return self.nondet_choice(alternatives + [[]], what, span)
+
+
+_COMPOUND = (cst.If, cst.While, cst.For, cst.Try, cst.TryStar, cst.With, cst.Match,
+             cst.FunctionDef, cst.ClassDef)
 
 
 def is_range_for(node: cst.For, ctx: FnContext) -> bool:
@@ -370,24 +322,6 @@ def is_range_for(node: cst.For, ctx: FnContext) -> bool:
             and all(not a.keyword and not a.star for a in it.args)
             and "range" not in ctx.locals and "range" not in ctx.local_names
             and "range" not in ctx.index.signatures and node.asynchronous is None)
-
-
-def _target_kind(targets) -> str:
-    t = next((t for t in targets if not isinstance(t, cst.Name)), targets[0])
-    return {"Attribute": "an attribute", "Subscript": "a subscript", "Tuple": "a tuple",
-            "List": "a list", "StarredElement": "a starred target"}.get(type(t).__name__,
-                                                                        type(t).__name__)
-
-
-def _base_names(targets, ctx: FnContext) -> list[str]:
-    """Local variables whose object an attribute/subscript assignment mutates."""
-    out = []
-    for t in targets:
-        while isinstance(t, (cst.Attribute, cst.Subscript)):
-            t = t.value
-        if isinstance(t, cst.Name) and (t.value in ctx.locals or t.value in ctx.local_names):
-            out.append(t.value)
-    return out
 
 
 def _iter_kind(it: cst.BaseExpression, ctx: FnContext) -> str:

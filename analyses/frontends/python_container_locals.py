@@ -1,0 +1,93 @@
+"""Which locals of a Python function hold a finite container (list, str, dict, ...), and
+which of them are *fresh* (bound only to new objects, so never an alias of another name).
+python_iterables uses them to decide which `for` loops terminate."""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .python_iterables import MUTABLE
+from .python_names import bound_names, kids, target_names
+
+
+def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
+                  elements: Optional[dict[str, str]] = None) -> tuple[dict[str, str], set[str]]:
+    """Locals every binding of which is a finite container (an optimistic fixpoint over
+    the bindings).  params: parameter -> container kind (from annotations), its value at
+    entry.  model_for(kinds) gives an IterableModel that knows `kinds`.  Also returns the
+    fresh locals: those whose every binding creates a new object (no alias of another
+    name), so mutating them cannot grow any other container."""
+    bindings: dict[str, list] = {}
+    other: set[str] = set()
+    element_of: list[tuple[str, str, str]] = []
+    stack = kids(body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.FunctionDef, cst.ClassDef)):
+            other.add(n.name.value)
+            continue
+        if isinstance(n, cst.Lambda):
+            continue
+        if isinstance(n, cst.Assign):
+            for t in n.targets:
+                if isinstance(t.target, cst.Name):
+                    bindings.setdefault(t.target.value, []).append(n.value)
+                else:
+                    other.update(target_names(t.target))
+        elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
+            if n.value is not None:
+                bindings.setdefault(n.target.value, []).append(n.value)
+        elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
+            bindings.setdefault(n.target.value, []).append(n.value)   # xs += [..] / s += ".."
+        elif isinstance(n, cst.For):
+            ek = (elements or {}).get(n.iter.value) if isinstance(n.iter, cst.Name) else None
+            if ek is not None and isinstance(n.target, cst.Name):
+                element_of.append((n.target.value, n.iter.value, ek))
+            else:
+                other.update(target_names(n.target))
+        elif isinstance(n, (cst.AsName, cst.NamedExpr, cst.Global, cst.Nonlocal,
+                            cst.MatchAs, cst.MatchStar, cst.Import, cst.ImportFrom, cst.Del)):
+            other.update(bound_names(n))
+            if isinstance(n, (cst.Global, cst.Nonlocal)):
+                other.update(x.name.value for x in n.names)
+        stack.extend(kids(n))
+    for target, source, ek in element_of:   # `for row in rows` (rows: list[list[int]])
+        if source in bindings or source in other:
+            other.add(target)                   # rows is rebound: its elements are unknown
+        else:
+            bindings.setdefault(target, []).append(ek)
+    cand = {n: bindings.get(n, []) for n in set(bindings) | set(params) if n not in other}
+    kinds = {n: params.get(n, "?") for n in cand}
+    changed = True
+    while changed:
+        changed = False
+        model = model_for(kinds)
+        for n, vs in cand.items():
+            if n not in kinds:
+                continue
+            ks = {v if isinstance(v, str) else (model.kind(v) or model.eager_kind(v))
+                  for v in vs} | ({params[n]} if n in params else set())
+            known = ks - {"?"}
+            if None in ks:
+                del kinds[n]
+                changed = True
+            elif kinds[n] == "?" and known:
+                mutable = sorted(known & MUTABLE)
+                kinds[n] = mutable[0] if mutable else sorted(known)[0]
+                changed = True
+            elif len(known) > 1 and kinds[n] not in MUTABLE and known & MUTABLE:
+                kinds[n] = sorted(known & MUTABLE)[0]
+                changed = True
+    kinds = {n: k for n, k in kinds.items() if k != "?"}
+    fresh = {n for n in kinds if n not in params and all(_creates(v) for v in cand[n])}
+    return kinds, fresh
+
+
+def _creates(value: cst.BaseExpression) -> bool:
+    """Does this (finite) expression evaluate to a new object rather than an existing one?"""
+    if isinstance(value, (str, cst.Name)):
+        return False                # an element of another container, or an alias
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        return value.func.attr.value not in ("keys", "values", "items")
+    return True

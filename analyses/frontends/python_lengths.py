@@ -1,0 +1,230 @@
+"""Lengths of Python containers as hidden integer variables `len(xs)`.
+
+Every name known to hold a finite container (python_iterables) gets `len(xs)`, arbitrary
+(>= 0) at entry; an assignment sets it (exactly for literals and displays); `len(xs)`
+reads it, and a `for` over xs runs that many times.  Whatever may change a *mutable*
+container behind our back resets the lengths of all mutable ones to arbitrary (>= 0):
+after every statement that calls anything but a few builtins, or that assigns into, deletes
+from or augments a tracked container, at the start of the branches of an `if` whose test
+calls something, and so on.  Inside one expression, `len(xs)` after such a call is the
+old unknown call.  Immutable containers (str, tuple, bytes, frozenset) never change.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .. import ir
+from .python_iterables import IMMUTABLE
+from .python_names import kids
+
+SIZED = {"str", "bytes", "tuple", "frozenset", "list", "dict", "set", "bytearray", "deque"}
+# calls that run no user code able to change a container (on the ints the model assumes)
+SAFE_CALLS = {"len", "abs", "min", "max", "int", "bool", "isinstance", "ord", "chr",
+              "divmod", "range", "enumerate", "zip", "reversed", "print", "str", "repr",
+              "hash", "round", "math.gcd", "math.isqrt", "math.factorial", "math.comb",
+              "math.perm", "math.lcm", "sorted", "sum", "list", "tuple", "set",
+              "frozenset", "any", "all"}
+# methods that do not change the container: reading them is safe
+_READS = {"count", "index", "get", "keys", "values", "items", "copy", "find", "rfind",
+          "startswith", "endswith", "split", "rsplit", "strip", "lstrip", "rstrip",
+          "lower", "upper", "isdigit", "isalpha", "isalnum", "isspace", "join", "replace",
+          "encode", "decode", "rindex", "splitlines", "partition", "rpartition", "format"}
+
+
+def len_var(name: str) -> str:
+    return f"len({name})"
+
+
+def tracked(ctx) -> dict[str, str]:
+    model = ctx.iterables
+    if model is None:
+        return {}
+    return {n: k for n, k in model.kinds.items() if k in SIZED and n not in ctx.global_names}
+
+
+def arbitrary(ctx, names, what: str, span: ir.Span) -> list[ir.Stmt]:
+    """The lengths of `names` become arbitrary values >= 0."""
+    vs = [len_var(n) for n in sorted(names)]
+    if not vs:
+        return []
+    for v in vs:
+        ctx.declare(v, ir.MATH_INT)
+    zero = ir.Const(value=0, span=span)
+    return [ir.Havoc(targets=vs, what=what, span=span)] + [
+        ir.Assume(cond=ir.Binary(op="ge", left=ir.Var(name=v, type=ir.MATH_INT, span=span),
+                                 right=zero, type=ir.BOOL, span=span), span=span)
+        for v in vs]
+
+
+def entry(ctx, span: ir.Span) -> list[ir.Stmt]:
+    """Parameters' lengths are inputs (a local's is set where it is bound; a read before
+    that is Python's UnboundLocalError)."""
+    params = [n for n in tracked(ctx) if n in ctx.param_names]
+    return arbitrary(ctx, params, "the lengths of the containers at entry", span)
+
+
+def invalidate(ctx, span: ir.Span) -> list[ir.Stmt]:
+    """Mutable containers may have changed: their lengths are arbitrary again."""
+    names = [n for n, k in tracked(ctx).items() if k not in IMMUTABLE]
+    return arbitrary(ctx, names, f"a call or update at line {span.line} that may change "
+                                 f"the length of a container", span)
+
+
+def is_safe_call(ctx, call: cst.Call) -> bool:
+    func = call.func
+    model = ctx.iterables
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.SimpleString):
+        attr = func.attr.value          # ', '.join(..) of a finite container, '{}'.format
+        return attr in _READS and (attr not in _CONSUMING or all(
+            model is not None and model.kind(a.value) is not None for a in call.args))
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        attr = func.attr.value
+        if attr in _CONSUMING and not all(
+                model is not None and model.kind(a.value) is not None for a in call.args):
+            return False    # iterating an unknown iterable runs its code
+        if attr in _READS and func.value.value in tracked(ctx):
+            return True
+        if (model is not None and func.value.value in model.fresh
+                and attr in _MUTATORS):
+            return True     # changes only that fresh container (see fresh_updates)
+    name = ctx.index.resolve(func)
+    if name not in SAFE_CALLS or any(a.keyword is not None for a in call.args):
+        return False
+    head = name.split(".")[0]
+    return (head not in ctx.local_names and head not in ctx.param_names
+            and name not in ctx.index.signatures and model is not None)
+
+
+def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
+    """Does evaluating `node` (a statement or a header expression; with `deep`, a whole
+    block) call something that may change a container, or assign into / delete from /
+    augment a tracked one?"""
+    names = tracked(ctx)
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call) and not is_safe_call(ctx, n):
+            return True
+        if isinstance(n, (cst.Yield, cst.Await)):
+            return True                     # other code runs meanwhile
+        if isinstance(n, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
+            targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) \
+                else [n.target]
+            for t in targets:
+                if isinstance(n, cst.AugAssign) and isinstance(t, cst.Name) and t.value in names:
+                    return True
+                while isinstance(t, (cst.Subscript, cst.Attribute)):
+                    t = t.value
+                    if isinstance(t, cst.Name):
+                        return True         # xs[i] = v, o.attr = v: may be a container
+        if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or (
+                isinstance(n, cst.IndentedBlock) and not deep):
+            continue                        # not evaluated here (blocks: their own stmts)
+        stack.extend(kids(n))
+    return False
+
+
+def assigned(ctx, name: str, value: cst.BaseExpression, span: ir.Span) -> list[ir.Stmt]:
+    """`name = value` for a tracked name: its length."""
+    if name not in tracked(ctx):
+        return []
+    e = length_expr(ctx, value, span)
+    if e is None:
+        return arbitrary(ctx, [name], f"the length of {name} at line {span.line}", span)
+    ctx.declare(len_var(name), ir.MATH_INT)
+    return [ir.Assign(target=len_var(name), value=e, span=span)]
+
+
+def length_expr(ctx, value: cst.BaseExpression, span: ir.Span) -> Optional[ir.Expr]:
+    """The length of a container expression, over the length variables, when exact."""
+    n = literal_length(ctx, value)
+    if n is not None:
+        return ir.Const(value=n, span=span)
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        a, b = length_expr(ctx, value.left, span), length_expr(ctx, value.right, span)
+        if a is not None and b is not None and ctx.iterables.kind(value) in (
+                "list", "tuple", "str", "bytes"):
+            return ir.Binary(op="add", left=a, right=b, span=span)
+        return None
+    return length_of(ctx, value)
+
+
+_CONSUMING = {"join", "extend", "update", "extendleft", "difference_update",
+              "intersection_update", "symmetric_difference_update"}
+_GROW_ONE = {"append", "insert", "appendleft"}
+_MUTATORS = {"append", "insert", "appendleft", "add", "extend", "update", "pop", "popleft",
+             "popitem", "remove", "discard", "clear", "setdefault", "extendleft",
+             "difference_update", "intersection_update", "symmetric_difference_update"}
+
+
+def fresh_updates(ctx, node: cst.CSTNode, span: ir.Span) -> list[ir.Stmt]:
+    """Lengths after a statement that mutates fresh local containers by their methods:
+    `out.append(v)` as a statement adds one, `out.clear()` empties; others: arbitrary."""
+    model = ctx.iterables
+    if model is None or not model.fresh:
+        return []
+    if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+        call = node.value
+        f = call.func
+        if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
+                and f.value.value in model.fresh and f.value.value in tracked(ctx)
+                and not _mutated_fresh(ctx, call.args)):
+            v = len_var(f.value.value)
+            ctx.declare(v, ir.MATH_INT)
+            var = ir.Var(name=v, type=ir.MATH_INT, span=span)
+            if f.attr.value in _GROW_ONE:
+                one = ir.Const(value=1, span=span)
+                return [ir.Assign(target=v, value=ir.Binary(op="add", left=var, right=one,
+                                                            span=span), span=span)]
+            if f.attr.value == "clear":
+                return [ir.Assign(target=v, value=ir.Const(value=0, span=span), span=span)]
+    names = _mutated_fresh(ctx, [node])
+    return arbitrary(ctx, names, f"the length of a container at line {span.line}", span)
+
+
+def _mutated_fresh(ctx, nodes) -> set[str]:
+    out: set[str] = set()
+    stack = list(nodes)
+    fresh = ctx.iterables.fresh
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) \
+                and isinstance(n.func.value, cst.Name) and n.func.value.value in fresh \
+                and n.func.attr.value in _MUTATORS:
+            out.add(n.func.value.value)
+        stack.extend(kids(n))
+    return out & set(tracked(ctx))
+
+
+def literal_length(ctx, value: cst.BaseExpression) -> Optional[int]:
+    model = ctx.iterables
+    if model is None:
+        return None
+    if isinstance(value, (cst.Dict, cst.Set)) and not value.elements:
+        return 0
+    if isinstance(value, (cst.Tuple, cst.List, cst.SimpleString)) or isinstance(value, cst.Call):
+        return model.literal_length(value)
+    return None
+
+
+def length_of(ctx, it: cst.BaseExpression) -> Optional[ir.Expr]:
+    """The length of a `for` iterable as an IR expression over the length variables."""
+    names = tracked(ctx)
+    span = ctx.spanner.span(it)
+    if isinstance(it, cst.Name) and it.value in names:
+        return ir.Var(name=len_var(it.value), type=ir.MATH_INT, span=span)
+    model = ctx.iterables
+    if isinstance(it, cst.Call) and model is not None and it.args \
+            and not any(a.star or a.keyword for a in it.args):
+        name = model.builtin(it.func)
+        if name in ("enumerate", "reversed", "sorted", "list", "tuple") and len(it.args) == 1:
+            return length_of(ctx, it.args[0].value)
+        if isinstance(it.func, cst.Attribute) and it.func.attr.value in (
+                "keys", "values", "items") and not it.args:
+            return length_of(ctx, it.func.value)
+    if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and not it.args \
+            and it.func.attr.value in ("keys", "values", "items"):
+        return length_of(ctx, it.func.value)
+    return None
