@@ -16,6 +16,7 @@ import libcst as cst
 from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
+from .python_iterables import PURE_BUILTINS
 from .python_types import join, same_domain
 from .python_values import coerce, cover, is_pure, to_bool, to_int
 
@@ -96,8 +97,37 @@ class ExprLowerer:
         method = getattr(self, "_" + kind, None)
         if method is not None:
             return method(node, as_cond)
-        return self.unsupported(UNSUPPORTED_NODES.get(kind, kind), node,
-                                ir.BOOL if as_cond else ir.MATH_INT)
+        construct = UNSUPPORTED_NODES.get(kind, kind)
+        typ = ir.BOOL if as_cond else ir.MATH_INT
+        runs = self._may_run_code(node)
+        if runs is not None:    # a call or an iteration inside: it may not return
+            self.unsupported(construct, node, typ)
+            return ir.Call(func=f"{runs} (in a {construct})", args=(), type=typ,
+                           span=self.span(node))
+        return self.unsupported(construct, node, typ)
+
+    def _may_run_code(self, node: cst.CSTNode) -> Optional[str]:
+        """What in an unmodelled expression may run code of unknown termination (a call
+        other than a pure builtin, or a comprehension over what may be infinite), or None.
+        Such an expression is lowered as a call to an unknown function, so termination
+        and everything that needs its value say "don't know" rather than ignore it."""
+        model = self.ctx.iterables
+        stack, found = [node], None
+        while stack:
+            n = stack.pop()
+            if isinstance(n, cst.Lambda):
+                continue                       # defined, not run here
+            if isinstance(n, cst.Call):
+                name = model.builtin(n.func) if model is not None else None
+                if name not in PURE_BUILTINS or (name in ("min", "max") and len(n.args) < 2):
+                    return cst.Module([]).code_for_node(n.func)
+            elif isinstance(n, (cst.Await, cst.Yield)):
+                return "await" if isinstance(n, cst.Await) else "yield"
+            elif isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp)) and found is None \
+                    and (model is None or not model._comprehension_ok(n)):
+                found = "an iteration over what may be infinite"
+            stack.extend(n.children)
+        return found
 
     def _Integer(self, node: cst.Integer, as_cond: bool) -> ir.Expr:
         return ir.Const(value=int(node.value.replace("_", ""), 0), span=self.span(node))

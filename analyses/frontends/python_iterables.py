@@ -58,7 +58,7 @@ READ_METHODS = {"count", "index", "get", "keys", "values", "items", "copy", "fin
                 "decode", "replace", "splitlines", "partition", "rpartition"}
 # pure builtins a comprehension may call and still be known to terminate
 PURE_BUILTINS = {"len", "abs", "int", "bool", "isinstance", "ord", "chr", "divmod", "str",
-                 "repr", "hash", "round", "min", "max"}
+                 "repr", "hash", "round", "min", "max", "range"}
 
 
 @dataclass
