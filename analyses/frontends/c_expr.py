@@ -69,7 +69,7 @@ class ExprLowerer(OpaqueValues):
 
     def memory_targets(self) -> list[str]:
         """Variables an untracked write through a pointer or array may change."""
-        gl = [g for g, t in self.ctx.globals.items() if is_int(t)]
+        gl = [g for g, t in self.ctx.globals.items() if is_int(t) and g not in self.ctx.consts]
         return sorted(self.addr_ir) + sorted(gl)
 
     def havoc(self, what: str, node, targets: Optional[list[str]] = None) -> None:
