@@ -78,6 +78,14 @@ def test_results_of_functions_returning_each_type():
     run("\n".join(src) + "\n")
 
 
+def test_pointers_and_floats_passed_to_integer_parameters():
+    fs = run("static int take(int x, long y) { return x; }\n"
+             "int f(char *p) { return take(p, 3L); }\n"
+             "int g(double d) { return take(d, d); }\n")
+    assert [f.status for f in fs if f.function in ("f", "g")
+            and f.property == "conversion"] == ["unknown"] * 3
+
+
 def test_pointer_differences_are_not_proved_to_fit():
     fs = run("struct S { const char *end, *start; int n; };\n"
              "int f(struct S *s) { return (int)(s->end - s->start); }\n"

@@ -109,7 +109,7 @@ def _ordinary_call(lw, node, name, args, span, discard) -> ir.Expr:
     values = []
     for i, (a, v) in enumerate(zip(args, lw.seq(args))):
         ptype = sig.params[i] if sig.params is not None and i < len(sig.params) else None
-        if lw.is_opaque(v) or (ptype is not None and not is_int(ptype)):
+        if (lw.is_opaque(v) and not is_int(ptype)) or (ptype is not None and not is_int(ptype)):
             lw.keep(v)
             what = f"argument {_arg_text(lw, a) or '?'} of {name}"
             values.append(v if isinstance(v, ir.Unsupported) else
