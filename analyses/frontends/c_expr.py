@@ -13,7 +13,7 @@ from pycparser import c_ast
 
 from .. import ir
 from .c_calls import lower_call
-from .c_common import ERRORS, HALTS, NONDET, FuncSig, has_call, impure, is_int  # noqa: F401
+from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
