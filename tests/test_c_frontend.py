@@ -102,7 +102,7 @@ def test_asserts_and_self_reference():
     assert pretty(first.cond) == "(le lo:int hi:int)" and first.message == "lo <= hi"
     h = example("self_reference.c").functions["h"]
     assert pretty(h.body) == lines("""
-        if (cast bool (call:int terminates (unsupported:long 'function pointer h at line 6'))):
+        if (cast bool (call:int terminates (unsupported:unsigned long 'function pointer h at line 6'))):
           while True:""")
     assert h.unsupported == [("function pointer h", ir.Span(6, 20, 6, 21))]
 
@@ -565,7 +565,7 @@ def test_call_passing_address_havocs_the_variable():
         }""")
     assert out == lines("""
         x = 0:int
-        (call:int set (unsupported:long 'address of x at line 5'))
+        (call:int set (unsupported:unsigned long 'address of x at line 5'))
         havoc [x] 'call set may write through a pointer at line 5'
         return x:int""")
 

@@ -8,7 +8,8 @@ from .. import ir
 from ..findings import UNKNOWN, Finding
 from ..solver import Cancelled
 from . import encode as E
-from .budget import BudgetExhausted, undecided
+from .budget import BudgetExhausted
+from .undecided import undecided
 from .context import FnContext
 
 

@@ -203,6 +203,14 @@ def truncmod_int(a, b):
 def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.ExprRef, list[Check]]:
     """Result and side conditions of `a op b` in type t (rt: right operand type, shifts)."""
     checks: list[Check] = []
+    if op in ("shl", "shr"):
+        # C shifts do not convert their operands to one type: the count keeps its own
+        # (promoted) type, which may be read differently from the left operand's (a
+        # signed int count is unbounded while looking for non-termination, say).
+        rt = rt or t
+        if unbounded(t):
+            return _shift_math(op, a, shift_count(b, rt), t, checks), checks
+        return _shift(op, a, b, t, rt, checks), checks
     if unbounded(t):
         return _arith_int(op, a, b, checks), checks
     bits, signed = t.bits, t.signed
@@ -230,8 +238,6 @@ def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.Expr
         return res, checks
     if op in ("band", "bor", "bxor"):
         return {"band": a & b, "bor": a | b, "bxor": a ^ b}[op], checks
-    if op in ("shl", "shr"):
-        return _shift(op, a, b, t, rt or t, checks), checks
     raise ValueError(f"unknown operator {op}")
 
 
@@ -257,14 +263,21 @@ def _no_overflow(op, a, b, signed):
                   z3.BVMulNoUnderflow(a, b) if signed else z3.BoolVal(True))
 
 
+def shift_count(b, rt: ir.Type):
+    """A shift count of type rt as a mathematical integer (z3 Int, or the wide bit-vector
+    of math_bits)."""
+    if isinstance(rt, ir.BoolT):
+        return as_math(b, rt)
+    return b if unbounded(rt) else as_math(b, rt)
+
+
 def _shift(op, a, b, t: ir.IntT, rt: ir.Type, checks: list[Check]):
     bits = t.bits
-    if isinstance(rt, ir.IntT) and rt.bits is not None:
-        bm = z3.BV2Int(b, is_signed=rt.signed)
-        count = convert(b, rt, ir.IntT(bits, False)) if rt.bits != bits else b
-    else:   # unbounded count (not produced by the C frontend)
-        bm = b
-        count = z3.Int2BV(b, bits)
+    bm = shift_count(b, rt)
+    if isinstance(rt, ir.IntT) and not unbounded(rt) and rt.bits == bits:
+        count = b
+    else:
+        count = convert(b, rt, ir.IntT(bits, False))
     checks.append(Check("shift", z3.And(bm >= 0, bm < bits), True,
                         f"shift count out of range for {t}"))
     if op == "shr":
@@ -275,6 +288,31 @@ def _shift(op, a, b, t: ir.IntT, rt: ir.Type, checks: list[Check]):
         ok = z3.And(a >= 0, wide <= z3.BitVecVal(t.max, 2 * bits))
         checks.append(Check("shift", ok, True,
                             f"left shift of a negative value or past the range of {t}"))
+    return res
+
+
+def _pow2(n, limit: int):
+    """2**n for 0 <= n < limit, in n's sort (n is checked to be in range separately)."""
+    def val(v):
+        return z3.BitVecVal(v, n.size()) if z3.is_bv(n) else z3.IntVal(v)
+    res = val(0)
+    for k in reversed(range(limit)):
+        res = z3.If(n == val(k), val(1 << k), res)
+    return res
+
+
+def _shift_math(op, a, bm, t: ir.IntT, checks: list[Check]):
+    """A shift whose left operand is an unbounded integer; bm is the count as one too."""
+    if t.bits is None:
+        return _arith_int(op, a, bm, checks)
+    checks.append(Check("shift", z3.And(bm >= 0, bm < t.bits), True,
+                        f"shift count out of range for {t}"))
+    p = _pow2(bm, t.bits)
+    if op == "shr":        # arithmetic shift right = floor division by 2**n
+        return _bv_floor("floordiv", a, p) if z3.is_bv(a) else floordiv(a, p)
+    res = a * p
+    checks.append(Check("shift", z3.And(a >= 0, res <= t.max), True,
+                        f"left shift of a negative value or past the range of {t}"))
     return res
 
 
@@ -297,6 +335,7 @@ def _arith_int(op, a, b, checks: list[Check]):
                 "floormod": floormod}[op](a, b)
     if op in ("shl", "shr"):
         checks.append(Check("shift", b >= 0, True, "negative shift count"))
+        b = z3.simplify(b)
         if math_bits() and z3.is_bv_value(b):
             return a << b if op == "shl" else a >> b
         if z3.is_int_value(b) and 0 <= b.as_long() <= 64:

@@ -254,7 +254,11 @@ class SymExec:
 
     # ------------------------------------------------------------------ expressions
     def expr(self, e: ir.Expr, st: State):
-        return getattr(self, "e_" + type(e).__name__)(e, st)
+        try:
+            return getattr(self, "e_" + type(e).__name__)(e, st)
+        except z3.Z3Exception as exc:   # safety net: an ill-sorted term is "don't know"
+            what = f"internal error encoding the expression at line {e.span.line} ({exc})"
+            return self._unknown_value(what, e.span, e.type, st)
 
     def e_Const(self, e: ir.Const, st: State):
         self.consts_seen.add(e.value)

@@ -1,13 +1,18 @@
 """Calls in C: verification built-ins (assert, SV-COMP __VERIFIER_*, abort/exit) become
 IR statements; other calls become `ir.Call` with arguments converted to the parameters'
-types.  Non-integer arguments are `Unsupported`, and passing `&x` havocs x after the call."""
+types.  Non-integer arguments are `Unsupported`, and passing `&x` havocs x after the call.
+A call to a function defined in this file passes exactly the arguments that bind to its IR
+parameters (its named integer parameters), so each value reaches the right parameter.
+
+Takes the expression lowerer as an argument and never imports it (c_expr imports this)."""
 from __future__ import annotations
 
 from pycparser import c_ast
 
 from .. import ir
-from .c_expr import _NONDET, ERRORS, HALTS, FuncSig, is_int
-from .c_types import VOID, as_value, convert, describe
+from .c_common import ERRORS, HALTS, NONDET, FuncSig, is_int
+from .c_opaque import UNKNOWN
+from .c_types import VOID, CType, NonInt, as_value, convert, describe
 
 
 def _args(node) -> list:
@@ -27,6 +32,15 @@ def _function_name(lw, node) -> bool:
         node.name in lw.ctx.funcs
 
 
+def _callee_result(t) -> CType:
+    """The result type of a call through `t` (a function or a pointer to one)."""
+    if isinstance(t, NonInt) and t.elem is not None:
+        t = t.elem
+    if isinstance(t, NonInt) and t.ret is not None:
+        return t.ret
+    return UNKNOWN
+
+
 def _void(node, lw) -> ir.Expr:
     return ir.Const(value=0, type=ir.C_INT, span=lw.sp(node))
 
@@ -36,10 +50,12 @@ def lower_call(lw, node, discard: bool) -> ir.Expr:
     if not isinstance(node.name, c_ast.ID) or (
             node.name.name not in lw.ctx.funcs and lw.lookup(node.name.name) is not None):
         for a in _args(node):
-            lw.expr(a, discard=True)
+            lw.effects(a)
+        if not isinstance(node.name, c_ast.ID):
+            lw.effects(node.name)
         lw.havoc("call through a function pointer", node)
-        return ir.Unsupported(what=f"call through a function pointer at line {span.line}",
-                              type=ir.C_INT, span=span)
+        return lw.unsup("result of a call through a function pointer", node,
+                        _callee_result(lw.static_type(node.name)))
     name, args = node.name.name, _args(node)
     stmt_span = lw.ctx.spans.stmt_span(node)
     if name == "assert" and len(args) == 1:
@@ -49,7 +65,7 @@ def lower_call(lw, node, discard: bool) -> ir.Expr:
         return _void(node, lw)
     if name in ("__assert_fail", "__assert", "__assert_rtn") or name in ERRORS:
         for a in args:
-            lw.expr(a, discard=True)
+            lw.effects(a)
         kind = "reach_error" if name in ERRORS else "assert"
         lw.out.append(ir.Assert(cond=ir.Const(value=0, type=ir.BOOL, span=span), kind=kind,
                                 message=f"{name}()", span=stmt_span))
@@ -63,7 +79,7 @@ def lower_call(lw, node, discard: bool) -> ir.Expr:
         lw.out.append(ir.Assume(cond=lw.cond(args[0]), span=stmt_span))
         return _void(node, lw)
     if name.startswith("__VERIFIER_nondet_"):
-        t = _NONDET.get(name[len("__VERIFIER_nondet_"):])
+        t = NONDET.get(name[len("__VERIFIER_nondet_"):])
         if t is None:
             t = {"long": lw.dm.long, "ulong": lw.dm.ulong,
                  "size_t": lw.dm.size_t}.get(name[len("__VERIFIER_nondet_"):])
@@ -71,52 +87,64 @@ def lower_call(lw, node, discard: bool) -> ir.Expr:
             return lw.unsup(f"{name}()", node)
         return ir.Nondet(type=t, label=name, span=span)
     if name == "__builtin_expect" and len(args) == 2:
-        v, _ = lw.seq(args)
-        return convert(v, lw.dm.long)
+        v, c = lw.seq(args)
+        lw.keep(c)
+        return v if lw.is_opaque(v) else convert(v, lw.dm.long)
     if name == "__veriline_asm":
         lw.havoc("inline assembly", node)
-        return ir.Unsupported(what=f"inline assembly at line {span.line}", type=ir.C_INT,
-                              span=span)
+        return lw.unsup("inline assembly", node)
     return _ordinary_call(lw, node, name, args, span, discard)
 
 
 def _ordinary_call(lw, node, name, args, span, discard) -> ir.Expr:
-    sig = lw.ctx.funcs.get(name) or FuncSig(ir.C_INT, None)
-    values, escaped = [], []
-    int_nodes = []
-    for i, a in enumerate(args):
-        ptype = sig.params[i] if sig.params is not None and i < len(sig.params) else None
+    ctx = lw.ctx
+    sig = ctx.definitions.get(name) or ctx.funcs.get(name) or FuncSig(ir.C_INT, None)
+    escaped = []
+    for a in args:
         if isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.ID):
             escaped.append(a.expr.name)
         elif not (isinstance(a, c_ast.Constant) and a.type == "string") and \
                 not _function_name(lw, a) and not is_int(lw.static_type(a)):
             escaped.append("")                 # a pointer/array: memory may change
-        int_nodes.append((a, ptype))
-    lowered = lw.seq([a for a, _ in int_nodes])
-    for (a, ptype), v in zip(int_nodes, lowered):
-        if isinstance(v, ir.Unsupported) or (ptype is not None and not is_int(ptype)):
+    values = []
+    for i, (a, v) in enumerate(zip(args, lw.seq(args))):
+        ptype = sig.params[i] if sig.params is not None and i < len(sig.params) else None
+        if (lw.is_opaque(v) and not is_int(ptype)) or (ptype is not None and not is_int(ptype)):
+            lw.keep(v)
             what = f"argument {_arg_text(lw, a) or '?'} of {name}"
-            if not isinstance(v, ir.Unsupported):
-                v = lw.unsup(f"{what} (type {describe(ptype)})", a)
-            values.append(v)
+            values.append(v if isinstance(v, ir.Unsupported) else
+                          lw.unsup(f"{what} (type {describe(ptype)})", a))
             continue
         if ptype is None:
             ptype = lw.dm.promote(v.type)          # default argument promotions
         values.append(convert(as_value(v), ptype))
+    if sig.positions is not None:                   # defined here: bind by position
+        bound = []
+        for i in sig.positions:
+            if i < len(values):
+                bound.append(values[i])
+            else:
+                bound.append(lw.unsup(f"missing argument {i + 1} of {name}", node,
+                                      sig.params[i]))
+        for i, v in enumerate(values):
+            if i not in sig.positions:
+                lw.keep(v)
+        values = bound
     ret = sig.ret
     call = ir.Call(func=name, args=tuple(values),
                    type=ret if is_int(ret) else ir.C_INT, span=span)
+    stmt_span = ctx.spans.stmt_span(node)
     if escaped:
-        lw.out.append(ir.ExprStmt(expr=call, span=lw.ctx.spans.stmt_span(node)))
+        lw.out.append(ir.ExprStmt(expr=call, span=stmt_span))
         targets = sorted({lw.lookup(n)[0] for n in escaped
                           if n and lw.lookup(n) and lw.lookup(n)[0]}
                          | set(lw.memory_targets()))
         lw.havoc(f"call {name} may write through a pointer", node, targets)
         return _void(node, lw) if ret == VOID or discard else \
             lw.unsup(f"result of {name} after pointer arguments", node, ret)
-    if not is_int(ret) and ret != VOID:
-        lw.out.append(ir.ExprStmt(expr=call, span=lw.ctx.spans.stmt_span(node)))
-        if discard:
+    if not is_int(ret):               # void, pointer, float, struct: never an IR value
+        lw.out.append(ir.ExprStmt(expr=call, span=stmt_span))
+        if discard or ret == VOID:
             return _void(node, lw)
-        return lw.unsup(f"{describe(ret)} result of {name}", node, ir.C_LONG)
+        return lw.unsup(f"{describe(ret)} result of {name}", node, ret)
     return call

@@ -7,12 +7,14 @@ no C identifier can clash with.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from pycparser import c_ast
 
 from .. import ir
+from .c_calls import lower_call
+from .c_common import impure, is_int
+from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
 from .c_memory import lower_element
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
@@ -20,41 +22,9 @@ _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "band
           "|": "bor", "^": "bxor"}
 _SHIFT = {"<<": "shl", ">>": "shr"}
 _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
-_NONDET = {"int": ir.C_INT, "uint": ir.C_UINT, "unsigned": ir.C_UINT,
-           "unsigned_int": ir.C_UINT, "char": ir.C_CHAR, "uchar": ir.C_UCHAR,
-           "short": ir.C_SHORT, "ushort": ir.C_USHORT, "longlong": ir.C_LLONG,
-           "ulonglong": ir.C_ULLONG, "bool": ir.C_BOOL, "_Bool": ir.C_BOOL,
-           "s8": ir.C_SCHAR, "u8": ir.C_UCHAR, "s16": ir.C_SHORT, "u16": ir.C_USHORT,
-           "s32": ir.C_INT, "u32": ir.C_UINT, "s64": ir.C_LLONG, "u64": ir.C_ULLONG}
-HALTS = {"abort", "exit", "_Exit", "__builtin_abort", "__builtin_trap", "quick_exit"}
-ERRORS = {"reach_error", "__VERIFIER_error"}
 
 
-@dataclass
-class FuncSig:
-    ret: CType                        # VOID for void
-    params: Optional[list[CType]]     # None: unprototyped
-    variadic: bool = False
-
-
-def is_int(t) -> bool:
-    return isinstance(t, ir.IntT)
-
-
-def impure(e: ir.Expr) -> bool:
-    if isinstance(e, (ir.Call, ir.Nondet)):
-        return True
-    return any(isinstance(v, ir.Expr) and impure(v) for v in vars(e).values()) or \
-        any(impure(a) for a in getattr(e, "args", ()))
-
-
-def has_call(e: ir.Expr) -> bool:
-    if isinstance(e, ir.Call):
-        return True
-    return any(isinstance(v, ir.Expr) and has_call(v) for v in vars(e).values())
-
-
-class ExprLowerer:
+class ExprLowerer(OpaqueValues):
     def __init__(self, ctx, fn_name: str = ""):
         self.ctx, self.fn_name, self.dm = ctx, fn_name, ctx.dm
         self.out: list[ir.Stmt] = []
@@ -64,6 +34,8 @@ class ExprLowerer:
         self.addr_taken: set[str] = set()       # C names whose address is taken
         self.addr_ir: set[str] = set()          # their IR names
         self.n = 0
+        self.local_consts: dict[str, int] = {}  # IR name -> value of a `const` local
+        self._opaque_init()
 
     # ------------------------------------------------------------------ helpers
     def sp(self, node) -> ir.Span:
@@ -90,13 +62,15 @@ class ExprLowerer:
         return span
 
     def unsup(self, what: str, node, t: CType = ir.C_INT) -> ir.Expr:
-        span = self.note(what, node)
-        where = f"{what} at line {span.line}" if span.line else what
-        return ir.Unsupported(what=where, type=t if is_int(t) else ir.C_INT, span=span)
+        """An arbitrary value of C type t: of an integer type, any value in its range; of
+        any other type, an opaque value (see c_opaque)."""
+        if is_int(t) or isinstance(t, ir.BoolT):
+            return self.arbitrary(what, node, t)
+        return self.opaque(what, node, t)
 
     def memory_targets(self) -> list[str]:
         """Variables an untracked write through a pointer or array may change."""
-        gl = [g for g, t in self.ctx.globals.items() if is_int(t)]
+        gl = [g for g, t in self.ctx.globals.items() if is_int(t) and g not in self.ctx.consts]
         return sorted(self.addr_ir) + sorted(gl)
 
     def havoc(self, what: str, node, targets: Optional[list[str]] = None) -> None:
@@ -154,14 +128,15 @@ class ExprLowerer:
         if kind == "char":
             return self.const(self.dm.char_constant(node.value), ir.C_INT, node)
         if kind == "string":
-            return self.unsup("string literal", node, ir.C_LONG)
+            return self.unsup("string literal", node, NonInt("char []", ir.C_CHAR))
         if any(w in kind for w in ("int", "long")) and "double" not in kind:
             try:
                 v, t = self.dm.int_constant(node.value)
                 return self.const(v, t, node)
             except ValueError:
                 pass
-        return self.unsup(f"{kind} constant {node.value}", node)
+        return self.unsup(f"{kind} constant {node.value}", node,
+                          NonInt("double" if "double" in kind or "float" in kind else kind))
 
     def x_ID(self, node) -> ir.Expr:
         found = self.lookup(node.name)
@@ -169,15 +144,24 @@ class ExprLowerer:
             if node.name in self.ctx.enums:
                 return self.const(self.ctx.enums[node.name], ir.C_INT, node)
             if node.name in self.ctx.funcs:
-                return self.unsup(f"function pointer {node.name}", node, ir.C_LONG)
-            return self.unsup(f"undeclared identifier {node.name}", node)
+                return self.unsup(f"function pointer {node.name}", node, NonInt("function"))
+            return self.unsup(f"undeclared identifier {node.name}", node, UNKNOWN)
         name, t = found
         if name is None or not is_int(t):
-            return self.unsup(f"use of {node.name} of type {describe(t)}", node,
-                                    ir.C_LONG)
-        return ir.Var(name=name, type=t, span=self.sp(node))
+            return self.unsup(f"use of {node.name} of type {describe(t)}", node, t)
+        return self.ident(name, t, self.sp(node))
+
+    def ident(self, name: str, t: ir.IntT, span: ir.Span) -> ir.Expr:
+        """A read of the integer variable `name`; a `const` object with a constant
+        initializer reads as its value (it can never hold another)."""
+        value = self.local_consts.get(name, self.ctx.consts.get(name))   # IR names are unique
+        if value is not None:
+            return ir.Const(value=value, type=t, span=span)
+        return ir.Var(name=name, type=t, span=span)
 
     def binop(self, op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
+        if self.is_opaque(left) or self.is_opaque(right):
+            return self.opaque_binop(op, left, right, span)
         if op in _SHIFT:
             lt, rt = self.dm.promote(left.type), self.dm.promote(right.type)
             return ir.Binary(op=_SHIFT[op], left=convert(left, lt), right=convert(right, rt),
@@ -218,6 +202,8 @@ class ExprLowerer:
             return ir.Unary(op="not", arg=self.cond(node.expr), type=ir.BOOL, span=span)
         if op in ("-", "+", "~"):
             a = self.rvalue(node.expr)
+            if self.is_opaque(a):
+                return self.opaque_unary(op, a, span)
             t = self.dm.promote(a.type)
             a = convert(a, t)
             if op == "+":
@@ -229,20 +215,23 @@ class ExprLowerer:
             t = self.static_type(node.expr)
             if is_int(t):
                 return self.const(max(t.bits // 8, 1), self.dm.size_t, node)
+            if is_pointer(t) and t.desc.endswith("*"):
+                return self.const(self.dm.ulong.bits // 8, self.dm.size_t, node)
             return self.unsup(f"sizeof of {describe(t)}", node, self.dm.size_t)
         if op == "&":
-            if isinstance(node.expr, c_ast.ID):
-                return self.unsup(f"address of {node.expr.name}", node, ir.C_LONG)
-            self.expr(node.expr, discard=True)
-            return self.unsup("address-of", node, ir.C_LONG)
+            t = self.static_type(node.expr)
+            if not isinstance(node.expr, c_ast.ID):
+                self.effects(node.expr)
+            what = f"address of {node.expr.name}" if isinstance(node.expr, c_ast.ID) \
+                else "address-of"
+            return self.unsup(what, node, NonInt(f"{describe(t)} *", t))
         if op == "*":
             if (elem := lower_element(self, node)) is not None:
                 return elem
             t = self.static_type(node.expr)
-            self.expr(node.expr, discard=True)
-            elem = t.elem if isinstance(t, NonInt) and t.elem is not None else ir.C_INT
-            return self.unsup("pointer dereference", node, elem)
-        return self.unsup(f"operator {op}", node)
+            self.effects(node.expr)
+            return self.unsup("pointer dereference", node, t.elem if is_pointer(t) else UNKNOWN)
+        return self.unsup(f"operator {op}", node, UNKNOWN)
 
     def static_type(self, node) -> CType:
         """The C type of an operand of sizeof / *, without evaluating it."""
@@ -250,17 +239,23 @@ class ExprLowerer:
             return self.ctx.tenv.resolve(node)
         if isinstance(node, c_ast.ID):
             found = self.lookup(node.name)
-            return found[1] if found else NonInt("unknown")
+            if found is None and node.name in self.ctx.funcs:
+                return NonInt("function")
+            return found[1] if found else UNKNOWN
         if isinstance(node, c_ast.UnaryOp) and node.op == "*":
             inner = self.static_type(node.expr)
-            return inner.elem if isinstance(inner, NonInt) and inner.elem else NonInt("?")
+            return inner.elem if is_pointer(inner) else UNKNOWN
         if isinstance(node, c_ast.ArrayRef):
             inner = self.static_type(node.name)
-            return inner.elem if isinstance(inner, NonInt) and inner.elem else NonInt("?")
+            return inner.elem if is_pointer(inner) else UNKNOWN
+        if isinstance(node, c_ast.StructRef):
+            return self.member_type(node)
+        if isinstance(node, c_ast.Cast):
+            return self.ctx.tenv.resolve(node.to_type)
         saved = self.out, list(self.unsupported), dict(self.locals), self.n
         self.out = []
         try:
-            return self.rvalue(node).type
+            return self.ctype(self.rvalue(node))
         finally:
             self.out, self.unsupported, self.locals, self.n = saved
 
@@ -272,15 +267,20 @@ class ExprLowerer:
                 return found[0], found[1]
         return None
 
-    def memory_write(self, node, what: str) -> ir.Expr:
+    def memory_write(self, node, what: str, lnode) -> ir.Expr:
+        """A write the IR does not track: what it may change gets arbitrary values; the
+        expression's own value is an arbitrary value of the written object's type."""
+        t = self.static_type(lnode)
+        self.effects(lnode)
         self.havoc(what, node)
-        return ir.Unsupported(what=what, type=ir.C_INT, span=self.sp(node))
+        return self.unsup(f"value of {what}", node, t)
 
     def incdec(self, node, discard: bool) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.expr)
         if target is None:
-            return self.memory_write(node, f"{node.op.strip('p')} on a non-variable")
+            return self.memory_write(node, f"{node.op.strip('p')} on a non-variable",
+                                     node.expr)
         name, t = target
         var = ir.Var(name=name, type=t, span=self.sp(node.expr))
         one = ir.Const(value=1, type=ir.C_INT, span=span)
@@ -297,10 +297,10 @@ class ExprLowerer:
         span = self.sp(node)
         target = self.lvalue(node.lvalue)
         if target is None:
-            self.expr(node.rvalue, discard=True)
+            self.effects(node.rvalue)
             kind = "array element" if isinstance(node.lvalue, c_ast.ArrayRef) else \
                 "struct member" if isinstance(node.lvalue, c_ast.StructRef) else "memory"
-            return self.memory_write(node, f"assignment to {kind}")
+            return self.memory_write(node, f"assignment to {kind}", node.lvalue)
         name, t = target
         value = self.rvalue(node.rvalue)
         if node.op != "=":
@@ -314,6 +314,13 @@ class ExprLowerer:
         c = self.cond(node.cond)
         s1, a = self.sub(self.rvalue, node.iftrue)
         s2, b = self.sub(self.rvalue, node.iffalse)
+        if self.is_opaque(a) or self.is_opaque(b):
+            self.keep(a, s1)
+            self.keep(b, s2)
+            if s1 or s2:
+                self.out.append(ir.If(cond=c, then=s1, orelse=s2, span=span))
+            ct = self.ctype(a) if self.is_opaque(a) else self.ctype(b)
+            return self.unsup(f"conditional of type {describe(ct)}", node, ct)
         t = self.dm.uac(a.type, b.type)
         if not s1 and not s2:
             return ir.Ite(cond=c, then=convert(a, t), orelse=convert(b, t), type=t, span=span)
@@ -326,11 +333,13 @@ class ExprLowerer:
     def x_Cast(self, node) -> ir.Expr:
         t = self.ctx.tenv.resolve(node.to_type)
         if t == VOID:
-            self.expr(node.expr, discard=True)
+            self.effects(node.expr)
             return ir.Const(value=0, type=ir.C_INT, span=self.sp(node))
         a = self.rvalue(node.expr)
         if not is_int(t):
-            return self.unsup(f"cast to {describe(t)}", node, ir.C_LONG)
+            if not self.is_opaque(a):
+                self.keep(a)
+            return self.unsup(f"cast to {describe(t)}", node, t)
         return ir.Cast(arg=a, type=t, explicit=True, span=self.sp(node))
 
     def x_ExprList(self, node, discard: bool = False) -> ir.Expr:
@@ -346,21 +355,24 @@ class ExprLowerer:
         for st in self.out[mark:]:
             if st.span == span:          # the statement itself: include its `;`
                 st.span = full
-        if has_call(e):
-            self.out.append(ir.ExprStmt(expr=e, span=self.ctx.spans.stmt_span(node)))
+        if not isinstance(e, (ir.Var, ir.Const, ir.Unsupported)):
+            self.out.append(ir.ExprStmt(expr=e, span=full))
+
+    def effects(self, node) -> None:
+        """Evaluate a sub-expression whose value is not used (its calls, nondet reads and
+        the checks of its own arithmetic still happen)."""
+        self.keep(self.expr(node, discard=True))
 
     def x_ArrayRef(self, node) -> ir.Expr:
         if (elem := lower_element(self, node)) is not None:
             return elem
         t = self.static_type(node)
-        self.expr(node.subscript, discard=True)
-        return self.unsup("array access", node, t if is_int(t) else ir.C_INT)
-
-    def x_StructRef(self, node) -> ir.Expr:
-        return self.unsup(f"struct member access {node.field.name}", node)
+        if not isinstance(node.name, c_ast.ID):
+            self.effects(node.name)
+        self.effects(node.subscript)
+        return self.unsup("array access", node, t)
 
     def x_FuncCall(self, node, discard: bool = False) -> ir.Expr:
-        from .c_calls import lower_call
         return lower_call(self, node, discard)
 
 

@@ -15,15 +15,16 @@ from pycparser import c_ast, c_parser
 
 from .. import ir
 from . import acsl
-from .c_expr import ExprLowerer, FuncSig, is_int
+from .c_common import FuncSig, is_int
+from .c_expr import ExprLowerer
 from .c_preprocess import (MAIN_FILE, LineIndex, acsl_annotations, preprocess, scan_comments,
                            suppressions)
 from .c_tables import shrink_tables
 from .c_prefix import is_stub
 from .c_recovery import _PARSE_ERROR, parse_with_recovery
 from .c_spans import SpanFinder
-from .c_stmt import lower_function
-from .c_types import VOID, DataModel, TypeEnv, const_value, convert
+from .c_stmt import definition_params, ir_param_positions, lower_function
+from .c_types import VOID, DataModel, TypeEnv, const_value, convert, is_const_object
 
 
 class _Context:
@@ -37,6 +38,8 @@ class _Context:
         self.tenv = TypeEnv(self.dm)
         self.globals: dict = {}
         self.funcs: dict[str, FuncSig] = {}
+        self.definitions: dict[str, FuncSig] = {}   # functions defined (and lowered) here
+        self.consts: dict[str, int] = {}            # `const` integer objects: their value
         self.enums: dict[str, int] = {}
         self.macros: dict[str, str] = {}
         self.header_externs: dict[str, ir.IntT] = {}   # int externs declared by headers
@@ -70,6 +73,16 @@ class _Context:
                     params.append(t)
         self.funcs[decl.name] = FuncSig(ret, params, variadic)
 
+    def declare_definition(self, fdef: c_ast.FuncDef) -> None:
+        """The signature of a function defined (and lowered) in this file, known to every
+        call in the file whatever the order: its parameter types (K&R ones too) and the
+        argument positions its IR parameters bind to."""
+        self.declare_function(fdef.decl)
+        declared = definition_params(self.tenv, fdef)
+        old = self.funcs[fdef.decl.name]
+        self.definitions[fdef.decl.name] = FuncSig(
+            old.ret, [t for _, _, t in declared], old.variadic, ir_param_positions(declared))
+
     def register_enums(self, tnode) -> None:
         while isinstance(tnode, (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl)):
             tnode = tnode.type
@@ -84,19 +97,24 @@ class _Context:
             self.enums[en.name] = nxt
             nxt += 1
 
-    def add_global(self, name: str, t, init, lowerer=None) -> None:
+    def add_global(self, name: str, t, init, const: bool = False) -> None:
+        """A file-scope or static object.  A `const` integer one with a constant
+        initializer is a named constant (never an input, never havocked)."""
         self.globals[name] = t
         if not is_int(t):
             return
-        self.program.globals[name] = t
-        if init is None:
-            self.program.global_init[name] = 0
-            return
+        value = 0 if init is None else None
         lw = ExprLowerer(self)
-        value = None
-        if not isinstance(init, c_ast.InitList):
+        if init is not None and not isinstance(init, c_ast.InitList):
             value = const_value(convert(lw.rvalue(init), t))
-        if value is not None and not lw.out:
+            value = value if not lw.out else None
+        if const and value is not None:
+            self.consts[name] = value
+            self.program.globals.pop(name, None)          # an earlier `extern` declaration
+            self.program.global_init.pop(name, None)
+            return
+        self.program.globals[name] = t
+        if value is not None:
             self.program.global_init[name] = value
         else:
             self.program.global_init.pop(name, None)
@@ -161,13 +179,28 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
 
 
 def _lower_items(ctx: _Context, items) -> None:
+    """File-scope items in two passes: declarations and every signature first, then the
+    bodies of this file's functions (a call before a definition knows its signature)."""
+    bodies = []
     for ext in items:
         try:
             _top_level(ctx, ext)
+            if isinstance(ext, c_ast.FuncDef) and ext.coord is not None and \
+                    ext.coord.file == MAIN_FILE:
+                bodies.append(ext)
         except Exception as exc:      # one odd declaration must not hide the rest
-            ctx.errors.append(ir.SyntaxIssue(
-                message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
-                span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
+            _internal(ctx, ext, exc)
+    for ext in bodies:
+        try:
+            _function(ctx, ext)
+        except Exception as exc:
+            _internal(ctx, ext, exc)
+
+
+def _internal(ctx: _Context, ext, exc: Exception) -> None:
+    ctx.errors.append(ir.SyntaxIssue(
+        message=f"internal error in the C frontend: {type(exc).__name__}: {exc}",
+        span=ctx.spans.span(ext) if ctx.spans.span(ext).line else ir.Span(1, 1, 1, 1)))
 
 
 # gcc's own output (__GNUC__ set): asm labels on declarations, builtin _FloatN types
@@ -216,12 +249,16 @@ def blank_directive_lines(code: str) -> str:
 
 
 def _top_level(ctx: _Context, ext) -> None:
+    """File-scope declarations; function definitions only declare their signature here
+    (their bodies are lowered once every signature in the file is known)."""
     in_main = getattr(ext, "coord", None) is not None and ext.coord.file == MAIN_FILE
     if isinstance(ext, c_ast.Typedef):
         ctx.tenv.typedefs[ext.name] = ctx.tenv.resolve(ext.type)
         ctx.register_enums(ext.type)
     elif isinstance(ext, c_ast.Decl):
         ctx.register_enums(ext.type)
+        if ext.name is None:
+            ctx.tenv.resolve(ext.type)             # `struct S {...};`: record its members
         if isinstance(ext.type, c_ast.FuncDecl):
             ctx.declare_function(ext)
         elif ext.name is not None:
@@ -236,11 +273,12 @@ def _top_level(ctx: _Context, ext) -> None:
                     elif is_int(t):
                         ctx.program.globals[ext.name] = t
             else:
-                ctx.add_global(ext.name, t, ext.init)
+                ctx.add_global(ext.name, t, ext.init, is_const_object(ext))
     elif isinstance(ext, c_ast.FuncDef):
-        ctx.declare_function(ext.decl)
         if in_main:
-            _function(ctx, ext)
+            ctx.declare_definition(ext)
+        else:
+            ctx.declare_function(ext.decl)
 
 
 def _function(ctx: _Context, fdef: c_ast.FuncDef) -> None:

@@ -5,7 +5,7 @@ from pycparser import c_ast
 
 from .. import ir
 from . import acsl
-from .c_expr import is_int
+from .c_common import is_int
 
 
 def _coords(node):
@@ -47,7 +47,7 @@ def function_contracts(ctx, fn: ir.Function, lw, anns) -> None:
     def look(name):
         found = lw.lookup(name)
         if found and found[0] is not None and is_int(found[1]):
-            return ir.Var(name=found[0], type=found[1])
+            return lw.ident(found[0], found[1], ir.NOSPAN)
         return None
 
     params = frozenset(p.name for p in fn.params)

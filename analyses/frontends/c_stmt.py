@@ -13,9 +13,10 @@ from pycparser import c_ast
 
 from .. import ir
 from . import acsl
-from .c_expr import ExprLowerer, is_int
+from .c_common import is_int
+from .c_expr import ExprLowerer
 from .c_memory import ElementReads, param_types
-from .c_types import VOID, as_value, convert, describe
+from .c_types import VOID, as_value, const_value, convert, describe, is_const_object
 
 LOOPS = (c_ast.While, c_ast.DoWhile, c_ast.For)
 TRUE = ir.Const(value=1, type=ir.BOOL)
@@ -89,7 +90,7 @@ class StmtLowerer(ExprLowerer):
         def look(name):
             found = self.lookup(name)
             if found and found[0] is not None and is_int(found[1]):
-                return ir.Var(name=found[0], type=found[1])
+                return self.ident(found[0], found[1], ir.NOSPAN)
             return None
         return acsl.AcslEnv(lookup=look, index=self.ctx.index, dm=self.dm,
                             macros=self.ctx.macros, enums=self.ctx.enums,
@@ -132,6 +133,7 @@ class StmtLowerer(ExprLowerer):
             return
         self.ctx.register_enums(node.type)
         if node.name is None:
+            self.ctx.tenv.resolve(node.type)      # `struct S {...};`: record its members
             return
         t = self.ctx.tenv.resolve(node.type)
         if "extern" in node.storage:
@@ -139,7 +141,7 @@ class StmtLowerer(ExprLowerer):
             return
         if "static" in node.storage:
             gname = f"{self.fn_name}${node.name}"
-            self.ctx.add_global(gname, t, node.init, self)
+            self.ctx.add_global(gname, t, node.init, is_const_object(node))
             self.scopes[-1][node.name] = (gname if is_int(t) else None, t)
             return
         span = self.ctx.spans.stmt_span(node)
@@ -154,7 +156,11 @@ class StmtLowerer(ExprLowerer):
         elif isinstance(node.init, c_ast.InitList):
             value = self.unsup("initializer list", node.init, t)
         else:
+            mark = len(self.out)
             value = convert(self.rvalue(node.init), t)
+            known = const_value(value)
+            if known is not None and len(self.out) == mark and is_const_object(node):
+                self.local_consts[name] = known          # a const: never another value
         self.out.append(ir.Assign(target=name, value=value, span=span))
 
     def s_DeclList(self, node) -> None:
@@ -273,6 +279,33 @@ _EXPRESSIONS = {"Assignment", "UnaryOp", "BinaryOp", "FuncCall", "ExprList", "ID
                 "Constant", "Cast", "TernaryOp", "ArrayRef", "StructRef"}
 
 
+def definition_params(tenv, fdef: c_ast.FuncDef) -> list[tuple[int, c_ast.Node, object]]:
+    """The declared parameters of a definition as (argument position, declaration, C type);
+    K&R identifier lists take their types from the declarations before the body.  The
+    named integer ones become the IR function's parameters (see FuncSig.positions)."""
+    out = []
+    ftype = fdef.decl.type
+    for p in (ftype.args.params if ftype.args is not None else []):
+        if isinstance(p, c_ast.EllipsisParam):
+            continue
+        if isinstance(p, c_ast.ID):               # K&R: int f(a) int a; {...}
+            p = next((d for d in fdef.param_decls or [] if d.name == p.name),
+                     c_ast.Decl(p.name, [], [], [], [], c_ast.TypeDecl(
+                         p.name, [], None, c_ast.IdentifierType(["int"])), None, None,
+                         coord=p.coord))
+        t = tenv.resolve(p.type)
+        if t == VOID and (isinstance(p, c_ast.Typename) or p.name is None):
+            continue                              # f(void)
+        out.append((len(out), p, t))
+    return out
+
+
+def ir_param_positions(params) -> list[int]:
+    """Which of definition_params become IR parameters: the named integer ones."""
+    return [i for i, p, t in params
+            if not isinstance(p, c_ast.Typename) and p.name is not None and is_int(t)]
+
+
 def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
     """Lower one definition -> (Function, its lowerer); parameters of non-integer type are
     left out of `params` (recorded as unsupported)."""
@@ -280,23 +313,19 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
     lw.addr_taken = _addresses_taken(fdef.body)
     params: list[ir.Param] = []
     ftype = fdef.decl.type
-    for p in (ftype.args.params if ftype.args is not None else []):
-        if isinstance(p, c_ast.EllipsisParam):
-            lw.note("variadic parameters", p)
+    if ftype.args is not None and any(isinstance(p, c_ast.EllipsisParam)
+                                      for p in ftype.args.params):
+        lw.note("variadic parameters", ftype.args)
+    declared = definition_params(ctx.tenv, fdef)
+    keep = set(ir_param_positions(declared))
+    for i, p, t in declared:
+        if i not in keep:
+            if not isinstance(p, c_ast.Typename) and p.name is not None:
+                lw.declare(p.name, t, p)
+                lw.note(f"parameter {p.name} of type {describe(t)}", p)
             continue
-        if isinstance(p, c_ast.ID):               # K&R: int f(a) int a; {...}
-            p = next((d for d in fdef.param_decls or [] if d.name == p.name),
-                     c_ast.Decl(p.name, [], [], [], [], c_ast.TypeDecl(
-                         p.name, [], None, c_ast.IdentifierType(["int"])), None, None,
-                         coord=p.coord))
-        if isinstance(p, c_ast.Typename) or p.name is None:
-            continue          # f(void) or an unnamed parameter
-        t = ctx.tenv.resolve(p.type)
         pname = lw.declare(p.name, t, p)
-        if pname is None:
-            lw.note(f"parameter {p.name} of type {describe(t)}", p)
-        else:
-            params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
+        params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
     if not is_int(ret) and ret != VOID:
         lw.note(f"return type {describe(ret)}", fdef.decl)
     lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),

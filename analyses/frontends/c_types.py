@@ -17,6 +17,13 @@ class NonInt:
     `elem` is the pointed-to / element type when known (for `*p`, `a[i]`)."""
     desc: str
     elem: Optional["CType"] = None
+    key: str = ""            # struct/union: its entry in TypeEnv.structs (field types)
+    ret: Optional["CType"] = None      # function: its result type
+
+    @property
+    def pointer(self) -> bool:
+        """A pointer or an array (which decays to one): what `+`, `-`, `*`, `[]` accept."""
+        return self.elem is not None
 
 
 CType = Union[ir.IntT, NonInt]
@@ -170,6 +177,8 @@ class TypeEnv:
     def __init__(self, dm: DataModel):
         self.dm = dm
         self.typedefs: dict[str, CType] = {"size_t": dm.size_t}
+        self.structs: dict[str, list] = {}     # key -> member declarations
+        self._anon: dict[int, str] = {}        # id(anonymous struct node) -> key
 
     def resolve(self, node) -> CType:
         if isinstance(node, c_ast.Typename) or isinstance(node, c_ast.Decl):
@@ -191,13 +200,62 @@ class TypeEnv:
             inner = self.resolve(node.type)
             return NonInt(f"{describe(inner)} []", inner)
         if isinstance(node, c_ast.FuncDecl):
-            return NonInt("function")
+            return NonInt("function", ret=self.resolve(node.type))
         if isinstance(node, c_ast.Enum):
             return ir.C_INT
         if isinstance(node, (c_ast.Struct, c_ast.Union)):
-            kind = "struct" if isinstance(node, c_ast.Struct) else "union"
-            return NonInt(f"{kind} {node.name or ''}".strip())
+            return self._record(node)
         return NonInt(type(node).__name__)
+
+    def _record(self, node) -> NonInt:
+        kind = "struct" if isinstance(node, c_ast.Struct) else "union"
+        if node.name:
+            key = f"{kind} {node.name}"
+        else:
+            key = self._anon.get(id(node))
+            if key is None:
+                key = self._anon[id(node)] = f"{kind} #{len(self._anon) + 1}"
+        if node.decls is not None:
+            self.structs[key] = list(node.decls)
+        return NonInt(f"{kind} {node.name or ''}".strip(), key=key)
+
+    def field_type(self, record: CType, name: str) -> Optional[CType]:
+        """The type of member `name` of a struct/union type (None: not known).  A bit-field
+        narrower than int reads as int: its values all fit, so it promotes to int."""
+        if not isinstance(record, NonInt) or record.key not in self.structs:
+            return None
+        for d in self.structs[record.key]:
+            if getattr(d, "name", None) == name:
+                t = self.resolve(d.type)
+                width = getattr(d, "bitsize", None)
+                if width is not None and isinstance(t, ir.IntT) and t.name != "_Bool":
+                    w = const_int(width)
+                    if w is None or w < 32:
+                        return ir.C_INT if w is not None else None
+                return t
+            if getattr(d, "name", None) is None and isinstance(getattr(d, "type", None),
+                                                               (c_ast.Struct, c_ast.Union)):
+                inner = self.field_type(self.resolve(d.type), name)   # anonymous member
+                if inner is not None:
+                    return inner
+        return None
+
+
+def is_const_object(decl) -> bool:
+    """Is the declared object itself `const` (and not volatile)?  `const int *p` is not:
+    the qualifier must sit on the object's own type."""
+    t = getattr(decl, "type", None)
+    return isinstance(t, c_ast.TypeDecl) and "const" in t.quals and "volatile" not in t.quals
+
+
+def const_int(node) -> Optional[int]:
+    """The value of a plain integer literal node (bit-field widths), else None."""
+    if isinstance(node, c_ast.Constant) and node.type == "int":
+        try:
+            return int(node.value.rstrip("uUlL"), 0)
+        except ValueError:
+            return None
+    return None
 
 
 def describe(t: CType) -> str:

@@ -9,6 +9,7 @@ where it is duplicated instead.  Anything outside the subset becomes `ir.Unsuppo
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -36,6 +37,7 @@ UNSUPPORTED_NODES = {
     "Subscript": "subscript", "Lambda": "lambda", "Await": "await", "Yield": "yield",
     "Ellipsis": "Ellipsis", "StarredElement": "starred expression",
 }
+_TEXT_PARAM = re.compile(r"of type (str|bytes|bytearray|typing\.Text)$")
 MAX_POW_UNROLL = 16
 
 
@@ -177,8 +179,39 @@ class ExprLowerer:
             return self.unsupported("matrix multiplication", node)
         if op == "Power":
             return self._power(node)
+        if self.is_text(node.left) or self.is_text(node.right):
+            return self.text_operation(op, node, as_cond)
         left, right = self.value(node.left), self.value(node.right)
         return self.arith(ARITH[op], left, right, node)
+
+    def is_text(self, node: cst.BaseExpression) -> bool:
+        """Is node a str/bytes value (a literal, an f-string, a parameter annotated so)?"""
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return True
+        if isinstance(node, cst.BinaryOperation) and \
+                type(node.operator).__name__ in ("Add", "Multiply", "Modulo"):
+            return self.is_text(node.left) or self.is_text(node.right)
+        return isinstance(node, cst.Name) and bool(_TEXT_PARAM.search(
+            self.ctx.bad_params.get(node.value, "")))
+
+    def text_operation(self, op: str, node: cst.BinaryOperation, as_cond: bool) -> ir.Expr:
+        """`fmt % args`, `s + t`, `s * n` on strings: formatting, concatenation, repetition
+        (never integer arithmetic: `%` here divides nothing).  The value is unknown; the
+        int operands are still evaluated, for their own checks and calls: the result is
+        `unknown + 0 * operand`, which has no check of its own."""
+        what = "string formatting" if op == "Modulo" else "string operation"
+        kept = []
+        for side in (node.left, node.right):
+            v = self.value(side)
+            if not isinstance(v, ir.Unsupported):
+                zero = ir.Const(value=0, span=v.span)
+                kept.append(ir.Binary(op="mul", left=coerce(v, ir.MATH_INT), right=zero,
+                                      type=ir.MATH_INT, span=v.span))
+        result: ir.Expr = self.unsupported(what, node)
+        for k in reversed(kept):     # the operands run first, then the unknown result
+            result = ir.Binary(op="add", left=k, right=result, type=ir.MATH_INT,
+                               span=self.span(node))
+        return to_bool(result) if as_cond else result
 
     def arith(self, op: str, left: ir.Expr, right: ir.Expr, node: cst.CSTNode) -> ir.Expr:
         t = join(left.type, right.type)

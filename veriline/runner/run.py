@@ -208,7 +208,7 @@ def _charge(findings: list, seconds: float) -> None:
 
 def _out_of_time(fi: _File, name: str, budget_s: float) -> list:
     """What a killed worker leaves: every property of the function is 'don't know'."""
-    from veriline.analyses.engine.budget import undecided
+    from veriline.analyses.engine.undecided import undecided
     fn = fi.program.functions[name]
     return deep_call(undecided, fi.program, fn, set(fi.options.analyses), [], budget_s)
 
