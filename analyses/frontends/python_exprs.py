@@ -110,7 +110,8 @@ class ExprLowerer:
 
     def _may_run_code(self, node: cst.CSTNode) -> Optional[str]:
         """What in an unmodelled expression may run code of unknown termination (a call
-        other than a pure builtin, or a comprehension over what may be infinite), or None.
+        other than a pure builtin, or a comprehension over what may be infinite), or None
+        (a yield or await only suspends; a call inside one is found like any other).
         Such an expression is lowered as a call to an unknown function, so termination
         and everything that needs its value say "don't know" rather than ignore it."""
         model = self.ctx.iterables
@@ -123,8 +124,6 @@ class ExprLowerer:
                 name = model.builtin(n.func) if model is not None else None
                 if name not in PURE_BUILTINS or (name in ("min", "max") and len(n.args) < 2):
                     return cst.Module([]).code_for_node(n.func)
-            elif isinstance(n, (cst.Await, cst.Yield)):
-                return "await" if isinstance(n, cst.Await) else "yield"
             elif isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp)) and found is None \
                     and (model is None or not model._comprehension_ok(n)):
                 found = "an iteration over what may be infinite"
