@@ -21,7 +21,7 @@ if TYPE_CHECKING:          # z3 is imported only when something is verified
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
 # bump when the engine's answers or the stored findings change shape: old entries are ignored
-FINDINGS_FORMAT = "2"
+FINDINGS_FORMAT = "3"
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,13 @@ class Options:
     report_conversions: bool = True       # implementation-defined narrowing conversions
     cache: object = field(default=None, compare=False, hash=False)   # lemma cache or None
     cache_min_ms: int = 25     # queries z3 settles faster than this skip the query cache
+    solver_mode: str = "portfolio"   # bv (z3 on bit-vectors) | int (integer model) | portfolio
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
         return (f"t={self.timeout_ms};a={','.join(sorted(self.analyses))};u={self.unroll};"
                 f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
-                f"r={int(self.replay)}")
+                f"r={int(self.replay)};s={self.solver_mode}")
 
 
 def language_of(path: str) -> Optional[str]:

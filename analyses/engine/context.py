@@ -29,6 +29,9 @@ class FnContext:
         self.program, self.fn, self.options, self.cancel = program, fn, options, cancel
         self.queries = 0
         self.solved = 0            # queries that really ran z3 (not from the cache)
+        self.encoding = "int" if fn.language == "python" else "bv"   # see driver.verify
+        self.gave_up = 0           # queries every solver left unknown
+        self.decided_by = ""       # solver of the last definite answer ("z3", "cvc5", ...)
 
     # ------------------------------------------------------------------ solving
     def check(self, assertions: list, timeout_ms: Optional[int] = None) -> solver.Result:
@@ -37,11 +40,28 @@ class FnContext:
         t = timeout_ms or self.options.timeout_ms
         if any(z3.is_false(a) for a in assertions):
             return solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t)
+        assertions = assertions + E.range_facts(assertions)
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
-                         quick_ms=self.options.cache_min_ms)
+                         quick_ms=self.options.cache_min_ms,
+                         racer=self._racer)
         self.queries += 1
         self.solved += 0 if r.cached else 1
+        if r.status == "unknown":
+            self.gave_up += 1
+        else:
+            self.decided_by = r.solver or "z3"
         return r
+
+    @cached_property
+    def _racer(self):
+        if getattr(self.options, "solver_mode", "bv") != "portfolio":
+            return None
+        from ..solver.portfolio import solve
+        return solve
+
+    def solver_label(self) -> str:
+        """Which solver and encoding decided the last definite answer, e.g. 'z3/int'."""
+        return f"{self.decided_by or 'z3'}/{self.encoding}"
 
     def check_small(self, ex: Executor, assertions: list) -> solver.Result:
         """Like check, but prefers a model whose inputs are small (readable

@@ -9,6 +9,7 @@ from ..findings import UNKNOWN, Finding
 from ..solver import Cancelled
 from . import encode as E
 from .context import FnContext
+from .intmodel import uses_bitwise
 
 
 def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding]:
@@ -34,8 +35,7 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 
 def _run(ctx, kinds, findings) -> None:
     if kinds & {"contract", "overflow"}:
-        from .safety import check_safety
-        findings += check_safety(ctx, kinds & {"contract", "overflow"})
+        findings += _safety(ctx, kinds & {"contract", "overflow"})
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
@@ -47,6 +47,45 @@ def _run(ctx, kinds, findings) -> None:
                     FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
         else:
             findings += check_termination(ctx, {})
+
+
+def _safety(ctx, kinds) -> list[Finding]:
+    """Contracts and overflow of a C function in the cheapest exact encoding: the integer
+    model, or bit-vectors when it uses bitwise operators (intmodel.py).  In portfolio mode,
+    what stayed unknown because a solver gave up is retried in the other encoding."""
+    from .safety import check_safety
+    mode = getattr(ctx.options, "solver_mode", "bv")
+    if ctx.program.language != "c" or mode not in ("int", "portfolio"):
+        return check_safety(ctx, kinds)
+    first = "bv" if uses_bitwise(ctx.program, ctx.fn.name) else "int"
+    found = _safety_in(ctx, kinds, first)
+    if mode != "portfolio" or not ctx.gave_up or all(f.status != UNKNOWN for f in found):
+        return found
+    other = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+    again = _safety_in(other, kinds, "int" if first == "bv" else "bv")
+    return merge_definite(found, again)
+
+
+def _safety_in(ctx, kinds, encoding: str) -> list[Finding]:
+    from .safety import check_safety
+    ctx.encoding = encoding
+    with E.int_model(encoding == "int"):
+        return check_safety(ctx, kinds)
+
+
+def merge_definite(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    """first, with each unknown finding replaced by second's definite verdict on the same
+    property instance (same kind, place and property)."""
+    def same(f, g):
+        return (f.kind, f.span) == (g.kind, g.span) and \
+            set(g.property.split("+")) <= set(f.property.split("+"))
+    out = []
+    for f in first:
+        g = None
+        if f.status == UNKNOWN:
+            g = next((g for g in second if g.status != UNKNOWN and same(f, g)), None)
+        out.append(g or f)
+    return out
 
 
 def _internal(program, fn, why: str) -> Finding:

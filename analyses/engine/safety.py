@@ -164,6 +164,8 @@ def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note=
         f.property = "+".join(dict.fromkeys(o.prop for o in group))
     if note:
         f.details["note"] = note
+    if status != "unknown":
+        f.solver = ctx.solver_label()
     return f
 
 
