@@ -57,16 +57,17 @@ def backends_for(assertions: list) -> list[str]:
     return [b for b in THEORY_BACKENDS[theory(assertions)] if installed(b)]
 
 
-def _mul_flag(kind: int, a, b):
-    """z3's multiplication-overflow predicates spelled in standard bit-vector terms."""
+def _mul_flag(kind: str, a, b):
+    """z3's multiplication-overflow predicates in SMT-LIB 2.7's bvsmulo / bvumulo (which
+    Bitwuzla and cvc5 decide with a dedicated circuit); declared here as uninterpreted
+    functions only to be printed, their declarations are dropped from the text."""
     n = a.size()
+    bv, boolean = z3.BitVecSort(n), z3.BoolSort()
     if kind == "umul-ovfl":
-        p = z3.ZeroExt(n, a) * z3.ZeroExt(n, b)
-        return z3.ULE(p, z3.BitVecVal((1 << n) - 1, 2 * n))
-    p = z3.SignExt(n, a) * z3.SignExt(n, b)
-    if kind == "smul-ovfl":
-        return p <= z3.BitVecVal((1 << (n - 1)) - 1, 2 * n)
-    return p >= z3.BitVecVal(-(1 << (n - 1)) % (1 << 2 * n), 2 * n)
+        return z3.Not(z3.Function("bvumulo", bv, bv, boolean)(a, b))
+    over = z3.Function("bvsmulo", bv, bv, boolean)(a, b)
+    same_sign = (a < 0) == (b < 0)      # a nonzero product of equal signs is positive
+    return z3.Not(z3.And(over, same_sign if kind == "smul-ovfl" else z3.Not(same_sign)))
 
 
 def portable(assertions: list) -> list:
@@ -85,10 +86,14 @@ def portable(assertions: list) -> list:
     return [z3.substitute(a, *subs) for a in assertions]
 
 
+_BUILTIN_DECLS = ("(declare-fun bvsmulo ", "(declare-fun bvumulo ")
+
+
 def smt2(assertions: list) -> str:
     s = z3.Solver()
     s.add(*portable(assertions))
-    return s.to_smt2()
+    lines = s.to_smt2().splitlines()
+    return "\n".join(ln for ln in lines if not ln.startswith(_BUILTIN_DECLS)) + "\n"
 
 
 def start(backend: str, text: str, timeout_ms: int) -> subprocess.Popen:

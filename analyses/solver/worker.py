@@ -69,9 +69,9 @@ def run_cvc5(text: str, timeout_ms: int) -> dict:
     s.setOption("tlimit-per", str(timeout_ms))
     sm = cvc5.SymbolManager(tm)
     p = cvc5.InputParser(s, sm)
+    if "(set-logic" not in text:
+        text = "(set-logic ALL)\n" + text
     p.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text, "query")
-    if not s.isLogicSet():
-        s.setLogic("ALL")
     while True:
         cmd = p.nextCommand()
         if cmd.isNull():
