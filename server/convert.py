@@ -296,6 +296,7 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
             parts += _counterexample_md(f, line, word)
         elif f.status == UNKNOWN and _covers(f.span, line):
             parts += _unknown_md(f)
+        parts += [f"Decided by `{f.solver}`"] if f.solver and parts and _covers(f.span, line) else []
     if not parts and word:          # a variable of the function: its counterexample value
         for f in r.findings:
             cx = f.counterexample
