@@ -380,6 +380,10 @@ def _arith_intmodel(op, a, b, t: ir.IntT, rt):
     """The integer model (intmodel.py); bitwise operators and shifts through bit-vectors."""
     if op not in IM.BITWISE:
         return IM.arith(op, a, b, t, Check)
+    if op in ("shl", "shr") and z3.is_int_value(b):
+        done = IM.const_shift(op, a, b.as_long(), t, Check)
+        if done is not None:
+            return done
     rt = rt if int_sorted(rt) else None
     with _bit_vectors():
         bb = IM.to_bv(b, rt) if rt is not None else b
