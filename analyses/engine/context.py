@@ -18,6 +18,7 @@ from .state import violation
 # readable counterexamples first: inputs in [-8, 8]; then also next to the type's limits
 # (INT_MAX - 1, -1 rather than 1233784706, -194879444); then [-1000, 1000]
 SMALL = ((8, False), (8, True), (1000, False))
+KIND_MS = 1500
 
 
 def _within(c, t, lo: int, hi: int):
@@ -98,10 +99,14 @@ class FnContext:
         """Is the obligation `key` (inside `loop`) proved by k-induction?"""
         runs = [self._executor(mode, kind_target=id(loop), kind_k=k, kind_key=key)
                 for mode in ("kbase", "kstep")]
+        # k-induction is a last attempt at a proof: outside the bit-vector-only mode its
+        # queries get a shorter limit (they are mostly satisfiable, and nonlinear)
+        limit = None if getattr(self.options, "solver_mode", "bv") == "bv" else \
+            min(self.options.timeout_ms, KIND_MS)
         for ex in runs:
             obs = [o for o in ex.obligations if o.key == key]
             if obs and self.check(ex.pre + ex.kind_assumptions
-                                  + [violation(obs)]).status != "unsat":
+                                  + [violation(obs)], limit).status != "unsat":
                 return False      # (no instance at all: that case holds vacuously)
         return True
 

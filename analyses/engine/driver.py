@@ -59,18 +59,26 @@ def _safety(ctx, kinds) -> list[Finding]:
         return check_safety(ctx, kinds)
     first = "bv" if uses_bitwise(ctx.program, ctx.fn.name) else "int"
     found = _safety_in(ctx, kinds, first)
-    if mode != "portfolio" or not ctx.gave_up or all(f.status != UNKNOWN for f in found):
+    retry = {f.span for f in found if f.status == UNKNOWN and solver_gave_up(f.reason)}
+    if mode != "portfolio" or not retry:
         return found
     other = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-    again = _safety_in(other, kinds, "int" if first == "bv" else "bv")
+    again = _safety_in(other, kinds, "int" if first == "bv" else "bv", retry)
     return merge_definite(found, again)
 
 
-def _safety_in(ctx, kinds, encoding: str) -> list[Finding]:
+def solver_gave_up(reason) -> bool:
+    """Did a verdict stay unknown because a solver ran out of time or gave up (so another
+    encoding may settle it), rather than for a structural reason (a loop invariant)?"""
+    r = (reason or "").lower()
+    return "timeout" in r or "gave up" in r or "incomplete" in r or "unknown" in r
+
+
+def _safety_in(ctx, kinds, encoding: str, spans=None) -> list[Finding]:
     from .safety import check_safety
     ctx.encoding = encoding
     with E.int_model(encoding == "int"):
-        return check_safety(ctx, kinds)
+        return check_safety(ctx, kinds, spans)
 
 
 def merge_definite(first: list[Finding], second: list[Finding]) -> list[Finding]:

@@ -34,9 +34,11 @@ def group(obligations) -> "OrderedDict":
     return out
 
 
-def check_safety(ctx: FnContext, kinds: set[str]) -> list[Finding]:
+def check_safety(ctx: FnContext, kinds: set[str], spans=None) -> list[Finding]:
+    """spans: decide only the obligations at these places (a retry in another encoding)."""
     ab = ctx.abstract
-    groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds)
+    groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds
+                         and (spans is None or v[0].span in spans))
     if not groups:
         return []
     t0 = time.perf_counter()
