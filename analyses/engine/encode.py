@@ -15,6 +15,7 @@ import z3
 
 from .. import ir
 from . import intmodel as IM
+from .widths import contract_width, needed_bits  # noqa: F401  (re-exported)
 
 _MATH = threading.local()
 
@@ -258,14 +259,7 @@ def floormod(a, b):
     return a - b * floordiv(a, b)
 
 
-def truncdiv_int(a, b):
-    """C/ACSL a / b on mathematical Ints: truncation toward zero."""
-    q = z3.If(a >= 0, a / z3.If(b >= 0, b, -b), -((-a) / z3.If(b >= 0, b, -b)))
-    return z3.If(b >= 0, q, -q)
-
-
-def truncmod_int(a, b):
-    return a - b * truncdiv_int(a, b)
+truncdiv_int, truncmod_int = IM.trunc_div, IM.trunc_mod   # C/ACSL / and % on Ints
 
 
 def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.ExprRef, list[Check]]:
@@ -408,52 +402,3 @@ def negate(a, t: ir.IntT) -> tuple[z3.ExprRef, list[Check]]:
         ok = a != z3.BitVecVal(1 << (t.bits - 1), t.bits)
         return -a, [Check("signed-overflow", ok, True, f"{t} overflow in negation")]
     return -a, [Check("unsigned-wrap", a == 0, False, f"unsigned wrap-around in {t}")]
-
-
-def needed_bits(e) -> int:
-    """Bits that suffice to evaluate an unbounded-int expression without wrap-around."""
-    if isinstance(e, ir.Const):
-        return abs(e.value).bit_length() + 2
-    if isinstance(e.type, ir.IntT) and e.type.bits is not None:
-        return e.type.bits + 1
-    if isinstance(e, ir.Cast):
-        return needed_bits(e.arg) if isinstance(e.arg.type, ir.IntT) else 2
-    if isinstance(e, ir.Binary):
-        a, b = needed_bits(e.left), needed_bits(e.right)
-        if e.op == "mul":
-            return a + b
-        if e.op == "shl":
-            return a + (e.right.value if isinstance(e.right, ir.Const) else 4096)
-        return max(a, b) + 1
-    if isinstance(e, ir.Unary):
-        return needed_bits(e.arg) + 1
-    if isinstance(e, ir.Ite):
-        return max(needed_bits(e.then), needed_bits(e.orelse), needed_bits(e.cond))
-    if isinstance(e, ir.Old):
-        return needed_bits(e.arg)
-    if isinstance(e, ir.Call):
-        return max([needed_bits(a) for a in e.args] + [66])
-    return 66
-
-
-def contract_width(program: ir.Program):
-    """Width for unbounded integers in C contracts (None: z3 Int, used for Python)."""
-    if program.language != "c":
-        return None
-    need = 72
-    todo = []
-    for fn in program.functions.values():
-        todo += [c.expr for c in fn.requires + fn.ensures]
-        stack = list(fn.body)
-        while stack:
-            s = stack.pop()
-            if isinstance(s, ir.While):
-                todo += [c.expr for c in s.invariants]
-                if s.variant is not None:
-                    todo.append(s.variant.expr)
-                stack += s.body + s.update
-            elif isinstance(s, ir.If):
-                stack += s.then + s.orelse
-    for e in todo:
-        need = max(need, needed_bits(e) + 2)
-    return need if need <= 1024 else None
