@@ -542,6 +542,7 @@ def test_each_solver_agrees_with_brute_force(world, name):
     if not installed(name):
         pytest.skip(f"{name} is not installed")
     findings = report_in(world, f"solver:{name}")
+    assert any(f.solver.startswith(name + "/") for f in findings)   # it did decide some
     _agree_with_brute_force(world, findings, {c.fname for c in world["cases"][::4]},
                             max_unknown=None)
 
@@ -557,14 +558,15 @@ def test_no_configuration_proves_what_another_refutes(world):
         fs = world["report"].findings if cfg == "portfolio" else report_in(world, cfg)
         for f in fs:
             if f.kind == "overflow" and f.status != "unknown":
-                key = (f.function, f.span.line, f.span.col, f.span.end_col)
+                cls = "conversion" if f.property == "conversion" else "arith"
+                key = (f.function, f.span.line, f.span.col, f.span.end_col, cls)
                 verdicts.setdefault(key, {}).setdefault(f.status, []).append(
                     f"{cfg} ({f.solver})")
     clashes = {k: v for k, v in verdicts.items() if len(v) > 1}
     assert not clashes, clashes
 
 
-def _agree_with_brute_force(world, all_findings, names, max_unknown=0):
+def _agree_with_brute_force(world, all_findings, functions, max_unknown=0):
     rs = np.random.default_rng(SEED + 1)
     findings = [f for f in all_findings if f.kind == "overflow"]
     by_fn: dict = {}
@@ -575,7 +577,7 @@ def _agree_with_brute_force(world, all_findings, names, max_unknown=0):
     checked_ops = 0
     for i, c in enumerate(world["cases"]):
         env = inputs_of(c, rs)
-        if c.fname not in names:
+        if c.fname not in functions:
             continue
         ref = reference(c.root, env)
         eff = effective(c.root, ref)
