@@ -55,10 +55,14 @@ class FnContext:
 
     @cached_property
     def _racer(self):
-        if getattr(self.options, "solver_mode", "bv") != "portfolio":
+        """portfolio: z3 first, then every solver raced; int: z3 alone, but a long query
+        runs in a process that can be killed (see portfolio.FIRST_MS); bv: z3 in-process."""
+        mode = getattr(self.options, "solver_mode", "bv")
+        if mode not in ("portfolio", "int"):
             return None
+        from functools import partial
         from ..solver.portfolio import solve
-        return solve
+        return solve if mode == "portfolio" else partial(solve, only=("z3",))
 
     def solver_label(self) -> str:
         """Which solver and encoding decided the last definite answer, e.g. 'z3/int'."""

@@ -1,5 +1,5 @@
-"""A portfolio of solvers for one query: z3 in-process for a first slice of the budget,
-then, if it did not decide, z3, Bitwuzla and cvc5 raced in killable processes for the
+"""A portfolio of solvers for one query: z3 in-process for a first slice of the budget
+(at most FIRST_MS), then, if it did not decide, z3, Bitwuzla and cvc5 raced in killable processes for the
 rest.  The first definite answer wins.  A 'sat' from any solver is accepted only when its
 model, read back into z3 terms, satisfies every assertion (so it can be turned into
 concrete inputs and re-run on the interpreter like any z3 model).
@@ -12,29 +12,32 @@ from typing import Callable, Optional
 from . import backends as B
 from .query import Cancelled, Model, Result, free_consts
 
-FIRST_SLICE = 0.25          # share of the budget z3 gets alone, in-process
+FIRST_MS = 1000             # z3 alone, in-process, first (z3 may overrun a long time
+                            # limit on nonlinear integer queries; a killed process cannot)
 MIN_RACE_MS = 250           # a remaining budget below this is not worth new processes
 POLL_S = 0.01
 FORCE: Optional[str] = None  # tests: every query to this solver first (if it can read it)
 
 
 def solve(assertions: list, timeout_ms: int, z3_solve: Callable[[int], Result],
-          cancel=None) -> Result:
+          cancel=None, only: Optional[tuple] = None) -> Result:
+    """only: the backends that may race (default: every installed one that reads the
+    query's theory); ('z3',) keeps z3 alone but bounds its time by a killable process."""
     t0 = time.perf_counter()
     if FORCE is not None and FORCE in B.backends_for(assertions):
         res = race(assertions, [FORCE], timeout_ms, cancel)
         if res.status != "unknown":
             res.timeout_ms = timeout_ms
             return res
-    first_ms = max(100, int(timeout_ms * FIRST_SLICE))
-    r = z3_solve(min(first_ms, timeout_ms))
+    first_ms = min(FIRST_MS, timeout_ms)
+    r = z3_solve(first_ms)
     if r.status != "unknown" or first_ms >= timeout_ms:
         r.timeout_ms = timeout_ms
         return r
     remaining = timeout_ms - int((time.perf_counter() - t0) * 1000)
     if remaining < MIN_RACE_MS:
         return _unknown(timeout_ms, t0, ["z3"])
-    names = B.backends_for(assertions)
+    names = [n for n in B.backends_for(assertions) if only is None or n in only]
     res = race(assertions, names, remaining, cancel)
     res.time_ms = (time.perf_counter() - t0) * 1000
     res.timeout_ms = timeout_ms
