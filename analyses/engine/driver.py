@@ -42,11 +42,17 @@ def _run(ctx, kinds, findings) -> None:
             # Termination is judged over unbounded signed integers (as SV-COMP defines it):
             # a proof then never leans on overflow, and holds for every run without
             # undefined behaviour; unsigned arithmetic still wraps.
+            tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+            tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
             with E.unbounded_signed():
-                findings += check_termination(
-                    FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
+                found = check_termination(tctx, {})
         else:
-            findings += check_termination(ctx, {})
+            tctx = ctx
+            found = check_termination(ctx, {})
+        for f in found:
+            if f.status != UNKNOWN and not f.solver:
+                f.solver = tctx.solver_label()
+        findings += found
 
 
 def _safety(ctx, kinds) -> list[Finding]:
