@@ -33,6 +33,7 @@ class FnContext:
         self.encoding = "int" if fn.language == "python" else "bv"   # see driver.verify
         self.gave_up = 0           # queries every solver left unknown
         self.decided_by = ""       # solver of the last definite answer ("z3", "cvc5", ...)
+        self.isolated = False      # every query in killable solver processes (retries)
 
     # ------------------------------------------------------------------ solving
     def check(self, assertions: list, timeout_ms: Optional[int] = None) -> solver.Result:
@@ -62,6 +63,8 @@ class FnContext:
             return None
         from functools import partial
         from ..solver.portfolio import solve
+        if self.isolated:      # a retry: in-process z3 could overrun time and memory
+            return partial(solve, first_ms=0)
         return solve if mode == "portfolio" else partial(solve, only=("z3",))
 
     def solver_label(self) -> str:

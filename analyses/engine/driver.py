@@ -69,6 +69,7 @@ def _safety(ctx, kinds) -> list[Finding]:
     if mode != "portfolio" or not retry:
         return found
     other = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+    other.isolated = True
     again = _safety_in(other, kinds, "int" if first == "bv" else "bv", retry)
     return merge_definite(found, again)
 

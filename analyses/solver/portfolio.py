@@ -20,8 +20,10 @@ FORCE: Optional[str] = None  # tests: every query to this solver first (if it ca
 
 
 def solve(assertions: list, timeout_ms: int, z3_solve: Callable[[int], Result],
-          cancel=None, only: Optional[tuple] = None) -> Result:
-    """only: the backends that may race (default: every installed one that reads the
+          cancel=None, only: Optional[tuple] = None,
+          first_ms: Optional[int] = None) -> Result:
+    """first_ms: z3's in-process slice (default FIRST_MS; 0: every solver in a process).
+    only: the backends that may race (default: every installed one that reads the
     query's theory); ('z3',) keeps z3 alone but bounds its time by a killable process."""
     t0 = time.perf_counter()
     if FORCE is not None and FORCE in B.backends_for(assertions):
@@ -29,11 +31,12 @@ def solve(assertions: list, timeout_ms: int, z3_solve: Callable[[int], Result],
         if res.status != "unknown":
             res.timeout_ms = timeout_ms
             return res
-    first_ms = min(FIRST_MS, timeout_ms)
-    r = z3_solve(first_ms)
-    if r.status != "unknown" or first_ms >= timeout_ms:
-        r.timeout_ms = timeout_ms
-        return r
+    first_ms = min(FIRST_MS if first_ms is None else first_ms, timeout_ms)
+    if first_ms > 0:          # 0: nothing in-process (a retry whose z3 may blow up)
+        r = z3_solve(first_ms)
+        if r.status != "unknown" or first_ms >= timeout_ms:
+            r.timeout_ms = timeout_ms
+            return r
     remaining = timeout_ms - int((time.perf_counter() - t0) * 1000)
     if remaining < MIN_RACE_MS:
         return _unknown(timeout_ms, t0, ["z3"])
