@@ -73,6 +73,7 @@ class Finding:
     severity: str = "error"    # error | warning | info (e.g. implementation-defined)
     related: list[Related] = field(default_factory=list)
     details: dict = field(default_factory=dict)   # ranking function, witness, ...
+    solver: str = ""           # solver/encoding that decided it, e.g. "z3/int", "bitwuzla/bv"
 
     def to_json(self) -> dict:
         return {
@@ -83,7 +84,7 @@ class Finding:
             "time_ms": round(self.time_ms, 3), "cached": self.cached,
             "severity": self.severity,
             "related": [{"range": r.span.to_json(), "message": r.message} for r in self.related],
-            "details": dict(self.details),
+            "details": dict(self.details), "solver": self.solver,
         }
 
 
@@ -108,7 +109,7 @@ def finding_from_json(d: dict) -> Finding:
                    reason=d.get("reason"), counterexample=cex, time_ms=d.get("time_ms", 0.0),
                    cached=d.get("cached", False), severity=d.get("severity", "error"),
                    related=[Related(_span(r["range"]), r["message"]) for r in d.get("related", [])],
-                   details=dict(d.get("details", {})))
+                   details=dict(d.get("details", {})), solver=d.get("solver", ""))
 
 
 def summarize(findings: list[Finding]) -> dict:

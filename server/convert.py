@@ -297,6 +297,7 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
         elif f.status == UNKNOWN and _covers(f.span, line):
             parts += _unknown_md(f)
         parts += [f"Judged: {f.details['judgement']}"] if f.status != PROVED and _covers(f.span, line) and "judgement" in f.details else []  # noqa: E501
+        parts += [f"Decided by `{f.solver}`"] if f.solver and parts and _covers(f.span, line) else []
     if not parts and word:          # a variable of the function: its counterexample value
         for f in r.findings:
             cx = f.counterexample

@@ -80,12 +80,34 @@ def test_python_proved_never_fails(seed):
     assert checked >= 4
 
 
-@pytest.mark.parametrize("seed", range(2))
-def test_c_proved_never_fails(seed, tmp_path):
+def c_source(seed):
     r = random.Random(100 + seed)
     fns = [c_function(r, i) for i in range(5)]
-    src = "#include <assert.h>\nextern void __VERIFIER_assume(int);\n" + "\n".join(fns)
-    rep = analyze_source(src, f"rand{seed}.c", Options(timeout_ms=3000))
+    return r, "#include <assert.h>\nextern void __VERIFIER_assume(int);\n" + "\n".join(fns)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_c_encodings_never_disagree(seed):
+    """The integer model, bit-vectors and the portfolio: no assertion or operation is
+    proved in one and refuted in another."""
+    _, src = c_source(seed)
+    verdicts: dict = {}
+    for mode in ("bv", "int", "portfolio"):
+        rep = analyze_source(src, f"rand{seed}.c", Options(timeout_ms=3000, solver_mode=mode))
+        for f in rep.findings:
+            if f.status != "unknown" and f.kind != "termination":
+                verdicts.setdefault((f.function, f.kind, f.span), {}).setdefault(
+                    f.status, []).append(f"{mode}: {f.message} ({f.solver})")
+    assert verdicts
+    clashes = {k: v for k, v in verdicts.items() if len(v) > 1}
+    assert not clashes, clashes
+
+
+@pytest.mark.parametrize("mode", ["bv", "int", "portfolio"])
+@pytest.mark.parametrize("seed", range(2))
+def test_c_proved_never_fails(seed, mode, tmp_path):
+    r, src = c_source(seed)
+    rep = analyze_source(src, f"rand{seed}.c", Options(timeout_ms=3000, solver_mode=mode))
     calls = []
     for f in asserts_of(src, rep.findings):
         if f.status == "proved":

@@ -39,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", action="append", default=[], help="glob to skip (repeatable)")
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--solver-mode", choices=("bv", "int", "portfolio"),
+                   help="C encoding and solvers: bv (z3 on bit-vectors), int (integer "
+                        "model), portfolio (integer model, then other encodings and solvers)")
     p.add_argument("--entry", action="append", default=[], metavar="NAME",
                    help="entry point of a closed program (repeatable): functions are "
                         "judged in the contexts reachable from it")
@@ -126,6 +129,8 @@ def build_options(args, settings: dict):
         o = replace(o, report_unsigned_wrap=True)
     if args.no_report_conversions:
         o = replace(o, report_conversions=False)
+    if getattr(args, "solver_mode", None):
+        o = replace(o, solver_mode=args.solver_mode)
     if args.entry:
         o = replace(o, entries=tuple(args.entry))
     from veriline.config import c_build_from

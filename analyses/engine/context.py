@@ -18,6 +18,7 @@ from .state import violation
 # readable counterexamples first: inputs in [-8, 8]; then also next to the type's limits
 # (INT_MAX - 1, -1 rather than 1233784706, -194879444); then [-1000, 1000]
 SMALL = ((8, False), (8, True), (1000, False))
+KIND_MS = 1500
 
 
 def _within(c, t, lo: int, hi: int):
@@ -30,6 +31,10 @@ class FnContext:
         self.judgement = None      # calling_contexts.judge (None: modular)
         self.queries = 0
         self.solved = 0            # queries that really ran z3 (not from the cache)
+        self.encoding = "int" if fn.language == "python" else "bv"   # see driver.verify
+        self.gave_up = 0           # queries every solver left unknown
+        self.decided_by = ""       # solver of the last definite answer ("z3", "cvc5", ...)
+        self.isolated = False      # every query in killable solver processes (retries)
 
     # ------------------------------------------------------------------ solving
     def check(self, assertions: list, timeout_ms: Optional[int] = None) -> solver.Result:
@@ -41,11 +46,34 @@ class FnContext:
             t = max(1, min(t, remaining()))
         if any(z3.is_false(a) for a in assertions):
             return solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t)
+        assertions = assertions + E.range_facts(assertions)
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
-                         quick_ms=self.options.cache_min_ms)
+                         quick_ms=self.options.cache_min_ms,
+                         racer=self._racer)
         self.queries += 1
         self.solved += 0 if r.cached else 1
+        if r.status == "unknown":
+            self.gave_up += 1
+        else:
+            self.decided_by = r.solver or "z3"
         return r
+
+    @cached_property
+    def _racer(self):
+        """portfolio: z3 first, then every solver raced; int: z3 alone, but a long query
+        runs in a process that can be killed (see portfolio.FIRST_MS); bv: z3 in-process."""
+        mode = getattr(self.options, "solver_mode", "bv")
+        if mode not in ("portfolio", "int"):
+            return None
+        from functools import partial
+        from ..solver.portfolio import solve
+        if self.isolated:      # a retry: in-process z3 could overrun time and memory
+            return partial(solve, first_ms=0)
+        return solve if mode == "portfolio" else partial(solve, only=("z3",))
+
+    def solver_label(self) -> str:
+        """Which solver and encoding decided the last definite answer, e.g. 'z3/int'."""
+        return f"{self.decided_by or 'z3'}/{self.encoding}"
 
     def check_small(self, ex: Executor, assertions: list) -> solver.Result:
         """Like check, but prefers a model whose inputs are small (readable
@@ -85,10 +113,14 @@ class FnContext:
         """Is the obligation `key` (inside `loop`) proved by k-induction?"""
         runs = [self._executor(mode, kind_target=id(loop), kind_k=k, kind_key=key)
                 for mode in ("kbase", "kstep")]
+        # k-induction is a last attempt at a proof: outside the bit-vector-only mode its
+        # queries get a shorter limit (they are mostly satisfiable, and nonlinear)
+        limit = None if getattr(self.options, "solver_mode", "bv") == "bv" else \
+            min(self.options.timeout_ms, KIND_MS)
         for ex in runs:
             obs = [o for o in ex.obligations if o.key == key]
             if obs and self.check(ex.pre + ex.kind_assumptions
-                                  + [violation(obs)]).status != "unsat":
+                                  + [violation(obs)], limit).status != "unsat":
                 return False      # (no instance at all: that case holds vacuously)
         return True
 

@@ -11,6 +11,7 @@ from . import encode as E
 from .budget import BudgetExhausted
 from .undecided import undecided
 from .context import FnContext
+from .intmodel import uses_bitwise
 
 
 def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding]:
@@ -41,11 +42,10 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 def _run(ctx, kinds, findings) -> None:
     if kinds & {"contract", "overflow"}:
         from .calling_contexts import judge
-        from .safety import check_safety
         ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
         start = len(findings)
         try:
-            check_safety(ctx, kinds & {"contract", "overflow"}, out=findings)
+            _safety(ctx, kinds & {"contract", "overflow"}, findings)
         finally:            # also what was decided before the budget ran out
             _mark_judgement(ctx.judgement, findings[start:])
     if "termination" in kinds:
@@ -54,16 +54,72 @@ def _run(ctx, kinds, findings) -> None:
             # Termination is judged over unbounded signed integers (as SV-COMP defines it):
             # a proof then never leans on overflow, and holds for every run without
             # undefined behaviour; unsigned arithmetic still wraps.
+            tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+            tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
             with E.unbounded_signed():
-                term = check_termination(
-                    FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
+                found = check_termination(tctx, {})
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
-            term = check_termination(ctx if plain else FnContext(
-                ctx.program, ctx.fn, ctx.options, ctx.cancel), {})
-        for f in term:
+            tctx = ctx if plain else FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+            found = check_termination(tctx, {})
+        for f in found:
             f.details["judgement"] = "modular"      # termination: for every input
-        findings += term
+            if f.status != UNKNOWN and not f.solver:
+                f.solver = tctx.solver_label()
+        findings += found
+
+
+def _safety(ctx, kinds, out: list) -> None:
+    """Contracts and overflow of a C function in the cheapest exact encoding: the integer
+    model, or bit-vectors when it uses bitwise operators (intmodel.py).  In portfolio mode,
+    what stayed unknown because a solver gave up is retried in the other encoding.  Each
+    finding is appended to `out` as soon as it is decided (a budget may cut the run)."""
+    from .safety import check_safety
+    mode = getattr(ctx.options, "solver_mode", "bv")
+    if ctx.program.language != "c" or mode not in ("int", "portfolio"):
+        check_safety(ctx, kinds, out=out)
+        return
+    first = "bv" if uses_bitwise(ctx.program, ctx.fn.name) else "int"
+    start = len(out)
+    _safety_in(ctx, kinds, first, out=out)
+    found = out[start:]
+    retry = {f.span for f in found if f.status == UNKNOWN and solver_gave_up(f.reason)}
+    if mode != "portfolio" or not retry:
+        return
+    other = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+    other.isolated = True
+    other.judgement = ctx.judgement
+    again = _safety_in(other, kinds, "int" if first == "bv" else "bv", retry)
+    out[start:] = merge_definite(found, again)
+
+
+def solver_gave_up(reason) -> bool:
+    """Did a verdict stay unknown because a solver ran out of time or gave up (so another
+    encoding may settle it), rather than for a structural reason (a loop invariant)?"""
+    r = (reason or "").lower()
+    return "timeout" in r or "gave up" in r or "incomplete" in r or "unknown" in r
+
+
+def _safety_in(ctx, kinds, encoding: str, spans=None, out=None) -> list[Finding]:
+    from .safety import check_safety
+    ctx.encoding = encoding
+    with E.int_model(encoding == "int"):
+        return check_safety(ctx, kinds, out=out, spans=spans)
+
+
+def merge_definite(first: list[Finding], second: list[Finding]) -> list[Finding]:
+    """first, with each unknown finding replaced by second's definite verdict on the same
+    property instance (same kind, place and property)."""
+    def same(f, g):
+        return (f.kind, f.span) == (g.kind, g.span) and \
+            set(g.property.split("+")) <= set(f.property.split("+"))
+    out = []
+    for f in first:
+        g = None
+        if f.status == UNKNOWN:
+            g = next((g for g in second if g.status != UNKNOWN and same(f, g)), None)
+        out.append(g or f)
+    return out
 
 
 def _mark_judgement(j, safety: list[Finding]) -> None:

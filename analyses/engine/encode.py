@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import z3
 
 from .. import ir
+from . import intmodel as IM
+from .widths import contract_width, needed_bits  # noqa: F401  (re-exported)
 
 _MATH = threading.local()
 
@@ -52,6 +54,57 @@ def unbounded(t) -> bool:
         t.bits is None or (t.signed and t.name != "_Bool" and signed_math()))
 
 
+def int_model_on() -> bool:
+    return getattr(_MATH, "intmodel", False)
+
+
+@contextmanager
+def int_model(on: bool = True):
+    """Encode C integers as mathematical integers in their type's range (intmodel.py)
+    instead of bit-vectors.  Contract terms are then plain z3 Ints.  Every constant made
+    meanwhile is registered with its range (see range_facts)."""
+    old = (int_model_on(), getattr(_MATH, "bits", None), getattr(_MATH, "ranges", None))
+    _MATH.intmodel = on
+    if on:
+        _MATH.bits, _MATH.ranges = None, {}
+    try:
+        yield
+    finally:
+        _MATH.intmodel, _MATH.bits, _MATH.ranges = old
+
+
+@contextmanager
+def _bit_vectors():
+    """Bit-vector encoding for one bitwise operation inside the integer model."""
+    old = int_model_on()
+    _MATH.intmodel = False
+    try:
+        yield
+    finally:
+        _MATH.intmodel = old
+
+
+def int_sorted(t) -> bool:
+    """Is the bounded C integer type t encoded as a z3 Int (the integer model)?"""
+    return (isinstance(t, ir.IntT) and t.bits is not None and t.name != "_Bool"
+            and int_model_on() and not unbounded(t))
+
+
+def range_facts(assertions: list) -> list:
+    """Type-range facts of the integer model's constants that occur in assertions (sound:
+    every value of a C variable lies in its type's range)."""
+    ranges = getattr(_MATH, "ranges", None)
+    if not ranges:
+        return []
+    from ..solver import free_consts
+    out = []
+    for name, c in free_consts(assertions).items():
+        r = ranges.get(name)
+        if r is not None and c.sort().kind() == z3.Z3_INT_SORT:
+            out.append(z3.And(c >= r[0], c <= r[1]))
+    return out
+
+
 @contextmanager
 def math_width(bits):
     old = getattr(_MATH, "bits", None)
@@ -68,10 +121,16 @@ def sort_of(t: ir.Type) -> z3.SortRef:
     if unbounded(t):
         w = math_bits()
         return z3.BitVecSort(w) if w else z3.IntSort()
+    if int_sorted(t):
+        return z3.IntSort()
     return z3.BitVecSort(t.bits)
 
 
 def const(name: str, t: ir.Type) -> z3.ExprRef:
+    if int_sorted(t):
+        ranges = _MATH.ranges
+        lo, hi = ranges.get(name, (t.min, t.max))
+        ranges[name] = (min(lo, t.min), max(hi, t.max))    # a name reused: the union
     return z3.Const(name, sort_of(t))
 
 
@@ -81,6 +140,8 @@ def literal(value: int, t: ir.Type) -> z3.ExprRef:
     if unbounded(t):
         w = math_bits()
         return z3.BitVecVal(int(value) % (1 << w), w) if w else z3.IntVal(int(value))
+    if int_sorted(t):
+        return IM.literal(value, t)
     return z3.BitVecVal(int(value) % (1 << t.bits), t.bits)
 
 
@@ -88,7 +149,7 @@ def to_python(raw, t: ir.Type) -> int:
     """A model value (bit-vectors come unsigned) as the typed Python int."""
     if isinstance(raw, bool):
         return int(raw)
-    if unbounded(t):
+    if unbounded(t) or int_sorted(t):
         return raw
     if isinstance(t, ir.IntT) and t.bits is not None and t.signed and raw >= 1 << (t.bits - 1):
         return raw - (1 << t.bits)
@@ -100,8 +161,10 @@ def as_math(term: z3.ExprRef, t: ir.Type) -> z3.ArithRef:
     w = math_bits()
     if isinstance(t, ir.BoolT):
         return z3.If(term, literal(1, ir.MATH_INT), literal(0, ir.MATH_INT))
-    if unbounded(t):
+    if unbounded(t) or int_sorted(t):
         return term
+    if int_model_on() and t.name == "_Bool":
+        return z3.If(term == z3.BitVecVal(1, 1), z3.IntVal(1), z3.IntVal(0))
     if w:
         return widen(term, t, w - t.bits)
     return z3.BV2Int(term, is_signed=t.signed)
@@ -111,7 +174,7 @@ def numeric(pairs: list) -> list:
     """Terms [(term, type)] as values of one exact numeric sort for measures: Int when any
     is unbounded, else bit-vectors wide enough that differences and small offsets cannot
     wrap (z3 decides these far better than BV2Int)."""
-    if any(isinstance(t, ir.BoolT) or unbounded(t) for _, t in pairs):
+    if any(isinstance(t, ir.BoolT) or unbounded(t) or int_sorted(t) for _, t in pairs):
         return [as_math(x, t) for x, t in pairs]
     w = max(t.bits for _, t in pairs) + 4
     return [widen(x, t, w - t.bits) for x, t in pairs]
@@ -136,6 +199,12 @@ def convert(term: z3.ExprRef, src: ir.Type, dst: ir.Type) -> z3.ExprRef:
         return z3.If(term != literal(0, src), z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
     if unbounded(dst):
         return as_math(term, src)
+    if int_sorted(dst):
+        m = as_math(term, src)
+        inside = (not unbounded(src) and src.min >= dst.min and src.max <= dst.max)
+        return m if inside else IM.wrap(m, dst)
+    if int_sorted(src):
+        return IM.to_bv(term, dst)
     if unbounded(src):
         if math_bits():
             return z3.Extract(dst.bits - 1, 0, term)
@@ -173,7 +242,7 @@ def compare(op: str, a, b, t: ir.Type) -> z3.BoolRef:
         return a == b
     if op == "ne":
         return a != b
-    if isinstance(t, ir.IntT) and t.bits is not None and not t.signed:
+    if isinstance(t, ir.IntT) and t.bits is not None and not t.signed and not int_sorted(t):
         f = {"lt": z3.ULT, "le": z3.ULE, "gt": z3.UGT, "ge": z3.UGE}[op]
         return f(a, b)
     return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
@@ -190,14 +259,7 @@ def floormod(a, b):
     return a - b * floordiv(a, b)
 
 
-def truncdiv_int(a, b):
-    """C/ACSL a / b on mathematical Ints: truncation toward zero."""
-    q = z3.If(a >= 0, a / z3.If(b >= 0, b, -b), -((-a) / z3.If(b >= 0, b, -b)))
-    return z3.If(b >= 0, q, -q)
-
-
-def truncmod_int(a, b):
-    return a - b * truncdiv_int(a, b)
+truncdiv_int, truncmod_int = IM.trunc_div, IM.trunc_mod   # C/ACSL / and % on Ints
 
 
 def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.ExprRef, list[Check]]:
@@ -213,6 +275,8 @@ def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.Expr
         return _shift(op, a, b, t, rt, checks), checks
     if unbounded(t):
         return _arith_int(op, a, b, checks), checks
+    if int_sorted(t):
+        return _arith_intmodel(op, a, b, t, rt)
     bits, signed = t.bits, t.signed
     if op in ("add", "sub", "mul"):
         res = {"add": a + b, "sub": a - b, "mul": a * b}[op]
@@ -345,59 +409,35 @@ def _arith_int(op, a, b, checks: list[Check]):
     raise NotImplementedError(f"bitwise operator {op} on unbounded ints")
 
 
+def _arith_intmodel(op, a, b, t: ir.IntT, rt):
+    """The integer model (intmodel.py); bitwise operators and shifts through bit-vectors."""
+    if op not in IM.BITWISE:
+        return IM.arith(op, a, b, t, Check)
+    if op in ("shl", "shr") and z3.is_int_value(b):
+        done = IM.const_shift(op, a, b.as_long(), t, Check)
+        if done is not None:
+            return done
+    rt = rt if int_sorted(rt) else None
+    with _bit_vectors():
+        bb = IM.to_bv(b, rt) if rt is not None else b
+        res, checks = arith(op, IM.to_bv(a, t), bb, t, rt)
+    return IM.from_bv(res, t), checks
+
+
+def bit_not(a, t: ir.IntT):
+    """~a in type t."""
+    if unbounded(t):
+        return -a - 1
+    return IM.bit_not(a, t) if int_sorted(t) else ~a
+
+
 def negate(a, t: ir.IntT) -> tuple[z3.ExprRef, list[Check]]:
     if unbounded(t):
         return -a, []
+    if int_sorted(t):
+        res, checks = IM.negate(a, t)
+        return res, [Check(*c) for c in checks]
     if t.signed:
         ok = a != z3.BitVecVal(1 << (t.bits - 1), t.bits)
         return -a, [Check("signed-overflow", ok, True, f"{t} overflow in negation")]
     return -a, [Check("unsigned-wrap", a == 0, False, f"unsigned wrap-around in {t}")]
-
-
-def needed_bits(e) -> int:
-    """Bits that suffice to evaluate an unbounded-int expression without wrap-around."""
-    if isinstance(e, ir.Const):
-        return abs(e.value).bit_length() + 2
-    if isinstance(e.type, ir.IntT) and e.type.bits is not None:
-        return e.type.bits + 1
-    if isinstance(e, ir.Cast):
-        return needed_bits(e.arg) if isinstance(e.arg.type, ir.IntT) else 2
-    if isinstance(e, ir.Binary):
-        a, b = needed_bits(e.left), needed_bits(e.right)
-        if e.op == "mul":
-            return a + b
-        if e.op == "shl":
-            return a + (e.right.value if isinstance(e.right, ir.Const) else 4096)
-        return max(a, b) + 1
-    if isinstance(e, ir.Unary):
-        return needed_bits(e.arg) + 1
-    if isinstance(e, ir.Ite):
-        return max(needed_bits(e.then), needed_bits(e.orelse), needed_bits(e.cond))
-    if isinstance(e, ir.Old):
-        return needed_bits(e.arg)
-    if isinstance(e, ir.Call):
-        return max([needed_bits(a) for a in e.args] + [66])
-    return 66
-
-
-def contract_width(program: ir.Program):
-    """Width for unbounded integers in C contracts (None: z3 Int, used for Python)."""
-    if program.language != "c":
-        return None
-    need = 72
-    todo = []
-    for fn in program.functions.values():
-        todo += [c.expr for c in fn.requires + fn.ensures]
-        stack = list(fn.body)
-        while stack:
-            s = stack.pop()
-            if isinstance(s, ir.While):
-                todo += [c.expr for c in s.invariants]
-                if s.variant is not None:
-                    todo.append(s.variant.expr)
-                stack += s.body + s.update
-            elif isinstance(s, ir.If):
-                stack += s.then + s.orelse
-    for e in todo:
-        need = max(need, needed_bits(e) + 2)
-    return need if need <= 1024 else None

@@ -35,12 +35,15 @@ def group(obligations) -> "OrderedDict":
     return out
 
 
-def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None) -> list[Finding]:
+def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
+                 spans=None) -> list[Finding]:
     """Findings in property order; each is also appended to `out` as soon as it is decided
-    (so a budget that runs out keeps what was decided)."""
+    (so a budget that runs out keeps what was decided).  spans: decide only the obligations
+    at these places (a retry in another encoding)."""
     findings = out if out is not None else []
     ab = ctx.abstract
-    groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds)
+    groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds
+                         and (spans is None or v[0].span in spans))
     if not groups:
         return findings
     t0 = time.perf_counter()
@@ -185,6 +188,8 @@ def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note=
         f.property = "+".join(dict.fromkeys(o.prop for o in group))
     if note:
         f.details["note"] = note
+    if status != "unknown":
+        f.solver = ctx.solver_label()
     return f
 
 

@@ -276,7 +276,7 @@ class SymExec:
         if e.op == "not":
             return z3.Not(a)
         if e.op == "bnot":
-            return -a - 1 if E.unbounded(e.type) else ~a
+            return E.bit_not(a, e.type)
         res, checks = E.negate(a, e.type)
         self._checks(e, checks, st, {"operand": (a, e.type)})
         return res

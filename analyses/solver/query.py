@@ -110,6 +110,7 @@ class Result:
     cached: bool = False
     reason: str = ""                 # for 'unknown': 'timeout after 5000 ms', ...
     timeout_ms: int = 0
+    solver: str = "z3"               # which solver decided it (see portfolio.py)
 
 
 @dataclass
@@ -143,9 +144,10 @@ def free_consts(terms) -> dict[str, z3.ExprRef]:
 
 def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
           cancel: Optional[CancelToken] = None, rlimit: int = 0,
-          quick_ms: int = 0) -> Result:
+          quick_ms: int = 0, racer=None) -> Result:
     """Decide the conjunction of assertions.  Uses and fills the lemma cache.
 
+    racer(assertions, timeout_ms, z3_solve, cancel): decides instead of z3 alone.
     quick_ms > 0: first try the solver alone for that long; a query it settles that fast is
     cheaper to re-solve than to canonicalize and look up, so only slower queries go through
     the cache."""
@@ -170,7 +172,11 @@ def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
             return hit
         if entry and hasattr(cache, "note_rejected"):
             cache.note_rejected(key)   # stale or damaged: a miss, not a hit, in the stats
-    res = _solve(assertions, timeout_ms, rlimit, cancel)
+    if racer is not None:     # e.g. portfolio.solve: z3 first, then other solvers
+        res = racer(assertions, timeout_ms, lambda ms: _solve(assertions, ms, rlimit, cancel),
+                    cancel)
+    else:
+        res = _solve(assertions, timeout_ms, rlimit, cancel)
     if cache is not None and key is not None:
         try:
             cache.put(key, _to_cache(res, names))
@@ -211,7 +217,7 @@ def _solve(assertions: list, timeout_ms: int, rlimit: int,
 
 def _to_cache(res: Result, names: dict[str, str]) -> dict:
     entry = {"status": res.status, "time_ms": res.time_ms, "timeout_ms": res.timeout_ms,
-             "reason": res.reason}
+             "reason": res.reason, "solver": res.solver}
     if res.status == "sat" and res.model is not None:
         vals = res.model.as_dict()
         entry["model"] = {names[n]: v for n, v in vals.items() if n in names}
@@ -229,7 +235,8 @@ def _from_cache(entry: dict, assertions: list, names: dict[str, str],
         return Result("unknown", None, 0.0, cached=True, reason=entry.get("reason", ""),
                       timeout_ms=timeout_ms)
     if status == "unsat":
-        return Result("unsat", None, 0.0, cached=True, timeout_ms=timeout_ms)
+        return Result("unsat", None, 0.0, cached=True, timeout_ms=timeout_ms,
+                      solver=str(entry.get("solver", "z3")))
     if status == "sat":
         back = {canon: orig for orig, canon in names.items()}
         values = {back[c]: v for c, v in (entry.get("model") or {}).items() if c in back}
@@ -237,7 +244,8 @@ def _from_cache(entry: dict, assertions: list, names: dict[str, str],
         m = Model(values=values, decls=decls)
         try:   # re-check: a damaged entry must never become a wrong counterexample
             if all(m.eval(a) is True for a in assertions):
-                return Result("sat", m, 0.0, cached=True, timeout_ms=timeout_ms)
+                return Result("sat", m, 0.0, cached=True, timeout_ms=timeout_ms,
+                              solver=str(entry.get("solver", "z3")))
         except Exception:
             return None
         return None

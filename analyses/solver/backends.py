@@ -1,0 +1,136 @@
+"""The solvers a query can be raced on, and the query as portable SMT-LIB2 text.
+
+Each backend runs in its own process (worker.py) so it can be killed the moment another
+one answers.  Solvers missing from the environment are skipped, never an error.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from functools import lru_cache
+
+import z3
+
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+
+# which backends understand which theories (bitwuzla: bit-vectors only; cvc5: both, and
+# nonlinear integer arithmetic; z3 always)
+THEORY_BACKENDS = {"bv": ("bitwuzla", "cvc5", "z3"), "int": ("cvc5", "z3"),
+                   "mixed": ("z3",), "bool": ("z3",)}
+
+_MUL_FLAGS = {z3.Z3_OP_BSMUL_NO_OVFL: "smul-ovfl", z3.Z3_OP_BUMUL_NO_OVFL: "umul-ovfl",
+              z3.Z3_OP_BSMUL_NO_UDFL: "smul-udfl"}
+
+
+@lru_cache(maxsize=None)
+def installed(name: str) -> bool:
+    if name == "z3":
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def theory(assertions: list) -> str:
+    """'bv', 'int', 'mixed' (both, e.g. int2bv) or 'bool' (neither)."""
+    seen, todo = set(), list(assertions)
+    has_bv = has_int = False
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        k = t.sort().kind()
+        has_bv |= k == z3.Z3_BV_SORT
+        has_int |= k in (z3.Z3_INT_SORT, z3.Z3_REAL_SORT)
+        todo.extend(t.children())
+    if has_bv and has_int:
+        return "mixed"
+    return "bv" if has_bv else "int" if has_int else "bool"
+
+
+def backends_for(assertions: list) -> list[str]:
+    return [b for b in THEORY_BACKENDS[theory(assertions)] if installed(b)]
+
+
+def _mul_flag(kind: str, a, b):
+    """z3's multiplication-overflow predicates in SMT-LIB 2.7's bvsmulo / bvumulo (which
+    Bitwuzla and cvc5 decide with a dedicated circuit); declared here as uninterpreted
+    functions only to be printed, their declarations are dropped from the text."""
+    n = a.size()
+    bv, boolean = z3.BitVecSort(n), z3.BoolSort()
+    if kind == "umul-ovfl":
+        return z3.Not(z3.Function("bvumulo", bv, bv, boolean)(a, b))
+    over = z3.Function("bvsmulo", bv, bv, boolean)(a, b)
+    same_sign = (a < 0) == (b < 0)      # a nonzero product of equal signs is positive
+    return z3.Not(z3.And(over, same_sign if kind == "smul-ovfl" else z3.Not(same_sign)))
+
+
+def portable(assertions: list) -> list:
+    """The assertions without z3-only operators (the mul-overflow predicates)."""
+    subs, seen, todo = [], set(), list(assertions)
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_app(t) and t.decl().kind() in _MUL_FLAGS:
+            subs.append((t, _mul_flag(_MUL_FLAGS[t.decl().kind()], t.arg(0), t.arg(1))))
+        todo.extend(t.children())
+    if not subs:
+        return list(assertions)
+    return [z3.substitute(a, *subs) for a in assertions]
+
+
+_BUILTIN_DECLS = ("(declare-fun bvsmulo ", "(declare-fun bvumulo ")
+
+
+def smt2(assertions: list) -> str:
+    s = z3.Solver()
+    s.add(*portable(assertions))
+    lines = s.to_smt2().splitlines()
+    return "\n".join(ln for ln in lines if not ln.startswith(_BUILTIN_DECLS)) + "\n"
+
+
+def start(backend: str, text: str, timeout_ms: int) -> subprocess.Popen:
+    """Launch one worker process on the query text (written to its stdin)."""
+    proc = subprocess.Popen([sys.executable, WORKER, backend, str(int(timeout_ms))],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        proc.stdin.write(text)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+    return proc
+
+
+def answer(proc: subprocess.Popen) -> dict:
+    """The finished worker's JSON answer (unknown when it printed nothing usable)."""
+    try:
+        line = proc.stdout.read().strip().splitlines()
+        return json.loads(line[-1]) if line else {"status": "unknown", "reason": "no answer"}
+    except (ValueError, OSError):
+        return {"status": "unknown", "reason": "unreadable answer"}
+    finally:
+        proc.stdout.close()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Kill a worker this module started (by its own handle) and reap it."""
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:   # pragma: no cover
+        pass
+    for f in (proc.stdout, proc.stdin):
+        try:
+            if f is not None and not f.closed:
+                f.close()
+        except OSError:
+            pass

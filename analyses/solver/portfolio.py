@@ -1,0 +1,99 @@
+"""A portfolio of solvers for one query: z3 in-process for a first slice of the budget
+(at most FIRST_MS), then, if it did not decide, z3, Bitwuzla and cvc5 raced in killable processes for the
+rest.  The first definite answer wins.  A 'sat' from any solver is accepted only when its
+model, read back into z3 terms, satisfies every assertion (so it can be turned into
+concrete inputs and re-run on the interpreter like any z3 model).
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Optional
+
+from . import backends as B
+from .query import Cancelled, Model, Result, free_consts
+
+FIRST_MS = 1000             # z3 alone, in-process, first (z3 may overrun a long time
+                            # limit on nonlinear integer queries; a killed process cannot)
+MIN_RACE_MS = 250           # a remaining budget below this is not worth new processes
+POLL_S = 0.01
+FORCE: Optional[str] = None  # tests: every query to this solver first (if it can read it)
+
+
+def solve(assertions: list, timeout_ms: int, z3_solve: Callable[[int], Result],
+          cancel=None, only: Optional[tuple] = None,
+          first_ms: Optional[int] = None) -> Result:
+    """first_ms: z3's in-process slice (default FIRST_MS; 0: every solver in a process).
+    only: the backends that may race (default: every installed one that reads the
+    query's theory); ('z3',) keeps z3 alone but bounds its time by a killable process."""
+    t0 = time.perf_counter()
+    if FORCE is not None and FORCE in B.backends_for(assertions):
+        res = race(assertions, [FORCE], timeout_ms, cancel)
+        if res.status != "unknown":
+            res.timeout_ms = timeout_ms
+            return res
+    first_ms = min(FIRST_MS if first_ms is None else first_ms, timeout_ms)
+    if first_ms > 0:          # 0: nothing in-process (a retry whose z3 may blow up)
+        r = z3_solve(first_ms)
+        if r.status != "unknown" or first_ms >= timeout_ms:
+            r.timeout_ms = timeout_ms
+            return r
+    remaining = timeout_ms - int((time.perf_counter() - t0) * 1000)
+    if remaining < MIN_RACE_MS:
+        return _unknown(timeout_ms, t0, ["z3"])
+    names = [n for n in B.backends_for(assertions) if only is None or n in only]
+    res = race(assertions, names, remaining, cancel)
+    res.time_ms = (time.perf_counter() - t0) * 1000
+    res.timeout_ms = timeout_ms
+    if res.status == "unknown":
+        return _unknown(timeout_ms, t0, ["z3"] + [n for n in names if n != "z3"])
+    return res
+
+
+def _unknown(timeout_ms: int, t0: float, names: list) -> Result:
+    return Result("unknown", None, (time.perf_counter() - t0) * 1000,
+                  reason=f"timeout after {timeout_ms} ms ({', '.join(names)})",
+                  timeout_ms=timeout_ms)
+
+
+def race(assertions: list, names: list, timeout_ms: int, cancel=None) -> Result:
+    """Run the named backends in parallel processes; the first definite, checked answer."""
+    if not names:
+        return Result("unknown", None, 0.0, reason="no solver")
+    t0 = time.perf_counter()
+    text = B.smt2(assertions)
+    procs = {n: B.start(n, text, timeout_ms) for n in names}
+    deadline = t0 + timeout_ms / 1000 + 0.5     # workers enforce their own limit too
+    try:
+        while procs and time.perf_counter() < deadline:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            for n, p in list(procs.items()):
+                if p.poll() is None:
+                    continue
+                del procs[n]
+                got = _accept(B.answer(p), n, assertions)
+                if got is not None:
+                    got.time_ms = (time.perf_counter() - t0) * 1000
+                    return got
+            time.sleep(POLL_S)
+        return Result("unknown", None, (time.perf_counter() - t0) * 1000,
+                      reason=f"timeout after {timeout_ms} ms")
+    finally:
+        for p in procs.values():
+            B.stop(p)
+
+
+def _accept(ans: dict, name: str, assertions: list) -> Optional[Result]:
+    status = ans.get("status")
+    if status == "unsat":
+        return Result("unsat", None, solver=name)
+    if status != "sat":
+        return None
+    model = Model(values={k: v for k, v in (ans.get("model") or {}).items()},
+                  decls=free_consts(assertions))
+    try:    # a model we cannot confirm in z3 is never used
+        if all(model.eval(a) is True for a in assertions):
+            return Result("sat", model, solver=name)
+    except Exception:
+        return None
+    return None

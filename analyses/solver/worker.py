@@ -1,0 +1,117 @@
+"""One solver on one SMT-LIB2 query, in its own process (so the portfolio can kill it).
+
+Run as a script, never imported by the package: `python worker.py BACKEND TIMEOUT_MS`
+reads the query on stdin and prints one JSON line {"status": "sat"|"unsat"|"unknown",
+"model": {name: int|bool}, "reason": str}.  Bit-vector values are printed unsigned.
+It imports only its own solver, so it starts fast.
+"""
+import json
+import sys
+
+
+def _name(sym: str) -> str:
+    return sym[1:-1] if len(sym) > 1 and sym[0] == sym[-1] == "|" else sym
+
+
+def run_z3(text: str, timeout_ms: int) -> dict:
+    import z3
+    s = z3.Solver()
+    s.set("timeout", timeout_ms)
+    s.from_string(text)
+    r = s.check()
+    if r == z3.unsat:
+        return {"status": "unsat"}
+    if r != z3.sat:
+        return {"status": "unknown", "reason": s.reason_unknown()}
+    m = s.model()
+    out = {}
+    for d in m.decls():
+        if d.arity() == 0:
+            v = m[d]
+            if z3.is_true(v) or z3.is_false(v):
+                out[d.name()] = z3.is_true(v)
+            elif z3.is_bv_value(v) or z3.is_int_value(v):
+                out[d.name()] = v.as_long()
+    return {"status": "sat", "model": out}
+
+
+def run_bitwuzla(text: str, timeout_ms: int) -> dict:
+    import bitwuzla as bz
+    tm = bz.TermManager()
+    opts = bz.Options()
+    opts.set(bz.Option.PRODUCE_MODELS, True)
+    opts.set(bz.Option.TIME_LIMIT_PER, timeout_ms)
+    p = bz.Parser(tm, opts)
+    p.parse(text, True, False)
+    solver = p.bitwuzla()
+    r = solver.check_sat()
+    if r == bz.Result.UNSAT:
+        return {"status": "unsat"}
+    if r != bz.Result.SAT:
+        return {"status": "unknown", "reason": "bitwuzla: unknown"}
+    out = {}
+    for t in p.get_declared_funs():
+        if t.sort().is_fun():
+            continue
+        v = solver.get_value(t)
+        if t.sort().is_bool():
+            out[_name(t.symbol())] = str(v) == "true"
+        elif t.sort().is_bv():
+            out[_name(t.symbol())] = int(v.value(10))
+    return {"status": "sat", "model": out}
+
+
+def run_cvc5(text: str, timeout_ms: int) -> dict:
+    import cvc5
+    tm = cvc5.TermManager()
+    s = cvc5.Solver(tm)
+    s.setOption("produce-models", "true")
+    s.setOption("tlimit-per", str(timeout_ms))
+    sm = cvc5.SymbolManager(tm)
+    p = cvc5.InputParser(s, sm)
+    if "(set-logic" not in text:
+        text = "(set-logic ALL)\n" + text
+    p.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text, "query")
+    while True:
+        cmd = p.nextCommand()
+        if cmd.isNull():
+            break
+        if str(cmd).startswith("(check-sat"):
+            break
+        cmd.invoke(s, sm)
+    r = s.checkSat()
+    if r.isUnsat():
+        return {"status": "unsat"}
+    if not r.isSat():
+        return {"status": "unknown", "reason": "cvc5: unknown"}
+    out = {}
+    for t in sm.getDeclaredTerms():
+        srt = t.getSort()
+        if srt.isFunction():
+            continue
+        v = s.getValue(t)
+        if srt.isBoolean():
+            out[_name(t.getSymbol())] = v.getBooleanValue()
+        elif srt.isInteger():
+            out[_name(t.getSymbol())] = v.getIntegerValue()
+        elif srt.isBitVector():
+            out[_name(t.getSymbol())] = int(v.getBitVectorValue(10))
+    return {"status": "sat", "model": out}
+
+
+BACKENDS = {"z3": run_z3, "bitwuzla": run_bitwuzla, "cvc5": run_cvc5}
+
+
+def main() -> None:
+    backend, timeout_ms = sys.argv[1], int(sys.argv[2])
+    text = sys.stdin.read()
+    try:
+        res = BACKENDS[backend](text, timeout_ms)
+    except Exception as exc:   # a solver that cannot parse or crashes answers unknown
+        res = {"status": "unknown", "reason": f"{backend}: {type(exc).__name__}: {exc}"[:300]}
+    sys.stdout.write(json.dumps(res) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Benchmark the C encodings and the solver portfolio on bench/solver_corpus/*.c.
+
+Each function in the corpus is preceded by `// expect: overflow=proved contract=proved`
+(the verdict each kind must get: every finding of the kind proved, or at least one
+counterexample).  For each configuration — `bv` (z3 on bit-vectors only: the behaviour
+before the integer model), `int` (integer model, z3), `portfolio` (integer model, then the
+other encoding and z3 / Bitwuzla / cvc5 raced) — it prints correct / wrong / unknown per
+(function, kind), and the median and p95 wall-clock seconds per function.  A verdict is
+wrong when it is "proved" where a counterexample is expected or the other way round.
+
+    python bench/solver.py                          # all configurations
+    python bench/solver.py --modes int,portfolio --timeout 5
+    python bench/solver.py --examples               # also `veriline check examples/` cold
+    python bench/solver.py --json
+No assertions on time.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "bench", "solver_corpus")
+EXPECT = re.compile(r"//\s*expect:\s*(.*)")
+FUNC = re.compile(r"^[A-Za-z_][\w\s\*]*?\b([A-Za-z_]\w*)\s*\(")
+
+
+def expectations(path: str) -> dict:
+    """{function: {kind: verdict}} from the `// expect:` comments."""
+    out, pending = {}, None
+    for line in open(path, encoding="utf-8"):
+        m = EXPECT.match(line.strip())
+        if m:
+            pending = dict(kv.split("=") for kv in m.group(1).split())
+            continue
+        f = FUNC.match(line)
+        if pending is not None and f and not line.lstrip().startswith(("/*", "*", "//")):
+            out[f.group(1)] = pending
+            pending = None
+    return out
+
+
+def aggregate(findings, kind: str) -> str:
+    fs = [f for f in findings if f.kind == kind]
+    if any(f.status == "counterexample" for f in fs):
+        return "counterexample"
+    if fs and all(f.status == "proved" for f in fs):
+        return "proved"
+    return "unknown"
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))] if xs else 0.0
+
+
+def run_mode(mode: str, timeout_s: float, files: list) -> dict:
+    from veriline.analyses.api import Options, parse, verify_function
+    opts = Options(timeout_ms=int(timeout_s * 1000), solver_mode=mode,
+                   analyses=frozenset({"contract", "overflow"}))
+    counts = {"correct": 0, "wrong": 0, "unknown": 0}
+    times, wrong, solvers = [], [], {}
+    for path in files:
+        exp = expectations(path)
+        program = parse(open(path, encoding="utf-8").read(), path)
+        for name, kinds in exp.items():
+            if name not in program.functions:
+                print(f"warning: {name} not found in {path}", file=sys.stderr)
+                continue
+            t0 = time.perf_counter()
+            findings = verify_function(program, name, opts)
+            times.append(time.perf_counter() - t0)
+            for f in findings:
+                if f.solver:
+                    solvers[f.solver] = solvers.get(f.solver, 0) + 1
+            for kind, want in kinds.items():
+                got = aggregate(findings, kind)
+                if got == "unknown":
+                    counts["unknown"] += 1
+                elif got == want:
+                    counts["correct"] += 1
+                else:
+                    counts["wrong"] += 1
+                    wrong.append(f"{os.path.basename(path)}:{name} {kind}: {got}, want {want}")
+    n = sum(counts.values())
+    return {"mode": mode, **counts, "properties": n, "functions": len(times),
+            "unknown_pct": round(100 * counts["unknown"] / max(1, n), 1),
+            "median_s": round(statistics.median(times), 3) if times else 0.0,
+            "p95_s": round(p95(times), 3), "max_s": round(max(times, default=0.0), 3),
+            "wrong_list": wrong, "solvers": solvers}
+
+
+def time_examples(mode: str) -> float:
+    exe = os.path.join(os.path.dirname(sys.executable), "veriline")
+    t0 = time.perf_counter()
+    subprocess.run([exe, "check", os.path.join(ROOT, "examples"), "--no-cache",
+                    "--solver-mode", mode, "--format", "json"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--modes", default="bv,int,portfolio")
+    ap.add_argument("--timeout", type=float, default=5.0, help="seconds per query")
+    ap.add_argument("--examples", action="store_true",
+                    help="also time `veriline check examples/ --no-cache` per mode")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    files = sorted(glob.glob(os.path.join(CORPUS, "*.c")))
+    rows = []
+    for mode in args.modes.split(","):
+        row = run_mode(mode, args.timeout, files)
+        if args.examples:
+            row["examples_cold_s"] = round(time_examples(mode), 2)
+        rows.append(row)
+        if not args.json:
+            print(f"{mode:10} correct {row['correct']:3}  wrong {row['wrong']:2}  unknown "
+                  f"{row['unknown']:3} ({row['unknown_pct']}%) of {row['properties']}  "
+                  f"median {row['median_s']:.3f}s  p95 {row['p95_s']:.3f}s  "
+                  f"max {row['max_s']:.2f}s"
+                  + (f"  examples/ cold {row['examples_cold_s']}s" if args.examples else ""),
+                  flush=True)
+            for w in row["wrong_list"]:
+                print(f"    WRONG {w}")
+            print(f"    decided by: {row['solvers']}", flush=True)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
