@@ -4,6 +4,8 @@ include pointers, K&R and later definitions, void calls inside expressions, poin
 differences, struct members, const objects."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from veriline.analyses import ir
 from veriline.analyses.api import Options, analyze_source, parse
 from veriline.analyses.engine.driver import verify
@@ -157,7 +159,8 @@ def test_an_ill_sorted_term_is_dont_know_for_that_property_only():
                     type=ir.C_INT, span=ir.Span(1, 40, 1, 45))
     fn.body.insert(1, ir.Assert(cond=ir.Binary(op="eq", left=bad, right=x, type=ir.BOOL),
                                 span=ir.Span(1, 40, 1, 45)))
-    fs = verify(prog, "f", OPTS)
+    # (on bit-vectors, where int + long is a sort error; the integer model has one sort)
+    fs = verify(prog, "f", replace(OPTS, solver_mode="bv"))
     assert [f.property for f in fs if f.property == "internal"] == []
     by_prop = {f.property: f.status for f in fs}
     assert by_prop["assert"] == "unknown"

@@ -79,7 +79,11 @@ def _safety(ctx, kinds, out: list) -> None:
     if ctx.program.language != "c" or mode not in ("int", "portfolio"):
         check_safety(ctx, kinds, out=out)
         return
-    first = "bv" if uses_bitwise(ctx.program, ctx.fn.name) else "int"
+    # bit-vectors for bitwise operators, and for functions judged in their callers'
+    # contexts (calling_contexts.py encodes those contexts on bit-vectors)
+    in_context = ctx.judgement is not None and bool(ctx.judgement.chains
+                                                    or ctx.judgement.proof_pre)
+    first = "bv" if in_context or uses_bitwise(ctx.program, ctx.fn.name) else "int"
     start = len(out)
     _safety_in(ctx, kinds, first, out=out)
     found = out[start:]

@@ -272,6 +272,8 @@ def arith(op: str, a, b, t: ir.IntT, rt: ir.Type | None = None) -> tuple[z3.Expr
         rt = rt or t
         if unbounded(t):
             return _shift_math(op, a, shift_count(b, rt), t, checks), checks
+        if int_sorted(t):
+            return _arith_intmodel(op, a, b, t, rt)
         return _shift(op, a, b, t, rt, checks), checks
     if unbounded(t):
         return _arith_int(op, a, b, checks), checks
