@@ -20,10 +20,7 @@ def shrink_tables(text: str) -> str:
     while i < n:
         c = text[i]
         if c in "\"'":
-            j = i + 1
-            while j < n and text[j] not in (c, "\n"):
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+            i = _past_literal(text, i, n)
             continue
         if c == "{":
             depth += 1
@@ -50,10 +47,7 @@ def _matching_brace(text: str, open_at: int) -> Optional[int]:
     while i < n:
         c = text[i]
         if c in "\"'":
-            j = i + 1
-            while j < n and text[j] not in (c, "\n"):
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+            i = _past_literal(text, i, n)
             continue
         if c == "{":
             depth += 1
@@ -63,3 +57,11 @@ def _matching_brace(text: str, open_at: int) -> Optional[int]:
                 return i
         i += 1
     return None
+
+
+def _past_literal(text: str, i: int, n: int) -> int:
+    """The index just past the string or character literal that starts at text[i]."""
+    j = i + 1
+    while j < n and text[j] not in (text[i], "\n"):
+        j += 2 if text[j] == "\\" else 1
+    return j + 1
