@@ -38,6 +38,7 @@ class Options:
     c_flags: tuple = ()        # gcc preprocessing flags of this C file (-I, -D, -U, -std=)
     c_build: object = field(default=None, compare=False, hash=False)  # c_build.BuildConfig
     solver_mode: str = "int"   # bv (z3 on bit-vectors) | int (integer model) | portfolio
+    budget_s: float = field(default=10.0, compare=False, hash=False)  # per function (server)
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""

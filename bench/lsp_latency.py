@@ -3,7 +3,11 @@
 Drives the real server over stdio with raw JSON-RPC and measures
   1. cold start: process start → first diagnostics for examples/python/subtract_loop.py;
   2. edit → fresh diagnostics for one changed ~30-line function (p50/p95 over --edits edits);
-  3. edit of one function in a generated ~1,000-line file, the rest unchanged (p50).
+  3. edit of one function in a generated ~1,000-line file, the rest unchanged (p50);
+  4. an edit that needs no solver;
+  5. a C file with slow functions (a binary-search square root with its invariant, a
+     32-bit factoring assert on bit-vectors) before a three-line loop function (without its guard,
+     so it has ✗ diagnostics): open → the loop function's diagnostics (answers stream, so the slow ones must not hold it).
 Edits are measured from didChange to the publishDiagnostics of that version, with the
 server's debounce set to 0 (an editor adds `debounceMs`, 200 ms by default).  A private
 lemma cache is used unless --shared-cache, so numbers are not flattered by earlier runs.
@@ -165,6 +169,49 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+SLOW_AND_FAST = '''long long isqrt(long long n) {
+    long long lo = 0, hi = 46341;
+    /*@ loop invariant 0 <= lo && lo < hi && hi <= 46341;
+        loop invariant lo * lo <= n && n < hi * hi; */
+    while (hi - lo > 1) {
+        long long mid = lo + (hi - lo) / 2;
+        if (mid * mid <= n) lo = mid; else hi = mid;
+    }
+    return lo;
+}
+
+int not_a_product(unsigned x, unsigned y) {
+    if (x > 1 && y > 1 && x < 65536u && y < 65536u) {
+        //@ assert ((x ^ 0u) * y) != 2147483647u;
+    }
+    return 0;
+}
+
+int down(int x, int y) {
+    while (x > y) x = x - y;
+    return x;
+}
+'''
+
+
+def slow_and_fast(s: Server, work: Path) -> None:
+    path = work / "slow_fast.c"
+    path.write_text(SLOW_AND_FAST)
+    fast_line = SLOW_AND_FAST.splitlines().index("int down(int x, int y) {")
+    uri = path.as_uri()
+    t0 = time.perf_counter()
+    s.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "c", "version": 1, "text": SLOW_AND_FAST}})
+
+    def fast_known(m) -> bool:
+        return is_diag(uri)(m) and any(d["range"]["start"]["line"] >= fast_line
+                                       for d in m["params"]["diagnostics"])
+    t1, _ = s.wait(fast_known)
+    t2, _ = s.wait(is_stats(uri, 1))
+    print(f"C file, two slow functions then a 3-line loop: open → the loop function's "
+          f"diagnostics {(t1 - t0) * 1000:.0f} ms; all functions {(t2 - t0) * 1000:.0f} ms")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--edits", type=int, default=50)
@@ -217,6 +264,9 @@ def main(argv=None) -> int:
                          template="# note {n}")
     print(f"{len(lines)}-line file, edit that needs no solver (a comment): "
           f"p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms ({len(lat)} edits)")
+
+    # 5. slow functions must not hold back a fast one's answers
+    slow_and_fast(s, work)
     s.close()
     return 0
 

@@ -128,6 +128,9 @@ def lens_title(r: Optional[FunctionResult]) -> str:
     if r is None:
         return "veriline: verifying…"
     n = {s: sum(1 for f in r.findings if f.status == s) for s in ICON}
+    if r.partial:
+        return (f"veriline: verifying… (so far ✓ {n[PROVED]} · ✗ {n[COUNTEREXAMPLE]} · "
+                f"? {n[UNKNOWN]})")
     ms = round(sum(f.time_ms for f in r.findings))
     cached = not r.reverified or (r.findings and all(f.cached for f in r.findings))
     return (f"✓ {n[PROVED]} proved · ✗ {n[COUNTEREXAMPLE]} · ? {n[UNKNOWN]} — {ms} ms"

@@ -4,8 +4,9 @@ pygls' reader (pygls.io_.run_async) reads a header's Content-Length bytes in one
 `Content-Length: 1000000000` leaves the server waiting (and allocating) forever, and it
 logs a traceback for every body that is not JSON.  This reader:
 
-* caps a message at max_bytes: a larger Content-Length is logged (one line) and treated
-  as garbage, i.e. the reader resynchronises on the next `Content-Length: N` that ends a
+* caps a message at max_bytes: a larger Content-Length is logged (one line), answered
+  with an "Invalid Request" error when the start of its body names a request id, and
+  treated as garbage, i.e. the reader resynchronises on the next `Content-Length: N` that ends a
   line (a JSON body cannot contain one: raw line breaks never occur inside its strings),
   so a body that never comes cannot swallow the connection, and one that does come is
   skipped piece by piece with bounded memory;
@@ -98,6 +99,7 @@ class ByteStream:
 async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> None:
     """Read messages until end of stream (or stop) and hand each to the protocol."""
     length = None
+    oversize = None                             # a refused header waiting for its body
     carry = b""                                 # tail of a line longer than MAX_LINE
     while not stop_event.is_set():
         piece = await stream.readline()
@@ -108,6 +110,12 @@ async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> Non
             continue
         line, carry = carry + piece, b""
         if line.strip() == b"":
+            if oversize is not None:
+                head = await stream.readline(PEEK)   # the start of the refused body
+                refuse(protocol, head, oversize, max_bytes)
+                stream.unread(head)             # resynchronise through it as garbage
+                oversize = None
+                continue
             if length is None:
                 continue                        # stray blank line (or skipped garbage)
             body = await stream.read(length)
@@ -124,9 +132,31 @@ async def serve(stream: ByteStream, protocol, stop_event, max_bytes: int) -> Non
         if n > max_bytes:
             log.warning("veriline: ignoring a message of %d bytes (limit %d bytes, "
                         "--max-message-bytes / %s)", n, max_bytes, ENV_MAX_BYTES)
-            length = None
+            length, oversize = None, n
         else:
-            length = n
+            length, oversize = n, None
+
+
+PEEK = 4096
+# `"id": 7` or `"id": "x"` before anything nested: a request's own id, not one in params
+_TOP_ID = re.compile(rb'\A\s*\{[^{}\[\]]*?"id"\s*:\s*(-?\d{1,18}|"(?:[^"\\]|\\.){0,200}")')
+INVALID_REQUEST = -32600
+
+
+def refuse(protocol, head: bytes, size: int, max_bytes: int) -> None:
+    """Answer a request whose body is over the cap with an error, so the client does not
+    wait forever; a notification (no id in the body's start) only gets the log line."""
+    m = _TOP_ID.search(head)
+    if m is None:
+        return
+    try:
+        msg_id = json.loads(m.group(1))
+        from lsprotocol.types import ResponseError
+        protocol._send_response(msg_id, error=ResponseError(
+            code=INVALID_REQUEST, message=f"veriline: message of {size} bytes refused "
+            f"(limit {max_bytes} bytes, --max-message-bytes / {ENV_MAX_BYTES})"))
+    except Exception as exc:                    # a closed writer, an odd id
+        log.warning("veriline: could not refuse an oversized request: %s", _short(exc))
 
 
 _HEADER_START = re.compile(rb"content-length:[ \t]*\d+[ \t]*\r?\n", re.I)

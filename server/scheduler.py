@@ -5,7 +5,10 @@ per editor is enough, and z3 contexts are not shared across threads), so every r
 on one worker thread.  A round re-verifies only the functions whose fingerprint changed
 (`api.fingerprint` covers own source, callees' contracts/source and the options); the
 others reuse their last findings, moved to the function's new lines.  A newer edit cancels
-the running round (CancelToken interrupts z3).  Everything the handlers read lives on the
+the running round (CancelToken interrupts z3).  A round runs in two passes: every function
+first gets a short budget (QUICK_S), so the quick ones are answered at once even when a
+slow one comes first; those it cut short keep their decided findings on screen, stay
+"verifying…", and get the full per-function budget in the second pass.  Everything the handlers read lives on the
 event loop thread: the worker only hands results over with `call_soon_threadsafe`, and
 results for a document version that is no longer current are dropped there.
 """
@@ -21,6 +24,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, Protocol
 
 from veriline.analyses import api, callgraph, ir, solver
+from veriline.analyses.engine.budget import BUDGET_PROPERTY, Budget, BudgetExhausted
+from veriline.analyses.engine.undecided import undecided
 from veriline.analyses.findings import Finding
 
 from veriline.runner.source import deep_call
@@ -30,6 +35,7 @@ from .documents import Snapshot
 log = logging.getLogger(__name__)
 ALL = "*"                       # force set member: re-verify every function
 Layout = dict[str, tuple[int, int]]   # function name -> (first line, last line)
+QUICK_S = 0.5                   # first-pass budget per function (seconds)
 
 
 @dataclass
@@ -39,6 +45,7 @@ class FunctionResult:
     findings: list[Finding]
     reverified: bool            # computed in the round that produced it (not reused)
     layout: Layout              # function lines of the program it was computed against
+    partial: bool = False       # first pass cut short: what is decided so far; more to come
 
 
 @dataclass
@@ -119,16 +126,20 @@ def _relocate(r: FunctionResult, layout: Layout) -> FunctionResult:
 
 def _focused_first(program: ir.Program, todo: list, focus: Optional[int]) -> list:
     """todo with the function that contains the focus line (innermost) first, then the
-    functions it calls, then the rest in file order: answers stream in that order."""
-    if focus is None or not todo:
+    functions it calls, then the rest, shorter ones first (a guess at quicker answers):
+    answers stream in that order."""
+    if not todo:
         return todo
-    inside = [n for n, _ in todo
-              if program.functions[n].span.line <= focus <= program.functions[n].span.end_line]
-    if not inside:
-        return todo
-    first = max(inside, key=lambda n: program.functions[n].span.line)
-    callees = set(_callees(program.functions[first]))
-    rank = {n: (0 if n == first else 1 if n in callees else 2, i)
+
+    def size(n: str) -> int:
+        span = program.functions[n].span
+        return span.end_line - span.line
+    inside = [] if focus is None else [
+        n for n, _ in todo
+        if program.functions[n].span.line <= focus <= program.functions[n].span.end_line]
+    first = max(inside, key=lambda n: program.functions[n].span.line) if inside else None
+    callees = set(_callees(program.functions[first])) if first else set()
+    rank = {n: (0 if n == first else 1 if n in callees else 2, size(n), i)
             for i, (n, _) in enumerate(todo)}
     return sorted(todo, key=lambda t: rank[t[0]])
 
@@ -266,7 +277,8 @@ class Scheduler:
             if res is None or res.version != job.snap.version:
                 return
             res.functions[payload.name] = payload
-            res.pending = [n for n in res.pending if n != payload.name]
+            if not payload.partial:
+                res.pending = [n for n in res.pending if n != payload.name]
             self._sink.publish(res)
         elif kind == "end":
             res = self._results.get(job.uri)
@@ -327,6 +339,37 @@ class Scheduler:
             log.exception("veriline: fingerprint(%s) raised", name)
             return f"unhashable:{time.monotonic_ns()}"
 
+    def _verify(self, job: Job, program: ir.Program, name: str, fp: str, layout: Layout,
+                cache: dict, seconds: float, may_resume: bool) -> FunctionResult:
+        """One function within `seconds`; partial (and not cached) when it ran out and
+        may_resume: then only its decided findings are kept, the rest comes later."""
+        job.token.check()
+        try:
+            with Budget(seconds, parent=job.token) as budget:
+                findings = list(deep_call(self._backend.verify_function, program, name,
+                                          job.options, budget))   # deep code: big stack
+        except BudgetExhausted:         # the budget ran out where nothing caught it
+            if job.token.cancelled:
+                raise solver.Cancelled() from None
+            findings = undecided(program, program.functions[name],
+                                 set(getattr(job.options, "analyses", ())), [], seconds)
+        except solver.Cancelled:
+            raise
+        except Exception as exc:
+            if job.token.cancelled:
+                raise solver.Cancelled() from exc
+            log.exception("veriline: verify_function(%s) raised", name)
+            return FunctionResult(name, fp, [_internal_error(program, name, exc)], True,
+                                  layout)   # not cached: retried on the next round
+        if may_resume and any(f.property == BUDGET_PROPERTY for f in findings):
+            return FunctionResult(name, fp, [f for f in findings
+                                             if f.property != BUDGET_PROPERTY],
+                                  True, layout, partial=True)
+        r = FunctionResult(name, fp, findings, True, layout)
+        with self._lock:
+            cache[name] = r
+        return r
+
     def _run(self, job: Job) -> None:
         t0, calls0 = time.perf_counter(), solver.STATS.solver_calls
         program = self._parse(job.snap, job.options)
@@ -351,23 +394,20 @@ class Scheduler:
         todo = _focused_first(program, todo, job.focus)
         self._post("start", job, (program, reused, [n for n, _ in todo]))
         verified = []
-        for i, (name, fp) in enumerate(todo):
-            job.token.check()
+        full = max(0.001, float(getattr(job.options, "budget_s", 10.0) or 10.0))
+        quick = min(QUICK_S, full)
+        later = []
+        for i, (name, fp) in enumerate(todo):          # pass 1: everything, briefly
             self._post("verifying", job, (i, len(todo), name))
-            try:
-                findings = list(deep_call(self._backend.verify_function, program, name,
-                                          job.options, job.token))   # deep code: big stack
-                r = FunctionResult(name, fp, findings, True, layout)
-                with self._lock:
-                    cache[name] = r
-            except solver.Cancelled:
-                raise
-            except Exception as exc:
-                if job.token.cancelled:
-                    raise solver.Cancelled() from exc
-                log.exception("veriline: verify_function(%s) raised", name)
-                r = FunctionResult(name, fp, [_internal_error(program, name, exc)], True,
-                                   layout)   # not cached: retried on the next round
+            r = self._verify(job, program, name, fp, layout, cache, quick, quick < full)
+            if r.partial:
+                later.append((name, fp))
+            else:
+                verified.append(name)
+            self._post("function", job, r)
+        for i, (name, fp) in enumerate(later):         # pass 2: the slow ones, in full
+            self._post("verifying", job, (len(todo) - len(later) + i, len(todo), name))
+            r = self._verify(job, program, name, fp, layout, cache, full, False)
             verified.append(name)
             self._post("function", job, r)
         job.token.check()

@@ -54,6 +54,12 @@ def where(p: lsp.PublishDiagnosticsParams) -> set[str]:
     return out
 
 
+def distinct(xs: list) -> list:
+    """xs without consecutive repeats: a function the first pass cut short (a loaded
+    machine) is published and announced again when its second pass ends."""
+    return [x for i, x in enumerate(xs) if i == 0 or xs[i - 1] != x]
+
+
 def reports(client: LanguageClient) -> list[str]:
     return [v.message for vs in client.progress_reports.values() for v in vs
             if isinstance(v, lsp.WorkDoneProgressReport)]
@@ -73,8 +79,8 @@ async def test_the_edited_function_is_answered_first(client: LanguageClient):
         uri=uri, language_id="python", version=1, text=TEXT)))
     await wait_round(client, uri, 1)
     v1 = [where(p) for p in client.published if p.uri == uri and p.version == 1]
-    assert v1 == [{"slow"}, {"slow", "fast"}]                 # file order when nothing edited
-    assert reports(client)[-2:] == ["slow (1/2)", "fast (2/2)"]
+    assert distinct(v1) == [{"fast"}, {"slow", "fast"}]       # shorter first when nothing edited
+    assert distinct(reports(client))[-2:] == ["fast (1/2)", "slow (2/2)"]
 
     # one edit of both functions, the last change in fast: fast is verified first
     client.text_document_did_change(lsp.DidChangeTextDocumentParams(
@@ -83,6 +89,6 @@ async def test_the_edited_function_is_answered_first(client: LanguageClient):
     s = await wait_round(client, uri, 2)
     assert sorted(s["verified"] if isinstance(s, dict) else s.verified) == ["fast", "slow"]
     v2 = [p for p in client.published if p.uri == uri and p.version == 2]
-    assert [where(p) for p in v2] == [{"fast"}, {"slow", "fast"}]
+    assert distinct([where(p) for p in v2]) == [{"fast"}, {"slow", "fast"}]
     assert "fast(4)" in v2[0].diagnostics[0].message
-    assert reports(client)[-2:] == ["fast (1/2)", "slow (2/2)"]
+    assert distinct(reports(client))[-2:] == ["fast (1/2)", "slow (2/2)"]

@@ -248,6 +248,10 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.got: list = []
+        self.replies: list = []
+
+    def _send_response(self, msg_id, result=None, error=None) -> None:
+        self.replies.append((msg_id, error.code, error.message))
 
     def structure_message(self, data):
         return _Message(data) if "jsonrpc" in data else data
@@ -256,7 +260,7 @@ class _Recorder:
         self.got.append(dict(message))
 
 
-def _read_all(data: bytes, cap: int, chunk: int = 7) -> list:
+def _read_all(data: bytes, cap: int, chunk: int = 7, rec=None) -> list:
     import asyncio
     from veriline.server import rpc_io
 
@@ -265,7 +269,7 @@ def _read_all(data: bytes, cap: int, chunk: int = 7) -> list:
     async def source() -> bytes:
         return pieces.pop(0) if pieces else b""
 
-    rec = _Recorder()
+    rec = rec if rec is not None else _Recorder()
     asyncio.run(rpc_io.serve(rpc_io.ByteStream(source), rec, threading.Event(), cap))
     return rec.got
 
@@ -283,6 +287,22 @@ def test_reader_skips_an_oversized_body_that_is_sent_and_one_that_is_not(caplog)
     # under a larger cap the 100000-byte claim is believed: it eats the rest of the stream,
     # which is not JSON, so the messages inside it are read again
     assert [m["method"] for m in _read_all(stream, cap=10**6)] == ["big", "m", "m", "m"]
+
+
+def test_an_oversized_request_gets_an_error_reply_and_a_notification_only_a_log_line():
+    ok = {"jsonrpc": "2.0", "method": "m", "params": [1]}
+    request = json.dumps({"jsonrpc": "2.0", "id": 41, "method": "textDocument/hover",
+                          "params": {"id": 99, "x": "y" * 5000}}).encode()
+    named = json.dumps({"jsonrpc": "2.0", "id": "req-7", "method": "m",
+                        "params": ["y" * 5000]}).encode()
+    nested = json.dumps({"jsonrpc": "2.0", "method": "n",
+                         "params": {"id": 5, "x": "y" * 5000}}).encode()
+    stream = b"".join(frame(b) + frame(json.dumps(ok).encode()) for b in (request, named, nested))
+    rec = _Recorder()
+    assert _read_all(stream, cap=1000, rec=rec) == [ok, ok, ok]
+    limit = "(limit 1000 bytes, --max-message-bytes / VERILINE_MAX_MESSAGE_BYTES)"
+    assert rec.replies == [(41, -32600, f"veriline: message of {len(request)} bytes refused {limit}"),
+                           ("req-7", -32600, f"veriline: message of {len(named)} bytes refused {limit}")]
 
 
 def test_tcp_server_survives_an_oversized_header(tmp_path):
@@ -306,6 +326,8 @@ def test_tcp_server_survives_an_oversized_header(tmp_path):
             init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
                     "params": {"processId": None, "rootUri": None, "capabilities": {}}}
             conn.sendall(b"Content-Length: 1000000000\r\n\r\n{" + frame(b"[]")
+                         + b"Content-Length: 2000000000\r\n\r\n"
+                         + b'{"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {'
                          + frame(json.dumps(init).encode()))
             data = b""
             while b'"id": 1' not in data and b'"id":1' not in data:
@@ -313,6 +335,7 @@ def test_tcp_server_survives_an_oversized_header(tmp_path):
                 assert more, "connection closed"
                 data += more
             assert b'"capabilities"' in data
+            assert b"-32600" in data and b"message of 2000000000 bytes refused" in data
     finally:
         proc.kill()
         _, err = proc.communicate(timeout=30)

@@ -362,3 +362,56 @@ def test_cache_threshold_setting():
     opts = config.options_from_settings({"cacheMinMs": 0}, with_cache=False)
     assert opts.cache_min_ms == 0                  # every query goes through the cache
     assert config.options_from_settings({}, with_cache=False).cache_min_ms == 25
+
+
+def test_scheduler_answers_quick_functions_before_a_slow_one_finishes(monkeypatch):
+    """Two passes: every function gets a short first budget; one cut short shows what it
+    decided, stays pending ("verifying…" lens), and gets the full budget afterwards."""
+    install_fake(monkeypatch)
+    from veriline.analyses.engine.budget import BUDGET_PROPERTY
+    from veriline.server import convert
+    from veriline.server.documents import Snapshot
+    from veriline.server.scheduler import QUICK_S, Scheduler
+    budgets: list[tuple[str, float]] = []
+
+    def verify(program, name, options=api.Options(), cancel=None):
+        budgets.append((name, cancel.seconds))
+        if name != "slow":
+            return fake_verify(program, name, options, cancel)
+        fn = program.functions[name]
+        decided = Finding(program.path, name, "overflow", "proved", fn.name_span, "no overflow",
+                          property="arith")
+        while not cancel.expired:           # never finishes: only the budget stops it
+            time.sleep(0.01)
+        return [decided, Finding(program.path, name, "contract", "unknown", fn.name_span,
+                                 "don't know (budget)", property=BUDGET_PROPERTY)]
+    monkeypatch.setattr(api, "verify_function", verify)
+    text = "def slow(a):\n    return a\n\n\n" + SUBTRACT
+
+    async def run():
+        sink, uri = _Sink(), "file:///ex/a.py"
+        sink.versions[uri] = 1
+        sched = Scheduler(asyncio.get_running_loop(), sink, lambda u: (
+            Snapshot(uri, 1, text, "python", "/ex/a.py"), api.Options(budget_s=1.5)),
+            backend=api)
+        lenses = []
+        real_publish = sink.publish
+
+        def publish(res):
+            real_publish(res)
+            if "slow" in res.functions:
+                lenses.append((convert.lens_title(res.functions["slow"]), "slow" in res.pending))
+        sink.publish = publish
+        sched.schedule(uri)
+        await _until(lambda: sink.stats_seen, timeout=60)
+        sched.shutdown()
+        return sink, lenses
+    sink, lenses = asyncio.run(run())
+    # shorter functions first; slow is cut at the quick budget, the others are answered,
+    # then slow runs in full
+    assert budgets == [("slow", QUICK_S), ("g2", QUICK_S), ("g", QUICK_S), ("slow", 1.5)]
+    assert lenses[0] == ("veriline: verifying… (so far ✓ 1 · ✗ 0 · ? 0)", True)
+    assert lenses[-1][1] is False and lenses[-1][0].startswith("✓ 1 proved · ✗ 0 · ? 1")
+    assert sink.stats_seen[0]["verified"] == ["g2", "g", "slow"]
+    assert any("don't know (budget)" in m for m in sink.published[-1][1])
+    assert not any("don't know (budget)" in m for p in sink.published[:-1] for m in p[1])

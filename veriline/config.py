@@ -52,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "includePath": [],                  # C: -I directories
     "defines": [],                      # C: -D NAME[=VALUE]
     "compileCommands": "",              # C: compile_commands.json ("" = nearest one)
-    "functionTimeout": 10.0,            # seconds per function (`veriline check`)
+    "functionTimeout": 10.0,            # seconds per function (check and the server)
 }
 
 
@@ -234,6 +234,7 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         cache_min_ms=int(s["cacheMinMs"]),
         cache=open_cache(s["cache"], cache_untrusted) if with_cache else None,
         c_build=c_build_from(s),
+        budget_s=float(s["functionTimeout"]) if s["functionTimeout"] > 0 else 10.0,
     )
 
 
