@@ -148,7 +148,8 @@ def dependencies(program: ir.Program, name: str) -> list[str]:
     """What name's verdicts depend on: its own source, the contract of each callee, and the
     source of callees that have no contract (they are inlined)."""
     fn = program.functions[name]
-    deps = [f"fn:{fn.name}:{fn.source}"]
+    deps = [f"fn:{fn.name}:{fn.source}",     # and contracts written elsewhere (class invariants)
+            "own:" + "|".join(c.text or repr(c.expr) for c in fn.requires + fn.ensures)]
     for callee in sorted(reachable(program, name)):
         g = program.functions[callee]
         contract = "|".join(c.text or repr(c.expr) for c in g.requires + g.ensures)

@@ -2,6 +2,8 @@
 through the solver layer, and turns z3 models into concrete, re-checked counterexamples."""
 from __future__ import annotations
 
+import re
+
 import time
 from functools import cached_property
 from typing import Optional
@@ -168,14 +170,25 @@ class FnContext:
                 args.append(str(v))
         return f"{fn.qualname or fn.name}({', '.join(args)})"
 
-    def call_with_nondet(self, inputs: dict, nondet: list[int]) -> str:
+    def call_with_nondet(self, inputs: dict, nondet: list[int],
+                         labels: Optional[list[str]] = None) -> str:
+        """labels: what each nondet value stands for; state read at entry (`self.count`,
+        `tail[11]`) is shown by name, other nondet values as a sequence."""
         call = self.call_text(inputs)
         params = {p.name for p in self.fn.params}
-        glob = [f"{k} = {v}" for k, v in inputs.items() if k not in params]
-        if glob:
-            call += " with " + ", ".join(glob)
-        if nondet:
-            call += f" with nondet values {', '.join(map(str, nondet))}"
+        named = [f"{k} = {v}" for k, v in inputs.items() if k not in params]
+        labels = list(labels or [])
+        rest = []
+        for i, v in enumerate(nondet):
+            label = labels[i] if i < len(labels) else ""
+            if _STATE_LABEL.match(label) and ("." in label or "[" in label):
+                named.append(f"{label} = {v}")
+            else:
+                rest.append(v)
+        if named:
+            call += " with " + ", ".join(named)
+        if rest:
+            call += f" with nondet values {', '.join(map(str, rest))}"
         return call
 
     def replay_run(self, inputs: dict, nondet: list[int], max_steps: int = 200_000):
@@ -187,12 +200,16 @@ class FnContext:
         """(Counterexample, interpreter outcome, unknowns it relied on)."""
         inputs = self.inputs_from(ex, model)
         nondet = self.sequence(ex.nondets, model)
+        labels = [f.what for f in ex.nondets if model.eval(f.guard) is True]
         unknowns = self.used_unknowns(ex, model)
         cex = Counterexample(inputs={k: v for k, v in inputs.items()
                                      if k in {p.name for p in self.fn.params}
                                      or self.fn.name != "main"},
-                             nondet=nondet, call=self.call_with_nondet(inputs, nondet))
+                             nondet=nondet, call=self.call_with_nondet(inputs, nondet, labels))
         return cex, unknowns
+
+
+_STATE_LABEL = re.compile(r"^[A-Za-z_][\w.]*(\[-?\d+\])?$")
 
 
 def snippet(fn: ir.Function, span: ir.Span) -> str:

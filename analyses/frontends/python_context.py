@@ -27,6 +27,7 @@ class ModuleIndex:
     aliases: dict[str, str] = field(default_factory=dict)      # local name -> dotted
     constants: dict[str, int] = field(default_factory=dict)    # module-level int constants
     signatures: dict[str, Signature] = field(default_factory=dict)
+    invariants: dict[str, list] = field(default_factory=dict)  # class -> its invariants
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""

@@ -17,6 +17,7 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
+from . import python_class_invariants as class_inv
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
@@ -57,6 +58,11 @@ def _parse_python(text: str, path: str) -> ir.Program:
         _index_imports(sp.module, index)
         found.extend(_collect_functions(sp, sp.module.body, "", None))
     index.constants = _module_constants([sp.module for sp in units], text)
+    for sp in units:
+        for name, cls_node in _collect_classes(sp.module.body, ""):
+            invs = class_inv.class_invariants(sp, cls_node, index)
+            if invs:
+                index.invariants[name] = invs
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
@@ -137,6 +143,15 @@ def _collect_functions(sp: Spanner, body, prefix: str, cls: Optional[str]) -> li
         elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
             name = prefix + stmt.name.value
             out.extend(_collect_functions(sp, stmt.body.body, name + ".", name))
+    return out
+
+
+def _collect_classes(body, prefix: str) -> list[tuple[str, cst.ClassDef]]:
+    out = []
+    for stmt in body:
+        if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            out.append((prefix + stmt.name.value, stmt))
+            out.extend(_collect_classes(stmt.body.body, prefix + stmt.name.value + "."))
     return out
 
 
@@ -287,12 +302,29 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
                                              docs)
     ctx.self_attrs = self_attributes(node.body, ctx, sig.kind)   # after the contracts
+    method = node.name.value
+    invs = index.invariants.get(cls or "", []) if class_inv.applies(method, sig.kind) else []
+    if invs:
+        extra = class_inv.attributes_read(invs)
+        if extra is None or any(f"{cls}.{a}" in index.signatures for a in extra):
+            ctx.self_attrs = None     # the invariants read self in a way not modelled
+        elif ctx.self_attrs is not None:
+            ctx.self_attrs = ctx.self_attrs | extra
     if ctx.self_attrs:
         names = [f"{ctx.self_name}.{a}" for a in sorted(ctx.self_attrs)]
         for n in names:
             ctx.declare(n, ir.MATH_INT)
         what = f"the attributes of {ctx.self_name} at entry"
-        prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
+        if invs and method != "__init__":   # any state the class invariants allow: inputs
+            prelude += [ir.Assign(target=n, value=ir.Nondet(type=ir.MATH_INT, label=n,
+                                                            span=fn.name_span),
+                                  span=fn.name_span) for n in names]
+        else:                               # constrained by code we do not see: unknown
+            prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
+    if invs:
+        assumes, ensures = class_inv.contracts(ctx, invs, method, entry=method != "__init__")
+        prelude += assumes
+        fn.ensures = fn.ensures + ensures
     prelude += lengths_at_entry(ctx, fn.name_span)
     fn.body = prelude + StmtLowerer(ctx).block(node.body)
     for name in sorted(ctx.local_names):

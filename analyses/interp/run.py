@@ -198,7 +198,8 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
         if v is not None and cf.ret_conv:
             v = cf.ret_conv(v)
         if cf.ensures:
-            post = dict(ctx.old_env)      # parameters in a postcondition = entry values
+            post = dict(env)              # hidden state (`self.x`) as it is at return,
+            post.update(ctx.old_env)      # parameters in a postcondition = entry values
             post[ir.RESULT] = v
             for check, contract, names in cf.ensures:
                 if not check(post, ctx):

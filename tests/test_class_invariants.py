@@ -1,0 +1,110 @@
+"""Class invariants (icontract `@invariant`, PEP 316 `inv:`): assumed on entry of every
+public method, checked at its normal return; `__init__` only establishes them.  Under an
+invariant a method is judged on every state it allows, so a broken invariant is a ✗ with
+the attribute values."""
+from __future__ import annotations
+
+from veriline.analyses import api
+
+SOURCE = '''import icontract
+
+
+@icontract.invariant(lambda s: 0 <= s.count <= s.limit)
+class Counter:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def bump(self) -> None:
+        if self.count < self.limit:
+            self.count += 1
+
+    def bump_bad(self) -> None:
+        self.count += 1
+
+    def reset(self) -> int:
+        old = self.count
+        self.count = 0
+        return old
+
+    def _private(self) -> None:
+        self.count = -5
+
+
+class Account:
+    """A bank account.
+
+    inv: self.balance >= 0
+    """
+
+    def deposit(self, amount: int) -> None:
+        if amount > 0:
+            self.balance += amount
+
+    def withdraw(self, amount: int) -> None:
+        self.balance -= amount
+
+    def withdraw_checked(self, amount: int) -> None:
+        if 0 <= amount <= self.balance:
+            self.balance -= amount
+
+    def audit(self) -> None:
+        log(self)
+        self.balance = self.balance
+
+    def ratio(self, parts: int) -> int:
+        assert self.balance + 1 > 0
+        return self.balance // (parts + 1)
+'''
+
+
+def _verdicts(tmp_path):
+    path = tmp_path / "accounts.py"
+    path.write_text(SOURCE)
+    report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract", "overflow"})))
+    out = {}
+    for f in report.findings:
+        if f.property == "ensures" or f.kind == "contract":
+            out.setdefault(f.function, []).append((f.status, f.span.line,
+                                                   f.counterexample.call if f.counterexample else f.reason))
+    return out, report
+
+
+def test_class_invariants_are_checked_at_return_and_assumed_on_entry(tmp_path):
+    v, _ = _verdicts(tmp_path)
+    assert v["Counter.bump"] == [("proved", 4, None)]
+    assert v["Counter.reset"] == [("proved", 4, None)]
+    # the lambda names the instance `s`; the method's `self` stands for it
+    assert v["Counter.bump_bad"] == [
+        ("counterexample", 4, "Counter.bump_bad() with self.count = 0, self.limit = 0")]
+    assert "Counter._private" not in v                 # private methods are exempt
+    assert v["Account.deposit"] == [("proved", 29, None)]
+    assert v["Account.withdraw_checked"] == [("proved", 29, None)]
+    assert v["Account.withdraw"] == [("counterexample", 29,
+                                      "Account.withdraw(1) with self.balance = 0")]
+    # the assert holds only because the invariant is assumed on entry
+    assert v["Account.ratio"] == [("proved", 29, None), ("proved", 48, None)]
+
+
+def test_an_invariant_the_method_cannot_be_modelled_for_is_unknown(tmp_path):
+    v, _ = _verdicts(tmp_path)
+    (status, line, reason), = v["Account.audit"]
+    assert (status, line) == ("unknown", 29) and reason == "depends on name self at line 44"
+    # __init__ may not read its attributes before writing them: no entry values to pick
+    (status, line, reason), = v["Counter.__init__"]
+    assert (status, line) == ("unknown", 4)
+
+
+def test_the_counterexample_state_is_confirmed_by_the_interpreter(tmp_path):
+    _, report = _verdicts(tmp_path)
+    f = next(f for f in report.findings if f.function == "Account.withdraw"
+             and f.status == "counterexample")
+    assert f.counterexample.inputs == {"amount": 1} and f.counterexample.nondet == [0]
+    assert f.message.startswith("postcondition `class invariant self.balance >= 0` fails")
+
+
+def test_editing_the_class_invariant_changes_the_methods_fingerprints(tmp_path):
+    a = api.parse(SOURCE, "m.py")
+    b = api.parse(SOURCE.replace("inv: self.balance >= 0", "inv: self.balance >= 1"), "m.py")
+    assert api.fingerprint(a, "Account.deposit") != api.fingerprint(b, "Account.deposit")
+    assert api.fingerprint(a, "Counter.bump") == api.fingerprint(b, "Counter.bump")
