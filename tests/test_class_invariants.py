@@ -108,3 +108,51 @@ def test_editing_the_class_invariant_changes_the_methods_fingerprints(tmp_path):
     b = api.parse(SOURCE.replace("inv: self.balance >= 0", "inv: self.balance >= 1"), "m.py")
     assert api.fingerprint(a, "Account.deposit") != api.fingerprint(b, "Account.deposit")
     assert api.fingerprint(a, "Counter.bump") == api.fingerprint(b, "Counter.bump")
+
+
+ATTRS = '''from dataclasses import dataclass
+
+
+class A:
+    def __init__(self) -> None:
+        self.n = 1e20
+        self.k = 3
+        self.m = self.k * 2
+        self.h = self.m / 2
+
+    def f(self) -> None:
+        assert self.n + 1 > self.n
+
+    def g(self) -> None:
+        assert self.m + 1 > self.m
+
+    def h2(self) -> None:
+        assert self.h + 1 > self.h
+
+
+@dataclass
+class P:
+    x: int
+    name: str
+    ratio: float
+
+    def step(self, k: int) -> None:
+        self.x += k
+        assert self.x - k + k == self.x
+
+    def scaled(self) -> None:
+        assert self.ratio * 2 >= self.ratio
+'''
+
+
+def test_attributes_that_may_hold_non_ints_are_not_modelled_as_ints(tmp_path):
+    """`assert self.n + 1 > self.n` is false for self.n = 1e20: it was proved when every
+    attribute was taken for an int."""
+    path = tmp_path / "attrs.py"
+    path.write_text(ATTRS)
+    report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"})))
+    got = {(f.function, f.status) for f in report.findings}
+    assert got == {("A.f", "unknown"), ("A.g", "proved"), ("A.h2", "unknown"),
+                   ("P.step", "proved"), ("P.scaled", "unknown")}
+    f = next(f for f in report.findings if f.function == "A.f")
+    assert f.reason == "depends on attribute access at line 12"

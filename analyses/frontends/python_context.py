@@ -28,6 +28,7 @@ class ModuleIndex:
     constants: dict[str, int] = field(default_factory=dict)    # module-level int constants
     signatures: dict[str, Signature] = field(default_factory=dict)
     invariants: dict[str, list] = field(default_factory=dict)  # class -> its invariants
+    attr_kinds: dict[str, dict] = field(default_factory=dict)  # class -> attr -> int|other
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""

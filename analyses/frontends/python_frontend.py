@@ -24,6 +24,7 @@ from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
 from .python_lengths import entry as lengths_at_entry
 from .python_selfattrs import self_attributes
+from .python_attr_types import attribute_kinds
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
@@ -60,6 +61,7 @@ def _parse_python(text: str, path: str) -> ir.Program:
     index.constants = _module_constants([sp.module for sp in units], text)
     for sp in units:
         for name, cls_node in _collect_classes(sp.module.body, ""):
+            index.attr_kinds[name] = attribute_kinds(cls_node, index)
             invs = class_inv.class_invariants(sp, cls_node, index)
             if invs:
                 index.invariants[name] = invs
@@ -302,11 +304,15 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
                                              docs)
     ctx.self_attrs = self_attributes(node.body, ctx, sig.kind)   # after the contracts
+    kinds = index.attr_kinds.get(cls or "", {})
+    if ctx.self_attrs:              # attributes that may hold a non-int stay unknown
+        ctx.self_attrs = {a for a in ctx.self_attrs if kinds.get(a) != "other"}
     method = node.name.value
     invs = index.invariants.get(cls or "", []) if class_inv.applies(method, sig.kind) else []
     if invs:
         extra = class_inv.attributes_read(invs)
-        if extra is None or any(f"{cls}.{a}" in index.signatures for a in extra):
+        if extra is None or any(f"{cls}.{a}" in index.signatures or kinds.get(a) == "other"
+                                for a in extra):
             ctx.self_attrs = None     # the invariants read self in a way not modelled
         elif ctx.self_attrs is not None:
             ctx.self_attrs = ctx.self_attrs | extra
