@@ -307,6 +307,7 @@ class Function:
     source: str = ""                        # the function's own source text (for hashing)
     qualname: str = ""                      # 'Class.method' for methods; else == name
     internal: bool = False                  # C `static`: callable only from this file
+    assumptions: list[str] = field(default_factory=list)   # what its proofs take for granted
 
 
 @dataclass(kw_only=True)

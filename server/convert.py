@@ -277,6 +277,8 @@ def _summary_md(fn: ir.Function, r: Optional[FunctionResult]) -> list[str]:
         return [f"**{fn.name}** — verifying…"]
     out = [f"**{fn.name}** — {lens_title(r)}"]
     out += [f"- {ICON[f.status]} {f.kind} (line {f.span.line}): {message(f)}" for f in r.findings]
+    if fn.assumptions:
+        out.append(f"Proofs assume {'; '.join(fn.assumptions)}.")
     return out
 
 
@@ -301,6 +303,8 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
             parts += _unknown_md(f)
         parts += [f"Judged: {f.details['judgement']}"] if f.status != PROVED and _covers(f.span, line) and "judgement" in f.details else []  # noqa: E501
         parts += [f"Decided by `{f.solver}`"] if f.solver and parts and _covers(f.span, line) else []
+        parts += [f"Assumes {'; '.join(f.details['assumes'])}"] \
+            if f.status == PROVED and parts and _covers(f.span, line) and f.details.get("assumes") else []
     if not parts and word:          # a variable of the function: its counterexample value
         for f in r.findings:
             cx = f.counterexample

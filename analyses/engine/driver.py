@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 
 from .. import ir
-from ..findings import UNKNOWN, Finding
+from ..findings import PROVED, UNKNOWN, Finding
 from ..solver import Cancelled
 from . import encode as E
 from .budget import BudgetExhausted
@@ -35,6 +35,10 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
         findings.append(_internal(program, fn, f"internal error: {type(exc).__name__}: {exc}"
                                   f" ({detail})"))
     findings = [f for f in findings if not suppressed(program, f)]
+    if fn.assumptions:      # Python: unannotated parameters, attributes taken for ints
+        for f in findings:
+            if f.status == PROVED:
+                f.details.setdefault("assumes", list(fn.assumptions))
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.kind))
     return findings
 

@@ -263,11 +263,14 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.ret = sig.ret
     fn.params, fn.unsupported = [], ctx.unsupported
     prelude: list[ir.Stmt] = []
+    untyped: list[str] = []
     for p, ptype in zip(_all_params(node, sig.kind), sig.types):
         name, pspan = p.name.value, sp.span(p)
         fn.params.append(ir.Param(name=name, type=ptype, span=pspan))
         ctx.locals[name] = ptype
         ctx.param_names.add(name)
+        if p.annotation is None:
+            untyped.append(name)
         k, _ = annotation_kind(_annotation_name(index, p.annotation))
         if k in ("int", "bool", "fixed") and p.annotation is not None and not (
                 p.default is not None and _is_none_literal(p.default)):
@@ -331,6 +334,13 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         assumes, ensures = class_inv.contracts(ctx, invs, method, entry=method != "__init__")
         prelude += assumes
         fn.ensures = fn.ensures + ensures
+    fn.assumptions = [f"the unannotated parameter{'s' if len(untyped) > 1 else ''} "
+                      f"{', '.join(untyped)} hold{'' if len(untyped) > 1 else 's'} ints"] \
+        if untyped else []
+    if ctx.self_attrs:
+        fn.assumptions.append(f"the attribute{'s' if len(ctx.self_attrs) > 1 else ''} "
+                              + ", ".join(f"{ctx.self_name}.{a}" for a in sorted(ctx.self_attrs))
+                              + f" hold{'' if len(ctx.self_attrs) > 1 else 's'} ints")
     prelude += lengths_at_entry(ctx, fn.name_span)
     fn.body = prelude + StmtLowerer(ctx).block(node.body)
     for name in sorted(ctx.local_names):
