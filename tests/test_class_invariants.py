@@ -99,8 +99,26 @@ def test_the_counterexample_state_is_confirmed_by_the_interpreter(tmp_path):
     _, report = _verdicts(tmp_path)
     f = next(f for f in report.findings if f.function == "Account.withdraw"
              and f.status == "counterexample")
-    assert f.counterexample.inputs == {"amount": 1} and f.counterexample.nondet == [0]
+    assert f.counterexample.inputs == {"amount": 1, "self.balance": 0}
+    assert f.counterexample.nondet == [0]
     assert f.message.startswith("postcondition `class invariant self.balance >= 0` fails")
+
+
+def test_replay_builds_the_instance_from_the_counterexample_state(tmp_path):
+    """--replay runs the real method on an instance holding the counterexample's
+    attributes (its __init__ bypassed) and evaluates the invariant after it."""
+    path = tmp_path / "accounts.py"
+    path.write_text(SOURCE)
+    report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"}),
+                                                     replay=True))
+    cx = {f.function: f.counterexample for f in report.findings if f.status == "counterexample"}
+    assert set(cx) == {"Counter.bump_bad", "Account.withdraw"}
+    assert cx["Account.withdraw"].confirmed is True
+    assert cx["Account.withdraw"].replay_note.startswith(
+        "Account.withdraw(amount=1) returned None; postcondition 'self.balance >= 0' is false")
+    assert cx["Counter.bump_bad"].confirmed is True      # the lambda's `s` reads as self
+    assert "postcondition '0 <= self.count <= self.limit' is false" in \
+        cx["Counter.bump_bad"].replay_note
 
 
 def test_editing_the_class_invariant_changes_the_methods_fingerprints(tmp_path):

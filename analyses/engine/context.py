@@ -202,9 +202,11 @@ class FnContext:
         nondet = self.sequence(ex.nondets, model)
         labels = [f.what for f in ex.nondets if model.eval(f.guard) is True]
         unknowns = self.used_unknowns(ex, model)
-        cex = Counterexample(inputs={k: v for k, v in inputs.items()
-                                     if k in {p.name for p in self.fn.params}
-                                     or self.fn.name != "main"},
+        state = {label: v for label, v in zip(labels, nondet)      # `self.count` at entry
+                 if "." in label and _STATE_LABEL.match(label)}
+        cex = Counterexample(inputs={**{k: v for k, v in inputs.items()
+                                        if k in {p.name for p in self.fn.params}
+                                        or self.fn.name != "main"}, **state},
                              nondet=nondet, call=self.call_with_nondet(inputs, nondet, labels))
         return cex, unknowns
 

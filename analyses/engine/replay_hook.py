@@ -20,9 +20,11 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
         cex.confirmed, cex.replay_note = None, "real code cannot show this property"
         return
     try:
-        if program.language == "python":
+        if program.language == "python":     # `self.x` values: the instance's state
+            args = {k: v for k, v in cex.inputs.items() if "." not in k}
+            state = {k.split(".", 1)[1]: v for k, v in cex.inputs.items() if "." in k}
             res = R.replay_python(program.text, program.path, fn.qualname or fn.name,
-                                  cex.inputs, expect, timeout_s=timeout_s)
+                                  args, expect, timeout_s=timeout_s, attributes=state)
         else:
             params = [(p.name, p.type) for p in fn.params]
             res = R.replay_c(program.text, program.path, fn.name, params, cex.inputs, expect,
@@ -34,7 +36,7 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
 
 
 def replay(ctx, ob, cex) -> None:
-    text = re.sub(r"^\s*ensures\s+", "", ob.text or "").rstrip("; ")
+    text = re.sub(r"^\s*(ensures|class invariant)\s+", "", ob.text or "").rstrip("; ")
     if ob.prop == "precondition":          # an entry assert is an ordinary assert
         expect = R.expect_for(ctx.program.language, "assert", ob.span.line, text)
     elif ob.entry_assert is not None:      # ... that fails in the callee, at its line

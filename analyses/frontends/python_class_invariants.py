@@ -159,6 +159,7 @@ def contracts(ctx: FnContext, invs: list[Invariant], method: str, entry: bool
         expr = inv.expr
         if inv.self_name != ctx.self_name:
             expr = expr.visit(_Rename(inv.self_name, ctx.self_name))
+            text = f"class invariant {cst.Module([]).code_for_node(expr)}"
         lctx = FnContext(ctx.index, inv.spanner, ctx.qualname, ctx.class_name, ctx.self_name)
         lctx.self_attrs, lctx.locals = ctx.self_attrs, ctx.locals
         lctx.unsupported = ctx.unsupported
