@@ -174,3 +174,47 @@ def test_attributes_that_may_hold_non_ints_are_not_modelled_as_ints(tmp_path):
                    ("P.step", "proved"), ("P.scaled", "unknown")}
     f = next(f for f in report.findings if f.function == "A.f")
     assert f.reason == "depends on attribute access at line 12"
+
+
+INHERITED = '''import icontract
+
+
+@icontract.invariant(lambda self: self.size >= 0)
+class Base:
+    def grow(self) -> None:
+        self.size += 1
+
+
+class Child(Base):
+    def shrink(self) -> None:
+        self.size -= 1
+
+    def shrink_checked(self) -> None:
+        if self.size > 0:
+            self.size -= 1
+
+
+class Floaty(Base):
+    def set_half(self) -> None:
+        self.size = 0.5
+'''
+
+
+def test_invariants_and_attribute_kinds_are_inherited_within_the_module(tmp_path):
+    path = tmp_path / "inherit.py"
+    path.write_text(INHERITED)
+    report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"})))
+    got = {f.function: (f.status, f.counterexample.call if f.counterexample else None)
+           for f in report.findings}
+    # self in Base.grow may be a Floaty, whose size may be 0.5: not taken for an int
+    assert got["Base.grow"][0] == "unknown"
+    assert got["Child.shrink"] == ("counterexample", "Child.shrink() with self.size = 0")
+    assert got["Child.shrink_checked"] == ("proved", None)
+    assert got["Floaty.set_half"][0] == "unknown"          # size may be a float there
+
+
+def test_editing_a_base_class_invariant_reaches_the_subclass(tmp_path):
+    a = api.parse(INHERITED, "m.py")
+    b = api.parse(INHERITED.replace("self.size >= 0", "self.size >= 1"), "m.py")
+    assert b.functions["Child.shrink"].ensures[0].text == "class invariant self.size >= 1"
+    assert api.fingerprint(a, "Child.shrink") != api.fingerprint(b, "Child.shrink")

@@ -18,13 +18,13 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from . import python_class_invariants as class_inv
+from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
 from .python_lengths import entry as lengths_at_entry
 from .python_selfattrs import self_attributes
-from .python_attr_types import attribute_kinds
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
@@ -59,12 +59,7 @@ def _parse_python(text: str, path: str) -> ir.Program:
         _index_imports(sp.module, index)
         found.extend(_collect_functions(sp, sp.module.body, "", None))
     index.constants = _module_constants([sp.module for sp in units], text)
-    for sp in units:
-        for name, cls_node in _collect_classes(sp.module.body, ""):
-            index.attr_kinds[name] = attribute_kinds(cls_node, index)
-            invs = class_inv.class_invariants(sp, cls_node, index)
-            if invs:
-                index.invariants[name] = invs
+    index_classes(units, index)
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
@@ -100,7 +95,9 @@ _LOWERED_SIZE = 4096
 
 def _index_key(index: ModuleIndex) -> str:
     return repr((sorted(index.aliases.items()), sorted(index.constants.items()),
-                 sorted((k, repr(v)) for k, v in index.signatures.items())))
+                 sorted((k, repr(v)) for k, v in index.signatures.items()),
+                 sorted((k, sorted(v.items())) for k, v in index.attr_kinds.items()),
+                 sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items())))
 
 
 # --------------------------------------------------------------------------- module index
@@ -145,15 +142,6 @@ def _collect_functions(sp: Spanner, body, prefix: str, cls: Optional[str]) -> li
         elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
             name = prefix + stmt.name.value
             out.extend(_collect_functions(sp, stmt.body.body, name + ".", name))
-    return out
-
-
-def _collect_classes(body, prefix: str) -> list[tuple[str, cst.ClassDef]]:
-    out = []
-    for stmt in body:
-        if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
-            out.append((prefix + stmt.name.value, stmt))
-            out.extend(_collect_classes(stmt.body.body, prefix + stmt.name.value + "."))
     return out
 
 
