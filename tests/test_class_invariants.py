@@ -90,9 +90,21 @@ def test_an_invariant_the_method_cannot_be_modelled_for_is_unknown(tmp_path):
     v, _ = _verdicts(tmp_path)
     (status, line, reason), = v["Account.audit"]
     assert (status, line) == ("unknown", 29) and reason == "depends on name self at line 44"
-    # __init__ may not read its attributes before writing them: no entry values to pick
-    (status, line, reason), = v["Counter.__init__"]
-    assert (status, line) == ("unknown", 4)
+
+
+
+def test_init_must_establish_the_invariant(tmp_path):
+    """__init__ starts with no attributes (a read before the first write would be an
+    arbitrary value no counterexample may rely on); Counter(limit) with limit < 0 breaks
+    0 <= count <= limit, and the real constructor shows it."""
+    path = tmp_path / "accounts.py"
+    path.write_text(SOURCE)
+    report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"}),
+                                                     replay=True))
+    f, = [f for f in report.findings if f.function == "Counter.__init__"]
+    assert f.status == "counterexample" and f.span.line == 4
+    assert list(f.counterexample.inputs) == ["limit"] and f.counterexample.inputs["limit"] < 0
+    assert f.counterexample.confirmed is True
 
 
 def test_the_counterexample_state_is_confirmed_by_the_interpreter(tmp_path):
@@ -112,7 +124,7 @@ def test_replay_builds_the_instance_from_the_counterexample_state(tmp_path):
     report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"}),
                                                      replay=True))
     cx = {f.function: f.counterexample for f in report.findings if f.status == "counterexample"}
-    assert set(cx) == {"Counter.bump_bad", "Account.withdraw"}
+    assert set(cx) == {"Counter.__init__", "Counter.bump_bad", "Account.withdraw"}
     assert cx["Account.withdraw"].confirmed is True
     assert cx["Account.withdraw"].replay_note.startswith(
         "Account.withdraw(amount=1) returned None; postcondition 'self.balance >= 0' is false")

@@ -316,6 +316,8 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
             prelude += [ir.Assign(target=n, value=ir.Nondet(type=ir.MATH_INT, label=n,
                                                             span=fn.name_span),
                                   span=fn.name_span) for n in names]
+        elif invs:      # __init__: no attribute yet (a read before the first write is an
+            pass        # arbitrary value no counterexample may rely on: the interpreter stops)
         else:                               # constrained by code we do not see: unknown
             prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
     if invs:

@@ -60,7 +60,8 @@ if isinstance(owner, type):
     raw = inspect.getattr_static(owner, req["qualname"].split(".")[-1])
     if not isinstance(raw, (staticmethod, classmethod)):
         try:
-            if req.get("attributes"):       # the state the counterexample starts from
+            if req.get("attributes") or req["qualname"].endswith(".__init__"):
+                # the state the counterexample starts from (none yet for __init__)
                 instance = owner.__new__(owner)
                 for k, v in req["attributes"].items():
                     object.__setattr__(instance, k, v)
