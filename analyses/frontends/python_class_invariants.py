@@ -138,6 +138,11 @@ class _Rename(cst.CSTTransformer):
         return updated.with_changes(value=self.new) if updated.value == self.old else updated
 
 
+def renamed(expr: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
+    """expr with the name `old` read as `new` (a lambda's or property's own self name)."""
+    return expr.visit(_Rename(old, new))
+
+
 def contracts(ctx: FnContext, invs: list[Invariant], method: str, entry: bool
               ) -> tuple[list[ir.Assume], list[ir.Contract]]:
     """(assumptions at entry, contracts at exit) of the invariants for one method whose

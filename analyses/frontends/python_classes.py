@@ -38,6 +38,50 @@ def index_classes(units: list[Spanner], index: ModuleIndex) -> None:
         invs = [inv for c in reversed(order) for inv in own_invs[c]]
         if invs:
             index.invariants[name] = invs
+    for sp in units:
+        for name, cls_node in collect_classes(sp.module.body, ""):
+            for stmt in cls_node.body.body:
+                prop = simple_property(stmt, index)
+                if prop is not None:
+                    index.properties[f"{name}.{stmt.name.value}"] = prop
+
+
+def simple_property(stmt, index: ModuleIndex):
+    """(return expression, self name) of `@property def p(self): return <expr>` where expr
+    is integer arithmetic over int literals and attributes of self (no calls, no `/`):
+    reading `self.p` then runs no code beyond what the expression says."""
+    if not isinstance(stmt, cst.FunctionDef) or len(stmt.decorators) != 1 or \
+            index.resolve(stmt.decorators[0].decorator) not in ("property", "builtins.property"):
+        return None
+    params = stmt.params
+    if len(params.params) != 1 or params.posonly_params or params.kwonly_params or \
+            isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
+        return None
+    me = params.params[0].name.value
+    body = list(stmt.body.body) if isinstance(stmt.body, cst.IndentedBlock) else []
+    if body and isinstance(body[0], cst.SimpleStatementLine) and \
+            isinstance(body[0].body[0], cst.Expr) and \
+            isinstance(body[0].body[0].value, cst.SimpleString):
+        body = body[1:]                                 # the docstring
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or \
+            len(body[0].body) != 1 or not isinstance(body[0].body[0], cst.Return):
+        return None
+    expr = body[0].body[0].value
+    return (expr, me) if expr is not None and _arith_of_self(expr, me) else None
+
+
+def _arith_of_self(e, me: str) -> bool:
+    if isinstance(e, cst.Integer):
+        return True
+    if isinstance(e, cst.Attribute):
+        return isinstance(e.value, cst.Name) and e.value.value == me
+    if isinstance(e, cst.UnaryOperation):
+        return type(e.operator).__name__ in ("Minus", "Plus", "BitInvert") and \
+            _arith_of_self(e.expression, me)
+    if isinstance(e, cst.BinaryOperation):
+        return type(e.operator).__name__ not in ("Divide", "MatrixMultiply") and \
+            _arith_of_self(e.left, me) and _arith_of_self(e.right, me)
+    return False
 
 
 def collect_classes(body, prefix: str) -> list[tuple[str, cst.ClassDef]]:

@@ -159,6 +159,15 @@ class ExprLowerer:
     def _Attribute(self, node: cst.Attribute, as_cond: bool) -> ir.Expr:
         base = node.value
         attrs = self.ctx.self_attrs
+        prop = self.ctx.index.properties.get(f"{self.ctx.class_name}.{node.attr.value}") \
+            if attrs is not None and isinstance(base, cst.Name) \
+            and base.value == self.ctx.self_name else None
+        if prop is not None:        # a simple property: its return expression, inlined
+            expr, me = prop
+            if me != self.ctx.self_name:
+                from .python_class_invariants import renamed
+                expr = renamed(expr, me, self.ctx.self_name)
+            return self.value(expr)
         if (attrs and isinstance(base, cst.Name) and base.value == self.ctx.self_name
                 and node.attr.value in attrs):
             name = f"{base.value}.{node.attr.value}"

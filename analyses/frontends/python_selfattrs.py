@@ -54,13 +54,31 @@ def self_attributes(body: cst.CSTNode, ctx, kind: str) -> Optional[set[str]]:
             for t in targets:
                 if not _target_ok(t, me, fresh):
                     return None
+                if isinstance(t, cst.Attribute) and \
+                        f"{cls}.{t.attr.value}" in ctx.index.properties:
+                    return None         # a property's setter runs code
         if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) \
                 and n.value.value == me:
+            prop = ctx.index.properties.get(f"{cls}.{n.attr.value}")
+            if prop is not None:        # a simple property: the attributes it reads
+                attrs |= {a.attr.value for a in _attributes_of(prop[0], prop[1])}
+                continue
             if f"{cls}.{n.attr.value}" in sigs:
                 return None             # a method or property: reading it runs code
             attrs.add(n.attr.value)
         stack.extend(kids(n))
     return attrs
+
+
+def _attributes_of(expr: cst.CSTNode, me: str) -> list[cst.Attribute]:
+    out, stack = [], [expr]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == me:
+            out.append(n)
+        else:
+            stack.extend(kids(n))
+    return out
 
 
 def _safe_call(call: cst.Call, ctx, fresh) -> bool:
