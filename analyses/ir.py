@@ -223,9 +223,15 @@ class While(Stmt):
     iterates: str = ""      # range_loop over a finite container: which one ("the list xs")
 
 
+# Assert kinds that are run-time checks of the language rather than the user's asserts:
+# an `overflow`-kind finding with this property (Python IndexError / KeyError)
+RUNTIME_CHECKS = ("index",)
+
+
 @dataclass(kw_only=True)
 class Assert(Stmt):
-    """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance'."""
+    """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance' | 'index'
+    (a subscript in range / a key present: see RUNTIME_CHECKS)."""
     cond: Expr
     kind: str = "assert"
     message: str = ""
@@ -289,6 +295,9 @@ class Param:
     name: str
     type: IntT
     span: Span = NOSPAN
+    # Python: 'list' | 'tuple' | 'str' | 'bytes' | 'bytearray' when the parameter is such a
+    # sequence and its integer value stands for its length (shown as one in counterexamples)
+    container: str = ""
 
 
 @dataclass(kw_only=True)

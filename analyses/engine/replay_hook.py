@@ -21,8 +21,11 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
         return
     try:
         if program.language == "python":
+            seqs = {p.name: p.container for p in fn.params if p.container}
+            inputs = {k: ({"__sequence__": seqs[k], "length": v} if k in seqs else v)
+                      for k, v in cex.inputs.items()}
             res = R.replay_python(program.text, program.path, fn.qualname or fn.name,
-                                  cex.inputs, expect, timeout_s=timeout_s)
+                                  inputs, expect, timeout_s=timeout_s)
         else:
             params = [(p.name, p.type) for p in fn.params]
             res = R.replay_c(program.text, program.path, fn.name, params, cex.inputs, expect,

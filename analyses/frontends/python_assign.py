@@ -12,6 +12,7 @@ from .. import ir
 from . import python_lengths as L
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer
+from .python_index import index_check
 
 
 def _var(ctx, name: str, span: ir.Span) -> ir.Var:
@@ -27,6 +28,8 @@ class AssignLowering:
         if len(targets) == 1 and self._self_attr(targets[0]):
             value = ex.value(node.value)
             return ex.pre + [self.store(self._self_attr(targets[0]), value, span)]
+        if len(targets) == 1 and L.item_store(self.ctx, targets[0]):
+            return self._item_store(targets[0], node.value, None, span)
         if not all(isinstance(t, cst.Name) for t in targets):
             tup = targets[0] if len(targets) == 1 else None
             if self._is_divmod(tup, node.value):
@@ -41,6 +44,9 @@ class AssignLowering:
             return self.havoc(node, "assignment to " + _target_kind(targets),
                               _base_names(targets, self.ctx))
         value = ex.value(node.value)
+        if len(targets) == 1 and isinstance(value, ir.Unsupported) \
+                and targets[0].value in L.tracked(self.ctx):
+            value = ir.Const(value=0, span=value.span)  # a container's IR value is never read
         if len(targets) == 1:
             return ex.pre + [self.store(targets[0].value, value, span)] + L.assigned(
                 self.ctx, targets[0].value, node.value, span)
@@ -49,6 +55,24 @@ class AssignLowering:
         return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets] \
             + L.arbitrary(self.ctx, {t.value for t in targets} & set(L.tracked(self.ctx)),
                           f"the length of a container at line {span.line}", span)
+
+    def _item_store(self, target: cst.Subscript, value: cst.BaseExpression,
+                    op: Optional[str], span: ir.Span) -> list[ir.Stmt]:
+        """`xs[i] = v` / `xs[i] op= v` on a tracked list: v (evaluated first for a plain
+        store, after the element for an augmented one), the IndexError check; the
+        elements are not modelled and the length stays."""
+        ex = ExprLowerer(self.ctx)
+        if op is None:
+            v = ex.value(value)
+            index_check(ex, target, "store")
+        else:
+            index_check(ex, target, "update")
+            element = ir.Unsupported(what=f"element of {target.value.value}", span=span)
+            v = ex.arith(ARITH[op], element, ex.value(value), target) if op in ARITH \
+                else ex.value(value)
+        keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \
+            [ir.ExprStmt(expr=v, span=span)]
+        return ex.pre + keep
 
     def _is_divmod(self, target, value) -> bool:
         """`q, r = divmod(a, b)` with the builtin divmod."""
@@ -124,6 +148,9 @@ class AssignLowering:
         attr = self._self_attr(node.target)
         if attr is not None:
             return self._aug(node, attr)
+        op = type(node.operator).__name__[:-len("Assign")]
+        if L.item_store(self.ctx, node.target) and op in ARITH:
+            return self._item_store(node.target, node.value, op, self.span(node))
         if not isinstance(node.target, cst.Name):
             return self.havoc(node, "augmented assignment to " + _target_kind([node.target]),
                               _base_names([node.target], self.ctx))

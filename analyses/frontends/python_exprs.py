@@ -17,6 +17,8 @@ import libcst as cst
 from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
+from .python_index import index_check
+from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
 from .python_types import join, same_domain
 from .python_values import coerce, cover, is_pure, to_bool, to_int
@@ -56,6 +58,7 @@ class ExprLowerer:
         self.pre: list[ir.Stmt] = []
         self.cond_depth = 0          # > 0: inside a branch that may not be evaluated
         self.called = False          # lowered a call that may change a container
+        self.guards: list[ir.Expr] = []   # conditions under which the current node runs
 
     # ------------------------------------------------------------------ entry points
     def value(self, node: cst.BaseExpression) -> ir.Expr:
@@ -85,13 +88,25 @@ class ExprLowerer:
         self.pre.append(ir.Assign(target=tmp, value=e, span=e.span))
         return ir.Var(name=tmp, type=self.ctx.locals[tmp], span=e.span)
 
-    def guarded(self, node: cst.BaseExpression, as_cond: bool) -> ir.Expr:
-        """Lower a sub-expression that is only evaluated conditionally."""
+    def guarded(self, node: cst.BaseExpression, as_cond: bool,
+                guard: Optional[ir.Expr] = None) -> ir.Expr:
+        """Lower a sub-expression that is only evaluated conditionally (when `guard`
+        holds: the checks hoisted out of it are guarded by it)."""
         self.cond_depth += 1
+        self.guards.append(guard if guard is not None else
+                           ir.Unsupported(what="a condition", type=ir.BOOL))
         try:
             return self.natural(node, as_cond)
         finally:
             self.cond_depth -= 1
+            self.guards.pop()
+
+    def _Subscript(self, node: cst.Subscript, as_cond: bool) -> ir.Expr:
+        """An element of a known sequence: its IndexError check (python_index); the
+        element's value itself is not modelled."""
+        if not index_check(self, node):
+            return self.natural_unsupported(node, as_cond)
+        return self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
 
     # ------------------------------------------------------------------ dispatch
     def natural(self, node: cst.BaseExpression, as_cond: bool = False) -> ir.Expr:
@@ -99,6 +114,10 @@ class ExprLowerer:
         method = getattr(self, "_" + kind, None)
         if method is not None:
             return method(node, as_cond)
+        return self.natural_unsupported(node, as_cond)
+
+    def natural_unsupported(self, node: cst.BaseExpression, as_cond: bool) -> ir.Expr:
+        kind = type(node).__name__
         construct = UNSUPPORTED_NODES.get(kind, kind)
         typ = ir.BOOL if as_cond else ir.MATH_INT
         runs = self._may_run_code(node)
@@ -141,6 +160,8 @@ class ExprLowerer:
             return ir.Unsupported(what=ctx.bad_params[name], span=span)
         if name in ctx.global_names:
             return self.unsupported(f"global variable {name}", node)
+        if name in L.tracked(ctx):      # a container: its IR value is not its value
+            return self.unsupported(f"container {name}", node)
         if name in ctx.locals or name in ctx.local_names:
             return ir.Var(name=name, type=ctx.local_type(name), span=span)
         if name in ctx.index.constants:
@@ -260,12 +281,16 @@ class ExprLowerer:
         for i, target in enumerate(node.comparisons):
             op = type(target.operator).__name__
             self.cond_depth += i > 0        # later operands are evaluated conditionally
+            if i > 0:
+                self.guards.append(result)
             try:
                 right = self.value(target.comparator)
                 if i < last:                # a middle operand is used twice
                     right = self.once(right)
             finally:
                 self.cond_depth -= i > 0
+                if i > 0:
+                    self.guards.pop()
             span = self.span(node) if last == 0 else cover(left.span, right.span)
             left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
             if op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
@@ -301,7 +326,10 @@ class ExprLowerer:
     def _BooleanOperation(self, node: cst.BooleanOperation, as_cond: bool) -> ir.Expr:
         op = "and" if isinstance(node.operator, cst.And) else "or"
         left = self.natural(node.left, as_cond)
-        right = self.guarded(node.right, as_cond)
+        test = to_bool(left)
+        guard = test if op == "and" else ir.Unary(op="not", arg=test, type=ir.BOOL,
+                                                  span=test.span)
+        right = self.guarded(node.right, as_cond, guard)
         span = self.span(node)
         if as_cond or (left.type == ir.BOOL and right.type == ir.BOOL):
             return ir.Binary(op=op, left=to_bool(left), right=to_bool(right), type=ir.BOOL,
@@ -314,7 +342,9 @@ class ExprLowerer:
 
     def _IfExp(self, node: cst.IfExp, as_cond: bool) -> ir.Expr:
         test = self.cond(node.test)
-        then, orelse = self.guarded(node.body, as_cond), self.guarded(node.orelse, as_cond)
+        then = self.guarded(node.body, as_cond, test)
+        orelse = self.guarded(node.orelse, as_cond,
+                              ir.Unary(op="not", arg=test, type=ir.BOOL, span=test.span))
         span = self.span(node)
         if as_cond or (then.type == ir.BOOL and orelse.type == ir.BOOL):
             return ir.Ite(cond=test, then=to_bool(then), orelse=to_bool(orelse),

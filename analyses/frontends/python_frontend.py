@@ -21,7 +21,7 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
-from .python_lengths import entry as lengths_at_entry
+from .python_lengths import entry as lengths_at_entry, sequence_params
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
@@ -281,6 +281,9 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.local_names = {n for n in bound_names(node.body)
                        if n not in ctx.nested_defs and n not in ctx.global_names}
     ctx.iterables = iterable_model(ctx, node)
+    seqs = sequence_params(ctx)
+    for p in fn.params:
+        p.container = ctx.iterables.kinds[p.name] if p.name in seqs else ""
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))

@@ -58,11 +58,32 @@ def arbitrary(ctx, names, what: str, span: ir.Span) -> list[ir.Stmt]:
         for v in vs]
 
 
+SEQUENCES = ("list", "tuple", "str", "bytes", "bytearray")
+
+
+def sequence_params(ctx) -> list[str]:
+    """Parameters annotated as sequences whose IR value stands for their length (the
+    integer value of such a parameter is otherwise never read: see bad_params), so a
+    counterexample can name a list of that length (engine/context.call_text)."""
+    return [n for n, k in tracked(ctx).items() if k in SEQUENCES and n in ctx.param_names
+            and n in ctx.bad_params and n not in ctx.local_names]
+
+
 def entry(ctx, span: ir.Span) -> list[ir.Stmt]:
     """Parameters' lengths are inputs (a local's is set where it is bound; a read before
-    that is Python's UnboundLocalError)."""
-    params = [n for n in tracked(ctx) if n in ctx.param_names]
-    return arbitrary(ctx, params, "the lengths of the containers at entry", span)
+    that is Python's UnboundLocalError): a sequence parameter's is its IR value (>= 0),
+    any other container's is arbitrary."""
+    seqs = sequence_params(ctx)
+    params = [n for n in tracked(ctx) if n in ctx.param_names and n not in seqs]
+    out: list[ir.Stmt] = []
+    zero = ir.Const(value=0, span=span)
+    for n in sorted(seqs):
+        ctx.declare(len_var(n), ir.MATH_INT)
+        p = ir.Var(name=n, type=ctx.locals.get(n, ir.MATH_INT), span=span)
+        out += [ir.Assume(cond=ir.Binary(op="ge", left=p, right=zero, type=ir.BOOL, span=span),
+                          span=span),
+                ir.Assign(target=len_var(n), value=p, span=span)]
+    return out + arbitrary(ctx, params, "the lengths of the containers at entry", span)
 
 
 def invalidate(ctx, span: ir.Span) -> list[ir.Stmt]:
@@ -97,6 +118,21 @@ def is_safe_call(ctx, call: cst.Call) -> bool:
             and name not in ctx.index.signatures and model is not None)
 
 
+def single_index(node: cst.Subscript) -> Optional[cst.BaseExpression]:
+    """The index expression of `xs[i]` (None for slices and tuples of indices)."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    idx = node.slice[0].slice
+    return None if idx.star is not None else idx.value
+
+
+def item_store(ctx, target: cst.BaseExpression) -> bool:
+    """`xs[i] = v` on a tracked list (one index, not a slice): no length changes."""
+    return (isinstance(target, cst.Subscript) and single_index(target) is not None
+            and isinstance(target.value, cst.Name)
+            and tracked(ctx).get(target.value.value) in ("list", "bytearray"))
+
+
 def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
     """Does evaluating `node` (a statement or a header expression; with `deep`, a whole
     block) call something that may change a container, or assign into / delete from /
@@ -113,6 +149,8 @@ def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
             targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) \
                 else [n.target]
             for t in targets:
+                if not isinstance(n, cst.Del) and item_store(ctx, t):
+                    continue                # xs[i] = v: the length stays (python_index)
                 if isinstance(n, cst.AugAssign) and isinstance(t, cst.Name) and t.value in names:
                     return True
                 while isinstance(t, (cst.Subscript, cst.Attribute)):

@@ -20,6 +20,7 @@ from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
 from .python_for import lower_finite_for, lower_range_for
+from .python_index import index_check
 from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
 
@@ -164,7 +165,10 @@ class StmtLowerer(AssignLowering):
         return [ir.Continue(span=self.span(node))]
 
     def _Del(self, node: cst.Del) -> list[ir.Stmt]:
-        return self.havoc(node, "del statement", target_names(node.target))
+        ex = ExprLowerer(self.ctx)        # `del xs[i]`: IndexError first (python_index)
+        if isinstance(node.target, cst.Subscript):
+            index_check(ex, node.target, "del")
+        return ex.pre + self.havoc(node, "del statement", target_names(node.target))
 
     def _FunctionDef(self, node) -> list[ir.Stmt]:
         return []                                   # nested definitions are not verified

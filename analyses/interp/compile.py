@@ -257,7 +257,7 @@ class _Compiler:
 
     def s_Assert(self, s):
         c, names, span = self.expr(s.cond), var_names(s.cond), s.span
-        kind = "reach_error" if s.kind == "reach_error" else "assert"   # incl. isinstance
+        kind = s.kind if s.kind in ("reach_error", *ir.RUNTIME_CHECKS) else "assert"
         msg = s.message or ("reach_error() is reachable" if kind == "reach_error"
                             else "assertion may fail")
 

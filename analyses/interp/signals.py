@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from .. import ir
 
 STOP_ALWAYS = frozenset({"assert", "reach_error", "ensures", "requires-call",
-                         "division-by-zero"})
+                         "division-by-zero", "index"})
 STOP_C_UB = frozenset({"signed-overflow", "div-overflow", "shift"})
 
 

@@ -68,7 +68,11 @@ try:
 except (TypeError, ValueError):
     sig, hints = None, {}
 np = sys.modules.get("numpy")
+SEQ = {"list": lambda n: [0] * n, "tuple": lambda n: (0,) * n, "str": lambda n: "a" * n,
+       "bytes": lambda n: b"a" * n, "bytearray": lambda n: bytearray(b"a" * n)}
 def typed(pname, v):
+    if isinstance(v, dict) and "__sequence__" in v:
+        return SEQ[v["__sequence__"]](max(0, v["length"]))
     ann = hints.get(pname)
     if isinstance(ann, str):
         try:
