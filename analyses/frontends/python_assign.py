@@ -36,10 +36,11 @@ class AssignLowering:
                 return self._divmod(tup, node.value, span)
             if (isinstance(tup, (cst.Tuple, cst.List)) and isinstance(node.value, (cst.Tuple, cst.List))
                     and len(tup.elements) == len(node.value.elements)
-                    and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+                    and all(isinstance(e, cst.Element) and (
+                        isinstance(e.value, cst.Name) or L.item_store(self.ctx, e.value))
                             for e in tup.elements)
                     and all(isinstance(e, cst.Element) for e in node.value.elements)):
-                return self._unpack([e.value.value for e in tup.elements],
+                return self._unpack([e.value for e in tup.elements],
                                     [e.value for e in node.value.elements], span)
             return self.havoc(node, "assignment to " + _target_kind(targets),
                               _base_names(targets, self.ctx))
@@ -101,8 +102,10 @@ class AssignLowering:
         return out + [self.store(n, _var(self.ctx, t, span), span)
                       for n, t in zip(names, temps)]
 
-    def _unpack(self, names: list[str], values: list[cst.BaseExpression],
+    def _unpack(self, targets: list[cst.BaseExpression], values: list[cst.BaseExpression],
                 span: ir.Span) -> list[ir.Stmt]:
+        """`a, xs[i] = e1, e2`: the values first, then each target in order (a name, or an
+        element of a tracked list: its IndexError check)."""
         ex = ExprLowerer(self.ctx)
         lowered = [ex.value(v) for v in values]
         out, temps = list(ex.pre), []
@@ -110,9 +113,17 @@ class AssignLowering:
             tmp = self.ctx.fresh("t", e.type if e.type.bounded else ir.MATH_INT)
             out.append(ir.Assign(target=tmp, value=e, span=e.span))
             temps.append(tmp)
-        return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)] \
-            + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
-                          f"the length of a container at line {span.line}", span)
+        names = []
+        for target, t in zip(targets, temps):
+            if isinstance(target, cst.Name):
+                names.append(target.value)
+                out.append(self.store(target.value, _var(self.ctx, t, span), span))
+            else:
+                ex = ExprLowerer(self.ctx)
+                index_check(ex, target, "store")
+                out += ex.pre
+        return out + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                                 f"the length of a container at line {span.line}", span)
 
     def _AnnAssign(self, node: cst.AnnAssign) -> list[ir.Stmt]:
         attr = self._self_attr(node.target)

@@ -17,6 +17,7 @@ import libcst as cst
 
 from .. import ir
 from . import python_lengths as L
+from .python_index import pop_check
 from .python_iterables import MUTABLE, READ_METHODS
 
 _READS = READ_METHODS | {"isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
@@ -36,6 +37,7 @@ _MUTATE_VALUE = {"pop", "popleft", "popitem", "setdefault", "remove"}
 
 def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     """The IR for `name.method(args)` on a known finite container, or None (unknown)."""
+    pop_check(lw, node)                 # IndexError of xs.pop() (python_index)
     func, model = node.func, lw.ctx.iterables
     if (model is None or not isinstance(func, cst.Attribute) or lw.cond_depth > 0
             or not isinstance(func.value, (cst.Name, cst.SimpleString))):

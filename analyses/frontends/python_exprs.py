@@ -156,6 +156,10 @@ class ExprLowerer:
         span, name, ctx = self.span(node), node.value, self.ctx
         if name in ("True", "False"):
             return ir.Const(value=int(name == "True"), type=ir.BOOL, span=span)
+        if as_cond and name in L.tracked(ctx) and not self.called:   # `if xs:`
+            length = ir.Var(name=L.len_var(name), type=ir.MATH_INT, span=span)
+            return ir.Binary(op="ne", left=length, right=ir.Const(value=0, span=span),
+                             type=ir.BOOL, span=span)
         if name in ctx.bad_params:
             return ir.Unsupported(what=ctx.bad_params[name], span=span)
         if name in ctx.global_names:

@@ -41,25 +41,65 @@ def index_check(lw, node: cst.Subscript, what: str = "read") -> bool:
     span = lw.span(node)
     i = lw.once(lw.value(idx))
     length = ir.Var(name=L.len_var(name), type=ir.MATH_INT, span=span)
-    ok: ir.Expr = ir.Binary(
+    _emit(lw, _in_range(i, length, span), span,
+          f"IndexError: {name}[{lw.ctx.spanner.code(idx)}] ({what}) out of range", name)
+    return True
+
+
+_POPS = {"list": ("pop",), "bytearray": ("pop",), "deque": ("pop", "popleft")}
+
+
+def pop_check(lw, node: cst.Call) -> None:
+    """`xs.pop()` / `xs.pop(i)` (and a deque's `popleft()`) on a tracked container raise
+    IndexError when it is empty / i is out of range: the same obligation as `xs[i]`.
+    An index other than a name or a literal is not lowered twice: the check is unknown."""
+    func = node.func
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return
+    name, attr = func.value.value, func.attr.value
+    if attr not in _POPS.get(L.tracked(lw.ctx).get(name, ""), ()) or len(node.args) > 1 \
+            or any(a.keyword or a.star for a in node.args) \
+            or (attr == "popleft" and node.args):
+        return
+    span = lw.span(node)
+    length = ir.Var(name=L.len_var(name), type=ir.MATH_INT, span=span)
+    zero = ir.Const(value=0, span=span)
+    if not node.args:
+        ok: ir.Expr = ir.Binary(op="lt", left=zero, right=length, type=ir.BOOL, span=span)
+        text = f"{name}.{attr}() from an empty {L.tracked(lw.ctx)[name]}"
+    else:
+        arg = node.args[0].value
+        text = f"{name}.pop({lw.ctx.spanner.code(arg)}) out of range"
+        if isinstance(arg, (cst.Name, cst.Integer, cst.UnaryOperation)) and \
+                isinstance(i := lw.value(arg), (ir.Var, ir.Const)):
+            ok = _in_range(i, length, span)
+        else:
+            ok = ir.Unsupported(what=f"the index of the pop at line {span.line}",
+                                type=ir.BOOL, span=span)
+    _emit(lw, ok, span, f"IndexError: {text}", name)
+
+
+def _in_range(i: ir.Expr, length: ir.Expr, span: ir.Span) -> ir.Expr:
+    return ir.Binary(
         op="and",
         left=ir.Binary(op="le", left=ir.Unary(op="neg", arg=length, span=span),
                        right=i, type=ir.BOOL, span=span),
         right=ir.Binary(op="lt", left=i, right=length, type=ir.BOOL, span=span),
         type=ir.BOOL, span=span)
+
+
+def _emit(lw, ok: ir.Expr, span: ir.Span, message: str, name: str) -> None:
+    """The check, exact only when the length is current and the guards are pure."""
     if lw.called:
         ok = ir.Unsupported(what=f"the length of {name} after a call in the same expression "
                                  f"at line {span.line}", type=ir.BOOL, span=span)
     guards = list(lw.guards)
     if guards and not all(is_pure(g) for g in guards):
-        ok = ir.Unsupported(what=f"the condition under which the subscript at line "
-                                 f"{span.line} runs", type=ir.BOOL, span=span)
+        ok = ir.Unsupported(what=f"the condition under which line {span.line} runs",
+                            type=ir.BOOL, span=span)
     elif guards:
         g = guards[0]
         for h in guards[1:]:
             g = ir.Binary(op="and", left=g, right=h, type=ir.BOOL, span=span)
         ok = ir.Binary(op="implies", left=to_bool(g), right=ok, type=ir.BOOL, span=span)
-    lw.pre.append(ir.Assert(cond=ok, kind="index", span=span,
-                            message=f"IndexError: {name}[{lw.ctx.spanner.code(idx)}] "
-                                    f"({what}) out of range"))
-    return True
+    lw.pre.append(ir.Assert(cond=ok, kind="index", span=span, message=message))

@@ -199,12 +199,20 @@ _MUTATORS = {"append", "insert", "appendleft", "add", "extend", "update", "pop",
 
 def fresh_updates(ctx, node: cst.CSTNode, span: ir.Span) -> list[ir.Stmt]:
     """Lengths after a statement that mutates fresh local containers by their methods:
-    `out.append(v)` as a statement adds one, `out.clear()` empties; others: arbitrary."""
+    `out.append(v)` as a statement (or `x = out.pop()`) adds one, `out.pop()` removes
+    one (after its IndexError check), `out.clear()` empties; others: arbitrary."""
     model = ctx.iterables
     if model is None or not model.fresh:
         return []
-    if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
-        call = node.value
+    value = node.value if isinstance(node, cst.Expr) or (
+        isinstance(node, cst.Assign) and len(node.targets) == 1
+        and isinstance(node.targets[0].target, cst.Name)) else None
+    if isinstance(node, cst.Assign) and isinstance(value, cst.Call) and isinstance(
+            value.func, cst.Attribute) and isinstance(value.func.value, cst.Name) \
+            and value.func.value.value == node.targets[0].target.value:
+        value = None                    # `xs = xs.pop()`: rebinds xs (its length is set)
+    if isinstance(value, cst.Call):
+        call = value
         f = call.func
         if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
                 and f.value.value in model.fresh and f.value.value in tracked(ctx)
@@ -218,6 +226,11 @@ def fresh_updates(ctx, node: cst.CSTNode, span: ir.Span) -> list[ir.Stmt]:
                                                             span=span), span=span)]
             if f.attr.value == "clear":
                 return [ir.Assign(target=v, value=ir.Const(value=0, span=span), span=span)]
+            if f.attr.value == "pop" and len(call.args) <= 1 and tracked(ctx)[
+                    f.value.value] in ("list", "bytearray"):    # checked non-empty before
+                one = ir.Const(value=1, span=span)
+                return [ir.Assign(target=v, value=ir.Binary(op="sub", left=var, right=one,
+                                                            span=span), span=span)]
     names = _mutated_fresh(ctx, [node])
     return arbitrary(ctx, names, f"the length of a container at line {span.line}", span)
 

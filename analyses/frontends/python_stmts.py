@@ -123,6 +123,8 @@ class StmtLowerer(AssignLowering):
             return []                               # docstrings, `...`
         ex = ExprLowerer(self.ctx)
         e = ex.value(node.value)
+        if isinstance(e, ir.Unsupported):       # no effect (calls are ir.Call)
+            return ex.pre
         return ex.pre + [ir.ExprStmt(expr=e, span=self.span(node))]
 
     def _Return(self, node: cst.Return) -> list[ir.Stmt]:
