@@ -177,8 +177,11 @@ class Old(Expr):
 @dataclass(frozen=True, kw_only=True)
 class Unsupported(Expr):
     """A construct outside the subset.  Evaluates to an arbitrary value of self.type;
-    results that depend on it are 'unknown' with this reason."""
+    results that depend on it are 'unknown' with this reason.  `lazy`: its evaluation
+    cannot fail or have effects (e.g. an element read after its IndexError check), so
+    the interpreter may store it in a variable and stop only where the value is used."""
     what: str
+    lazy: bool = False
 
 
 RESULT = "__result__"   # name of the Var that denotes the return value in ensures

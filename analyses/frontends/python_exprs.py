@@ -106,7 +106,8 @@ class ExprLowerer:
         element's value itself is not modelled."""
         if not index_check(self, node):
             return self.natural_unsupported(node, as_cond)
-        return self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
+        e = self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
+        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
 
     # ------------------------------------------------------------------ dispatch
     def natural(self, node: cst.BaseExpression, as_cond: bool = False) -> ir.Expr:

@@ -1,0 +1,239 @@
+"""IndexError findings of Python subscripts and pop() on known sequences (python_index):
+kind `overflow`, property `index`; exact verdicts and counterexample values."""
+import textwrap
+
+import pytest
+
+from veriline.analyses.api import Options, analyze_source
+
+
+def index_findings(src: str, **opts):
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=4000, **opts))
+    return [f for f in rep.findings if f.kind == "overflow" and f.property == "index"]
+
+
+def verdicts(src: str) -> list[tuple[str, int, str]]:
+    return [(f.function, f.span.line, f.status) for f in index_findings(src)]
+
+
+def one(src: str, **opts):
+    fs = index_findings(src, **opts)
+    assert len(fs) == 1, fs
+    return fs[0]
+
+
+@pytest.mark.parametrize("body", [
+    "    if 0 <= i < len(xs):\n        return xs[i]\n    return 0",
+    "    if -len(xs) <= i < len(xs):\n        return xs[i]\n    return 0",
+    "    if i < len(xs) and i >= 0 and xs[i] > 0:\n        return 1\n    return 0",
+    "    return xs[i] if 0 <= i < len(xs) else 0",
+    "    if not xs:\n        return 0\n    return xs[0] + xs[-1] + xs[len(xs) - 1]",
+    "    if len(xs) > i >= 0:\n        xs[i] = 5\n    return 0",
+    "    s = 0\n    for j in range(len(xs)):\n        s += xs[j]\n    return s",
+    "    s = 0\n    for j in range(len(xs) - 1, -1, -1):\n        s += xs[j]\n    return s",
+    "    for j in range(len(xs)):\n        xs[j] += 1\n        xs[j] = xs[j] * 2\n    return 0",
+    "    j = len(xs) - 1\n    while j >= 0:\n        xs[j] = 0\n        j -= 1\n    return 0",
+])
+def test_typical_guarded_indexing_is_proved(body):
+    src = "def f(xs: list[int], i: int) -> int:\n" + body + "\n"
+    fs = index_findings(src)
+    assert fs and all(f.status == "proved" for f in fs), [(f.status, f.message) for f in fs]
+
+
+def test_binary_search_is_proved():
+    fs = index_findings("""
+    def bisect(xs: list[int], x: int) -> int:
+        lo, hi = 0, len(xs)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if xs[mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+    """)
+    assert [(f.span.line, f.status) for f in fs] == [(6, "proved")]
+    assert fs[0].message == "no IndexError in `xs[mid]`"
+
+
+def test_first_of_a_possibly_empty_list():
+    f = one("""
+    def first(xs: list[int]) -> int:
+        return xs[0]
+    """)
+    assert f.status == "counterexample"
+    assert f.counterexample.call == "first([])"
+    assert f.counterexample.inputs == {"xs": 0}
+    assert f.counterexample.values_at_failure == {"len(xs)": 0}
+    assert f.message == ("IndexError: xs[0] (read) out of range in `xs[0]`: first([]) "
+                         "(len(xs) = 0)")
+
+
+def test_off_by_one_in_a_loop():
+    f = index_findings("""
+    def shift(xs: list[int]) -> None:
+        for i in range(len(xs)):
+            xs[i] = xs[i + 1]
+    """)[1]
+    assert f.status == "counterexample"
+    vals = f.counterexample.values_at_failure
+    assert vals["i"] == vals["len(xs)"] - 1 >= 0
+    n = f.counterexample.inputs["xs"]
+    assert f.counterexample.call == "shift([" + ", ".join(["0"] * n) + "])"
+
+
+def test_negative_index_beyond_the_length():
+    f = one("""
+    def last(s: str, k: int) -> int:
+        if k < len(s):
+            return s[k] == 'a'
+        return 0
+    """)
+    assert f.status == "counterexample"
+    vals = f.counterexample.values_at_failure
+    assert vals["k"] < -vals["len(s)"]
+    assert f.counterexample.call.startswith("last('")
+
+
+def test_tuple_display_has_its_exact_length():
+    src = """
+    def pick(i: int) -> int:
+        t = (1, 2, 3)
+        if 0 <= i <= 2:
+            return t[i]
+        return t[i]
+    """
+    fs = index_findings(src)
+    assert [(f.span.line, f.status) for f in fs] == [(5, "proved"), (6, "counterexample")]
+    vals = fs[1].counterexample.values_at_failure
+    assert vals["len(t)"] == 3 and not -3 <= vals["i"] < 3
+
+
+def test_slices_and_unknown_containers_get_no_obligation():
+    assert verdicts("""
+    def f(xs: list[int], d: dict[int, int], o, i: int) -> int:
+        a = xs[i:i + 2]
+        b = d[i]
+        c = o[i]
+        return 0
+    """) == []
+
+
+def test_pop_from_an_empty_fresh_list():
+    fs = index_findings("""
+    def f(n: int) -> int:
+        st = [1, 2]
+        st.pop()
+        st.pop()
+        x = st.pop()
+        return 0
+    """)
+    assert [(f.span.line, f.status) for f in fs] == [
+        (4, "proved"), (5, "proved"), (6, "counterexample")]
+    assert fs[2].message.startswith("IndexError: st.pop() from an empty list in `st.pop()`")
+    assert fs[2].counterexample.values_at_failure == {"len(st)": 0}
+
+
+def test_stack_drained_while_not_empty():
+    assert verdicts("""
+    def f(n: int) -> int:
+        st = []
+        for i in range(n):
+            st.append(i)
+        total = 0
+        while len(st) > 0:
+            total += st.pop()
+        return total
+    """) == [("f", 8, "proved")]
+
+
+def test_pop_with_an_index():
+    f = one("""
+    def f(xs: list[int], i: int) -> int:
+        return xs.pop(i)
+    """)
+    assert f.status == "counterexample"
+    assert f.counterexample.values_at_failure in ({"len(xs)": 0, "i": 0},
+                                                  {"len(xs)": 0, "i": -1}) or \
+        not -f.counterexample.values_at_failure["len(xs)"] <= \
+        f.counterexample.values_at_failure["i"] < f.counterexample.values_at_failure["len(xs)"]
+
+
+def test_del_and_swap():
+    fs = index_findings("""
+    def f(xs: list[int], i: int, j: int) -> None:
+        if 0 <= i < len(xs) and 0 <= j < len(xs):
+            xs[i], xs[j] = xs[j], xs[i]
+        del xs[0]
+    """)
+    assert [f.status for f in fs] == ["proved"] * 4 + ["counterexample"]
+    assert fs[-1].counterexample.call == "f([], 0, 0)" or \
+        fs[-1].counterexample.inputs["xs"] == 0
+
+
+def test_length_after_an_unknown_call_is_unknown():
+    f = one("""
+    def f(xs: list[int]) -> int:
+        if len(xs) > 0:
+            g(xs)
+            return xs[0]
+        return 0
+    """)
+    assert f.status == "unknown"
+
+
+def test_guard_with_a_call_is_unknown_not_wrong():
+    f = one("""
+    def f(xs: list[int], i: int) -> bool:
+        return ok(i) and xs[i] > 0
+    """)
+    assert f.status == "unknown"
+
+
+def test_replay_confirms_the_counterexample():
+    f = one("""
+    def first(xs: list[int]) -> int:
+        return xs[0]
+    """, replay=True)
+    assert f.status == "counterexample"
+    assert f.counterexample.confirmed is True, f.counterexample.replay_note
+    assert "IndexError" in f.counterexample.replay_note
+
+
+def test_an_element_read_but_not_used_does_not_block_a_counterexample():
+    fs = index_findings("""
+    def f(xs: list[int]) -> int:
+        n = 0
+        for x in xs:
+            y = xs[n]
+            n += 1
+        return xs[n - 2]
+    """)
+    assert [(f.span.line, f.status) for f in fs] == [(5, "proved"), (7, "counterexample")]
+    assert fs[1].counterexample.call in ("f([])", "f([0])")
+
+
+def test_loop_element_not_used():
+    rep = analyze_source(textwrap.dedent("""
+    def g(xs: list[int]) -> int:
+        n = 0
+        for x in xs:
+            n += 1
+        assert n < 3
+        return n
+    """), "t.py", Options(timeout_ms=4000))
+    f = next(f for f in rep.findings if f.kind == "contract")
+    assert f.status == "counterexample"
+    n = f.counterexample.inputs["xs"]
+    assert n >= 3 and f.counterexample.call == "g([" + ", ".join(["0"] * n) + "])"
+
+
+def test_element_used_stays_unknown():
+    rep = analyze_source(textwrap.dedent("""
+    def g(xs: list[int]) -> int:
+        y = xs[0] if xs else 1
+        assert y > 0
+        return y
+    """), "t.py", Options(timeout_ms=4000))
+    f = next(f for f in rep.findings if f.kind == "contract")
+    assert f.status == "unknown"
