@@ -49,18 +49,18 @@ def index_check(lw, node: cst.Subscript, what: str = "read") -> bool:
 _POPS = {"list": ("pop",), "bytearray": ("pop",), "deque": ("pop", "popleft")}
 
 
-def pop_check(lw, node: cst.Call) -> None:
+def pop_check(lw, node: cst.Call) -> bool:
     """`xs.pop()` / `xs.pop(i)` (and a deque's `popleft()`) on a tracked container raise
     IndexError when it is empty / i is out of range: the same obligation as `xs[i]`.
     An index other than a name or a literal is not lowered twice: the check is unknown."""
     func = node.func
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
-        return
+        return False
     name, attr = func.value.value, func.attr.value
     if attr not in _POPS.get(L.tracked(lw.ctx).get(name, ""), ()) or len(node.args) > 1 \
             or any(a.keyword or a.star for a in node.args) \
             or (attr == "popleft" and node.args):
-        return
+        return False
     span = lw.span(node)
     length = ir.Var(name=L.len_var(name), type=ir.MATH_INT, span=span)
     zero = ir.Const(value=0, span=span)
@@ -77,6 +77,7 @@ def pop_check(lw, node: cst.Call) -> None:
             ok = ir.Unsupported(what=f"the index of the pop at line {span.line}",
                                 type=ir.BOOL, span=span)
     _emit(lw, ok, span, f"IndexError: {text}", name)
+    return True
 
 
 def _in_range(i: ir.Expr, length: ir.Expr, span: ir.Span) -> ir.Expr:

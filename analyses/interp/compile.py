@@ -239,7 +239,11 @@ class _Compiler:
                     if ctx.detect_cycles:
                         key = (tuple(env.items()), tuple(ctx.globals.items()),
                                ctx.npos, ctx.epos)
-                        if key == saved:
+                        try:
+                            same = key == saved
+                        except Stop:    # lazy unknowns of different places: not known
+                            same = False
+                        if same:
                             state = {k: int(v) for k, v in env.items()}
                             state.update({k: int(v) for k, v in ctx.globals.items()})
                             raise Stop("nonterminating",
