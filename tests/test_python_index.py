@@ -237,3 +237,32 @@ def test_element_used_stays_unknown():
     """), "t.py", Options(timeout_ms=4000))
     f = next(f for f in rep.findings if f.kind == "contract")
     assert f.status == "unknown"
+
+
+def test_index_error_caught_by_the_try_is_not_a_finding():
+    src = """
+    def f(xs: list[int], i: int) -> int:
+        try:
+            y = xs[i]
+            assert i < len(xs)
+        except (ValueError, IndexError):
+            return -1
+        return 0
+    """
+    assert index_findings(src) == []
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=4000))
+    assert [(f.property, f.status) for f in rep.findings if f.kind == "contract"] == [
+        ("assert", "proved")]
+
+
+def test_index_error_not_caught_by_the_handler_stays_a_finding():
+    f = one("""
+    def g(xs: list[int], i: int) -> int:
+        try:
+            y = xs[i]
+        except ValueError:
+            return -1
+        return 0
+    """)
+    assert f.status == "unknown"
+    assert f.reason == "depends on try statement at line 3"

@@ -64,6 +64,7 @@ class FnContext:
         self.early_reads: set[str] = set()          # locals read before their first store
         self.iterables = None                       # python_iterables.IterableModel
         self.self_attrs: Optional[set[str]] = None  # modelled attributes of self
+        self.lookup_caught = 0      # > 0: inside a try body whose handler catches IndexError
         self._counter = 0
 
     def fresh(self, stem: str, typ: ir.IntT = ir.MATH_INT) -> str:

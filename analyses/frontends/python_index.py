@@ -103,4 +103,26 @@ def _emit(lw, ok: ir.Expr, span: ir.Span, message: str, name: str) -> None:
         for h in guards[1:]:
             g = ir.Binary(op="and", left=g, right=h, type=ir.BOOL, span=span)
         ok = ir.Binary(op="implies", left=to_bool(g), right=ok, type=ir.BOOL, span=span)
+    if lw.ctx.lookup_caught:        # a handler of this try catches it: not a finding,
+        lw.pre.append(ir.Assume(cond=ok, span=span))     # the raising paths leave the body
+        return
     lw.pre.append(ir.Assert(cond=ok, kind="index", span=span, message=message))
+
+
+_CATCHING = {"IndexError", "LookupError", "Exception", "BaseException", "builtins.IndexError",
+             "builtins.LookupError", "builtins.Exception", "builtins.BaseException"}
+
+
+def catches_lookup(ctx, node: cst.Try) -> bool:
+    """Does a handler of this try catch IndexError (bare `except:`, IndexError,
+    LookupError, Exception, BaseException, alone or in a tuple)?  Then an IndexError in
+    its body goes to the handler (the statement's model: a handler after an arbitrary
+    prefix of the body), so the checks there are not findings."""
+    for h in node.handlers:
+        if h.type is None:
+            return True
+        types = [e.value for e in h.type.elements] if isinstance(h.type, cst.Tuple) \
+            else [h.type]
+        if any(ctx.index.resolve(t) in _CATCHING for t in types):
+            return True
+    return False

@@ -20,7 +20,7 @@ from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
 from .python_for import lower_finite_for, lower_range_for
-from .python_index import index_check
+from .python_index import catches_lookup, index_check
 from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
 
@@ -267,7 +267,12 @@ class StmtLowerer(AssignLowering):
         span = self.span(node)
         what = f"try statement at line {span.line}"
         self.ctx.note(what, span)
-        normal = self.block(node.body)
+        caught = catches_lookup(self.ctx, node)
+        self.ctx.lookup_caught += caught    # IndexError checks in the body: assumptions
+        try:
+            normal = self.block(node.body)
+        finally:
+            self.ctx.lookup_caught -= caught
         if node.orelse is not None:
             normal += self.block(node.orelse)
         raised = [n for n in bound_names(node.body) if n not in self.ctx.global_names]
