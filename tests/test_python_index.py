@@ -116,7 +116,7 @@ def test_slices_and_unknown_containers_get_no_obligation():
         b = d[i]
         c = o[i]
         return 0
-    """) == []
+    """) == [("f", 4, "unknown")]        # d[i]: a KeyError question, never an IndexError
 
 
 def test_pop_from_an_empty_fresh_list():
@@ -266,3 +266,83 @@ def test_index_error_not_caught_by_the_handler_stays_a_finding():
     """)
     assert f.status == "unknown"
     assert f.reason == "depends on try statement at line 3"
+
+
+# ------------------------------------------------------------------ KeyError, `in`
+
+def test_key_error_proved_after_a_membership_test():
+    fs = index_findings("""
+    def f(d: dict[str, int], k: str) -> int:
+        if k in d:
+            return d[k]
+        return 0
+    """)
+    assert [(f.status, f.message) for f in fs] == [("proved", "no KeyError in `d[k]`")]
+
+
+def test_key_error_without_facts_is_unknown_never_a_counterexample():
+    f = one("""
+    def g(d: dict[str, int], k: str) -> int:
+        return d[k]
+    """)
+    assert f.status == "unknown"
+    assert f.message.startswith("KeyError in `d[k]`: don't know")
+
+
+def test_key_stored_earlier_is_present():
+    assert verdicts("""
+    def h(k: int) -> int:
+        d = {}
+        d[k] = 1
+        return d[k]
+    """) == [("h", 5, "proved")]
+
+
+def test_counting_idiom():
+    assert verdicts("""
+    def cnt(xs: list[int]) -> int:
+        c = {}
+        for x in xs:
+            if x in c:
+                c[x] += 1
+            else:
+                c[x] = 1
+        return 0
+    """) == [("cnt", 6, "proved")]
+
+
+def test_key_error_caught_by_the_try():
+    assert verdicts("""
+    def f(d: dict[str, int], k: str) -> int:
+        try:
+            return d[k]
+        except KeyError:
+            return 0
+    """) == []
+
+
+def test_membership_is_consistent_until_a_change():
+    rep = analyze_source(textwrap.dedent("""
+    def same(xs: list[int], v: int) -> int:
+        a = v in xs
+        b = v in xs
+        assert a == b
+        return 0
+
+    def changed(xs: list[int], v: int) -> int:
+        a = v in xs
+        xs.append(v)
+        b = v in xs
+        assert a == b
+        return 0
+
+    def rebound(ks: list[int], d: dict[int, int]) -> int:
+        n = 0
+        for k in ks:
+            if k in d:
+                n += 1
+        assert n == 0 or n == len(ks)
+        return n
+    """), "t.py", Options(timeout_ms=4000))
+    got = [(f.function, f.status) for f in rep.findings if f.kind == "contract"]
+    assert got == [("same", "proved"), ("changed", "unknown"), ("rebound", "unknown")]

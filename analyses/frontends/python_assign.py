@@ -13,6 +13,7 @@ from . import python_lengths as L
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer
 from .python_index import index_check
+from .python_membership import key_check, stored
 
 
 def _var(ctx, name: str, span: ir.Span) -> ir.Var:
@@ -30,6 +31,8 @@ class AssignLowering:
             return ex.pre + [self.store(self._self_attr(targets[0]), value, span)]
         if len(targets) == 1 and L.item_store(self.ctx, targets[0]):
             return self._item_store(targets[0], node.value, None, span)
+        if len(targets) == 1 and _dict_item(self.ctx, targets[0]):
+            return self._dict_store(node, targets[0], node.value, None, span)
         if not all(isinstance(t, cst.Name) for t in targets):
             tup = targets[0] if len(targets) == 1 else None
             if self._is_divmod(tup, node.value):
@@ -74,6 +77,21 @@ class AssignLowering:
         keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \
             [ir.ExprStmt(expr=v, span=span)]
         return ex.pre + keep
+
+    def _dict_store(self, node, target: cst.Subscript, value: cst.BaseExpression,
+                    op: Optional[str], span: ir.Span) -> list[ir.Stmt]:
+        """`d[k] = v` (v first) / `d[k] op= v` (KeyError check first) on a tracked dict:
+        its length and contents change (havoc); afterwards k is in d (python_membership)."""
+        ex = ExprLowerer(self.ctx)
+        if op is not None:
+            key_check(ex, target, "update")
+        v = ex.value(value)
+        keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \
+            [ir.ExprStmt(expr=v, span=span)]
+        kind = "augmented assignment to a subscript" if op else "assignment to a subscript"
+        out = ex.pre + keep + self.havoc(node, kind, _base_names([target], self.ctx))
+        self.ctx.after_stmt += stored(ex, target, span)
+        return out
 
     def _is_divmod(self, target, value) -> bool:
         """`q, r = divmod(a, b)` with the builtin divmod."""
@@ -162,6 +180,8 @@ class AssignLowering:
         op = type(node.operator).__name__[:-len("Assign")]
         if L.item_store(self.ctx, node.target) and op in ARITH:
             return self._item_store(node.target, node.value, op, self.span(node))
+        if _dict_item(self.ctx, node.target):
+            return self._dict_store(node, node.target, node.value, op, self.span(node))
         if not isinstance(node.target, cst.Name):
             return self.havoc(node, "augmented assignment to " + _target_kind([node.target]),
                               _base_names([node.target], self.ctx))
@@ -182,6 +202,12 @@ class AssignLowering:
         return ex.pre + [self.store(target, value, span)] + L.arbitrary(
             self.ctx, {target} & set(L.tracked(self.ctx)),
             f"the length of {target} at line {span.line}", span)
+
+
+def _dict_item(ctx, target) -> bool:
+    return (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+            and L.tracked(ctx).get(target.value.value) == "dict"
+            and L.single_index(target) is not None)
 
 
 def _target_kind(targets) -> str:

@@ -18,6 +18,7 @@ from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
 from .python_index import index_check
+from .python_membership import key_check, membership
 from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
 from .python_types import join, same_domain
@@ -104,7 +105,7 @@ class ExprLowerer:
     def _Subscript(self, node: cst.Subscript, as_cond: bool) -> ir.Expr:
         """An element of a known sequence: its IndexError check (python_index); the
         element's value itself is not modelled."""
-        if not index_check(self, node):
+        if not index_check(self, node) and not key_check(self, node, "read"):
             return self.natural_unsupported(node, as_cond)
         e = self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
         return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
@@ -166,7 +167,7 @@ class ExprLowerer:
         if name in ctx.global_names:
             return self.unsupported(f"global variable {name}", node)
         if name in L.tracked(ctx):      # a container: its IR value is not its value
-            return self.unsupported(f"container {name}", node)
+            return self.unsupported(f"container {name}", node, record=False)
         if name in ctx.locals or name in ctx.local_names:
             return ir.Var(name=name, type=ctx.local_type(name), span=span)
         if name in ctx.index.constants:
@@ -180,6 +181,7 @@ class ExprLowerer:
         if isinstance(node.target, cst.Name):   # the target holds an arbitrary value after
             self.ctx.declare(node.target.value, ir.MATH_INT)
             self.pre.append(ir.Havoc(targets=[node.target.value], what=e.what, span=e.span))
+            self.pre += L.bump(self.ctx, e.span)  # it may be a key (python_membership)
         return e
 
     def _Attribute(self, node: cst.Attribute, as_cond: bool) -> ir.Expr:
@@ -298,8 +300,12 @@ class ExprLowerer:
                     self.guards.pop()
             span = self.span(node) if last == 0 else cover(left.span, right.span)
             left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
+            member = membership(self, left_node, target.comparator, op == "NotIn", span) \
+                if op in ("In", "NotIn") else None
             if op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
                 part: ir.Expr = ir.Const(value=int(op == "IsNot"), type=ir.BOOL, span=span)
+            elif member is not None:
+                part = member
             elif op not in CMP:
                 kind = "membership test" if "In" in op else "identity comparison"
                 part = self.unsupported(kind, target, ir.BOOL)

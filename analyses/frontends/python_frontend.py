@@ -22,6 +22,7 @@ from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
 from .python_lengths import entry as lengths_at_entry, sequence_params
+from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
@@ -282,6 +283,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                        if n not in ctx.nested_defs and n not in ctx.global_names}
     ctx.iterables = iterable_model(ctx, node)
     seqs = sequence_params(ctx)
+    ctx.membership = uses_membership(ctx, node.body)
     for p in fn.params:
         p.container = ctx.iterables.kinds[p.name] if p.name in seqs else ""
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
@@ -297,7 +299,8 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         what = f"the attributes of {ctx.self_name} at entry"
         prelude.append(ir.Havoc(targets=names, what=what, span=fn.name_span))
     prelude += lengths_at_entry(ctx, fn.name_span)
-    fn.body = prelude + StmtLowerer(ctx).block(node.body)
+    body = StmtLowerer(ctx).block(node.body)
+    fn.body = membership_entry(ctx, fn.name_span) + prelude + body
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)
     fn.locals = ctx.locals

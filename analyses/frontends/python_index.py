@@ -109,11 +109,10 @@ def _emit(lw, ok: ir.Expr, span: ir.Span, message: str, name: str) -> None:
     lw.pre.append(ir.Assert(cond=ok, kind="index", span=span, message=message))
 
 
-_CATCHING = {"IndexError", "LookupError", "Exception", "BaseException", "builtins.IndexError",
-             "builtins.LookupError", "builtins.Exception", "builtins.BaseException"}
+_CATCHING = {"LookupError", "Exception", "BaseException"}
 
 
-def catches_lookup(ctx, node: cst.Try) -> bool:
+def catches_lookup(ctx, node: cst.Try, error: str = "IndexError") -> bool:
     """Does a handler of this try catch IndexError (bare `except:`, IndexError,
     LookupError, Exception, BaseException, alone or in a tuple)?  Then an IndexError in
     its body goes to the handler (the statement's model: a handler after an arbitrary
@@ -123,6 +122,7 @@ def catches_lookup(ctx, node: cst.Try) -> bool:
             return True
         types = [e.value for e in h.type.elements] if isinstance(h.type, cst.Tuple) \
             else [h.type]
-        if any(ctx.index.resolve(t) in _CATCHING for t in types):
+        if any((ctx.index.resolve(t) or "").removeprefix("builtins.") in _CATCHING | {error}
+               for t in types):
             return True
     return False

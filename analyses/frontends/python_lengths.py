@@ -44,6 +44,20 @@ def tracked(ctx) -> dict[str, str]:
     return {n: k for n, k in model.kinds.items() if k in SIZED and n not in ctx.global_names}
 
 
+EPOCH = "$epoch"
+
+
+def bump(ctx, span: ir.Span) -> list[ir.Stmt]:
+    """Containers may have changed: every remembered `k in c` answer is stale
+    (python_membership; only in functions that test membership)."""
+    if not ctx.membership:
+        return []
+    ctx.declare(EPOCH, ir.MATH_INT)
+    var = ir.Var(name=EPOCH, type=ir.MATH_INT, span=span)
+    return [ir.Assign(target=EPOCH, value=ir.Binary(
+        op="add", left=var, right=ir.Const(value=1, span=span), span=span), span=span)]
+
+
 def arbitrary(ctx, names, what: str, span: ir.Span) -> list[ir.Stmt]:
     """The lengths of `names` become arbitrary values >= 0."""
     vs = [len_var(n) for n in sorted(names)]
@@ -52,7 +66,7 @@ def arbitrary(ctx, names, what: str, span: ir.Span) -> list[ir.Stmt]:
     for v in vs:
         ctx.declare(v, ir.MATH_INT)
     zero = ir.Const(value=0, span=span)
-    return [ir.Havoc(targets=vs, what=what, span=span)] + [
+    return bump(ctx, span) + [ir.Havoc(targets=vs, what=what, span=span)] + [
         ir.Assume(cond=ir.Binary(op="ge", left=ir.Var(name=v, type=ir.MATH_INT, span=span),
                                  right=zero, type=ir.BOOL, span=span), span=span)
         for v in vs]
