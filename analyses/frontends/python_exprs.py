@@ -17,7 +17,7 @@ import libcst as cst
 from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
-from .python_index import index_check
+from .python_index import index_check, unmodelled_subscripts
 from .python_membership import key_check, membership
 from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
@@ -106,6 +106,8 @@ class ExprLowerer:
         """An element of a known sequence: its IndexError check (python_index); the
         element's value itself is not modelled."""
         if not index_check(self, node) and not key_check(self, node, "read"):
+            if isinstance(node.value, cst.Subscript):   # xs[i][j]: xs[i] is checked
+                self.value(node.value)
             return self.natural_unsupported(node, as_cond)
         e = self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
         return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
@@ -122,6 +124,7 @@ class ExprLowerer:
         kind = type(node).__name__
         construct = UNSUPPORTED_NODES.get(kind, kind)
         typ = ir.BOOL if as_cond else ir.MATH_INT
+        unmodelled_subscripts(self, node)
         runs = self._may_run_code(node)
         if runs is not None:    # a call or an iteration inside: it may not return
             self.unsupported(construct, node, typ)

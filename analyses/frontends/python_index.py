@@ -126,3 +126,28 @@ def catches_lookup(ctx, node: cst.Try, error: str = "IndexError") -> bool:
                for t in types):
             return True
     return False
+
+
+def unmodelled_subscripts(lw, node: cst.BaseExpression) -> None:
+    """Subscripts of tracked containers inside an expression that is not modelled (a
+    comprehension, a lambda's caller, ...): each is a "don't know" obligation, not
+    silence.  (Not inside a lambda or a nested scope's body: it does not run here.)"""
+    names = L.tracked(lw.ctx)
+    stack = [c for c in node.children] if not isinstance(node, cst.Subscript) else \
+        [c for c in node.slice]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Lambda):
+            continue
+        if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and (
+                names.get(n.value.value) in L.SEQUENCES + ("dict",)) \
+                and L.single_index(n) is not None:
+            span = lw.span(n)
+            error = "KeyError" if names[n.value.value] == "dict" else "IndexError"
+            caught = lw.ctx.key_caught if error == "KeyError" else lw.ctx.lookup_caught
+            if not caught:
+                lw.pre.append(ir.Assert(cond=ir.Unsupported(
+                    what=f"a subscript inside a {type(node).__name__} at line {span.line}",
+                    type=ir.BOOL, span=span), kind="index", span=span,
+                    message=f"{error}: {lw.ctx.spanner.code(n)} out of range"))
+        stack.extend(n.children)
