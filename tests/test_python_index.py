@@ -346,3 +346,26 @@ def test_membership_is_consistent_until_a_change():
     """), "t.py", Options(timeout_ms=4000))
     got = [(f.function, f.status) for f in rep.findings if f.kind == "contract"]
     assert got == [("same", "proved"), ("changed", "unknown"), ("rebound", "unknown")]
+
+
+def test_is_none_on_a_container_parameter_without_none_is_false():
+    fs = index_findings("""
+    def f(xs: list[int]) -> int:
+        if xs is None:
+            return 0
+        return xs[0]
+
+    def g(xs: 'Optional[list[int]]') -> int:
+        if xs is None:
+            return 0
+        return xs[0]
+
+    def h(xs: list[int] = None) -> int:
+        if xs is not None:
+            return xs[0]
+        return 0
+    """)
+    assert [(f.function, f.status) for f in fs] == [
+        ("f", "counterexample"), ("g", "unknown"), ("h", "unknown")]
+    assert fs[0].counterexample.call == "f([])"
+    assert fs[1].reason == "depends on identity comparison at line 8"

@@ -53,6 +53,7 @@ class FnContext:
         self.locals: dict[str, ir.IntT] = {}
         self.param_names: set[str] = set()
         self.int_params: set[str] = set()           # parameters annotated int/bool/fixed
+        self.not_none: set[str] = set()     # parameters annotated without None (containers)
         self.local_names: set[str] = set()          # every name the body binds
         self.bad_params: dict[str, str] = {}        # param -> reason its uses are unsupported
         self.global_names: set[str] = set()         # `global`/`nonlocal` names

@@ -324,13 +324,17 @@ class ExprLowerer:
 
     def _none_test(self, left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
         """`x is None` on a name that always holds an int (an int-annotated parameter or a
-        local bound only to ints) is False."""
+        local bound only to ints) or a known container (a parameter annotated e.g.
+        `list[int]`, not Optional) is False."""
         if isinstance(left, cst.Name) and left.value == "None":
             left, right = right, left
         if not (isinstance(right, cst.Name) and right.value == "None"
                 and isinstance(left, cst.Name)):
             return False
         name, ctx = left.value, self.ctx
+        if name in ctx.not_none and name in L.tracked(ctx) and name not in ctx.local_names \
+                and name not in ctx.global_names:
+            return True                 # a container parameter never rebound
         if name in ctx.non_int or name in ctx.global_names or name in ctx.bad_params:
             return False
         if name in ctx.param_names:

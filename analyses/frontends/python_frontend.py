@@ -256,6 +256,11 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         if k in ("int", "bool", "fixed") and p.annotation is not None and not (
                 p.default is not None and _is_none_literal(p.default)):
             ctx.int_params.add(name)
+        if k == "other" and p.annotation is not None and not (
+                p.default is not None and _is_none_literal(p.default)) and not any(
+                w in sp.code(p.annotation.annotation)
+                for w in ("Optional", "None", "|", "Union", "Any", "object")):
+            ctx.not_none.add(name)      # `name is None` is False if it is a container
         if k == "other":
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
