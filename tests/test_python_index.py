@@ -1,5 +1,6 @@
 """IndexError findings of Python subscripts and pop() on known sequences (python_index):
 kind `overflow`, property `index`; exact verdicts and counterexample values."""
+import os
 import textwrap
 
 import pytest
@@ -369,3 +370,66 @@ def test_is_none_on_a_container_parameter_without_none_is_false():
         ("f", "counterexample"), ("g", "unknown"), ("h", "unknown")]
     assert fs[0].counterexample.call == "f([])"
     assert fs[1].reason == "depends on identity comparison at line 8"
+
+
+# ------------------------------------------------------------------ soundness on random code
+
+def _random_program(rng) -> list[str]:
+    idx = ["a", "b", "-a", "a + b", "len(xs) - a", "c", "-1", "0", "len(xs)"]
+    lines = ["c = 0", "d = {}"]
+    for _ in range(rng.randint(2, 5)):
+        e = rng.choice(idx)
+        kind = rng.choice(["read", "guard", "store", "loop", "and", "in", "dict", "while"])
+        if kind == "read":
+            lines.append(f"y = xs[{e}]")
+        elif kind == "guard":
+            lines += [f"if {rng.choice(['0', '-len(xs)', '1'])} <= {e} < len(xs):",
+                      f"    y = xs[{e}]", "    c = c + 1"]
+        elif kind == "store":
+            lines.append(f"xs[{e}] = a")
+        elif kind == "loop":
+            lines += ["for i in range(len(xs)):",
+                      f"    y = xs[i {rng.choice(['- 1', '', '+ 1', '* 2'])}]", "    c = c + i"]
+        elif kind == "and":
+            lines += [f"if {e} < len(xs) and xs[{e}] == 0:", "    c = c + 2"]
+        elif kind == "in":
+            lines += ["if a in xs:", "    c = c + 1"]
+        elif kind == "dict":
+            lines += [rng.choice(["d[a] = 1", "if a in d:\n        c = c + d[a]", "c = c + d[b]"])]
+        else:
+            lines += ["lo, hi = 0, len(xs)", "while lo < hi:", "    mid = (lo + hi) // 2",
+                      f"    if xs[mid {rng.choice(['', '+ 1', '- 1'])}] < a:",
+                      "        lo = mid + 1", "    else:", "        hi = mid"]
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("VERILINE_INDEX_SEEDS", "12"))))
+def test_random_index_verdicts_are_sound(seed):
+    import random
+    rng = random.Random(seed)
+    body = _random_program(rng)
+    src = "def f(xs: list[int], a: int, b: int) -> int:\n" + "".join(
+        f"    {ln}\n" for ln in body) + "    return c\n"
+    fs = index_findings(src)
+    ns: dict = {}
+    exec(compile(src, "t.py", "exec"), ns)
+
+    def raised_at(xs, a, b):
+        try:
+            ns["f"](xs, a, b)
+        except (IndexError, KeyError) as exc:
+            tb = exc.__traceback__
+            while tb.tb_next is not None:
+                tb = tb.tb_next
+            return tb.tb_lineno
+        return None
+    runs = [([rng.randint(-3, 3) for _ in range(n)], a, b)
+            for n in range(6) for a in range(-6, 7) for b in (-2, 0, 3)]
+    lines = {raised_at(*r) for r in runs}
+    for f in fs:
+        if f.status == "proved":
+            assert f.span.line not in lines, (src, f.message)
+        elif f.status == "counterexample":
+            inputs = f.counterexample.inputs
+            assert raised_at([0] * inputs["xs"], inputs["a"], inputs["b"]) == f.span.line, \
+                (src, f.message)
