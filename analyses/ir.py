@@ -177,8 +177,11 @@ class Old(Expr):
 @dataclass(frozen=True, kw_only=True)
 class Unsupported(Expr):
     """A construct outside the subset.  Evaluates to an arbitrary value of self.type;
-    results that depend on it are 'unknown' with this reason."""
+    results that depend on it are 'unknown' with this reason.  `lazy`: its evaluation
+    cannot fail or have effects (e.g. an element read after its IndexError check), so
+    the interpreter may store it in a variable and stop only where the value is used."""
     what: str
+    lazy: bool = False
 
 
 RESULT = "__result__"   # name of the Var that denotes the return value in ensures
@@ -223,9 +226,15 @@ class While(Stmt):
     iterates: str = ""      # range_loop over a finite container: which one ("the list xs")
 
 
+# Assert kinds that are run-time checks of the language rather than the user's asserts:
+# an `overflow`-kind finding with this property (Python IndexError / KeyError)
+RUNTIME_CHECKS = ("index",)
+
+
 @dataclass(kw_only=True)
 class Assert(Stmt):
-    """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance'."""
+    """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance' | 'index'
+    (a subscript in range / a key present: see RUNTIME_CHECKS)."""
     cond: Expr
     kind: str = "assert"
     message: str = ""
@@ -289,6 +298,9 @@ class Param:
     name: str
     type: IntT
     span: Span = NOSPAN
+    # Python: 'list' | 'tuple' | 'str' | 'bytes' | 'bytearray' when the parameter is such a
+    # sequence and its integer value stands for its length (shown as one in counterexamples)
+    container: str = ""
 
 
 @dataclass(kw_only=True)

@@ -388,3 +388,68 @@ def test_python_for_loops_agree_with_cpython(body, input_list):
         else:
             assert out.status == "violation" and out.first.kind == "division-by-zero", \
                 (src, a, b, out)
+
+
+# ------------------------------------------------------------------ Python list indexing
+# Source-level programs with a list parameter (its counterexample value is its length, a
+# list of zeros) and a local list display: reads, stores, pops, appends, guarded and
+# loop indices.  The interpreter must raise ("index") exactly where CPython raises
+# IndexError, and otherwise return the same value.
+
+INDEXES = ["a", "b", "-a", "a + b", "len(xs) - a", "c", "-1", "0", "2", "len(xs)", "-len(xs)"]
+
+
+@st.composite
+def index_programs(draw):
+    lines = ["c = 0", f"ys = [{', '.join(map(str, draw(st.lists(st.integers(0, 3), max_size=3))))}]"]
+    for _ in range(draw(st.integers(1, 4))):
+        e = draw(st.sampled_from(INDEXES))
+        seq = draw(st.sampled_from(["xs", "ys"]))
+        kind = draw(st.sampled_from(["read", "guard", "store", "loop", "pop", "append",
+                                     "and", "assign"]))
+        if kind == "read":
+            lines.append(f"y = {seq}[{e}]")
+        elif kind == "guard":
+            lo = draw(st.sampled_from(["0", f"-len({seq})", "1"]))
+            lines += [f"if {lo} <= {e} < len({seq}):", f"    y = {seq}[{e}]", "    c = c + 1"]
+        elif kind == "store":
+            lines.append(f"{seq}[{e}] = a")
+        elif kind == "loop":
+            k = draw(st.sampled_from(["- 1", "", "+ 1"]))
+            lines += [f"for i in range(len({seq})):", f"    y = {seq}[i {k}]", "    c = c + i"]
+        elif kind == "pop":
+            lines.append("y = ys.pop()" if draw(st.booleans()) else
+                         "if ys:\n        ys.pop()\n        c = c + 3")
+        elif kind == "append":
+            lines.append("ys.append(b)")
+        elif kind == "and":
+            lines += [f"if {e} < len({seq}) and {e} >= 0 and len({seq}) > 0:",
+                      f"    {seq}[{e}] = b", "    c = c + 2"]
+        else:
+            lines.append(f"c = c + len({seq})")
+    return lines
+
+
+@settings(max_examples=int(os.environ.get("VERILINE_DIFF_EXAMPLES", "40")), deadline=None,
+          database=None, suppress_health_check=list(HealthCheck))
+@given(index_programs(), st.lists(st.tuples(st.integers(0, 4), st.integers(-5, 5),
+                                            st.integers(-5, 5)), min_size=3, max_size=3))
+def test_python_list_indexing_agrees_with_cpython(body, input_list):
+    from veriline.analyses.frontends.python_frontend import parse_python
+    src = "def f(xs: list[int], a: int, b: int) -> int:\n" + "".join(
+        f"    {ln}\n" for ln in body) + "    return c\n"
+    program = parse_python(src, "lists.py")
+    ns: dict = {}
+    exec(compile(src, "lists.py", "exec"), ns)
+    for n, a, b in input_list:
+        out = run(program, "f", {"xs": n, "a": a, "b": b})
+        try:
+            want, err = ns["f"]([0] * n, a, b), None
+        except IndexError as exc:
+            want, err = None, exc
+        if err is None:
+            assert out.status == "returned" and out.value == want, (src, n, a, b, out)
+        else:
+            assert out.status == "violation" and out.first.kind == "index", (src, n, a, b, out)
+            line = err.__traceback__.tb_next.tb_lineno
+            assert out.first.span.line == line, (src, n, a, b, out)

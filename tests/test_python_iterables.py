@@ -142,7 +142,7 @@ def test_elements_of_unknown_type_are_arbitrary():
         return 0
     """, "contract")
     assert f.status == "unknown"
-    assert f.reason == "depends on the lengths of the containers at entry (line 2)"
+    assert f.reason == "depends on an element of the list xs at line 3"
 
 
 def test_len_is_non_negative_and_literal_lengths_are_known():

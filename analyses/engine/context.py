@@ -166,6 +166,8 @@ class FnContext:
             v = inputs.get(p.name, 0)
             if p.type.name == "bool" and fn.language == "python":
                 args.append("True" if v else "False")
+            elif p.container:
+                args.append(sequence_text(p.container, v))
             else:
                 args.append(str(v))
         return f"{fn.qualname or fn.name}({', '.join(args)})"
@@ -212,6 +214,25 @@ class FnContext:
 
 
 _STATE_LABEL = re.compile(r"^[A-Za-z_][\w.]*(\[-?\d+\])?$")
+
+
+_ELEMENT = {"list": ("[", "]", "0"), "tuple": ("(", ")", "0"), "str": ("'", "'", "a"),
+            "bytes": ("b'", "'", "a"), "bytearray": ("bytearray(b'", "')", "a")}
+
+
+def sequence_text(kind: str, length: int) -> str:
+    """A Python value of a sequence parameter whose counterexample value is its length
+    (the elements do not matter to what was checked: any value that is not read)."""
+    n = max(0, length)
+    start, end, elem = _ELEMENT.get(kind, ("[", "]", "0"))
+    if n > 8:
+        if kind in ("list", "tuple"):
+            return f"{start}0,{end} * {n}" if kind == "tuple" else f"[0] * {n}"
+        return f"{start}{elem}{end} * {n}"
+    if kind in ("list", "tuple"):
+        body = ", ".join([elem] * n) + ("," if kind == "tuple" and n == 1 else "")
+        return f"{start}{body}{end}"
+    return f"{start}{elem * n}{end}"
 
 
 def snippet(fn: ir.Function, span: ir.Span) -> str:

@@ -21,7 +21,9 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
         return
     try:
         if program.language == "python":     # `self.x` values: the instance's state
-            args = {k: v for k, v in cex.inputs.items() if "." not in k}
+            seqs = {p.name: p.container for p in fn.params if p.container}
+            args = {k: ({"__sequence__": seqs[k], "length": v} if k in seqs else v)
+                    for k, v in cex.inputs.items() if "." not in k}
             state = {k.split(".", 1)[1]: v for k, v in cex.inputs.items() if "." in k}
             res = R.replay_python(program.text, program.path, fn.qualname or fn.name,
                                   args, expect, timeout_s=timeout_s, attributes=state)

@@ -25,6 +25,7 @@ PROP_TEXT = {
     "signed-overflow": "signed overflow", "division-by-zero": "division by zero",
     "div-overflow": "overflow in division (minimum / -1)", "shift": "invalid shift",
     "conversion": "value-changing conversion", "unsigned-wrap": "unsigned wrap-around",
+    "index": "IndexError",
 }
 
 
@@ -203,6 +204,8 @@ def _message(ctx: FnContext, group, status, cex, reason, returned) -> str:
         if props == ["unsigned-arith"]:
             return f"no undefined behaviour{where}: unsigned arithmetic wraps (defined)"
         what = " or ".join(PROP_TEXT.get(p, p) for p in props if p != "unsigned-arith")
+        if props == ["index"] and ob.message:       # "IndexError: xs[i] ...", "KeyError: .."
+            what = ob.message.split(":")[0]
         if status == PROVED:
             return f"no {what}{where}"
         if status == COUNTEREXAMPLE:

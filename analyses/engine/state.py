@@ -91,7 +91,8 @@ class Obligation:
     def key(self) -> tuple:
         """Findings are per property instance: one per contract clause and place, one per
         arithmetic operation (all its undefined-behaviour checks together)."""
-        if self.kind == "overflow" and self.severity == "error":
+        if self.kind == "overflow" and self.severity == "error" \
+                and self.prop not in ir.RUNTIME_CHECKS:
             return (self.kind, "arith", self.span, "")
         return (self.kind, self.prop, self.span, self.text)
 

@@ -208,6 +208,9 @@ class SymExec:
             # a precondition: the callers are blamed (calls.py); here only information
             self.oblige(Obligation("contract", "precondition", s.span, st.pc, ok,
                                    message=assert_text(self.fn, s), severity=ENTRY_SEVERITY))
+        elif len(self.frames) == 1 and s.kind in ir.RUNTIME_CHECKS:
+            # IndexError / KeyError: an overflow-kind finding, like C's out-of-bounds
+            self.oblige(Obligation("overflow", s.kind, s.span, st.pc, ok, message=s.message))
         elif len(self.frames) == 1:
             self.oblige(Obligation("contract", s.kind, s.span, st.pc, ok, message=s.message))
         self.assume(st, ok, exits=True)

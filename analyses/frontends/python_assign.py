@@ -12,6 +12,8 @@ from .. import ir
 from . import python_lengths as L
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer
+from .python_index import index_check
+from .python_membership import key_check, stored
 
 
 def _var(ctx, name: str, span: ir.Span) -> ir.Var:
@@ -27,20 +29,28 @@ class AssignLowering:
         if len(targets) == 1 and self._self_attr(targets[0]):
             value = ex.value(node.value)
             return ex.pre + [self.store(self._self_attr(targets[0]), value, span)]
+        if len(targets) == 1 and L.item_store(self.ctx, targets[0]):
+            return self._item_store(targets[0], node.value, None, span)
+        if len(targets) == 1 and _dict_item(self.ctx, targets[0]):
+            return self._dict_store(node, targets[0], node.value, None, span)
         if not all(isinstance(t, cst.Name) for t in targets):
             tup = targets[0] if len(targets) == 1 else None
             if self._is_divmod(tup, node.value):
                 return self._divmod(tup, node.value, span)
             if (isinstance(tup, (cst.Tuple, cst.List)) and isinstance(node.value, (cst.Tuple, cst.List))
                     and len(tup.elements) == len(node.value.elements)
-                    and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+                    and all(isinstance(e, cst.Element) and (
+                        isinstance(e.value, cst.Name) or L.item_store(self.ctx, e.value))
                             for e in tup.elements)
                     and all(isinstance(e, cst.Element) for e in node.value.elements)):
-                return self._unpack([e.value.value for e in tup.elements],
+                return self._unpack([e.value for e in tup.elements],
                                     [e.value for e in node.value.elements], span)
             return self.havoc(node, "assignment to " + _target_kind(targets),
                               _base_names(targets, self.ctx))
         value = ex.value(node.value)
+        if len(targets) == 1 and isinstance(value, ir.Unsupported) \
+                and targets[0].value in L.tracked(self.ctx):
+            value = ir.Const(value=0, span=value.span)  # a container's IR value is never read
         if len(targets) == 1:
             return ex.pre + [self.store(targets[0].value, value, span)] + L.assigned(
                 self.ctx, targets[0].value, node.value, span)
@@ -49,6 +59,39 @@ class AssignLowering:
         return out + [self.store(t.value, _var(self.ctx, tmp, span), span) for t in targets] \
             + L.arbitrary(self.ctx, {t.value for t in targets} & set(L.tracked(self.ctx)),
                           f"the length of a container at line {span.line}", span)
+
+    def _item_store(self, target: cst.Subscript, value: cst.BaseExpression,
+                    op: Optional[str], span: ir.Span) -> list[ir.Stmt]:
+        """`xs[i] = v` / `xs[i] op= v` on a tracked list: v (evaluated first for a plain
+        store, after the element for an augmented one), the IndexError check; the
+        elements are not modelled and the length stays."""
+        ex = ExprLowerer(self.ctx)
+        if op is None:
+            v = ex.value(value)
+            index_check(ex, target, "store")
+        else:
+            index_check(ex, target, "update")
+            element = ir.Unsupported(what=f"element of {target.value.value}", span=span)
+            v = ex.arith(ARITH[op], element, ex.value(value), target) if op in ARITH \
+                else ex.value(value)
+        keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \
+            [ir.ExprStmt(expr=v, span=span)]
+        return ex.pre + keep
+
+    def _dict_store(self, node, target: cst.Subscript, value: cst.BaseExpression,
+                    op: Optional[str], span: ir.Span) -> list[ir.Stmt]:
+        """`d[k] = v` (v first) / `d[k] op= v` (KeyError check first) on a tracked dict:
+        its length and contents change (havoc); afterwards k is in d (python_membership)."""
+        ex = ExprLowerer(self.ctx)
+        if op is not None:
+            key_check(ex, target, "update")
+        v = ex.value(value)
+        keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \
+            [ir.ExprStmt(expr=v, span=span)]
+        kind = "augmented assignment to a subscript" if op else "assignment to a subscript"
+        out = ex.pre + keep + self.havoc(node, kind, _base_names([target], self.ctx))
+        self.ctx.after_stmt += stored(ex, target, span)
+        return out
 
     def _is_divmod(self, target, value) -> bool:
         """`q, r = divmod(a, b)` with the builtin divmod."""
@@ -77,8 +120,10 @@ class AssignLowering:
         return out + [self.store(n, _var(self.ctx, t, span), span)
                       for n, t in zip(names, temps)]
 
-    def _unpack(self, names: list[str], values: list[cst.BaseExpression],
+    def _unpack(self, targets: list[cst.BaseExpression], values: list[cst.BaseExpression],
                 span: ir.Span) -> list[ir.Stmt]:
+        """`a, xs[i] = e1, e2`: the values first, then each target in order (a name, or an
+        element of a tracked list: its IndexError check)."""
         ex = ExprLowerer(self.ctx)
         lowered = [ex.value(v) for v in values]
         out, temps = list(ex.pre), []
@@ -86,9 +131,17 @@ class AssignLowering:
             tmp = self.ctx.fresh("t", e.type if e.type.bounded else ir.MATH_INT)
             out.append(ir.Assign(target=tmp, value=e, span=e.span))
             temps.append(tmp)
-        return out + [self.store(n, _var(self.ctx, t, span), span) for n, t in zip(names, temps)] \
-            + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
-                          f"the length of a container at line {span.line}", span)
+        names = []
+        for target, t in zip(targets, temps):
+            if isinstance(target, cst.Name):
+                names.append(target.value)
+                out.append(self.store(target.value, _var(self.ctx, t, span), span))
+            else:
+                ex = ExprLowerer(self.ctx)
+                index_check(ex, target, "store")
+                out += ex.pre
+        return out + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
+                                 f"the length of a container at line {span.line}", span)
 
     def _AnnAssign(self, node: cst.AnnAssign) -> list[ir.Stmt]:
         attr = self._self_attr(node.target)
@@ -124,6 +177,11 @@ class AssignLowering:
         attr = self._self_attr(node.target)
         if attr is not None:
             return self._aug(node, attr)
+        op = type(node.operator).__name__[:-len("Assign")]
+        if L.item_store(self.ctx, node.target) and op in ARITH:
+            return self._item_store(node.target, node.value, op, self.span(node))
+        if _dict_item(self.ctx, node.target):
+            return self._dict_store(node, node.target, node.value, op, self.span(node))
         if not isinstance(node.target, cst.Name):
             return self.havoc(node, "augmented assignment to " + _target_kind([node.target]),
                               _base_names([node.target], self.ctx))
@@ -144,6 +202,12 @@ class AssignLowering:
         return ex.pre + [self.store(target, value, span)] + L.arbitrary(
             self.ctx, {target} & set(L.tracked(self.ctx)),
             f"the length of {target} at line {span.line}", span)
+
+
+def _dict_item(ctx, target) -> bool:
+    return (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+            and L.tracked(ctx).get(target.value.value) == "dict"
+            and L.single_index(target) is not None)
 
 
 def _target_kind(targets) -> str:

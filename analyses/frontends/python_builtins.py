@@ -17,6 +17,7 @@ import libcst as cst
 
 from .. import ir
 from . import python_lengths as L
+from .python_index import pop_check
 from .python_iterables import MUTABLE, READ_METHODS
 
 _READS = READ_METHODS | {"isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
@@ -36,6 +37,7 @@ _MUTATE_VALUE = {"pop", "popleft", "popitem", "setdefault", "remove"}
 
 def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     """The IR for `name.method(args)` on a known finite container, or None (unknown)."""
+    checked = pop_check(lw, node)       # IndexError of xs.pop() (python_index)
     func, model = node.func, lw.ctx.iterables
     if (model is None or not isinstance(func, cst.Attribute) or lw.cond_depth > 0
             or not isinstance(func.value, (cst.Name, cst.SimpleString))):
@@ -65,8 +67,11 @@ def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     span = lw.span(node)
     if attr in _MUTATE_NONE:
         return ir.Const(value=0, type=ir.BOOL if as_cond else ir.MATH_INT, span=span)
-    return lw.unsupported(f"the result of {name}.{attr}()", node,
-                          ir.BOOL if as_cond else ir.MATH_INT)
+    e = lw.unsupported(f"the result of {name}.{attr}()", node,
+                       ir.BOOL if as_cond else ir.MATH_INT)
+    if checked:         # a pop after its IndexError check cannot fail (python_index)
+        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
+    return e
 
 
 def len_call(lw, node: cst.Call) -> Optional[ir.Expr]:

@@ -56,6 +56,7 @@ class FnContext:
         self.locals: dict[str, ir.IntT] = {}
         self.param_names: set[str] = set()
         self.int_params: set[str] = set()           # parameters annotated int/bool/fixed
+        self.not_none: set[str] = set()     # parameters annotated without None (containers)
         self.local_names: set[str] = set()          # every name the body binds
         self.bad_params: dict[str, str] = {}        # param -> reason its uses are unsupported
         self.global_names: set[str] = set()         # `global`/`nonlocal` names
@@ -67,6 +68,11 @@ class FnContext:
         self.early_reads: set[str] = set()          # locals read before their first store
         self.iterables = None                       # python_iterables.IterableModel
         self.self_attrs: Optional[set[str]] = None  # modelled attributes of self
+        self.lookup_caught = 0      # > 0: inside a try body whose handler catches IndexError
+        self.key_caught = 0         # ... KeyError
+        self.membership = False     # the body tests `k in c` / reads d[k] (python_membership)
+        self.memos: set[tuple[str, str]] = set()    # (key text, container) remembered
+        self.after_stmt: list[ir.Stmt] = []         # to run after the current statement
         self._counter = 0
 
     def fresh(self, stem: str, typ: ir.IntT = ir.MATH_INT) -> str:

@@ -17,6 +17,9 @@ import libcst as cst
 from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
+from .python_index import index_check, unmodelled_subscripts
+from .python_membership import key_check, membership
+from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
 from .python_types import join, same_domain
 from .python_values import coerce, cover, is_pure, to_bool, to_int
@@ -56,6 +59,7 @@ class ExprLowerer:
         self.pre: list[ir.Stmt] = []
         self.cond_depth = 0          # > 0: inside a branch that may not be evaluated
         self.called = False          # lowered a call that may change a container
+        self.guards: list[ir.Expr] = []   # conditions under which the current node runs
 
     # ------------------------------------------------------------------ entry points
     def value(self, node: cst.BaseExpression) -> ir.Expr:
@@ -85,13 +89,28 @@ class ExprLowerer:
         self.pre.append(ir.Assign(target=tmp, value=e, span=e.span))
         return ir.Var(name=tmp, type=self.ctx.locals[tmp], span=e.span)
 
-    def guarded(self, node: cst.BaseExpression, as_cond: bool) -> ir.Expr:
-        """Lower a sub-expression that is only evaluated conditionally."""
+    def guarded(self, node: cst.BaseExpression, as_cond: bool,
+                guard: Optional[ir.Expr] = None) -> ir.Expr:
+        """Lower a sub-expression that is only evaluated conditionally (when `guard`
+        holds: the checks hoisted out of it are guarded by it)."""
         self.cond_depth += 1
+        self.guards.append(guard if guard is not None else
+                           ir.Unsupported(what="a condition", type=ir.BOOL))
         try:
             return self.natural(node, as_cond)
         finally:
             self.cond_depth -= 1
+            self.guards.pop()
+
+    def _Subscript(self, node: cst.Subscript, as_cond: bool) -> ir.Expr:
+        """An element of a known sequence: its IndexError check (python_index); the
+        element's value itself is not modelled."""
+        if not index_check(self, node) and not key_check(self, node, "read"):
+            if isinstance(node.value, cst.Subscript):   # xs[i][j]: xs[i] is checked
+                self.value(node.value)
+            return self.natural_unsupported(node, as_cond)
+        e = self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
+        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
 
     # ------------------------------------------------------------------ dispatch
     def natural(self, node: cst.BaseExpression, as_cond: bool = False) -> ir.Expr:
@@ -99,8 +118,13 @@ class ExprLowerer:
         method = getattr(self, "_" + kind, None)
         if method is not None:
             return method(node, as_cond)
+        return self.natural_unsupported(node, as_cond)
+
+    def natural_unsupported(self, node: cst.BaseExpression, as_cond: bool) -> ir.Expr:
+        kind = type(node).__name__
         construct = UNSUPPORTED_NODES.get(kind, kind)
         typ = ir.BOOL if as_cond else ir.MATH_INT
+        unmodelled_subscripts(self, node)
         runs = self._may_run_code(node)
         if runs is not None:    # a call or an iteration inside: it may not return
             self.unsupported(construct, node, typ)
@@ -137,10 +161,16 @@ class ExprLowerer:
         span, name, ctx = self.span(node), node.value, self.ctx
         if name in ("True", "False"):
             return ir.Const(value=int(name == "True"), type=ir.BOOL, span=span)
+        if as_cond and name in L.tracked(ctx) and not self.called:   # `if xs:`
+            length = ir.Var(name=L.len_var(name), type=ir.MATH_INT, span=span)
+            return ir.Binary(op="ne", left=length, right=ir.Const(value=0, span=span),
+                             type=ir.BOOL, span=span)
         if name in ctx.bad_params:
             return ir.Unsupported(what=ctx.bad_params[name], span=span)
         if name in ctx.global_names:
             return self.unsupported(f"global variable {name}", node)
+        if name in L.tracked(ctx):      # a container: its IR value is not its value
+            return self.unsupported(f"container {name}", node, record=False)
         if name in ctx.locals or name in ctx.local_names:
             return ir.Var(name=name, type=ctx.local_type(name), span=span)
         if name in ctx.index.constants:
@@ -154,6 +184,7 @@ class ExprLowerer:
         if isinstance(node.target, cst.Name):   # the target holds an arbitrary value after
             self.ctx.declare(node.target.value, ir.MATH_INT)
             self.pre.append(ir.Havoc(targets=[node.target.value], what=e.what, span=e.span))
+            self.pre += L.bump(self.ctx, e.span)  # it may be a key (python_membership)
         return e
 
     def _Attribute(self, node: cst.Attribute, as_cond: bool) -> ir.Expr:
@@ -269,16 +300,24 @@ class ExprLowerer:
         for i, target in enumerate(node.comparisons):
             op = type(target.operator).__name__
             self.cond_depth += i > 0        # later operands are evaluated conditionally
+            if i > 0:
+                self.guards.append(result)
             try:
                 right = self.value(target.comparator)
                 if i < last:                # a middle operand is used twice
                     right = self.once(right)
             finally:
                 self.cond_depth -= i > 0
+                if i > 0:
+                    self.guards.pop()
             span = self.span(node) if last == 0 else cover(left.span, right.span)
             left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
+            member = membership(self, left_node, target.comparator, op == "NotIn", span) \
+                if op in ("In", "NotIn") else None
             if op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
                 part: ir.Expr = ir.Const(value=int(op == "IsNot"), type=ir.BOOL, span=span)
+            elif member is not None:
+                part = member
             elif op not in CMP:
                 kind = "membership test" if "In" in op else "identity comparison"
                 part = self.unsupported(kind, target, ir.BOOL)
@@ -294,13 +333,17 @@ class ExprLowerer:
 
     def _none_test(self, left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
         """`x is None` on a name that always holds an int (an int-annotated parameter or a
-        local bound only to ints) is False."""
+        local bound only to ints) or a known container (a parameter annotated e.g.
+        `list[int]`, not Optional) is False."""
         if isinstance(left, cst.Name) and left.value == "None":
             left, right = right, left
         if not (isinstance(right, cst.Name) and right.value == "None"
                 and isinstance(left, cst.Name)):
             return False
         name, ctx = left.value, self.ctx
+        if name in ctx.not_none and name in L.tracked(ctx) and name not in ctx.local_names \
+                and name not in ctx.global_names:
+            return True                 # a container parameter never rebound
         if name in ctx.non_int or name in ctx.global_names or name in ctx.bad_params:
             return False
         if name in ctx.param_names:
@@ -310,7 +353,10 @@ class ExprLowerer:
     def _BooleanOperation(self, node: cst.BooleanOperation, as_cond: bool) -> ir.Expr:
         op = "and" if isinstance(node.operator, cst.And) else "or"
         left = self.natural(node.left, as_cond)
-        right = self.guarded(node.right, as_cond)
+        test = to_bool(left)
+        guard = test if op == "and" else ir.Unary(op="not", arg=test, type=ir.BOOL,
+                                                  span=test.span)
+        right = self.guarded(node.right, as_cond, guard)
         span = self.span(node)
         if as_cond or (left.type == ir.BOOL and right.type == ir.BOOL):
             return ir.Binary(op=op, left=to_bool(left), right=to_bool(right), type=ir.BOOL,
@@ -323,7 +369,9 @@ class ExprLowerer:
 
     def _IfExp(self, node: cst.IfExp, as_cond: bool) -> ir.Expr:
         test = self.cond(node.test)
-        then, orelse = self.guarded(node.body, as_cond), self.guarded(node.orelse, as_cond)
+        then = self.guarded(node.body, as_cond, test)
+        orelse = self.guarded(node.orelse, as_cond,
+                              ir.Unary(op="not", arg=test, type=ir.BOOL, span=test.span))
         span = self.span(node)
         if as_cond or (then.type == ir.BOOL and orelse.type == ir.BOOL):
             return ir.Ite(cond=test, then=to_bool(then), orelse=to_bool(orelse),

@@ -108,6 +108,11 @@ def _arbitrary(sl, target: cst.BaseExpression, fin: FiniteIter,
     ctx.note(what, span)
     for t in names:
         ctx.declare(t, ir.MATH_INT)
+    if isinstance(target, cst.Name) and names and names[0] not in L.tracked(ctx):
+        # taking the next element cannot fail: a lazy unknown (the interpreter goes on
+        # until the value is used)
+        return [ir.Assign(target=names[0], value=ir.Unsupported(
+            what=what, type=ctx.locals[names[0]], span=span, lazy=True), span=span)]
     out: list[ir.Stmt] = [ir.Havoc(targets=names, what=what, span=span)]
     out += L.arbitrary(ctx, set(names) & set(L.tracked(ctx)), what, span)
     if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):

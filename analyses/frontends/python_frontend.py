@@ -23,7 +23,8 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
-from .python_lengths import entry as lengths_at_entry
+from .python_lengths import entry as lengths_at_entry, sequence_params
+from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
                            nested_definitions)
@@ -263,6 +264,11 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
         if k in ("int", "bool", "fixed") and p.annotation is not None and not (
                 p.default is not None and _is_none_literal(p.default)):
             ctx.int_params.add(name)
+        if k == "other" and p.annotation is not None and not (
+                p.default is not None and _is_none_literal(p.default)) and not any(
+                w in sp.code(p.annotation.annotation)
+                for w in ("Optional", "None", "|", "Union", "Any", "object")):
+            ctx.not_none.add(name)      # `name is None` is False if it is a container
         if k == "other":
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
@@ -289,6 +295,10 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.local_names = {n for n in bound_names(node.body)
                        if n not in ctx.nested_defs and n not in ctx.global_names}
     ctx.iterables = iterable_model(ctx, node)
+    seqs = sequence_params(ctx)
+    ctx.membership = uses_membership(ctx, node.body)
+    for p in fn.params:
+        p.container = ctx.iterables.kinds[p.name] if p.name in seqs else ""
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))
@@ -332,7 +342,8 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                               + ", ".join(f"{ctx.self_name}.{a}" for a in sorted(ctx.self_attrs))
                               + f" hold{'' if len(ctx.self_attrs) > 1 else 's'} ints")
     prelude += lengths_at_entry(ctx, fn.name_span)
-    fn.body = prelude + StmtLowerer(ctx).block(node.body)
+    body = StmtLowerer(ctx).block(node.body)
+    fn.body = membership_entry(ctx, fn.name_span) + prelude + body
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)
     fn.locals = ctx.locals

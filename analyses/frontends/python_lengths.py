@@ -44,6 +44,20 @@ def tracked(ctx) -> dict[str, str]:
     return {n: k for n, k in model.kinds.items() if k in SIZED and n not in ctx.global_names}
 
 
+EPOCH = "$epoch"
+
+
+def bump(ctx, span: ir.Span) -> list[ir.Stmt]:
+    """Containers may have changed: every remembered `k in c` answer is stale
+    (python_membership; only in functions that test membership)."""
+    if not ctx.membership:
+        return []
+    ctx.declare(EPOCH, ir.MATH_INT)
+    var = ir.Var(name=EPOCH, type=ir.MATH_INT, span=span)
+    return [ir.Assign(target=EPOCH, value=ir.Binary(
+        op="add", left=var, right=ir.Const(value=1, span=span), span=span), span=span)]
+
+
 def arbitrary(ctx, names, what: str, span: ir.Span) -> list[ir.Stmt]:
     """The lengths of `names` become arbitrary values >= 0."""
     vs = [len_var(n) for n in sorted(names)]
@@ -52,17 +66,38 @@ def arbitrary(ctx, names, what: str, span: ir.Span) -> list[ir.Stmt]:
     for v in vs:
         ctx.declare(v, ir.MATH_INT)
     zero = ir.Const(value=0, span=span)
-    return [ir.Havoc(targets=vs, what=what, span=span)] + [
+    return bump(ctx, span) + [ir.Havoc(targets=vs, what=what, span=span)] + [
         ir.Assume(cond=ir.Binary(op="ge", left=ir.Var(name=v, type=ir.MATH_INT, span=span),
                                  right=zero, type=ir.BOOL, span=span), span=span)
         for v in vs]
 
 
+SEQUENCES = ("list", "tuple", "str", "bytes", "bytearray")
+
+
+def sequence_params(ctx) -> list[str]:
+    """Parameters annotated as sequences whose IR value stands for their length (the
+    integer value of such a parameter is otherwise never read: see bad_params), so a
+    counterexample can name a list of that length (engine/context.call_text)."""
+    return [n for n, k in tracked(ctx).items() if k in SEQUENCES and n in ctx.param_names
+            and n in ctx.bad_params and n not in ctx.local_names]
+
+
 def entry(ctx, span: ir.Span) -> list[ir.Stmt]:
     """Parameters' lengths are inputs (a local's is set where it is bound; a read before
-    that is Python's UnboundLocalError)."""
-    params = [n for n in tracked(ctx) if n in ctx.param_names]
-    return arbitrary(ctx, params, "the lengths of the containers at entry", span)
+    that is Python's UnboundLocalError): a sequence parameter's is its IR value (>= 0),
+    any other container's is arbitrary."""
+    seqs = sequence_params(ctx)
+    params = [n for n in tracked(ctx) if n in ctx.param_names and n not in seqs]
+    out: list[ir.Stmt] = []
+    zero = ir.Const(value=0, span=span)
+    for n in sorted(seqs):
+        ctx.declare(len_var(n), ir.MATH_INT)
+        p = ir.Var(name=n, type=ctx.locals.get(n, ir.MATH_INT), span=span)
+        out += [ir.Assume(cond=ir.Binary(op="ge", left=p, right=zero, type=ir.BOOL, span=span),
+                          span=span),
+                ir.Assign(target=len_var(n), value=p, span=span)]
+    return out + arbitrary(ctx, params, "the lengths of the containers at entry", span)
 
 
 def invalidate(ctx, span: ir.Span) -> list[ir.Stmt]:
@@ -97,6 +132,21 @@ def is_safe_call(ctx, call: cst.Call) -> bool:
             and name not in ctx.index.signatures and model is not None)
 
 
+def single_index(node: cst.Subscript) -> Optional[cst.BaseExpression]:
+    """The index expression of `xs[i]` (None for slices and tuples of indices)."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    idx = node.slice[0].slice
+    return None if idx.star is not None else idx.value
+
+
+def item_store(ctx, target: cst.BaseExpression) -> bool:
+    """`xs[i] = v` on a tracked list (one index, not a slice): no length changes."""
+    return (isinstance(target, cst.Subscript) and single_index(target) is not None
+            and isinstance(target.value, cst.Name)
+            and tracked(ctx).get(target.value.value) in ("list", "bytearray"))
+
+
 def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
     """Does evaluating `node` (a statement or a header expression; with `deep`, a whole
     block) call something that may change a container, or assign into / delete from /
@@ -113,6 +163,8 @@ def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
             targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) \
                 else [n.target]
             for t in targets:
+                if not isinstance(n, cst.Del) and item_store(ctx, t):
+                    continue                # xs[i] = v: the length stays (python_index)
                 if isinstance(n, cst.AugAssign) and isinstance(t, cst.Name) and t.value in names:
                     return True
                 while isinstance(t, (cst.Subscript, cst.Attribute)):
@@ -161,12 +213,20 @@ _MUTATORS = {"append", "insert", "appendleft", "add", "extend", "update", "pop",
 
 def fresh_updates(ctx, node: cst.CSTNode, span: ir.Span) -> list[ir.Stmt]:
     """Lengths after a statement that mutates fresh local containers by their methods:
-    `out.append(v)` as a statement adds one, `out.clear()` empties; others: arbitrary."""
+    `out.append(v)` as a statement (or `x = out.pop()`) adds one, `out.pop()` removes
+    one (after its IndexError check), `out.clear()` empties; others: arbitrary."""
     model = ctx.iterables
     if model is None or not model.fresh:
         return []
-    if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
-        call = node.value
+    value = node.value if isinstance(node, cst.Expr) or (
+        isinstance(node, cst.Assign) and len(node.targets) == 1
+        and isinstance(node.targets[0].target, cst.Name)) else None
+    if isinstance(node, cst.Assign) and isinstance(value, cst.Call) and isinstance(
+            value.func, cst.Attribute) and isinstance(value.func.value, cst.Name) \
+            and value.func.value.value == node.targets[0].target.value:
+        value = None                    # `xs = xs.pop()`: rebinds xs (its length is set)
+    if isinstance(value, cst.Call):
+        call = value
         f = call.func
         if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
                 and f.value.value in model.fresh and f.value.value in tracked(ctx)
@@ -180,6 +240,11 @@ def fresh_updates(ctx, node: cst.CSTNode, span: ir.Span) -> list[ir.Stmt]:
                                                             span=span), span=span)]
             if f.attr.value == "clear":
                 return [ir.Assign(target=v, value=ir.Const(value=0, span=span), span=span)]
+            if f.attr.value == "pop" and len(call.args) <= 1 and tracked(ctx)[
+                    f.value.value] in ("list", "bytearray"):    # checked non-empty before
+                one = ir.Const(value=1, span=span)
+                return [ir.Assign(target=v, value=ir.Binary(op="sub", left=var, right=one,
+                                                            span=span), span=span)]
     names = _mutated_fresh(ctx, [node])
     return arbitrary(ctx, names, f"the length of a container at line {span.line}", span)
 

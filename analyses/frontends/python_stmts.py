@@ -20,6 +20,8 @@ from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
 from .python_for import lower_finite_for, lower_range_for
+from .python_index import catches_lookup, index_check
+from .python_membership import key_check
 from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
 
@@ -63,11 +65,16 @@ class StmtLowerer(AssignLowering):
             return self.havoc(node, type(node).__name__)
         depth = len(self.loops)
         try:
+            self.ctx.after_stmt = []
             out = method(node)
             if not isinstance(node, _COMPOUND) and L.tracked(self.ctx):
                 out = out + L.fresh_updates(self.ctx, node, self.span(node))
                 if L.may_change(self.ctx, node):
                     out = out + L.invalidate(self.ctx, self.span(node))
+                if _sets_length(out) or _stores_item(node):
+                    out = out + L.bump(self.ctx, self.span(node))
+            if not isinstance(node, _COMPOUND):
+                out, self.ctx.after_stmt = out + self.ctx.after_stmt, []
             return out
         except Exception as e:                      # never let one statement kill the module
             del self.loops[depth:]
@@ -122,6 +129,8 @@ class StmtLowerer(AssignLowering):
             return []                               # docstrings, `...`
         ex = ExprLowerer(self.ctx)
         e = ex.value(node.value)
+        if isinstance(e, ir.Unsupported):       # no effect (calls are ir.Call)
+            return ex.pre
         return ex.pre + [ir.ExprStmt(expr=e, span=self.span(node))]
 
     def _Return(self, node: cst.Return) -> list[ir.Stmt]:
@@ -164,7 +173,10 @@ class StmtLowerer(AssignLowering):
         return [ir.Continue(span=self.span(node))]
 
     def _Del(self, node: cst.Del) -> list[ir.Stmt]:
-        return self.havoc(node, "del statement", target_names(node.target))
+        ex = ExprLowerer(self.ctx)        # `del xs[i]`: IndexError first (python_index)
+        if isinstance(node.target, cst.Subscript) and not index_check(ex, node.target, "del"):
+            key_check(ex, node.target, "del")
+        return ex.pre + self.havoc(node, "del statement", target_names(node.target))
 
     def _FunctionDef(self, node) -> list[ir.Stmt]:
         return []                                   # nested definitions are not verified
@@ -261,7 +273,15 @@ class StmtLowerer(AssignLowering):
         span = self.span(node)
         what = f"try statement at line {span.line}"
         self.ctx.note(what, span)
-        normal = self.block(node.body)
+        caught = catches_lookup(self.ctx, node)
+        key_caught = catches_lookup(self.ctx, node, "KeyError")
+        self.ctx.lookup_caught += caught    # IndexError checks in the body: assumptions
+        self.ctx.key_caught += key_caught   # KeyError checks likewise
+        try:
+            normal = self.block(node.body)
+        finally:
+            self.ctx.lookup_caught -= caught
+            self.ctx.key_caught -= key_caught
         if node.orelse is not None:
             normal += self.block(node.orelse)
         raised = [n for n in bound_names(node.body) if n not in self.ctx.global_names]
@@ -308,6 +328,24 @@ class StmtLowerer(AssignLowering):
                                               what, span)
                                 + L.invalidate(self.ctx, span) + self.block(case.body))
         return self.nondet_choice(alternatives + [[]], what, span)
+
+
+def _sets_length(out: list[ir.Stmt]) -> bool:
+    return any(isinstance(s, ir.Assign) and s.target.startswith("len(") for s in out)
+
+
+def _stores_item(node: cst.CSTNode) -> bool:
+    """An assignment into / deletion from a subscript (contents change, maybe not length)."""
+    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else \
+        [node.target] if isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.Del)) else []
+    stack = list(targets)
+    while stack:
+        t = stack.pop()
+        if isinstance(t, cst.Subscript):
+            return True
+        if isinstance(t, (cst.Tuple, cst.List)):
+            stack += [e.value for e in t.elements]
+    return False
 
 
 _COMPOUND = (cst.If, cst.While, cst.For, cst.Try, cst.TryStar, cst.With, cst.Match,

@@ -15,7 +15,7 @@ from .. import ir
 from ..entry_asserts import entry_asserts
 from ..findings import TraceStep
 from .arith import arith, convert, converter, cast
-from .signals import Stop
+from .signals import Poison, Stop
 
 __all__ = ["compiled", "convert", "var_names"]
 
@@ -200,6 +200,9 @@ class _Compiler:
     def s_Assign(self, s):
         val, target, line = self.expr(s.value), s.target, s.span.line
         is_global = target in self.globals
+        if isinstance(s.value, ir.Unsupported) and s.value.lazy:
+            poison = Poison(_at_line(s.value.what, s.value.span))
+            val = lambda env, ctx: poison       # noqa: E731 (used only if read: signals)
 
         def assign(env, ctx):
             v = val(env, ctx)
@@ -208,7 +211,8 @@ class _Compiler:
             else:
                 env[target] = v
             if ctx.depth == 0 and len(ctx.trace) < ctx.max_trace:
-                ctx.trace.append(TraceStep(line, {target: int(v)}))
+                if not isinstance(v, Poison):
+                    ctx.trace.append(TraceStep(line, {target: int(v)}))
         return assign
 
     def s_If(self, s):
@@ -235,7 +239,11 @@ class _Compiler:
                     if ctx.detect_cycles:
                         key = (tuple(env.items()), tuple(ctx.globals.items()),
                                ctx.npos, ctx.epos)
-                        if key == saved:
+                        try:
+                            same = key == saved
+                        except Stop:    # lazy unknowns of different places: not known
+                            same = False
+                        if same:
                             state = {k: int(v) for k, v in env.items()}
                             state.update({k: int(v) for k, v in ctx.globals.items()})
                             raise Stop("nonterminating",
@@ -257,7 +265,7 @@ class _Compiler:
 
     def s_Assert(self, s):
         c, names, span = self.expr(s.cond), var_names(s.cond), s.span
-        kind = "reach_error" if s.kind == "reach_error" else "assert"   # incl. isinstance
+        kind = s.kind if s.kind in ("reach_error", *ir.RUNTIME_CHECKS) else "assert"
         msg = s.message or ("reach_error() is reachable" if kind == "reach_error"
                             else "assertion may fail")
 

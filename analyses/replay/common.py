@@ -84,7 +84,7 @@ def run_limited(argv: list[str], timeout_s: float, env: Optional[dict] = None,
 
 
 _PY_EXCEPTION = {"assert": "AssertionError", "division-by-zero": "ZeroDivisionError",
-                 "shift": "ValueError"}
+                 "shift": "ValueError", "index": "LookupError"}
 _C_UB_TEXT = {"signed-overflow": "",    # also "negation of ... cannot be represented"
               "div-overflow": "cannot be represented",
               "division-by-zero": "division by zero", "shift": "shift"}
@@ -99,7 +99,7 @@ def expect_for(language: str, prop: str, line: Optional[int], text: str = "") ->
     if prop == "ensures":
         return Expect("postcondition", expr=text) if text else None
     if language == "python":
-        if prop in ("assert", "isinstance", "division-by-zero", "shift"):
+        if prop in ("assert", "isinstance", "division-by-zero", "shift", "index"):
             return Expect("exception", exception=_PY_EXCEPTION.get(prop, "AssertionError"),
                           line=line)
         if prop in ("signed-overflow", "div-overflow"):

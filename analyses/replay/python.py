@@ -77,7 +77,11 @@ try:
 except (TypeError, ValueError):
     sig, hints = None, {}
 np = sys.modules.get("numpy")
+SEQ = {"list": lambda n: [0] * n, "tuple": lambda n: (0,) * n, "str": lambda n: "a" * n,
+       "bytes": lambda n: b"a" * n, "bytearray": lambda n: bytearray(b"a" * n)}
 def typed(pname, v):
+    if isinstance(v, dict) and "__sequence__" in v:
+        return SEQ[v["__sequence__"]](max(0, v["length"]))
     ann = hints.get(pname)
     if isinstance(ann, str):
         try:
@@ -173,7 +177,7 @@ def _same_file_text(path: str, source: str) -> bool:
 
 def _judge_python(run: ProcessRun, expect: Expect, qualname: str, inputs: dict,
                   timeout_s: float) -> ReplayResult:
-    call = f"{qualname}({', '.join(f'{k}={v}' for k, v in inputs.items())})"
+    call = f"{qualname}({', '.join(f'{k}={_shown(v)}' for k, v in inputs.items())})"
     called = (MARK + "CALL") in run.stdout
     if run.timed_out:
         if not called:
@@ -221,6 +225,15 @@ def _judge_python(run: ProcessRun, expect: Expect, qualname: str, inputs: dict,
             return ReplayResult(False, f"{what}; postcondition {expect.expr!r} holds" + stub)
         return ReplayResult(True, f"{what}; postcondition {expect.expr!r} is false" + stub)
     return ReplayResult(False, what + stub)
+
+
+def _shown(v) -> str:
+    """An input as written in the call: a sequence of a length as a list / string."""
+    if isinstance(v, dict) and "__sequence__" in v:
+        n, kind = max(0, v["length"]), v["__sequence__"]
+        return {"str": f"'{'a' * n}'", "bytes": f"b'{'a' * n}'", "tuple": f"(0,) * {n}",
+                "bytearray": f"bytearray({n})"}.get(kind, f"[0] * {n}")
+    return str(v)
 
 
 def _last_report(stdout: str) -> Optional[dict]:
