@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "defines": [],                      # C: -D NAME[=VALUE]
     "compileCommands": "",              # C: compile_commands.json ("" = nearest one)
     "functionTimeout": 10.0,            # seconds per function (`veriline check`)
+    "crossCheck": False,                # re-decide proved queries with a second solver
 }
 
 
@@ -234,6 +235,7 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         cache_min_ms=int(s["cacheMinMs"]),
         cache=open_cache(s["cache"], cache_untrusted) if with_cache else None,
         c_build=c_build_from(s),
+        cross_check=bool(s["crossCheck"]),
     )
 
 
