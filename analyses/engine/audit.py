@@ -41,11 +41,9 @@ def attach(f: Finding, queries: Optional[list], support: bool = False,
     rec = recorder.active()
     if queries is None or rec is None:
         return
-    for q in queries:
-        e = dict(_entry(q, rec.memo))
-        e["support"] = support
-        e["decides"] = not support and _decides(f, q, shared)
-        f.proof.append(e)
+    for q in queries:     # the text is made in finish(), after the analysis's own work
+        f.proof.append({"_q": q, "support": support,
+                        "decides": not support and _decides(f, q, shared)})
 
 
 def _decides(f: Finding, q, shared: bool) -> bool:
@@ -68,10 +66,16 @@ def finish(findings: list[Finding], rec, options, cancel=None) -> None:
         if f.cached:
             continue
         attach(f, support, support=True)
+        for e in f.proof:
+            if "_q" in e:
+                e.update(_entry(e.pop("_q"), rec.memo))
     if getattr(options, "cross_check", False):
         left = getattr(cancel, "remaining_ms", None)
         deadline = left() / 1000 if left is not None else None
         cross_check(findings, min(options.timeout_ms, 10_000), deadline)
+    if not getattr(options, "record_proofs", False):
+        for f in findings:      # only the verdicts were asked for: nothing to carry
+            f.proof = []
 
 
 def cross_check(findings: list[Finding], timeout_ms: int,

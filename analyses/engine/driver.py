@@ -25,8 +25,10 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
         with E.math_width(E.contract_width(program)):
             if audited:      # auditable proofs (engine/audit.py): record every query
                 with recorder.recording() as rec:
-                    _run(ctx, kinds, findings)
-                    audit.finish(findings, rec, options, cancel)
+                    try:
+                        _run(ctx, kinds, findings)
+                    finally:     # also what was decided before the budget ran out
+                        audit.finish(findings, rec, options, cancel)
             else:
                 _run(ctx, kinds, findings)
     except BudgetExhausted:
