@@ -63,8 +63,6 @@ def finish(findings: list[Finding], rec, options, cancel=None) -> None:
     """Supporting queries onto every finding, then the cross-check if asked for."""
     support = [q for q in rec.queries if not q.scoped]
     for f in findings:
-        if f.cached:
-            continue
         attach(f, support, support=True)
         for e in f.proof:
             if "_q" in e:
