@@ -39,12 +39,15 @@ class Options:
     c_build: object = field(default=None, compare=False, hash=False)  # c_build.BuildConfig
     solver_mode: str = "int"   # bv (z3 on bit-vectors) | int (integer model) | portfolio
     budget_s: float = field(default=10.0, compare=False, hash=False)  # per function (server)
+    record_proofs: bool = False   # keep each finding's queries (Finding.proof): --emit-proofs
+    cross_check: bool = False     # re-decide proved queries with a second solver (audit.py)
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
         return (f"t={self.timeout_ms};a={','.join(sorted(self.analyses))};u={self.unroll};"
                 f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
                 f"r={int(self.replay)};s={self.solver_mode}"
+                + (";x=1" if self.cross_check else "")
                 + (f";e={','.join(self.entries)}" if self.entries
                                             else "")
                 + (f";cf={hashlib.sha256(chr(0).join(self.c_flags).encode()).hexdigest()}"
@@ -123,7 +126,7 @@ def _function_key(program: Program, name: str, options: Options) -> str:
 def cached_findings(program: Program, name: str, options: Options) -> Optional[list[Finding]]:
     """The stored findings of an unchanged function (moved to its current lines), or None."""
     cache = options.cache
-    if cache is None:
+    if cache is None or options.record_proofs:     # stored findings keep no queries
         return None
     from .findings import finding_from_json
     try:
@@ -147,7 +150,8 @@ def store_findings(program: Program, name: str, options: Options,
                    findings: list[Finding]) -> None:
     """Remember a function's findings (unless some were cut short: internal, budget)."""
     cache = options.cache
-    if cache is None or any(f.property in NOT_CACHED for f in findings):
+    if cache is None or options.record_proofs or any(f.property in NOT_CACHED
+                                                     for f in findings):
         return
     try:
         cache.put_lemma(_function_key(program, name, options),
@@ -186,7 +190,8 @@ def analyze_source(text: str, path: str, options: Options = Options(),
     """Parse and verify a whole file.  With a cache, an unchanged file (same text, same
     options, same veriline) is answered from one cache entry without parsing."""
     options = options.for_file(path)
-    key = _file_key(text, path, options, language) if options.cache is not None else None
+    key = _file_key(text, path, options, language) \
+        if options.cache is not None and not options.record_proofs else None
     if key is not None:
         hit = _file_from_cache(options.cache, key, path, language)
         if hit is not None:

@@ -74,6 +74,9 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     details: dict = field(default_factory=dict)   # ranking function, witness, ...
     solver: str = ""           # solver/encoding that decided it, e.g. "z3/int", "bitwuzla/bv"
+    # the recorded queries that decided it (engine/audit.py; only with --emit-proofs or
+    # --cross-check): not part of to_json, written as files by veriline/proof_files.py
+    proof: list = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict:
         return {
@@ -118,4 +121,9 @@ def summarize(findings: list[Finding]) -> dict:
         s[f.status] += 1
     s["time_ms"] = round(sum(f.time_ms for f in findings), 3)
     s["cached"] = sum(1 for f in findings if f.cached)
+    checks = [f.details.get("cross_check") for f in findings if f.details.get("cross_check")]
+    if checks:     # --cross-check (engine/audit.py)
+        s["cross_checked"] = checks.count("agreed")
+        s["not_cross_checked"] = checks.count("not cross-checked")
+        s["disagreements"] = checks.count("disagree")
     return s

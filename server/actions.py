@@ -150,3 +150,21 @@ def code_actions(res: DocResults, pos: Positions, rng: lsp.Range, language: str,
                     kind=lsp.CodeActionKind.QuickFix,
                     edit=_edit(res.uri, lsp.Range(start=end, end=end), sep + test)))
     return out
+
+
+def proof_actions(res: DocResults, rng: lsp.Range, command: str) -> list[lsp.CodeAction]:
+    """"Show proof obligation" for each finding (✓ included) on the lines of rng."""
+    first, last = rng.start.line + 1, rng.end.line + 1
+    out, seen = [], set()
+    for f in res.findings():
+        if not (f.span.line <= last and (f.span.end_line or f.span.line) >= first):
+            continue
+        if (f.span.line, f.kind) in seen:
+            continue
+        seen.add((f.span.line, f.kind))
+        title = f"Show proof obligation ({f.kind}, line {f.span.line})"
+        out.append(lsp.CodeAction(title=title, kind=lsp.CodeActionKind.QuickFix,
+                                  command=lsp.Command(title=title, command=command,
+                                                      arguments=[res.uri, f.span.line - 1,
+                                                                 f.kind])))
+    return out

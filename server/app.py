@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 
 from veriline import __version__, config
 
-from . import actions, convert, rpc_io
+from . import actions, convert, proof_view, rpc_io
 from .documents import Documents, Snapshot
 from .protocol import VerilineProtocol
 from .scheduler import ALL, DocResults, Job, Scheduler
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 5_000_000           # larger documents are not verified (logged, not fatal)
 STATS = "veriline/stats"
 CMD_FUNCTION, CMD_FILE, CMD_CLEAR = "veriline.verifyFunction", "veriline.verifyFile", "veriline.clearCache"
+CMD_PROOF = "veriline.showProof"
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -287,7 +288,8 @@ def code_action(ls: VerilineServer, params: lsp.CodeActionParams) -> list[lsp.Co
         return []
     return actions.code_actions(res, ls.positions(res.uri), params.range,
                                 res.program.language,
-                                ls.setting(res.uri, "unknownSeverity"))
+                                ls.setting(res.uri, "unknownSeverity")) + \
+        actions.proof_actions(res, params.range, CMD_PROOF)
 
 
 def _open_uri(ls: VerilineServer, args: tuple) -> str:
@@ -308,6 +310,26 @@ def verify_function(ls: VerilineServer, *args) -> None:
 @server.command(CMD_FILE)
 def verify_file(ls: VerilineServer, *args) -> None:
     ls.scheduler.schedule(_open_uri(ls, args), 0.0, {ALL})
+
+
+@server.command(CMD_PROOF)
+async def show_proof(ls: VerilineServer, *args) -> dict:
+    """Arguments: uri, 0-based line, optional kind.  The SMT-LIB of the queries that
+    decided the findings there, with their answers (server/proof_view.py)."""
+    uri = _open_uri(ls, args)
+    if len(args) < 2 or not isinstance(args[1], int) or isinstance(args[1], bool):
+        raise JsonRpcInvalidParams.of(ValueError("expected arguments: uri, line[, kind]"))
+    kind = args[2] if len(args) > 2 and isinstance(args[2], str) else None
+    res, job = _results(ls, uri), ls._job_input(uri)
+    line = args[1] + 1
+    fn = res.function_at(line) if res is not None else None
+    if fn is None or job is None:
+        return {"text": proof_view.render([]), "findings": 0}
+    program, options = res.program, job[1]
+    found = await asyncio.get_running_loop().run_in_executor(
+        None, proof_view.verify_with_proofs, program, fn.name, options)
+    at = proof_view.findings_at(found, line, kind)
+    return {"text": proof_view.render(at), "findings": len(at), "function": fn.name}
 
 
 @server.command(CMD_CLEAR)

@@ -316,4 +316,12 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
             if vals:
                 parts += [f"`{word} = {_show(vals)}` {where} in the counterexample "
                           f"`{cx.call}` ({f.kind}: {message(f)})"]
+    parts += [_proved_md(f) for f in r.findings if f.status == PROVED and _covers(f.span, line)]
     return "\n\n".join(parts) if parts else None
+
+
+def _proved_md(f: Finding) -> str:
+    """Who proved a ✓ and whether a second solver re-checked it (docs/proofs.md)."""
+    from .proof_view import cross_check_text
+    return (f"✓ {f.kind}: {message(f)} — proved by `{f.solver or 'z3'}`; "
+            f"{cross_check_text(f)}")

@@ -53,6 +53,8 @@ def parser() -> argparse.ArgumentParser:
                    help="also list ✓ findings (and tracebacks of internal errors)")
     from veriline.ci import add_arguments
     add_arguments(p)
+    from veriline import proof_files
+    proof_files.add_arguments(p)
     add_c_build_flags(p)
     return p
 
@@ -163,6 +165,8 @@ def main(argv: list[str]) -> int:
         except ImportError:
             pass
         options = build_options(args, settings)
+        from veriline import proof_files
+        options = proof_files.apply(options, args)
         from veriline import ci
         baseline = ci.check_arguments(args)
         files = collect(args.paths, list(settings.get("exclude", [])) + args.exclude)
@@ -202,6 +206,9 @@ def main(argv: list[str]) -> int:
             finally:
                 if cache is not None:
                     cache.close()
+        if args.emit_proofs:
+            proof_files.write(args.emit_proofs, res.reports, args.certificates,
+                              min(options.timeout_ms, 10_000))
         comparison = ci.compare_baseline(args, baseline, res.reports, verified)
         out = render(args.format, res.reports, res.elapsed_ms, args.verbose, res.errors,
                      res.incomplete, comparison)
@@ -232,6 +239,8 @@ def main(argv: list[str]) -> int:
         return 1 if failed or res.errors else 0
     findings = [f for r in res.reports for f in r.findings]
     failed = any(f.status == "counterexample" and f.severity != "info" for f in findings)
+    # --cross-check: CI requires 0 disagreements between the solvers
+    failed = failed or any(f.details.get("cross_check") == "disagree" for f in findings)
     failed = failed or bool(res.errors) or any(r.program.errors for r in res.reports)
     if args.strict:
         failed = failed or any(f.status == "unknown" for f in findings)
@@ -321,6 +330,9 @@ def render(fmt: str, reports, elapsed_ms: float, verbose: bool = False, errors=(
                 f"don't know ? ({summary['time_ms']:.0f} ms"
                 + (f", {summary['cached']} from cache" if summary.get('cached') else "")
                 + (f", {len(errors)} could not be analysed" if errors else "") + ")")
+    from veriline.proof_files import summary_text
+    if summary_text(summary):
+        tail.append(summary_text(summary))
     if fmt == "github":
         from veriline.github import to_github
         return to_github(reports, "\n".join(lines[:len(errors)] + tail), comparison)

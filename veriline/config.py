@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "defines": [],                      # C: -D NAME[=VALUE]
     "compileCommands": "",              # C: compile_commands.json ("" = nearest one)
     "functionTimeout": 10.0,            # seconds per function (check and the server)
+    "crossCheck": False,                # re-decide proved queries with a second solver
 }
 
 
@@ -235,6 +236,7 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         cache=open_cache(s["cache"], cache_untrusted) if with_cache else None,
         c_build=c_build_from(s),
         budget_s=float(s["functionTimeout"]) if s["functionTimeout"] > 0 else 10.0,
+    "crossCheck": False,                # re-decide proved queries with a second solver
     )
 
 

@@ -11,6 +11,7 @@ from typing import Optional
 import z3
 
 from .. import ir, solver
+from ..solver import recorder
 from ..findings import Counterexample
 from . import encode as E
 from .executor import Executor
@@ -39,19 +40,26 @@ class FnContext:
         self.isolated = False      # every query in killable solver processes (retries)
 
     # ------------------------------------------------------------------ solving
-    def check(self, assertions: list, timeout_ms: Optional[int] = None) -> solver.Result:
+    def check(self, assertions: list, timeout_ms: Optional[int] = None,
+              extra: int = 0) -> solver.Result:
+        """extra: how many of the last assertions are not the goal (check_small's bounds);
+        the one before them is the negated goal (named so in emitted proofs)."""
         if self.cancel is not None:
             self.cancel.check()
         t = timeout_ms or self.options.timeout_ms
         remaining = getattr(self.cancel, "remaining_ms", None)
         if remaining is not None:          # a function budget: no query outlives it
             t = max(1, min(t, remaining()))
+        parts = (max(0, len(assertions) - 1 - extra), len(assertions))
         if any(z3.is_false(a) for a in assertions):
-            return solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t)
+            r = solver.Result("unsat", None, 0.0, cached=False, timeout_ms=t,
+                              solver="syntactic")   # a literal false
+            recorder.note(assertions, r, parts)
+            return r
         assertions = assertions + E.range_facts(assertions)
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
                          quick_ms=self.options.cache_min_ms,
-                         racer=self._racer)
+                         racer=self._racer, parts=parts)
         self.queries += 1
         self.solved += 0 if r.cached else 1
         if r.status == "unknown":
@@ -94,7 +102,8 @@ class FnContext:
                     bounds.append(z3.Or(*near) if len(near) > 1 else near[0])
             if not bounds:
                 break
-            r = self.check(assertions + bounds, min(self.options.timeout_ms, 300))
+            r = self.check(assertions + bounds, min(self.options.timeout_ms, 300),
+                           extra=len(bounds))
             if r.status == "sat":
                 return r
         return self.check(assertions)
@@ -126,13 +135,17 @@ class FnContext:
                 return False      # (no instance at all: that case holds vacuously)
         return True
 
+    # the runs are shared by every property: their queries (invariant checks, ...)
+    # support every finding of the function (engine/audit.py), none in particular
     @cached_property
     def abstract(self) -> Executor:
-        return self._executor("abstract")
+        with recorder.outside(), recorder.role("abstract run (invariants, contexts)"):
+            return self._executor("abstract")
 
     @cached_property
     def bmc(self) -> Executor:
-        return self._executor("bmc")
+        with recorder.outside(), recorder.role("bounded unrolling"):
+            return self._executor("bmc")
 
     @cached_property
     def bmc_complete(self) -> bool:
@@ -140,7 +153,8 @@ class FnContext:
         ex = self.bmc
         if not ex.cut_guards:
             return True
-        return self.check(ex.pre + [z3.Or(*ex.cut_guards)]).status == "unsat"
+        with recorder.outside(), recorder.role("no path is cut by the unrolling bound"):
+            return self.check(ex.pre + [z3.Or(*ex.cut_guards)]).status == "unsat"
 
     # ------------------------------------------------------------------ models
     def inputs_from(self, ex: Executor, model: solver.Model) -> dict[str, int]:

@@ -6,7 +6,8 @@ import traceback
 
 from .. import ir
 from ..findings import PROVED, UNKNOWN, Finding
-from ..solver import Cancelled
+from ..solver import Cancelled, recorder
+from . import audit
 from . import encode as E
 from .budget import BudgetExhausted
 from .undecided import undecided
@@ -19,9 +20,17 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     ctx = FnContext(program, fn, options, cancel)
     findings: list[Finding] = []
     kinds = set(options.analyses)
+    audited = getattr(options, "record_proofs", False) or getattr(options, "cross_check", False)
     try:
         with E.math_width(E.contract_width(program)):
-            _run(ctx, kinds, findings)
+            if audited:      # auditable proofs (engine/audit.py): record every query
+                with recorder.recording() as rec:
+                    try:
+                        _run(ctx, kinds, findings)
+                    finally:     # also what was decided before the budget ran out
+                        audit.finish(findings, rec, options, cancel)
+            else:
+                _run(ctx, kinds, findings)
     except BudgetExhausted:
         findings += _out_of_budget(ctx, kinds, findings)
     except Cancelled:

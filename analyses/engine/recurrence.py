@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import z3
 
 from .. import ir, solver
+from ..solver import recorder
 from . import encode as E
 from .budget import tick
 from .ranking import _atoms, _ev, _text
@@ -85,7 +86,10 @@ def fixed_point(ctx, rec):
         return z3.And(*[vs[n] == _lit(vs[n], v) for n, v in state.items() if n in vs]) \
             if state else z3.BoolVal(True)
     q, _ = _closure_query(ab, rec, R)
-    if ctx.check(q).status != "unsat":
+    with recorder.role(f"closure of the repeating state {state_text(state)}: no path of "
+                       f"the body leaves it, exits or hits undefined behaviour"):
+        closed = ctx.check(q).status == "unsat"
+    if not closed:
         return None
     model = _reach(ctx, rec, R)
     if model is None:
@@ -94,6 +98,10 @@ def fixed_point(ctx, rec):
              for n, v in state.items() if n in rec.modified and "$" not in n}
     desc = " and ".join(f"{n} stays {v}" for n, v in shown.items()) or "the state repeats"
     return Witness("fixed-point", desc + " forever", model, state=shown)
+
+
+def state_text(state: dict) -> str:
+    return ", ".join(f"{n} = {v}" for n, v in state.items()) or "(no variables)"
 
 
 def _facts(ctx, rec):
@@ -178,7 +186,10 @@ def _houdini(ctx, rec, alive):
         def R(vs, alive=alive):
             return z3.And(*[f(vs) for _, f in alive])
         q, exits = _closure_query(ab, rec, R)
-        r = ctx.check(q)
+        with recorder.role("closure of the recurrent set " + " and ".join(l for l, _ in alive)
+                           + ": no path of the body leaves it, exits or hits undefined "
+                           "behaviour"):
+            r = ctx.check(q)
         if r.status == "unsat":
             model = _reach(ctx, rec, R)
             if model is None:

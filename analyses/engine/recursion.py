@@ -6,6 +6,7 @@ from __future__ import annotations
 import z3
 
 from .. import callgraph, ir
+from ..solver import recorder
 from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
 from . import encode as E
 from .context import FnContext
@@ -52,7 +53,9 @@ def _decreases(c, s, m1, m2, cur, nxt) -> bool:
     if m2 is not None:
         x, y = m2(cur), m2(nxt)
         ok = z3.Or(z3.And(a >= 0, b <= a - 1), z3.And(b <= a, x >= 0, y <= x - 1))
-    return c.check(c.abstract.pre + [s.guard, z3.Not(ok)]).status == "unsat"
+    with recorder.role("recursion measure: bounded below (>= 0) and decreasing at a "
+                       "recursive call"):
+        return c.check(c.abstract.pre + [s.guard, z3.Not(ok)]).status == "unsat"
 
 
 def recursion_verdict(ctx: FnContext) -> Finding:

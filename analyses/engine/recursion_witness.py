@@ -22,6 +22,7 @@ import time
 import z3
 
 from .. import callgraph, ir
+from ..solver import recorder
 from . import encode as E
 
 MAX_ROUNDS = 20
@@ -164,7 +165,9 @@ def _houdini(ctx, ctxs, sites, entry, alive, deadline):
             return z3.And(*[f(vs) for _, f in alive])
         broken = None
         for s in sites:                                     # (2) calls stay in R
-            r = s.ctx.check(s.ctx.abstract.pre + [R(s.cur), s.guard, z3.Not(R(s.nxt))], QUERY_MS)
+            with recorder.role("recurrent set of arguments: a recursive call's arguments "
+                               "are in it again"):
+                r = s.ctx.check(s.ctx.abstract.pre + [R(s.cur), s.guard, z3.Not(R(s.nxt))], QUERY_MS)
             if r.status == "sat":
                 broken = (r.model, s)
                 break
@@ -179,8 +182,11 @@ def _houdini(ctx, ctxs, sites, entry, alive, deadline):
             continue
         for name, c in ctxs.items():                        # (1) every run calls again
             own = [s.guard for s in sites if s.ctx is c]
-            if c.check(c.abstract.pre + [R(entry[name]), z3.Not(z3.Or(*own))],
-                       QUERY_MS).status != "unsat":
+            with recorder.role(f"recurrent set of arguments: every run of {name} entered "
+                               f"in it reaches a recursive call"):
+                closed = c.check(c.abstract.pre + [R(entry[name]), z3.Not(z3.Or(*own))],
+                                 QUERY_MS).status == "unsat"
+            if not closed:
                 return None
         return _reach(ctx, R(entry[ctx.fn.name]), _minimal(ctx, entry[ctx.fn.name], alive))
     return None

@@ -14,6 +14,8 @@ import z3
 
 from .. import ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding, Related
+from ..solver import recorder
+from .audit import attach
 from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
 from .calling_contexts import chain_pre, from_root
@@ -49,11 +51,16 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
         return findings
     t0 = time.perf_counter()
     all_viol = disj([violation(obs) for obs in groups.values()])
-    fast = ctx.check(ab.pre + [all_viol])     # one query when everything holds
+    with recorder.scope() as together, recorder.role("every property of the function at once"):
+        fast = ctx.check(ab.pre + [all_viol])     # one query when everything holds
     shared_ms = elapsed_ms(t0) / max(1, len(groups))
     for key, obs in groups.items():
         t1, solved = time.perf_counter(), ctx.solved
-        f = _finding(ctx, obs, PROVED) if fast.status == "unsat" else _decide(ctx, key, obs)
+        with recorder.scope() as own, recorder.role("this property alone"):
+            f = _finding(ctx, obs, PROVED) if fast.status == "unsat" else \
+                _decide(ctx, key, obs)
+        attach(f, together, shared=True)
+        attach(f, own)
         f.time_ms = shared_ms + elapsed_ms(t1)
         f.cached = fast.cached and ctx.solved == solved
         findings.append(f)
@@ -88,7 +95,9 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         loop = _enclosing_loop(ctx.fn.body, obs[0].span)
         if bm_status == "unsat" and loop is not None:
             for k in (1, 2, 3):
-                if ctx.k_induction(loop, key, k):
+                with recorder.role(f"{k}-induction (base case, then step)"):
+                    proved = ctx.k_induction(loop, key, k)
+                if proved:
                     return _finding(ctx, obs, PROVED, note=f"proved by {k}-induction")
     reasons = []
     for ex, model in attempts:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import time
 
+import z3
+
 from .. import callgraph, ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding
+from ..solver import recorder
+from .audit import attach
 from . import encode as E
 from .context import FnContext, elapsed_ms
 from .ranking import describe, find_ranking, loop_candidates
@@ -38,10 +42,12 @@ def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
     for loop in reversed(callgraph.loops_in(ctx.fn.body)):    # inner loops first
         t0, solved, asked = time.perf_counter(), ctx.solved, ctx.queries
         rec = records.get(id(loop))
-        if rec is None:
-            f = _finding(ctx, loop, PROVED, "terminates: the loop is never reached")
-        else:
-            f = _loop_verdict(ctx, rec, loop_results, verdicts)
+        with recorder.scope() as own:
+            if rec is None:
+                f = _finding(ctx, loop, PROVED, "terminates: the loop is never reached")
+            else:
+                f = _loop_verdict(ctx, rec, loop_results, verdicts)
+        attach(f, own)
         f.time_ms = elapsed_ms(t0)
         f.cached = ctx.solved == solved and ctx.queries > asked
         loop_results[id(loop)] = f
@@ -50,7 +56,9 @@ def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
     if callgraph.is_recursive(ctx.program, ctx.fn.name):
         from .recursion import recursion_verdict
         t0, solved, asked = time.perf_counter(), ctx.solved, ctx.queries
-        f = recursion_verdict(ctx)
+        with recorder.scope() as own:
+            f = recursion_verdict(ctx)
+        attach(f, own)
         f.time_ms = elapsed_ms(t0)
         f.cached = ctx.solved == solved and ctx.queries > asked
         findings.append(f)
@@ -142,15 +150,20 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
             f"body does not grow")
     else:
         # a repeating state is cheap to look for and settles the question at once
-        witness = _nontermination(ctx, rec, fixed_only=True)
+        with recorder.role("non-termination: a repeating state"):
+            witness = _nontermination(ctx, rec, fixed_only=True)
         if isinstance(witness, Finding):
             return witness
-        ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
+        with recorder.role("ranking function search (candidate: bounded below and "
+                           "decreasing on every path)"):
+            ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
                                loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head),
                                lexicographic=_branches(loop.body),
                                bare_pc=rec.without_inferred(rec.back.pc),
-                               template_vars=_template_vars(ctx.fn, loop, rec))
+                                   template_vars=_template_vars(ctx.fn, loop, rec))
         proved_msg = describe(ranking) if ranking else ""
+        if ranking and recorder.active() is not None:
+            ranking_obligations(ctx, rec, ranking)
     if ranking and not blockers and not inner_bad:
         return _finding(ctx, loop, PROVED, proved_msg,
                         details={"ranking": proved_msg,
@@ -162,7 +175,8 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
             f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
         return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
                         details={"ranking": proved_msg})
-    witness = witness or _nontermination(ctx, rec)
+    with recorder.role("non-termination: recurrent set"):
+        witness = witness or _nontermination(ctx, rec)
     if isinstance(witness, Finding):
         return witness
     if blockers:
@@ -173,6 +187,24 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         why = ("no ranking function found (tried the loop condition's differences and the "
                "assigned variables, also lexicographic pairs) and no non-termination witness")
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+
+
+def ranking_obligations(ctx: FnContext, rec, ranking) -> None:
+    """Only when proofs are recorded: a single ranking function's two obligations as their
+    own queries (each follows from the combined one that proved it), so an auditor sees
+    "bounded below" and "decreases by at least 1" on every path of the body separately."""
+    m = ranking[0]
+    if len(ranking) != 1 or isinstance(m, str):
+        return          # lexicographic / multiphase: the combined queries are the proof
+    try:
+        h, b = m.term(rec.head.vars), m.term(rec.back.vars)
+    except (KeyError, NotImplementedError, z3.Z3Exception):
+        return
+    pre = ctx.abstract.pre + [rec.back.pc]
+    with recorder.role(f"ranking function {m.text}: bounded below (>= 0) on every path"):
+        ctx.check(pre + [z3.Not(h >= 0)])
+    with recorder.role(f"ranking function {m.text}: decreases by at least 1 on every path"):
+        ctx.check(pre + [z3.Not(b <= h - 1)])
 
 
 def _template_vars(fn: ir.Function, loop: ir.While, rec) -> list:

@@ -13,7 +13,7 @@ import hashlib
 
 import z3
 
-FORMAT_VERSION = "veriline-canonical-1"
+FORMAT_VERSION = "veriline-canonical-2"   # 2: proved entries carry smt2_sha256
 _Z3_VERSION = z3.get_version_string()
 _UNINTERPRETED = z3.Z3_OP_UNINTERPRETED
 

@@ -13,6 +13,7 @@ from typing import Optional
 
 import z3
 
+from . import recorder as _recorder
 from .canonical import query_key
 
 
@@ -144,8 +145,22 @@ def free_consts(terms) -> dict[str, z3.ExprRef]:
 
 def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
           cancel: Optional[CancelToken] = None, rlimit: int = 0,
-          quick_ms: int = 0, racer=None) -> Result:
+          quick_ms: int = 0, racer=None, parts: Optional[tuple] = None) -> Result:
     """Decide the conjunction of assertions.  Uses and fills the lemma cache.
+
+    parts: (index of the negated goal, number of the engine's own assertions) — only
+    used to annotate the query when proofs are recorded (recorder.py).
+    """
+    res = _check(assertions, timeout_ms, cache, cancel, rlimit, quick_ms, racer)
+    rec = _recorder.active()
+    if rec is not None:
+        rec.add(assertions, res, parts)
+    return res
+
+
+def _check(assertions: list, timeout_ms: int, cache, cancel: Optional[CancelToken],
+           rlimit: int, quick_ms: int, racer) -> Result:
+    """check() without the recording.
 
     racer(assertions, timeout_ms, z3_solve, cancel): decides instead of z3 alone.
     quick_ms > 0: first try the solver alone for that long; a query it settles that fast is
@@ -179,7 +194,7 @@ def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
         res = _solve(assertions, timeout_ms, rlimit, cancel)
     if cache is not None and key is not None:
         try:
-            cache.put(key, _to_cache(res, names))
+            cache.put(key, _to_cache(res, names, assertions))
         except Exception:   # a failing cache never breaks verification
             pass
     return res
@@ -215,9 +230,13 @@ def _solve(assertions: list, timeout_ms: int, rlimit: int,
     return Result("unknown", None, dt, reason=why, timeout_ms=timeout_ms)
 
 
-def _to_cache(res: Result, names: dict[str, str]) -> dict:
+def _to_cache(res: Result, names: dict[str, str], assertions: Optional[list] = None) -> dict:
     entry = {"status": res.status, "time_ms": res.time_ms, "timeout_ms": res.timeout_ms,
              "reason": res.reason, "solver": res.solver}
+    if res.status == "unsat" and assertions is not None:
+        # the digest of the SMT-LIB text that was proved (recorder.core_text), so a shared
+        # entry can be matched with an emitted obligation and re-checked by anyone
+        entry["smt2_sha256"] = _recorder.digest(_recorder.core_text(assertions))
     if res.status == "sat" and res.model is not None:
         vals = res.model.as_dict()
         entry["model"] = {names[n]: v for n, v in vals.items() if n in names}

@@ -99,10 +99,56 @@ def run_cvc5(text: str, timeout_ms: int) -> dict:
     return {"status": "sat", "model": out}
 
 
-BACKENDS = {"z3": run_z3, "bitwuzla": run_bitwuzla, "cvc5": run_cvc5}
+def run_cvc5_proof(text: str, timeout_ms: int) -> dict:
+    """cvc5 with produce-proofs: runs the file's own commands (so its (check-sat) is what
+    is answered), then (get-proof) in cvc5's default proof format."""
+    import cvc5
+    tm = cvc5.TermManager()
+    s = cvc5.Solver(tm)
+    s.setOption("produce-proofs", "true")
+    s.setOption("tlimit-per", str(timeout_ms))
+    sm = cvc5.SymbolManager(tm)
+    p = cvc5.InputParser(s, sm)
+    p.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, text + "\n(get-proof)\n", "query")
+    status, proof = "unknown", ""
+    while True:
+        cmd = p.nextCommand()
+        if cmd.isNull():
+            break
+        shown = str(cmd)
+        out = cmd.invoke(s, sm) or ""
+        if shown.startswith("(check-sat"):
+            status = out.strip() if out.strip() in ("sat", "unsat") else "unknown"
+            if status != "unsat":
+                break
+        elif shown.startswith("(get-proof"):
+            proof = out
+    res = {"status": status}
+    if proof:
+        res["proof"] = proof
+    return res
+
+
+BACKENDS = {"z3": run_z3, "bitwuzla": run_bitwuzla, "cvc5": run_cvc5,
+            "cvc5-proof": run_cvc5_proof}
+
+
+def batch(backend: str, timeout_ms: int) -> None:
+    """`worker.py --batch BACKEND TIMEOUT_MS`: a JSON list of query texts on stdin, one
+    JSON answer line per query, flushed as it comes (a killed batch keeps its answers)."""
+    for text in json.loads(sys.stdin.read()):
+        try:
+            res = BACKENDS[backend](text, timeout_ms)
+        except Exception as exc:   # noqa: BLE001 - the answer says what went wrong
+            res = {"status": "unknown", "reason": f"{backend}: {type(exc).__name__}: {exc}"[:300]}
+        sys.stdout.write(json.dumps(res) + "\n")
+        sys.stdout.flush()
 
 
 def main() -> None:
+    if sys.argv[1] == "--batch":
+        batch(sys.argv[2], int(sys.argv[3]))
+        return
     backend, timeout_ms = sys.argv[1], int(sys.argv[2])
     text = sys.stdin.read()
     try:

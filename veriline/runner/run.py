@@ -73,7 +73,7 @@ def _prepare(path: str, options, language: str, select=None) -> _File:
     from veriline.analyses import api
     fi = _File(path, language, options)
     fi.text = read_source(path, language)
-    if options.cache is not None and select is None:
+    if options.cache is not None and select is None and not options.record_proofs:
         fi.key = api._file_key(fi.text, path, options, language)
         fi.report = api._file_from_cache(options.cache, fi.key, path, language)
         if fi.report is not None:

@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageclient/node';
 import { INSTALL_COMMAND, probePython, resolveServerCommand, ServerCommand } from './serverCommand';
 import { countsFromLensTitle, Counts, sumCounts, VerilineStatus } from './status';
+import { PROOF_SCHEME, ProofDocuments, ProofResult, proofArgsAtCursor } from './proofs';
 
 /** Settings the server reads from the `veriline` section (veriline/config.py). */
 export const SERVER_SETTINGS = [
@@ -28,6 +29,7 @@ export const SERVER_SETTINGS = [
   'cache',
   'reportUnsignedWrap',
   'reportConversions',
+  'crossCheck',
 ] as const;
 
 const MAX_RESTARTS = 5;
@@ -38,6 +40,7 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: VerilineStatus;
 let starting: Promise<void> | undefined;
+const proofs = new ProofDocuments();
 let lastCommand: ServerCommand | undefined;
 let lastError = '';
 let lastMessage = '';
@@ -224,6 +227,12 @@ function createClient(cmd: ServerCommand): LanguageClient {
         return next(event);
       },
       executeCommand: async (command, args, next) => {
+        // The "Show proof obligation" code action: the server returns the text, shown here.
+        if (command === 'veriline.showProof' && args.length >= 2) {
+          const result = (await next(command, args)) as ProofResult | undefined;
+          await proofs.show(String(args[0]), Number(args[1]), result);
+          return result;
+        }
         // Commands from the palette come without arguments: use the active editor.
         if (command === 'veriline.verifyFile' && args.length === 0) {
           const editor = vscode.window.activeTextEditor;
@@ -368,6 +377,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Verili
     vscode.commands.registerCommand('veriline.restartServer', () => restartServer()),
     vscode.commands.registerCommand('veriline.verifyCurrentFile', (uri?: vscode.Uri) => verifyFile(uri)),
     vscode.commands.registerCommand('veriline.verifyWorkspace', () => verifyWorkspace()),
+    vscode.workspace.registerTextDocumentContentProvider(PROOF_SCHEME, proofs),
+    vscode.commands.registerCommand('veriline.showProofAtCursor', async () => {
+      const args = proofArgsAtCursor();
+      if (!args) {
+        void vscode.window.showInformationMessage('Veriline: put the cursor on a finding first.');
+        return;
+      }
+      const result = (await runServerCommand('veriline.showProof', args)) as ProofResult | undefined;
+      await proofs.show(args[0], args[1], result);
+    }),
     vscode.commands.registerCommand('veriline.clearCacheAndReverify', async () => {
       await runServerCommand('veriline.clearCache', []);
       log('Cleared the verification cache; open files are verified again.');
