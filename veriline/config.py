@@ -236,7 +236,7 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         cache=open_cache(s["cache"], cache_untrusted) if with_cache else None,
         c_build=c_build_from(s),
         budget_s=float(s["functionTimeout"]) if s["functionTimeout"] > 0 else 10.0,
-    "crossCheck": False,                # re-decide proved queries with a second solver
+        cross_check=bool(s["crossCheck"]),
     )
 
 
