@@ -21,7 +21,7 @@ if TYPE_CHECKING:          # z3 is imported only when something is verified
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
 # bump when the engine's answers or the stored findings change shape: old entries are ignored
-FINDINGS_FORMAT = "5"
+FINDINGS_FORMAT = "6"
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,14 @@ class Options:
     c_flags: tuple = ()        # gcc preprocessing flags of this C file (-I, -D, -U, -std=)
     c_build: object = field(default=None, compare=False, hash=False)  # c_build.BuildConfig
     solver_mode: str = "int"   # bv (z3 on bit-vectors) | int (integer model) | portfolio
+    report_unknown_bounds: bool = True   # C: "don't know" bounds findings (unknown sizes)
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
         return (f"t={self.timeout_ms};a={','.join(sorted(self.analyses))};u={self.unroll};"
                 f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
                 f"r={int(self.replay)};s={self.solver_mode}"
+                + ("" if self.report_unknown_bounds else ";ub=0")
                 + (f";e={','.join(self.entries)}" if self.entries
                                             else "")
                 + (f";cf={hashlib.sha256(chr(0).join(self.c_flags).encode()).hexdigest()}"

@@ -225,10 +225,21 @@ class While(Stmt):
 
 @dataclass(kw_only=True)
 class Assert(Stmt):
-    """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance'."""
+    """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance' | 'bounds'
+    (C element access in range, see bounds_parts: undefined behaviour, not a contract)."""
     cond: Expr
     kind: str = "assert"
     message: str = ""
+
+
+def bounds_parts(a: Assert) -> Optional[tuple[Expr, Expr, Expr]]:
+    """(lo, index, hi) of an `Assert(kind="bounds")`, whose cond the C frontend writes as
+    `lo <= index && index <= hi` over MATH_INT (an element access; out of range is UB)."""
+    c = a.cond
+    if a.kind == "bounds" and isinstance(c, Binary) and c.op == "and" and \
+            isinstance(c.left, Binary) and isinstance(c.right, Binary):
+        return c.left.left, c.right.left, c.right.right
+    return None
 
 
 @dataclass(kw_only=True)
@@ -275,6 +286,12 @@ class Havoc(Stmt):
 
 # --------------------------------------------------------------------------- functions
 
+# Contract.origin of an ACSL `\valid(...)` requires: the C frontend checks the function's
+# accesses against it; the function's own run takes it as given (a counterexample's arrays
+# have exactly that size), while at call sites it is "don't know" (an Unsupported expr).
+MEMORY_CONTRACT = "acsl-memory"
+
+
 @dataclass(kw_only=True)
 class Contract:
     """A requires/ensures/invariant clause; expr has type BOOL."""
@@ -304,6 +321,8 @@ class Function:
     requires: list[Contract] = field(default_factory=list)
     ensures: list[Contract] = field(default_factory=list)
     unsupported: list[tuple[str, Span]] = field(default_factory=list)
+    bounds_unknown: list[tuple[str, Span]] = field(default_factory=list)  # C accesses of
+    # an object of unknown size: one "don't know" bounds finding each (reason, place)
     source: str = ""                        # the function's own source text (for hashing)
     qualname: str = ""                      # 'Class.method' for methods; else == name
     internal: bool = False                  # C `static`: callable only from this file

@@ -25,6 +25,7 @@ PROP_TEXT = {
     "signed-overflow": "signed overflow", "division-by-zero": "division by zero",
     "div-overflow": "overflow in division (minimum / -1)", "shift": "invalid shift",
     "conversion": "value-changing conversion", "unsigned-wrap": "unsigned wrap-around",
+    "bounds": "out-of-bounds access",
 }
 
 
@@ -41,6 +42,8 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
     (so a budget that runs out keeps what was decided).  spans: decide only the obligations
     at these places (a retry in another encoding)."""
     findings = out if out is not None else []
+    if spans is None and "overflow" in kinds:
+        _unknown_bounds(ctx, findings)
     ab = ctx.abstract
     groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds
                          and (spans is None or v[0].span in spans))
@@ -57,6 +60,21 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
         f.cached = fast.cached and ctx.solved == solved
         findings.append(f)
     return findings
+
+
+def _unknown_bounds(ctx: FnContext, findings: list) -> None:
+    """One "don't know" finding per C access to an object of unknown size (the frontend
+    lists them); hidden with Options.report_unknown_bounds=False."""
+    if not getattr(ctx.options, "report_unknown_bounds", True):
+        return
+    fn = ctx.fn
+    for reason, span in getattr(fn, "bounds_unknown", ()):
+        text = snippet(fn, span)
+        where = f" in `{text}`" if text else ""
+        findings.append(Finding(
+            file=ctx.program.path, function=fn.qualname or fn.name, kind="overflow",
+            status="unknown", span=span, property="bounds", reason=reason,
+            message=f"out-of-bounds access{where}: don't know ({reason})"))
 
 
 def _decide(ctx: FnContext, key, obs) -> Finding:

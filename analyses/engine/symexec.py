@@ -151,6 +151,8 @@ class SymExec:
         st = State(dict(entry), TRUE)
         self.frames.append(FnFrame(fn, dict(entry)))
         for r in fn.requires:
+            if r.origin == ir.MEMORY_CONTRACT:    # used by the frontend's bounds checks
+                continue
             c = self.expr(r.expr, st)
             self.pre.append(c)
         st.pc = TRUE
@@ -203,6 +205,8 @@ class SymExec:
         return merge([a, b])
 
     def s_Assert(self, s: ir.Assert, st: State) -> State:
+        if s.kind == "bounds":         # an element access: undefined behaviour if outside
+            return self._bounds(s, st)
         ok = self.expr(s.cond, st)
         if len(self.frames) == 1 and is_entry_assert(self.fn, s):
             # a precondition: the callers are blamed (calls.py); here only information
@@ -211,6 +215,24 @@ class SymExec:
         elif len(self.frames) == 1:
             self.oblige(Obligation("contract", s.kind, s.span, st.pc, ok, message=s.message))
         self.assume(st, ok, exits=True)
+        return st
+
+    def _bounds(self, s: ir.Assert, st: State) -> State:
+        parts = ir.bounds_parts(s)
+        if parts is None:
+            ok, operands = self.expr(s.cond, st), {}
+        else:
+            lo, index, hi = (self.expr(p, st) for p in parts)
+            ok = z3.And(lo <= index, index <= hi)
+            operands = {"index": (index, ir.MATH_INT)}
+            if not (isinstance(parts[0], ir.Const) and parts[0].value == 0):
+                operands["first"] = (lo, ir.MATH_INT)
+            operands["size"] = (hi + 1, ir.MATH_INT)
+        if len(self.frames) == 1:
+            self.oblige(Obligation("overflow", "bounds", s.span, st.pc, ok,
+                                   message=s.message or "out-of-bounds access",
+                                   operands=operands))
+        self.assume(st, ok, exits=False, ub=True)
         return st
 
     def s_Assume(self, s: ir.Assume, st: State) -> State:

@@ -256,6 +256,8 @@ class _Compiler:
         return loop
 
     def s_Assert(self, s):
+        if s.kind == "bounds":
+            return self._bounds(s)
         c, names, span = self.expr(s.cond), var_names(s.cond), s.span
         kind = "reach_error" if s.kind == "reach_error" else "assert"   # incl. isinstance
         msg = s.message or ("reach_error() is reachable" if kind == "reach_error"
@@ -265,6 +267,24 @@ class _Compiler:
             if not c(env, ctx):
                 vals = {n: int(env.get(n, ctx.globals.get(n, 0))) for n in names}
                 ctx.violate(kind, span, msg, vals)
+        return check
+
+    def _bounds(self, s):
+        """An element access outside its object: undefined behaviour (stops a C run)."""
+        c, span, msg = self.expr(s.cond), s.span, s.message or "out-of-bounds access"
+        parts = ir.bounds_parts(s)
+        lo, index, hi = (self.expr(p) for p in parts) if parts else (None, None, None)
+
+        def check(env, ctx):
+            if not c(env, ctx):
+                vals = {}
+                if parts:
+                    vals["index"] = int(index(env, ctx))
+                    first = int(lo(env, ctx))
+                    if first != 0:
+                        vals["first"] = first
+                    vals["size"] = int(hi(env, ctx)) + 1
+                ctx.violate("bounds", span, msg, vals)
         return check
 
     def s_Assume(self, s):
