@@ -107,6 +107,10 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
             for k in (1, 2, 3):
                 if ctx.k_induction(loop, key, k):
                     return _finding(ctx, obs, PROVED, note=f"proved by {k}-induction")
+        if bm_status == "unsat" and any(o.prop == "bounds" for o in obs):
+            deep = _deeper_bmc(ctx, key, within)
+            if deep is not None:
+                attempts.append(deep)
     reasons = []
     for ex, model in attempts:
         verdict = _confirm(ctx, ex, model, obs)
@@ -128,6 +132,34 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
     else:
         reason = "loop needs an invariant"
     return _finding(ctx, obs, "unknown", reason=reason)
+
+
+def _deeper_bmc(ctx: FnContext, key, within):
+    """(executor, model) of an out-of-bounds access beyond the usual unrolling: loops
+    over an array of constant size N need N + 1 iterations to step past its end."""
+    sizes = [c.value for c in _bounds_constants(ctx.fn.body)]
+    depth = min(max(sizes, default=0) + 2, DEEP_BMC_MAX)
+    if depth <= ctx.options.unroll:
+        return None
+    bm = ctx._executor("bmc", unroll=depth)
+    bobs = [o for o in bm.obligations if o.key == key]
+    if not bobs:
+        return None
+    r = ctx.check_small(bm, bm.pre + within + [violation(bobs)])
+    return (bm, r.model) if r.status == "sat" else None
+
+
+DEEP_BMC_MAX = 66
+
+
+def _bounds_constants(stmts):
+    """The constant upper bounds of the function's own bounds obligations."""
+    for s in stmts:
+        parts = ir.bounds_parts(s) if isinstance(s, ir.Assert) else None
+        if parts is not None and isinstance(parts[2], ir.Const):
+            yield parts[2]
+        for sub in ("then", "orelse", "body", "update"):
+            yield from _bounds_constants(getattr(s, sub, None) or [])
 
 
 def _enclosing_loop(stmts, span):

@@ -145,7 +145,7 @@ class AccessBounds:
                          left=ir.Binary(op="le", left=lo, right=im, type=ir.BOOL, span=span),
                          right=ir.Binary(op="le", left=im, right=hi, type=ir.BOOL, span=span))
         lw.out.append(ir.Assert(cond=cond, kind="bounds", span=span,
-                                message=f"out-of-bounds access to {base}"))
+                                message="out-of-bounds access"))
         return key
 
 

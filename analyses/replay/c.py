@@ -26,6 +26,10 @@ from .common import Expect, ReplayResult, clean_env, run_limited
 
 GCC_FLAGS = ["-std=gnu11", "-O0", "-g", "-fsanitize=undefined",
              "-fno-sanitize-recover=all", "-w"]
+ASAN_FLAGS = ["-fsanitize=address", "-fno-omit-frame-pointer"]   # bounds findings only
+# AddressSanitizer's report: the kind of bad access, then the frame that made it
+_ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: (?P<what>[\w-]+)")
+_ASAN_FRAME = re.compile(r"#0 0x[0-9a-f]+ in \S+ (?P<file>[^\s:]+):(?P<line>\d+)")
 MARK = "__VERILINE__"
 NONDET_TYPES = {
     "int": "int", "uint": "unsigned int", "unsigned": "unsigned int", "long": "long",
@@ -155,9 +159,11 @@ def _cache_dir() -> str:
     return d
 
 
-def compile_unit(unit: str, basename: str, include_dir: str) -> tuple[str | None, str]:
+def compile_unit(unit: str, basename: str, include_dir: str,
+                 flags: tuple = ()) -> tuple[str | None, str]:
     """Compile (or reuse) the binary for this unit; returns (path, first error line)."""
-    key = hashlib.sha256("\0".join([unit, include_dir, *GCC_FLAGS]).encode()).hexdigest()[:32]
+    flags = [*GCC_FLAGS, *flags]
+    key = hashlib.sha256("\0".join([unit, include_dir, *flags]).encode()).hexdigest()[:32]
     exe = os.path.join(_cache_dir(), f"{key}.bin")
     if os.path.exists(exe):
         return exe, ""
@@ -167,7 +173,7 @@ def compile_unit(unit: str, basename: str, include_dir: str) -> tuple[str | None
             fh.write(unit)
         out = os.path.join(tmp, "a.out")
         try:
-            proc = subprocess.run(["gcc", *GCC_FLAGS, "-I", include_dir, src, "-o", out],
+            proc = subprocess.run(["gcc", *flags, "-I", include_dir, src, "-o", out],
                                   capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, f"cannot run gcc: {exc}"
@@ -205,16 +211,23 @@ def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.I
         unit = build_unit(source, basename, function, params, globals_, post)
     except ValueError as exc:
         return ReplayResult(None, str(exc))
-    exe, err = compile_unit(unit, basename, os.path.dirname(os.path.abspath(path)))
+    asan = ASAN_FLAGS if expect.kind == "bounds" else []
+    exe, err = compile_unit(unit, basename, os.path.dirname(os.path.abspath(path)),
+                            tuple(asan))
     if exe is None:
         return ReplayResult(None, f"compilation failed: {err}")
     argv = [exe] + [str(inputs[n] & (2**64 - 1)) for n, _ in params] \
         + [str(inputs[g] & (2**64 - 1)) for g in globals_]
     env = clean_env({"VERILINE_NONDET": ",".join(str(v & (2**64 - 1)) for v in nondet),
-                     "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1"})
+                     "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1",
+                     "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0"})
     run = run_limited(argv, timeout_s, env=env)
     call = f"{function}({', '.join(str(inputs[n]) for n, _ in params)})"
     return judge(run, expect, basename, call, timeout_s)
+
+
+def kind_is_bounds(expect: Expect) -> bool:
+    return expect.kind == "bounds"
 
 
 def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> ReplayResult:
@@ -233,6 +246,17 @@ def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> Re
         return ReplayResult(None, f"{call} needed more __VERIFIER_nondet values than given")
     if f"{MARK}ASSUME" in err:
         return ReplayResult(False, f"{call}: a __VERIFIER_assume condition was false")
+    asan = _ASAN_ERROR.search(err)
+    frame = _ASAN_FRAME.search(err, asan.end()) if asan else None
+    if asan and not ub:
+        where = f" at {os.path.basename(frame['file'])}:{frame['line']}" if frame else ""
+        note = f"{call}: AddressSanitizer: {asan['what']}{where}"
+        if kind_is_bounds(expect):
+            return ReplayResult(frame is not None and
+                                os.path.basename(frame["file"]) == basename and
+                                (expect.line is None or int(frame["line"]) == expect.line),
+                                note)
+        return ReplayResult(False, note)
     if ub:
         first = ub[0]
         note = f"{call}: {os.path.basename(first['file'])}:{first['line']}: " \
@@ -245,6 +269,11 @@ def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> Re
     else:
         note = f"{call} ended with exit status {run.returncode}"
     kind, line = expect.kind, expect.line
+    if kind == "bounds":              # UBSan's own check of an array of known size
+        m = user_ub[0] if user_ub else None
+        return ReplayResult(m is not None and m is ub[0] and any(
+            w in m["msg"] for w in ("out of bounds", "insufficient space"))
+            and (line is None or int(m["line"]) == line), note)
     if kind == "ub":
         if not user_ub:
             return ReplayResult(False, note)
