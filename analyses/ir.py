@@ -169,6 +169,15 @@ class Nondet(Expr):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Element(Expr):
+    """C: element `index` (MATH_INT) of the array the pointer parameter `array` points to,
+    as it is at entry (only for functions that write no memory, see c_memory): an input
+    like a parameter.  Counterexamples give its values as inputs named `array[k]`."""
+    array: str
+    index: Expr
+
+
+@dataclass(frozen=True, kw_only=True)
 class Old(Expr):
     """\\old(e) / __old__.e / OLD.e in a postcondition: e evaluated at function entry."""
     arg: Expr

@@ -66,6 +66,8 @@ class SymExec:
         self.pre: list = []
         self.obligations: list[Obligation] = []
         self.nondets: list[Fresh] = []
+        self.arrays: dict[str, z3.ArrayRef] = {}    # pointer parameter -> its elements
+        self.element_reads: list = []               # (array, index term, type, guard)
         self.externals: list[Fresh] = []
         self.imprecision: list[tuple[str, ir.Span]] = []
         self.loop_records: list = []
@@ -408,6 +410,24 @@ class SymExec:
         if self.scratch == 0:
             self.nondets.append(Fresh(c, e.type, st.pc, e.label, e.span))
         return c
+
+    def e_Element(self, e: ir.Element, st: State):
+        """A z3 array per pointer parameter (its contents at entry).  Inside an inlined
+        callee the parameter is not bound to the caller's array: an unknown value."""
+        if len(self.frames) != 1:
+            return self._unknown_value(f"element of {e.array} read by an inlined callee",
+                                       e.span, e.type, st)
+        index = self.expr(e.index, st)
+        arr = self.arrays.get(e.array)
+        if arr is None:
+            arr = z3.Array(f"{e.array}[]", E.sort_of(ir.MATH_INT), E.sort_of(e.type))
+            self.arrays[e.array] = arr
+        v = z3.Select(arr, index)
+        if E.int_sorted(e.type):        # an element is a value of its type
+            self.pre.append(z3.And(v >= e.type.min, v <= e.type.max))
+        if self.scratch == 0:
+            self.element_reads.append((e.array, index, e.type, st.pc))
+        return v
 
     def e_Old(self, e: ir.Old, st: State):
         entry = State(dict(self.frames[-1].entry), st.pc)

@@ -152,6 +152,21 @@ class _Compiler:
         conv, label = converter(e.type), e.label or f"line {e.span.line}"
         return lambda env, ctx: ctx.next_nondet(conv, label)
 
+    def x_Element(self, e):
+        """An element input `array[k]` of the top-level run (ctx.elements); a callee's
+        reads are not bound to its caller's arrays: an external value."""
+        index, conv = self.expr(e.index), converter(e.type)
+        what = _at_line(f"element of {e.array}", e.span)
+
+        def element(env, ctx):
+            if ctx.depth > 0:
+                return ctx.next_external(conv, what)
+            key = f"{e.array}[{int(index(env, ctx))}]"
+            if key not in ctx.elements:
+                raise Stop("needs_input", f"no value for {key}")
+            return conv(ctx.elements[key])
+        return element
+
     def x_Old(self, e):
         inner = self.expr(e.arg)
 
