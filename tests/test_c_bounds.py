@@ -249,3 +249,60 @@ void zero_bad(void) {
     assert cexs["rd"].counterexample.confirmed is True
     assert cexs["zero_bad"].counterexample.confirmed is True
     assert "out of bounds" in cexs["zero_bad"].counterexample.replay_note
+
+
+# ---------------------------------------------------------------- element values (a z3 array)
+
+def test_element_value_overflow_shows_the_array_contents():
+    src = r"""
+    /*@ requires \valid_read(a + (0 .. n-1)); requires 0 <= i < n; */
+    int elem(const int a[], int n, int i) { return a[i] + 1; }
+    """
+    rep = analyze_source(src, "t.c", Options())
+    [f] = [f for f in rep.findings if f.property == "signed-overflow"]
+    assert f.status == "counterexample"
+    ins = f.counterexample.inputs
+    i = ins["i"]
+    assert 0 <= i < ins["n"]
+    assert ins[f"a[{i}]"] == 2147483647
+    assert f.counterexample.values_at_failure == {"left": 2147483647, "right": 1}
+    assert f.counterexample.call == f"elem({ins['n']}, {i}) with a[{i}] = 2147483647"
+
+
+def test_same_element_read_twice_is_one_value():
+    src = r"""
+    /*@ requires \valid_read(a + (0 .. n-1)); requires 0 < n; */
+    int same(const int *a, int n, int i) {
+        if (i < 0 || i >= n) return 0;
+        return a[i] - a[i] + a[0] - a[0];
+    }
+    /*@ requires \valid_read(a + (0 .. n-1)); requires 0 < n; */
+    int first(const int *a, int n, int i) {
+        if (i != 0) return 0;
+        return a[i] - a[0];
+    }
+    """
+    rep = analyze_source(src, "t.c", Options())
+    st = {(f.function, f.property, f.status) for f in rep.findings}
+    assert ("same", "signed-overflow", "counterexample") not in st
+    assert [f.status for f in rep.findings
+            if f.property == "signed-overflow"] == ["proved"] * 4
+
+
+def test_element_read_in_an_inlined_callee_is_not_a_counterexample():
+    src = r"""
+    static int at(const int *a, int i) { return a[i]; }
+    int twice(const int *p) { return at(p, 1) + at(p, 1); }
+    """
+    rep = analyze_source(src, "t.c", Options())
+    [f] = [f for f in rep.findings if f.function == "twice"
+           and f.property.startswith("signed-overflow")]
+    assert f.status == "unknown"
+
+
+def test_interpreter_reads_element_inputs():
+    src = "int f(const int *a, int i) { return a[i]; }"
+    prog = parse(src, "t.c")
+    assert run(prog, "f", {"i": 2, "a[2]": 41}).value == 41
+    out = run(prog, "f", {"i": 3, "a[2]": 41})
+    assert out.status == "needs_input" and "a[3]" in out.message
