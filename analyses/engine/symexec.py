@@ -15,6 +15,7 @@ import z3
 from .. import ir
 from ..entry_asserts import ENTRY_SEVERITY, assert_text, is_entry_assert
 from . import encode as E
+from .memory import MemoryExec
 from .state import (FALSE, TRUE, CallSite, Fresh, Obligation, State, conj, merge)
 
 MAX_INLINE_DEPTH = 3
@@ -49,7 +50,7 @@ def is_stub(fn: ir.Function) -> bool:
             and "NotImplementedError" in body[0].what)
 
 
-class SymExec:
+class SymExec(MemoryExec):
     """Statements and expressions; loops (s_While) and calls (e_Call) are added by
     executor.Executor, which sits above loops.py and calls.py that build on this class."""
 
@@ -217,24 +218,6 @@ class SymExec:
         elif len(self.frames) == 1:
             self.oblige(Obligation("contract", s.kind, s.span, st.pc, ok, message=s.message))
         self.assume(st, ok, exits=True)
-        return st
-
-    def _bounds(self, s: ir.Assert, st: State) -> State:
-        parts = ir.bounds_parts(s)
-        if parts is None:
-            ok, operands = self.expr(s.cond, st), {}
-        else:
-            lo, index, hi = (self.expr(p, st) for p in parts)
-            ok = z3.And(lo <= index, index <= hi)
-            operands = {"index": (index, ir.MATH_INT)}
-            if not (isinstance(parts[0], ir.Const) and parts[0].value == 0):
-                operands["first"] = (lo, ir.MATH_INT)
-            operands["size"] = (hi + 1, ir.MATH_INT)
-        if len(self.frames) == 1:
-            self.oblige(Obligation("overflow", "bounds", s.span, st.pc, ok,
-                                   message=s.message or "out-of-bounds access",
-                                   operands=operands))
-        self.assume(st, ok, exits=False, ub=True)
         return st
 
     def s_Assume(self, s: ir.Assume, st: State) -> State:
@@ -410,24 +393,6 @@ class SymExec:
         if self.scratch == 0:
             self.nondets.append(Fresh(c, e.type, st.pc, e.label, e.span))
         return c
-
-    def e_Element(self, e: ir.Element, st: State):
-        """A z3 array per pointer parameter (its contents at entry).  Inside an inlined
-        callee the parameter is not bound to the caller's array: an unknown value."""
-        if len(self.frames) != 1:
-            return self._unknown_value(f"element of {e.array} read by an inlined callee",
-                                       e.span, e.type, st)
-        index = self.expr(e.index, st)
-        arr = self.arrays.get(e.array)
-        if arr is None:
-            arr = z3.Array(f"{e.array}[]", E.sort_of(ir.MATH_INT), E.sort_of(e.type))
-            self.arrays[e.array] = arr
-        v = z3.Select(arr, index)
-        if E.int_sorted(e.type):        # an element is a value of its type
-            self.pre.append(z3.And(v >= e.type.min, v <= e.type.max))
-        if self.scratch == 0:
-            self.element_reads.append((e.array, index, e.type, st.pc))
-        return v
 
     def e_Old(self, e: ir.Old, st: State):
         entry = State(dict(self.frames[-1].entry), st.pc)

@@ -160,6 +160,14 @@ def _shape_reason(node) -> str:
     return "the accessed object is not a named array or pointer, so its size is unknown"
 
 
+def init_access(lw) -> None:
+    """The expression lowerer's state for the obligations."""
+    lw.bounds = None                      # AccessBounds of the function (set per function)
+    lw.bounds_unknown = []                # (reason, span) of accesses of unknown size
+    lw.premade = {}                       # id(index node) -> its value, lowered once here
+    lw.address_only = set()               # ids of `&a[i]` operands: no access
+
+
 def check_access(lw, node) -> Optional[int]:
     """The C expression lowering's entry point (None when bounds are not tracked)."""
     bounds = getattr(lw, "bounds", None)

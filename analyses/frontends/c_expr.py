@@ -15,7 +15,7 @@ from .. import ir
 from .c_calls import lower_call
 from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
-from .c_bounds import check_access
+from .c_bounds import check_access, init_access
 from .c_memory import lower_element
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
@@ -36,10 +36,7 @@ class ExprLowerer(OpaqueValues):
         self.addr_ir: set[str] = set()          # their IR names
         self.n = 0
         self.local_consts: dict[str, int] = {}  # IR name -> value of a `const` local
-        self.bounds = None                      # c_bounds.AccessBounds of the function
-        self.bounds_unknown: list[tuple[str, ir.Span]] = []   # accesses of unknown size
-        self.premade: dict[int, ir.Expr] = {}   # index nodes already lowered (c_bounds)
-        self.address_only: set[int] = set()     # `&a[i]` operands: no access
+        init_access(self)                       # c_bounds: the obligations' state
         self._opaque_init()
 
     # ------------------------------------------------------------------ helpers
