@@ -139,9 +139,12 @@ def _deeper_bmc(ctx: FnContext, key, within):
     over an array of constant size N need N + 1 iterations to step past its end."""
     sizes = [c.value for c in _bounds_constants(ctx.fn.body)]
     depth = min(max(sizes, default=0) + 2, DEEP_BMC_MAX)
-    if depth <= ctx.options.unroll:
-        return None
-    bm = ctx._executor("bmc", unroll=depth)
+    if depth <= ctx.options.unroll or _nested_loops(ctx.fn.body):
+        return None                     # (nested loops would unroll depth² times)
+    cache = ctx.__dict__.setdefault("_deep_bmc", {})    # one deep run per function
+    bm = cache.get(depth)
+    if bm is None:
+        bm = cache[depth] = ctx._executor("bmc", unroll=depth)
     bobs = [o for o in bm.obligations if o.key == key]
     if not bobs:
         return None
@@ -150,6 +153,15 @@ def _deeper_bmc(ctx: FnContext, key, within):
 
 
 DEEP_BMC_MAX = 66
+
+
+def _nested_loops(stmts, inside: bool = False) -> bool:
+    for s in stmts:
+        if isinstance(s, ir.While) and (inside or _nested_loops(s.body + s.update, True)):
+            return True
+        if isinstance(s, ir.If) and _nested_loops(s.then + s.orelse, inside):
+            return True
+    return False
 
 
 def _bounds_constants(stmts):
