@@ -317,6 +317,17 @@ class Param:
     span: Span = NOSPAN
 
 
+@dataclass(frozen=True)
+class ArrayParam:
+    """C: a pointer/array parameter whose size is known (`\\valid`, `[static N]`, `[n]`),
+    for --replay's driver: C argument `position`, `size` elements of type `elem` (`size`
+    is C source over the integer parameters' names)."""
+    position: int
+    name: str
+    elem: IntT
+    size: str
+
+
 @dataclass(kw_only=True)
 class Function:
     name: str
@@ -335,6 +346,8 @@ class Function:
     source: str = ""                        # the function's own source text (for hashing)
     qualname: str = ""                      # 'Class.method' for methods; else == name
     internal: bool = False                  # C `static`: callable only from this file
+    array_params: list[ArrayParam] = field(default_factory=list)   # C, for --replay
+    c_arity: int = -1                       # C: number of parameters (-1: not known)
 
 
 @dataclass(kw_only=True)

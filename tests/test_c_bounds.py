@@ -306,3 +306,29 @@ def test_interpreter_reads_element_inputs():
     assert run(prog, "f", {"i": 2, "a[2]": 41}).value == 41
     out = run(prog, "f", {"i": 3, "a[2]": 41})
     assert out.status == "needs_input" and "a[3]" in out.message
+
+
+@needs_gcc
+def test_replay_allocates_array_parameters_of_their_size(tmp_path):
+    src = r"""
+/*@ requires n >= 0; requires \valid(a + (0 .. n-1)); */
+void fill_bad(int *a, int n) {
+    for (int i = 0; i <= n; i++) a[i] = 0;
+}
+int st4(int a[static 4]) { return a[4]; }
+/*@ requires \valid_read(a + (0 .. n-1)); requires 0 <= i < n; */
+int elem(const int *a, int n, int i) { return a[i] + 1; }
+int unk(int *p, int i) { return i + 1; }
+"""
+    path = tmp_path / "arr.c"
+    path.write_text(src)
+    rep = analyze_source(src, str(path), Options(replay=True))
+    cexs = {f.function: f.counterexample for f in rep.findings
+            if f.status == "counterexample"}
+    assert cexs["fill_bad"].confirmed is True
+    assert "AddressSanitizer: heap-buffer-overflow at arr.c:4" in cexs["fill_bad"].replay_note
+    assert cexs["st4"].confirmed is True
+    assert cexs["elem"].confirmed is True          # a[i] = INT_MAX reached the real code
+    assert "2147483647 + 1" in cexs["elem"].replay_note
+    assert cexs["unk"].confirmed is None           # no size known for p: no driver
+    assert "cannot build" in cexs["unk"].replay_note

@@ -25,6 +25,7 @@ class ValidRange:
     lo: ir.Expr
     hi: ir.Expr
     read_only: bool
+    size_text: str = ""   # `hi + 1` as C text when lo is 0 (for --replay's driver)
 
 
 def memory_predicate(parser, tok: str, start: int) -> ir.Expr:
@@ -42,6 +43,7 @@ def memory_predicate(parser, tok: str, start: int) -> ir.Expr:
         raise AcslError(f"{tok}: expected a pointer name", start)
     zero = ir.Const(value=0, type=ir.MATH_INT, span=parser.span(start))
     lo = hi = zero
+    text = "0"
     if parser.peek() == "+":
         parser.take()
         if parser.peek() == "(":
@@ -50,17 +52,22 @@ def memory_predicate(parser, tok: str, start: int) -> ir.Expr:
             first = parser.ternary()
             if parser.peek() == "..":
                 parser.take()
+                j = parser.i
                 lo, hi = first, parser.ternary()
+                text = " ".join(tok for tok, _ in parser.toks[j:parser.i])
                 parser.take(")")
             else:                       # `p + (i)`: a plain parenthesised term
                 parser.i = mark
                 lo = hi = parser.additive()
+                text = ""
         else:
             lo = hi = parser.additive()
+            text = ""
     parser.take(")")
     node = _unknown(parser, tok, start)
+    size = f"({text}) + 1" if text and isinstance(lo, ir.Const) and lo.value == 0 else ""
     parser.env.memory.append((node, ValidRange(name, _int(lo), _int(hi),
-                                               tok == "\\valid_read")))
+                                               tok == "\\valid_read", size)))
     return node
 
 

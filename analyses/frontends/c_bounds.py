@@ -39,6 +39,7 @@ class AccessBounds:
         self.assigned = scan.assigned            # C names reassigned, ++'d or &-taken
         self.params: dict[str, tuple] = {}       # C name -> its scope entry
         self.ranges: dict[str, tuple[ir.Expr, ir.Expr]] = {}
+        self.sizes: dict[str, str] = {}          # C name -> its size as C text (replay)
         self.prologue: list[ir.Stmt] = []
         self._snap: dict[str, str] = {}          # IR param -> its entry snapshot
         int_params: dict[str, tuple[str, ir.IntT]] = {}
@@ -53,10 +54,13 @@ class AccessBounds:
             elif isinstance(p.type, c_ast.ArrayDecl):
                 r = self._declared_range(lw, p.type, int_params)
                 if r is not None:
-                    self.ranges[name] = r
+                    self.ranges[name], self.sizes[name] = r
         for name, vr in valid.items():
-            if name in self.params and not is_int(self.params[name][1]):
-                self.ranges.setdefault(name, (vr.lo, vr.hi))
+            if name in self.params and not is_int(self.params[name][1]) \
+                    and name not in self.ranges:
+                self.ranges[name] = (vr.lo, vr.hi)
+                if vr.size_text:
+                    self.sizes[name] = vr.size_text
         for name in list(self.ranges):
             lo, hi = self.ranges[name]
             self.ranges[name] = (self._at_entry(lw, lo), self._at_entry(lw, hi))
@@ -68,12 +72,23 @@ class AccessBounds:
         if "static" in (adecl.dim_quals or []):
             n = lw.ctx.tenv.array_length(dim)
             if n is not None:
-                return zero, ir.Const(value=n - 1, type=M)
+                return (zero, ir.Const(value=n - 1, type=M)), str(n)
         if isinstance(dim, c_ast.ID) and dim.name in int_params:
             irn, t = int_params[dim.name]
             v = ir.Cast(arg=ir.Var(name=irn, type=t), type=M)
-            return zero, ir.Binary(op="sub", left=v, right=ir.Const(value=1, type=M), type=M)
+            one = ir.Const(value=1, type=M)
+            return (zero, ir.Binary(op="sub", left=v, right=one, type=M)), irn
         return None
+
+    def array_params(self, declared) -> list:
+        """The parameters of known size, for --replay's driver."""
+        out = []
+        for i, p, t in declared:
+            name = getattr(p, "name", None)
+            if name in self.sizes and name not in self.assigned and \
+                    isinstance(getattr(t, "elem", None), ir.IntT):
+                out.append(ir.ArrayParam(i, name, t.elem, self.sizes[name]))
+        return out
 
     def _at_entry(self, lw, e: ir.Expr) -> ir.Expr:
         """e with every parameter the body assigns read from a snapshot taken at entry."""

@@ -315,8 +315,7 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
     lw.addr_taken = _addresses_taken(fdef.body)
     params: list[ir.Param] = []
     ftype = fdef.decl.type
-    if ftype.args is not None and any(isinstance(p, c_ast.EllipsisParam)
-                                      for p in ftype.args.params):
+    if _variadic(ftype):
         lw.note("variadic parameters", ftype.args)
     declared = definition_params(ctx.tenv, fdef)
     keep = set(ir_param_positions(declared))
@@ -338,7 +337,14 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
     return ir.Function(name=name, params=params, ret=ret if is_int(ret) else None,
                        body=body, span=span, language="c", locals=dict(lw.locals),
                        unsupported=lw.unsupported, qualname=name,
-                       bounds_unknown=_one_per_site(lw.bounds_unknown)), lw
+                       bounds_unknown=_one_per_site(lw.bounds_unknown),
+                       array_params=lw.bounds.array_params(declared),
+                       c_arity=-1 if _variadic(ftype) else len(declared)), lw
+
+
+def _variadic(ftype) -> bool:
+    return ftype.args is not None and any(isinstance(p, c_ast.EllipsisParam)
+                                          for p in ftype.args.params)
 
 
 def _one_per_site(sites: list) -> list:
