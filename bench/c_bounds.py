@@ -3,7 +3,7 @@
     python bench/c_bounds.py DIR... [--timeout S] [--function-timeout S]
 
 Each DIR is an unpacked sdist (e.g. under ~/.cache/veriline-bench/src, see realcode.py);
-its directories holding .h files are given as -I; `veriline check` (overflow only, one
+its directories holding .h files, and Python's, are given as -I; `veriline check` (overflow only, one
 job, a time limit per function) runs on its C files.  Prints one line per package with
 each counterexample under it (to be judged by reading the code: is the access real?),
 then the reasons of the unknown findings by frequency.
@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +28,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("dirs", nargs="+")
     p.add_argument("--timeout", type=float, default=1.0, help="seconds per solver query")
     p.add_argument("--function-timeout", type=float, default=8.0)
+    p.add_argument("--python-include", default=sysconfig.get_paths()["include"],
+                   help="Python.h's directory (C extensions); '' for none")
     args = p.parse_args(argv)
     reasons: collections.Counter = collections.Counter()
     print("package | C files | bounds ✓ | ✗ | ? | s", flush=True)
@@ -36,7 +39,8 @@ def main(argv: list[str]) -> int:
         cmd = [sys.executable, "-m", "veriline", "check", "--no-cache", "--format", "json",
                "--analyses", "overflow", "--jobs", "1", "--timeout", str(args.timeout),
                "--function-timeout", str(args.function_timeout)]
-        cmd += [f"-I{d}" for d in include_dirs(root)] + files
+        incs = include_dirs(root) + ([args.python_include] if args.python_include else [])
+        cmd += [f"-I{d}" for d in incs] + files
         out = subprocess.run(cmd, capture_output=True, text=True).stdout
         try:
             data = json.loads(out)
