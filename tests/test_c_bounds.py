@@ -74,6 +74,12 @@ def test_valid_parameter_loop_is_proved(found):
     assert f.status == "proved"
 
 
+def test_houdini_infers_the_loop_bounds_invariant():
+    rep = analyze_source(SRC, "t.c", Options())
+    [loop] = [f for f in rep.findings if f.function == "fill" and f.property == "loop"]
+    assert {"i >= 0", "i <= n"} <= set(loop.details["invariants"])
+
+
 def test_valid_parameter_off_by_one(found):
     [f] = found["fill_bad"]
     assert f.status == "counterexample"
