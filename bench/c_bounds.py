@@ -73,7 +73,8 @@ def main(argv: list[str]) -> int:
 def _shape(reason: str) -> str:
     """A reason with the object's name blanked, so equal reasons count together."""
     import re
-    return re.sub(r"object \w+ points|\\valid\(\w+ ", "object _ points", reason or "")[:110]
+    r = re.sub(r"object \w+ points", "object _ points", reason or "")
+    return re.sub(r"\\valid\(\w+ ", "\\\\valid(_ ", r)[:110]
 
 
 if __name__ == "__main__":

@@ -338,3 +338,16 @@ int unk(int *p, int i) { return i + 1; }
     assert "2147483647 + 1" in cexs["elem"].replay_note
     assert cexs["unk"].confirmed is None           # no size known for p: no driver
     assert "cannot build" in cexs["unk"].replay_note
+
+
+def test_sizeof_of_an_array_of_known_size():
+    src = r"""
+    void f(void) {
+        char namebuf[64];
+        namebuf[sizeof(namebuf) - 1] = 0;
+        namebuf[sizeof(namebuf)] = 0;
+    }
+    """
+    found = sorted(_bounds(src)["f"], key=lambda f: f.span.line)
+    assert [f.status for f in found] == ["proved", "counterexample"]
+    assert found[1].counterexample.values_at_failure == {"index": 64, "size": 64}

@@ -221,6 +221,8 @@ class ExprLowerer(OpaqueValues):
                 return self.const(max(t.bits // 8, 1), self.dm.size_t, node)
             if is_pointer(t) and t.desc.endswith("*"):
                 return self.const(self.dm.ulong.bits // 8, self.dm.size_t, node)
+            if is_pointer(t) and t.length is not None and is_int(t.elem):   # T a[N]
+                return self.const(t.length * max(t.elem.bits // 8, 1), self.dm.size_t, node)
             return self.unsup(f"sizeof of {describe(t)}", node, self.dm.size_t)
         if op == "&":
             t = self.static_type(node.expr)
