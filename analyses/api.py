@@ -21,7 +21,7 @@ if TYPE_CHECKING:          # z3 is imported only when something is verified
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
 # bump when the engine's answers or the stored findings change shape: old entries are ignored
-FINDINGS_FORMAT = "7"
+FINDINGS_FORMAT = "8"
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Options:
     budget_s: float = field(default=10.0, compare=False, hash=False)  # per function (server)
     record_proofs: bool = False   # keep each finding's queries (Finding.proof): --emit-proofs
     cross_check: bool = False     # re-decide proved queries with a second solver (audit.py)
+    report_unknown_bounds: bool = True   # C: "don't know" bounds findings (unknown sizes)
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
@@ -48,6 +49,7 @@ class Options:
                 f"w={int(self.report_unsigned_wrap)};c={int(self.report_conversions)};"
                 f"r={int(self.replay)};s={self.solver_mode}"
                 + (";x=1" if self.cross_check else "")
+                + ("" if self.report_unknown_bounds else ";ub=0")
                 + (f";e={','.join(self.entries)}" if self.entries
                                             else "")
                 + (f";cf={hashlib.sha256(chr(0).join(self.c_flags).encode()).hexdigest()}"

@@ -169,6 +169,15 @@ class Nondet(Expr):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Element(Expr):
+    """C: element `index` (MATH_INT) of the array the pointer parameter `array` points to,
+    as it is at entry (only for functions that write no memory, see c_memory): an input
+    like a parameter.  Counterexamples give its values as inputs named `array[k]`."""
+    array: str
+    index: Expr
+
+
+@dataclass(frozen=True, kw_only=True)
 class Old(Expr):
     """\\old(e) / __old__.e / OLD.e in a postcondition: e evaluated at function entry."""
     arg: Expr
@@ -234,10 +243,21 @@ RUNTIME_CHECKS = ("index",)
 @dataclass(kw_only=True)
 class Assert(Stmt):
     """A property to prove.  kind: 'assert' | 'reach_error' | 'isinstance' | 'index'
-    (a subscript in range / a key present: see RUNTIME_CHECKS)."""
+    (Python: a subscript in range / a key present: see RUNTIME_CHECKS) | 'bounds'
+    (C element access in range, see bounds_parts: undefined behaviour, not a contract)."""
     cond: Expr
     kind: str = "assert"
     message: str = ""
+
+
+def bounds_parts(a: Assert) -> Optional[tuple[Expr, Expr, Expr]]:
+    """(lo, index, hi) of an `Assert(kind="bounds")`, whose cond the C frontend writes as
+    `lo <= index && index <= hi` over MATH_INT (an element access; out of range is UB)."""
+    c = a.cond
+    if a.kind == "bounds" and isinstance(c, Binary) and c.op == "and" and \
+            isinstance(c.left, Binary) and isinstance(c.right, Binary):
+        return c.left.left, c.right.left, c.right.right
+    return None
 
 
 @dataclass(kw_only=True)
@@ -284,6 +304,12 @@ class Havoc(Stmt):
 
 # --------------------------------------------------------------------------- functions
 
+# Contract.origin of an ACSL `\valid(...)` requires: the C frontend checks the function's
+# accesses against it; the function's own run takes it as given (a counterexample's arrays
+# have exactly that size), while at call sites it is "don't know" (an Unsupported expr).
+MEMORY_CONTRACT = "acsl-memory"
+
+
 @dataclass(kw_only=True)
 class Contract:
     """A requires/ensures/invariant clause; expr has type BOOL."""
@@ -303,6 +329,17 @@ class Param:
     container: str = ""
 
 
+@dataclass(frozen=True)
+class ArrayParam:
+    """C: a pointer/array parameter whose size is known (`\\valid`, `[static N]`, `[n]`),
+    for --replay's driver: C argument `position`, `size` elements of type `elem` (`size`
+    is C source over the integer parameters' names)."""
+    position: int
+    name: str
+    elem: IntT
+    size: str
+
+
 @dataclass(kw_only=True)
 class Function:
     name: str
@@ -316,10 +353,14 @@ class Function:
     requires: list[Contract] = field(default_factory=list)
     ensures: list[Contract] = field(default_factory=list)
     unsupported: list[tuple[str, Span]] = field(default_factory=list)
+    bounds_unknown: list[tuple[str, Span]] = field(default_factory=list)  # C accesses of
+    # an object of unknown size: one "don't know" bounds finding each (reason, place)
     source: str = ""                        # the function's own source text (for hashing)
     qualname: str = ""                      # 'Class.method' for methods; else == name
     internal: bool = False                  # C `static`: callable only from this file
     assumptions: list[str] = field(default_factory=list)   # what its proofs take for granted
+    array_params: list[ArrayParam] = field(default_factory=list)   # C, for --replay
+    c_arity: int = -1                       # C: number of parameters (-1: not known)
 
 
 @dataclass(kw_only=True)

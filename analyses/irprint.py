@@ -37,6 +37,8 @@ def expr(e: ir.Expr) -> str:
         return f"(old {expr(e.arg)})"
     if isinstance(e, ir.Nondet):
         return f"(nondet{_ty(e.type)})"
+    if isinstance(e, ir.Element):
+        return f"(element{_ty(e.type)} {e.array} {expr(e.index)})"
     if isinstance(e, ir.Unsupported):
         return f"(unsupported{':bool' if e.type == ir.BOOL else _ty(e.type)} {e.what!r})"
     return repr(e)

@@ -386,9 +386,14 @@ def test_pointers_and_arrays_are_unsupported_with_lines():
     assert ("parameter q of type int *", ir.Span(3, 7, 3, 13)) in fn.unsupported
     assert pretty(fn.body) == lines("""
         havoc [x] 'assignment to memory at line 5'
+        assert[bounds] (and (le 0 (cast int 1:int)) (le (cast int 1:int) 2))
         havoc [x] 'assignment to array element at line 6'
+        assert[bounds] (and (le 0 (cast int 0:int)) (le (cast int 0:int) 2))
         return (add:int (unsupported:int 'array access at line 7') """
         """(unsupported:int 'pointer dereference at line 7'))""")
+    assert [(r.split(";")[0], s.line) for r, s in fn.bounds_unknown] == [
+        ("size of the object p points to is unknown (a local pointer)", 5),
+        ("size of the object q points to is unknown", 7)]
     whats = [w for w, _ in fn.unsupported]
     assert "local p of type int *" in whats and "address of x" in whats
 

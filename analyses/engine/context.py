@@ -158,9 +158,15 @@ class FnContext:
 
     # ------------------------------------------------------------------ models
     def inputs_from(self, ex: Executor, model: solver.Model) -> dict[str, int]:
+        """Parameters and globals, then the array elements the run read (`a[3]`)."""
         out = {}
         for name, c in ex.inputs.items():
             out[name] = E.to_python(model.eval(c), ex.input_types[name])
+        for array, index, t, guard in getattr(ex, "element_reads", ()):
+            if model.eval(guard) is True:
+                k = E.to_python(model.eval(index), ir.MATH_INT)
+                v = model.eval(z3.Select(ex.arrays[array], model.eval(index)))
+                out.setdefault(f"{array}[{k}]", E.to_python(v, t))
         return out
 
     def sequence(self, items, model: solver.Model) -> list[int]:

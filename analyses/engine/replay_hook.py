@@ -30,7 +30,9 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
         else:
             params = [(p.name, p.type) for p in fn.params]
             res = R.replay_c(program.text, program.path, fn.name, params, cex.inputs, expect,
-                             nondet=cex.nondet, timeout_s=timeout_s)
+                             nondet=cex.nondet, timeout_s=timeout_s,
+                             arrays=tuple(getattr(fn, "array_params", ())),
+                             arity=getattr(fn, "c_arity", -1))
     except Exception as exc:     # replay is best effort; the verdict stands without it
         cex.confirmed, cex.replay_note = None, f"replay failed: {exc}"
         return

@@ -28,6 +28,7 @@ PROP_TEXT = {
     "div-overflow": "overflow in division (minimum / -1)", "shift": "invalid shift",
     "conversion": "value-changing conversion", "unsigned-wrap": "unsigned wrap-around",
     "index": "IndexError",
+    "bounds": "out-of-bounds access",
 }
 
 
@@ -44,6 +45,8 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
     (so a budget that runs out keeps what was decided).  spans: decide only the obligations
     at these places (a retry in another encoding)."""
     findings = out if out is not None else []
+    if spans is None and "overflow" in kinds:
+        _unknown_bounds(ctx, findings)
     ab = ctx.abstract
     groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds
                          and (spans is None or v[0].span in spans))
@@ -65,6 +68,21 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
         f.cached = fast.cached and ctx.solved == solved
         findings.append(f)
     return findings
+
+
+def _unknown_bounds(ctx: FnContext, findings: list) -> None:
+    """One "don't know" finding per C access to an object of unknown size (the frontend
+    lists them); hidden with Options.report_unknown_bounds=False."""
+    if not getattr(ctx.options, "report_unknown_bounds", True):
+        return
+    fn = ctx.fn
+    for reason, span in getattr(fn, "bounds_unknown", ()):
+        text = snippet(fn, span)
+        where = f" in `{text}`" if text else ""
+        findings.append(Finding(
+            file=ctx.program.path, function=fn.qualname or fn.name, kind="overflow",
+            status="unknown", span=span, property="bounds", reason=reason,
+            message=f"out-of-bounds access{where}: don't know ({reason})"))
 
 
 def _decide(ctx: FnContext, key, obs) -> Finding:
@@ -99,6 +117,10 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
                     proved = ctx.k_induction(loop, key, k)
                 if proved:
                     return _finding(ctx, obs, PROVED, note=f"proved by {k}-induction")
+        if bm_status == "unsat" and any(o.prop == "bounds" for o in obs):
+            deep = _deeper_bmc(ctx, key, within)
+            if deep is not None:
+                attempts.append(deep)
     reasons = []
     for ex, model in attempts:
         verdict = _confirm(ctx, ex, model, obs)
@@ -120,6 +142,46 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
     else:
         reason = "loop needs an invariant"
     return _finding(ctx, obs, "unknown", reason=reason)
+
+
+def _deeper_bmc(ctx: FnContext, key, within):
+    """(executor, model) of an out-of-bounds access beyond the usual unrolling: loops
+    over an array of constant size N need N + 1 iterations to step past its end."""
+    sizes = [c.value for c in _bounds_constants(ctx.fn.body)]
+    depth = min(max(sizes, default=0) + 2, DEEP_BMC_MAX)
+    if depth <= ctx.options.unroll or _nested_loops(ctx.fn.body):
+        return None                     # (nested loops would unroll depth² times)
+    cache = ctx.__dict__.setdefault("_deep_bmc", {})    # one deep run per function
+    bm = cache.get(depth)
+    if bm is None:
+        bm = cache[depth] = ctx._executor("bmc", unroll=depth)
+    bobs = [o for o in bm.obligations if o.key == key]
+    if not bobs:
+        return None
+    r = ctx.check_small(bm, bm.pre + within + [violation(bobs)])
+    return (bm, r.model) if r.status == "sat" else None
+
+
+DEEP_BMC_MAX = 66
+
+
+def _nested_loops(stmts, inside: bool = False) -> bool:
+    for s in stmts:
+        if isinstance(s, ir.While) and (inside or _nested_loops(s.body + s.update, True)):
+            return True
+        if isinstance(s, ir.If) and _nested_loops(s.then + s.orelse, inside):
+            return True
+    return False
+
+
+def _bounds_constants(stmts):
+    """The constant upper bounds of the function's own bounds obligations."""
+    for s in stmts:
+        parts = ir.bounds_parts(s) if isinstance(s, ir.Assert) else None
+        if parts is not None and isinstance(parts[2], ir.Const):
+            yield parts[2]
+        for sub in ("then", "orelse", "body", "update"):
+            yield from _bounds_constants(getattr(s, sub, None) or [])
 
 
 def _enclosing_loop(stmts, span):

@@ -15,6 +15,7 @@ import z3
 from .. import ir
 from ..entry_asserts import ENTRY_SEVERITY, assert_text, is_entry_assert
 from . import encode as E
+from .memory import MemoryExec
 from .state import (FALSE, TRUE, CallSite, Fresh, Obligation, State, conj, merge)
 
 MAX_INLINE_DEPTH = 3
@@ -49,7 +50,7 @@ def is_stub(fn: ir.Function) -> bool:
             and "NotImplementedError" in body[0].what)
 
 
-class SymExec:
+class SymExec(MemoryExec):
     """Statements and expressions; loops (s_While) and calls (e_Call) are added by
     executor.Executor, which sits above loops.py and calls.py that build on this class."""
 
@@ -66,6 +67,8 @@ class SymExec:
         self.pre: list = []
         self.obligations: list[Obligation] = []
         self.nondets: list[Fresh] = []
+        self.arrays: dict[str, z3.ArrayRef] = {}    # pointer parameter -> its elements
+        self.element_reads: list = []               # (array, index term, type, guard)
         self.externals: list[Fresh] = []
         self.imprecision: list[tuple[str, ir.Span]] = []
         self.loop_records: list = []
@@ -151,6 +154,8 @@ class SymExec:
         st = State(dict(entry), TRUE)
         self.frames.append(FnFrame(fn, dict(entry)))
         for r in fn.requires:
+            if r.origin == ir.MEMORY_CONTRACT:    # used by the frontend's bounds checks
+                continue
             c = self.expr(r.expr, st)
             self.pre.append(c)
         st.pc = TRUE
@@ -203,6 +208,8 @@ class SymExec:
         return merge([a, b])
 
     def s_Assert(self, s: ir.Assert, st: State) -> State:
+        if s.kind == "bounds":         # an element access: undefined behaviour if outside
+            return self._bounds(s, st)
         ok = self.expr(s.cond, st)
         if len(self.frames) == 1 and is_entry_assert(self.fn, s):
             # a precondition: the callers are blamed (calls.py); here only information

@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from .. import ir
 from .c_preprocess import Annotation, LineIndex
 from .c_types import DataModel
+from .acsl_memory import MEMORY_PREDICATES, memory_predicate
 
 M = ir.MATH_INT
 
@@ -78,10 +79,11 @@ class AcslEnv:
     macros: dict = field(default_factory=dict)
     enums: dict = field(default_factory=dict)
     typedefs: dict = field(default_factory=dict)
+    memory: list = field(default_factory=list)     # \valid facts seen (acsl_memory)
 
 
 _TOK = re.compile(r"\s*(?:(\\?[A-Za-z_]\w*)|(0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)"
-                  r"|('(?:\\.|[^'\\])+')|(<==>|==>|<-->|-->|\^\^|<<|>>|<=|>=|==|!=|&&|\|\|"
+                  r"|('(?:\\.|[^'\\])+')|(<==>|==>|<-->|-->|\^\^|\.\.|<<|>>|<=|>=|==|!=|&&|\|\|"
                   r"|[-+*/%<>!~&|^()?:,]))")
 
 _REL = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
@@ -327,6 +329,8 @@ class _Parser:
             c = ir.Binary(op="ge" if tok == "\\max" else "le", left=a, right=b,
                           type=ir.BOOL, span=sp)
             return ir.Ite(cond=c, then=a, orelse=b, type=M, span=sp)
+        if tok in MEMORY_PREDICATES:
+            return memory_predicate(self, tok, start)
         if tok.startswith("\\"):
             raise AcslError(f"ACSL construct {tok} not supported", start)
         if tok[0].isalpha() or tok[0] == "_":

@@ -15,6 +15,7 @@ from .. import ir
 from .c_calls import lower_call
 from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
+from .c_bounds import check_access, init_access
 from .c_memory import lower_element
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
@@ -35,6 +36,7 @@ class ExprLowerer(OpaqueValues):
         self.addr_ir: set[str] = set()          # their IR names
         self.n = 0
         self.local_consts: dict[str, int] = {}  # IR name -> value of a `const` local
+        init_access(self)                       # c_bounds: the obligations' state
         self._opaque_init()
 
     # ------------------------------------------------------------------ helpers
@@ -117,6 +119,8 @@ class ExprLowerer(OpaqueValues):
 
     # ------------------------------------------------------------------ dispatch
     def expr(self, node, discard: bool = False) -> ir.Expr:
+        if self.premade and id(node) in self.premade:
+            return self.premade[id(node)]
         method = getattr(self, "x_" + type(node).__name__, None)
         if method is None:
             return self.unsup(f"{type(node).__name__} expression", node)
@@ -217,20 +221,19 @@ class ExprLowerer(OpaqueValues):
                 return self.const(max(t.bits // 8, 1), self.dm.size_t, node)
             if is_pointer(t) and t.desc.endswith("*"):
                 return self.const(self.dm.ulong.bits // 8, self.dm.size_t, node)
+            if is_pointer(t) and t.length is not None and is_int(t.elem):   # T a[N]
+                return self.const(t.length * max(t.elem.bits // 8, 1), self.dm.size_t, node)
             return self.unsup(f"sizeof of {describe(t)}", node, self.dm.size_t)
         if op == "&":
             t = self.static_type(node.expr)
             if not isinstance(node.expr, c_ast.ID):
+                self.address_only.add(id(node.expr))    # `&a[i]` reads no element
                 self.effects(node.expr)
             what = f"address of {node.expr.name}" if isinstance(node.expr, c_ast.ID) \
                 else "address-of"
             return self.unsup(what, node, NonInt(f"{describe(t)} *", t))
         if op == "*":
-            if (elem := lower_element(self, node)) is not None:
-                return elem
-            t = self.static_type(node.expr)
-            self.effects(node.expr)
-            return self.unsup("pointer dereference", node, t.elem if is_pointer(t) else UNKNOWN)
+            return self.access(node, self._deref)
         return self.unsup(f"operator {op}", node, UNKNOWN)
 
     def static_type(self, node) -> CType:
@@ -252,12 +255,13 @@ class ExprLowerer(OpaqueValues):
             return self.member_type(node)
         if isinstance(node, c_ast.Cast):
             return self.ctx.tenv.resolve(node.to_type)
-        saved = self.out, list(self.unsupported), dict(self.locals), self.n
+        saved = self.out, list(self.unsupported), dict(self.locals), self.n, \
+            list(self.bounds_unknown)
         self.out = []
         try:
             return self.ctype(self.rvalue(node))
         finally:
-            self.out, self.unsupported, self.locals, self.n = saved
+            self.out, self.unsupported, self.locals, self.n, self.bounds_unknown = saved
 
     def lvalue(self, node) -> Optional[tuple[str, ir.IntT]]:
         """The IR variable an assignment writes, or None (memory write: havoc)."""
@@ -363,7 +367,26 @@ class ExprLowerer(OpaqueValues):
         the checks of its own arithmetic still happen)."""
         self.keep(self.expr(node, discard=True))
 
+    def access(self, node, lower) -> ir.Expr:
+        """An element access: its bounds obligation first (c_bounds), then its value."""
+        key = check_access(self, node)
+        try:
+            return lower(node)
+        finally:
+            if key is not None:
+                self.premade.pop(key, None)
+
+    def _deref(self, node) -> ir.Expr:
+        if (elem := lower_element(self, node)) is not None:
+            return elem
+        t = self.static_type(node.expr)
+        self.effects(node.expr)
+        return self.unsup("pointer dereference", node, t.elem if is_pointer(t) else UNKNOWN)
+
     def x_ArrayRef(self, node) -> ir.Expr:
+        return self.access(node, self._array_ref)
+
+    def _array_ref(self, node) -> ir.Expr:
         if (elem := lower_element(self, node)) is not None:
             return elem
         t = self.static_type(node)

@@ -289,7 +289,7 @@ def _function(ctx: _Context, fdef: c_ast.FuncDef) -> None:
     span = ctx.index.span(start, end)
     ctx.floor = ctx.spans.offset(ctx.spans.start(fdef.body) or (1, 1))
     try:
-        fn, lw = lower_function(ctx, fdef, name, ret, span)
+        fn, lw = lower_function(ctx, fdef, name, ret, span, anns)
         function_contracts(ctx, fn, lw, anns)
     except RecursionError:
         fn = ir.Function(name=name, params=[], ret=ret if is_int(ret) else None, body=[],

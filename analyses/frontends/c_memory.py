@@ -20,6 +20,7 @@ from typing import Optional
 from pycparser import c_ast
 
 from .. import ir
+from .c_common import impure
 from .c_types import NonInt, const_value
 
 # calls that read or write no memory the function can see
@@ -43,6 +44,7 @@ class _Scan(c_ast.NodeVisitor):
         self.declared: set[str] = set()      # names declared in the body (may shadow)
         self.decls: dict[str, list] = {}     # name -> [(Decl, inside a loop)]
         self.read_bases: set[str] = set()    # p of every p[..], *p, *(p + ..)
+        self.variable_bases: set[str] = set()   # ... read at a non-literal index
         self.gotos = False
         self.loops = 0
 
@@ -56,19 +58,22 @@ class _Scan(c_ast.NodeVisitor):
     visit_For = visit_While = visit_DoWhile = _loop
 
     def visit_ArrayRef(self, node):
+        self._read(node)
+        self.generic_visit(node)
+
+    def _read(self, node):
         found = _base_and_index(node)
         if found:
             self.read_bases.add(found[0])
-        self.generic_visit(node)
+            if found[1] is not None and not _literal(found[1]):
+                self.variable_bases.add(found[0])
 
     def visit_Assignment(self, node):
         self._target(node.lvalue)
         self.generic_visit(node)
 
     def visit_UnaryOp(self, node):
-        found = _base_and_index(node)
-        if found:
-            self.read_bases.add(found[0])
+        self._read(node)
         if node.op in ("++", "--", "p++", "p--"):
             self._target(node.expr)
         elif node.op == "&" and isinstance(node.expr, c_ast.ID):
@@ -112,6 +117,9 @@ class ElementReads:
         if local and len(scan.read_bases) == 1 and scan.read_bases <= local:
             self.bases |= local       # a local pointer may alias a parameter: alone only
         self.values: dict[tuple[str, int], tuple[str, ir.IntT, str]] = {}
+        # bases read at a variable index: every read of them is an ir.Element (one z3
+        # array), so a[0] and a[i] with i == 0 are the same value
+        self.arrays = scan.variable_bases & self.bases
 
     def read(self, lw, node) -> Optional[ir.Expr]:
         """The value of an element read (node: ArrayRef or `*` UnaryOp), or None."""
@@ -125,6 +133,8 @@ class ElementReads:
         t = found_base[1].elem if found_base and _is_pointer_like(found_base[1]) else None
         if not isinstance(t, ir.IntT):
             return None
+        if base in self.arrays:
+            return self._element(lw, node, base, index_node, t)
         index = 0
         if index_node is not None:
             mark, unsup = len(lw.out), len(lw.unsupported)
@@ -141,10 +151,31 @@ class ElementReads:
         name, t, _ = self.values[key]
         return ir.Var(name=name, type=t, span=lw.sp(node))
 
+    def _element(self, lw, node, base, index_node, t) -> Optional[ir.Expr]:
+        span = lw.sp(node)
+        if index_node is None:
+            index: ir.Expr = ir.Const(value=0, type=ir.MATH_INT, span=span)
+        else:
+            index = lw.rvalue(index_node)
+            if not isinstance(index.type, ir.IntT) or lw.is_opaque(index):
+                return None
+            if impure(index):
+                tmp = lw.temp(index.type, "idx")
+                lw.out.append(ir.Assign(target=tmp, value=index, span=index.span))
+                index = ir.Var(name=tmp, type=index.type, span=index.span)
+            index = ir.Cast(arg=index, type=ir.MATH_INT, span=index.span)
+        return ir.Element(array=base, index=index, type=t, span=span)
+
     def prologue(self) -> list[ir.Stmt]:
         """The entry assignments of the element values (one Nondet each)."""
         return [ir.Assign(target=name, value=ir.Nondet(type=t, label=label))
                 for name, t, label in self.values.values()]
+
+
+def _literal(node) -> bool:
+    return isinstance(node, c_ast.Constant) or (
+        isinstance(node, c_ast.UnaryOp) and node.op == "-" and
+        isinstance(node.expr, c_ast.Constant))
 
 
 def _writes_after_reads(body, memory_free: frozenset) -> bool:

@@ -15,6 +15,8 @@ from .. import ir
 from . import acsl
 from .c_common import is_int
 from .c_expr import ExprLowerer
+from .c_bounds import AccessBounds
+from .c_functions import valid_ranges
 from .c_memory import ElementReads, param_types
 from .c_types import VOID, as_value, const_value, convert, describe, is_const_object
 
@@ -306,15 +308,14 @@ def ir_param_positions(params) -> list[int]:
             if not isinstance(p, c_ast.Typename) and p.name is not None and is_int(t)]
 
 
-def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
+def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns=()):
     """Lower one definition -> (Function, its lowerer); parameters of non-integer type are
     left out of `params` (recorded as unsupported)."""
     lw = StmtLowerer(ctx, name, ret)
     lw.addr_taken = _addresses_taken(fdef.body)
     params: list[ir.Param] = []
     ftype = fdef.decl.type
-    if ftype.args is not None and any(isinstance(p, c_ast.EllipsisParam)
-                                      for p in ftype.args.params):
+    if _variadic(ftype):
         lw.note("variadic parameters", ftype.args)
     declared = definition_params(ctx.tenv, fdef)
     keep = set(ir_param_positions(declared))
@@ -330,11 +331,27 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
         lw.note(f"return type {describe(ret)}", fdef.decl)
     lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
                                getattr(ctx, "memory_free", frozenset()))
+    lw.bounds = AccessBounds(lw, fdef, declared, valid_ranges(ctx, lw, anns))
     body = lw.block(fdef.body)
-    body = lw.elements.prologue() + body
+    body = lw.bounds.prologue + lw.elements.prologue() + body
     return ir.Function(name=name, params=params, ret=ret if is_int(ret) else None,
                        body=body, span=span, language="c", locals=dict(lw.locals),
-                       unsupported=lw.unsupported, qualname=name), lw
+                       unsupported=lw.unsupported, qualname=name,
+                       bounds_unknown=_one_per_site(lw.bounds_unknown),
+                       array_params=lw.bounds.array_params(declared),
+                       c_arity=-1 if _variadic(ftype) else len(declared)), lw
+
+
+def _variadic(ftype) -> bool:
+    return ftype.args is not None and any(isinstance(p, c_ast.EllipsisParam)
+                                          for p in ftype.args.params)
+
+
+def _one_per_site(sites: list) -> list:
+    seen: dict = {}
+    for reason, span in sites:
+        seen.setdefault(span, reason)
+    return [(r, s) for s, r in seen.items()]
 
 
 def _addresses_taken(body) -> set[str]:

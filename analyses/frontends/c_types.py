@@ -19,6 +19,7 @@ class NonInt:
     elem: Optional["CType"] = None
     key: str = ""            # struct/union: its entry in TypeEnv.structs (field types)
     ret: Optional["CType"] = None      # function: its result type
+    length: Optional[int] = None       # array of constant size: its number of elements
 
     @property
     def pointer(self) -> bool:
@@ -198,7 +199,8 @@ class TypeEnv:
             return NonInt(f"{describe(inner)} *", inner)
         if isinstance(node, c_ast.ArrayDecl):
             inner = self.resolve(node.type)
-            return NonInt(f"{describe(inner)} []", inner)
+            n = self.array_length(node.dim)
+            return NonInt(f"{describe(inner)} []", inner, length=n)
         if isinstance(node, c_ast.FuncDecl):
             return NonInt("function", ret=self.resolve(node.type))
         if isinstance(node, c_ast.Enum):
@@ -206,6 +208,27 @@ class TypeEnv:
         if isinstance(node, (c_ast.Struct, c_ast.Union)):
             return self._record(node)
         return NonInt(type(node).__name__)
+
+    def array_length(self, dim) -> Optional[int]:
+        """The number of elements of `T a[dim]` when dim is an integer constant
+        expression of literals (`16`, `4 * 8`), else None."""
+        if isinstance(dim, c_ast.Constant) and dim.type in ("int", "unsigned int", "long",
+                                                             "unsigned long", "long long",
+                                                             "unsigned long long"):
+            try:
+                v = self.dm.int_constant(dim.value)[0]
+            except ValueError:
+                return None
+            return v if v > 0 else None
+        if isinstance(dim, c_ast.BinaryOp) and dim.op in ("+", "-", "*", "/", "<<"):
+            a, b = self.array_length(dim.left), self.array_length(dim.right)
+            if a is None or b is None or (dim.op == "/" and b == 0) or \
+                    (dim.op == "<<" and b > 62):
+                return None
+            v = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+                 "/": lambda: a // b, "<<": lambda: a << b}[dim.op]()
+            return v if v > 0 else None
+        return None
 
     def _record(self, node) -> NonInt:
         kind = "struct" if isinstance(node, c_ast.Struct) else "union"

@@ -152,6 +152,21 @@ class _Compiler:
         conv, label = converter(e.type), e.label or f"line {e.span.line}"
         return lambda env, ctx: ctx.next_nondet(conv, label)
 
+    def x_Element(self, e):
+        """An element input `array[k]` of the top-level run (ctx.elements); a callee's
+        reads are not bound to its caller's arrays: an external value."""
+        index, conv = self.expr(e.index), converter(e.type)
+        what = _at_line(f"element of {e.array}", e.span)
+
+        def element(env, ctx):
+            if ctx.depth > 0:
+                return ctx.next_external(conv, what)
+            key = f"{e.array}[{int(index(env, ctx))}]"
+            if key not in ctx.elements:
+                raise Stop("needs_input", f"no value for {key}")
+            return conv(ctx.elements[key])
+        return element
+
     def x_Old(self, e):
         inner = self.expr(e.arg)
 
@@ -264,6 +279,8 @@ class _Compiler:
         return loop
 
     def s_Assert(self, s):
+        if s.kind == "bounds":
+            return self._bounds(s)
         c, names, span = self.expr(s.cond), var_names(s.cond), s.span
         kind = s.kind if s.kind in ("reach_error", *ir.RUNTIME_CHECKS) else "assert"
         msg = s.message or ("reach_error() is reachable" if kind == "reach_error"
@@ -273,6 +290,24 @@ class _Compiler:
             if not c(env, ctx):
                 vals = {n: int(env.get(n, ctx.globals.get(n, 0))) for n in names}
                 ctx.violate(kind, span, msg, vals)
+        return check
+
+    def _bounds(self, s):
+        """An element access outside its object: undefined behaviour (stops a C run)."""
+        c, span, msg = self.expr(s.cond), s.span, s.message or "out-of-bounds access"
+        parts = ir.bounds_parts(s)
+        lo, index, hi = (self.expr(p) for p in parts) if parts else (None, None, None)
+
+        def check(env, ctx):
+            if not c(env, ctx):
+                vals = {}
+                if parts:
+                    vals["index"] = int(index(env, ctx))
+                    first = int(lo(env, ctx))
+                    if first != 0:
+                        vals["first"] = first
+                    vals["size"] = int(hi(env, ctx)) + 1
+                ctx.violate("bounds", span, msg, vals)
         return check
 
     def s_Assume(self, s):

@@ -7,7 +7,7 @@ from .. import ir
 
 STOP_ALWAYS = frozenset({"assert", "reach_error", "ensures", "requires-call",
                          "division-by-zero", "index"})
-STOP_C_UB = frozenset({"signed-overflow", "div-overflow", "shift"})
+STOP_C_UB = frozenset({"signed-overflow", "div-overflow", "shift", "bounds"})
 
 
 @dataclass

@@ -26,6 +26,10 @@ from .common import Expect, ReplayResult, clean_env, run_limited
 
 GCC_FLAGS = ["-std=gnu11", "-O0", "-g", "-fsanitize=undefined",
              "-fno-sanitize-recover=all", "-w"]
+ASAN_FLAGS = ["-fsanitize=address", "-fno-omit-frame-pointer"]   # bounds findings only
+# AddressSanitizer's report: the kind of bad access, then the frame that made it
+_ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: (?P<what>[\w-]+)")
+_ASAN_FRAME = re.compile(r"#0 0x[0-9a-f]+ in \S+ (?P<file>[^\s:]+):(?P<line>\d+)")
 MARK = "__VERILINE__"
 NONDET_TYPES = {
     "int": "int", "uint": "unsigned int", "unsigned": "unsigned int", "long": "long",
@@ -64,7 +68,7 @@ def uses(source: str, name: str) -> bool:
 
 
 def build_unit(source: str, basename: str, function: str, params: list[tuple[str, ir.IntT]],
-               globals_: list[str], post: str) -> str:
+               globals_: list[str], post: str, arrays: tuple = ()) -> str:
     """The whole translation unit (user code + driver) as text."""
     proto, helpers = ["void __vl_mark(int);", "unsigned long long __vl_next_nondet(void);"], []
     for suffix in sorted(set(re.findall(r"\b__VERIFIER_nondet_(\w+)\s*\(", source))):
@@ -90,9 +94,10 @@ def build_unit(source: str, basename: str, function: str, params: list[tuple[str
     if function != "main":
         parts.append("#define main __veriline_user_main")
     parts += [f'#line 1 "{basename}"', marked, '#line 1 "__veriline_driver.c"', "#undef main",
-              "#include <stdio.h>", "#include <stdlib.h>", _RUNTIME, *helpers]
+              "#include <stdio.h>", "#include <stdlib.h>", "#include <string.h>", _RUNTIME,
+              *helpers]
     parts.append(_main_for_user_main() if function == "main"
-                 else _driver_main(function, params, globals_, post))
+                 else _driver_main(function, params, globals_, post, arrays))
     return "\n".join(parts) + "\n"
 
 
@@ -106,6 +111,20 @@ unsigned long long __vl_next_nondet(void) {
     char *end; unsigned long long v = strtoull(__vl_nd, &end, 10); __vl_nd = end;
     return v;
 }
+static void __vl_fill(void *arr, size_t size, long n, const char *name) {
+    const char *s = getenv("VERILINE_ELEMS"); size_t len = strlen(name);
+    for (; s && *s; s = strchr(s, ';'), s = s ? s + 1 : 0) {
+        char *e; long k;
+        if (strncmp(s, name, len) != 0 || s[len] != '[') continue;
+        k = strtol(s + len + 1, &e, 10);
+        if (e[0] != ']' || e[1] != '=' || k < 0 || k >= n) continue;
+        long long v = strtoll(e + 2, 0, 10);
+        if (size == 1) ((char *)arr)[k] = (char)v;
+        else if (size == 2) ((short *)arr)[k] = (short)v;
+        else if (size == 4) ((int *)arr)[k] = (int)v;
+        else ((long long *)arr)[k] = v;
+    }
+}
 static void __vl_call(void) { fprintf(stderr, "\n__VERILINE__CALL\n"); fflush(stderr); }
 static void __vl_returned(void) { fflush(stdout); fprintf(stderr, "\n__VERILINE__RETURNED\n"); }
 """
@@ -116,7 +135,29 @@ def _main_for_user_main() -> str:
             "__attribute__((destructor)) static void __vl_end(void) { __vl_returned(); }")
 
 
-def _driver_main(function, params, globals_, post) -> str:
+def _arrays(params, arrays) -> tuple[list[str], dict[int, str]]:
+    """Driver lines allocating each array parameter with exactly its size (so
+    AddressSanitizer sees any access past it), filled from VERILINE_ELEMS; and the
+    argument text at each array's position."""
+    lines, args = [], {}
+    for k, a in enumerate(arrays):
+        ct = c_type(a.elem)
+        lines.append(f"    long __vl_n{k};")
+        lines.append("    {")
+        for i, (name, _) in enumerate(params):
+            lines.append(f"        __int128 {name} = __vl_in{i}; (void){name};")
+        lines.append(f"        __vl_n{k} = (long)({a.size});")
+        lines.append("    }")
+        lines.append(f"    if (__vl_n{k} < 0) {{ fprintf(stderr, \"negative size\\n\"); "
+                     f"return 2; }}")
+        lines.append(f"    {ct} *__vl_arr{k} = ({ct} *)malloc(__vl_n{k} * sizeof({ct}));")
+        lines.append(f"    if (__vl_n{k}) memset(__vl_arr{k}, 0, __vl_n{k} * sizeof({ct}));")
+        lines.append(f"    __vl_fill(__vl_arr{k}, sizeof({ct}), __vl_n{k}, \"{a.name}\");")
+        args[a.position] = f"__vl_arr{k}"
+    return lines, args
+
+
+def _driver_main(function, params, globals_, post, arrays=()) -> str:
     n = len(params) + len(globals_)
     lines = ["int main(int argc, char **argv) {",
              f"    if (argc != {n + 1}) {{ fprintf(stderr, \"bad driver arguments\\n\"); return 2; }}"]
@@ -125,7 +166,11 @@ def _driver_main(function, params, globals_, post) -> str:
         lines.append(f"    {ct} __vl_in{i} = ({ct})strtoull(argv[{i + 1}], 0, 10);")
     for j, g in enumerate(globals_):
         lines.append(f"    {g} = (__typeof__({g}))strtoull(argv[{len(params) + j + 1}], 0, 10);")
-    args = ", ".join(f"__vl_in{i}" for i in range(len(params)))
+    more, at = _arrays(params, arrays)
+    lines += more
+    ints = iter(f"__vl_in{i}" for i in range(len(params)))
+    args = ", ".join(at[j] if j in at else next(ints)
+                     for j in range(len(params) + len(arrays)))
     lines.append("    __vl_call();")
     if post:
         lines.append(f"    __auto_type __vl_r = {function}({args});")
@@ -155,9 +200,11 @@ def _cache_dir() -> str:
     return d
 
 
-def compile_unit(unit: str, basename: str, include_dir: str) -> tuple[str | None, str]:
+def compile_unit(unit: str, basename: str, include_dir: str,
+                 flags: tuple = ()) -> tuple[str | None, str]:
     """Compile (or reuse) the binary for this unit; returns (path, first error line)."""
-    key = hashlib.sha256("\0".join([unit, include_dir, *GCC_FLAGS]).encode()).hexdigest()[:32]
+    flags = [*GCC_FLAGS, *flags]
+    key = hashlib.sha256("\0".join([unit, include_dir, *flags]).encode()).hexdigest()[:32]
     exe = os.path.join(_cache_dir(), f"{key}.bin")
     if os.path.exists(exe):
         return exe, ""
@@ -167,7 +214,7 @@ def compile_unit(unit: str, basename: str, include_dir: str) -> tuple[str | None
             fh.write(unit)
         out = os.path.join(tmp, "a.out")
         try:
-            proc = subprocess.run(["gcc", *GCC_FLAGS, "-I", include_dir, src, "-o", out],
+            proc = subprocess.run(["gcc", *flags, "-I", include_dir, src, "-o", out],
                                   capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, f"cannot run gcc: {exc}"
@@ -192,8 +239,13 @@ def _prune(cache: str, keep: int = 200) -> None:
 
 def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.IntT]],
              inputs: dict[str, int], expect: Expect, nondet: list[int] = (),
-             timeout_s: float = 5.0) -> ReplayResult:
-    """Compile and run `function(inputs)` from the user's C file and check `expect`."""
+             timeout_s: float = 5.0, arrays: tuple = (), arity: int = -1) -> ReplayResult:
+    """Compile and run `function(inputs)` from the user's C file and check `expect`.
+    arrays: ir.ArrayParam of the pointer parameters (allocated with their size, elements
+    from inputs `a[k]`); arity: the number of C parameters (-1: only `params`)."""
+    if arity >= 0 and arity != len(params) + len(arrays):
+        return ReplayResult(None, "the function has parameters the driver cannot build "
+                                  "(pointers of unknown size, structs, floats)")
     basename = os.path.basename(path) or "input.c"
     missing = [n for n, _ in params if n not in inputs]
     if missing:
@@ -201,20 +253,35 @@ def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.I
     pnames = {n for n, _ in params}
     globals_ = [g for g in inputs if g not in pnames and g.isidentifier()]
     post = acsl_to_c(expect.expr) if expect.kind == "postcondition" else ""
+    arrays = tuple(arrays) if arity >= 0 else ()
     try:
-        unit = build_unit(source, basename, function, params, globals_, post)
+        unit = build_unit(source, basename, function, params, globals_, post, arrays)
     except ValueError as exc:
         return ReplayResult(None, str(exc))
-    exe, err = compile_unit(unit, basename, os.path.dirname(os.path.abspath(path)))
+    asan = ASAN_FLAGS if expect.kind == "bounds" else []
+    exe, err = compile_unit(unit, basename, os.path.dirname(os.path.abspath(path)),
+                            tuple(asan))
     if exe is None:
         return ReplayResult(None, f"compilation failed: {err}")
     argv = [exe] + [str(inputs[n] & (2**64 - 1)) for n, _ in params] \
         + [str(inputs[g] & (2**64 - 1)) for g in globals_]
     env = clean_env({"VERILINE_NONDET": ",".join(str(v & (2**64 - 1)) for v in nondet),
-                     "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1"})
+                     "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1",
+                     "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0",
+                     "VERILINE_ELEMS": ";".join(f"{k}={_signed64(v)}" for k, v in inputs.items()
+                                                if k.endswith("]"))})
     run = run_limited(argv, timeout_s, env=env)
     call = f"{function}({', '.join(str(inputs[n]) for n, _ in params)})"
     return judge(run, expect, basename, call, timeout_s)
+
+
+def kind_is_bounds(expect: Expect) -> bool:
+    return expect.kind == "bounds"
+
+
+def _signed64(v: int) -> int:
+    v &= 2**64 - 1
+    return v - 2**64 if v >= 2**63 else v
 
 
 def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> ReplayResult:
@@ -233,6 +300,17 @@ def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> Re
         return ReplayResult(None, f"{call} needed more __VERIFIER_nondet values than given")
     if f"{MARK}ASSUME" in err:
         return ReplayResult(False, f"{call}: a __VERIFIER_assume condition was false")
+    asan = _ASAN_ERROR.search(err)
+    frame = _ASAN_FRAME.search(err, asan.end()) if asan else None
+    if asan and not ub:
+        where = f" at {os.path.basename(frame['file'])}:{frame['line']}" if frame else ""
+        note = f"{call}: AddressSanitizer: {asan['what']}{where}"
+        if kind_is_bounds(expect):
+            return ReplayResult(frame is not None and
+                                os.path.basename(frame["file"]) == basename and
+                                (expect.line is None or int(frame["line"]) == expect.line),
+                                note)
+        return ReplayResult(False, note)
     if ub:
         first = ub[0]
         note = f"{call}: {os.path.basename(first['file'])}:{first['line']}: " \
@@ -245,6 +323,11 @@ def judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> Re
     else:
         note = f"{call} ended with exit status {run.returncode}"
     kind, line = expect.kind, expect.line
+    if kind == "bounds":              # UBSan's own check of an array of known size
+        m = user_ub[0] if user_ub else None
+        return ReplayResult(m is not None and m is ub[0] and any(
+            w in m["msg"] for w in ("out of bounds", "insufficient space"))
+            and (line is None or int(m["line"]) == line), note)
     if kind == "ub":
         if not user_ub:
             return ReplayResult(False, note)

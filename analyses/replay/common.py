@@ -29,7 +29,8 @@ class Expect:
     raised at `line` if given), 'postcondition' (`expr` false after the call), 'overflow'
     (numpy fixed-width overflow at `line`), 'ub' (C: UBSan runtime error at `line`;
     optionally its message must contain `contains`), 'assert' (C assert()/reach_error
-    at `line`), 'nontermination' (still running after the timeout)."""
+    at `line`), 'bounds' (C: an out-of-bounds access at `line`, seen by AddressSanitizer
+    or UBSan), 'nontermination' (still running after the timeout)."""
     kind: str
     exception: str = ""
     line: Optional[int] = None
@@ -107,6 +108,8 @@ def expect_for(language: str, prop: str, line: Optional[int], text: str = "") ->
         return None
     if prop in ("assert", "reach_error"):
         return Expect("assert", line=line)
+    if prop == "bounds":                   # AddressSanitizer (or UBSan's -fsanitize=bounds)
+        return Expect("bounds", line=line)
     if prop in _C_UB_TEXT:
         return Expect("ub", line=line, contains=_C_UB_TEXT[prop])
     return None
