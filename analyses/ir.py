@@ -307,6 +307,8 @@ class Function:
     source: str = ""                        # the function's own source text (for hashing)
     qualname: str = ""                      # 'Class.method' for methods; else == name
     internal: bool = False                  # C `static`: callable only from this file
+    # C locals (IR names) whose address is taken: a call may change them through it
+    address_taken: frozenset = frozenset()
 
 
 @dataclass(kw_only=True)

@@ -334,7 +334,8 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span):
     body = lw.elements.prologue() + body
     return ir.Function(name=name, params=params, ret=ret if is_int(ret) else None,
                        body=body, span=span, language="c", locals=dict(lw.locals),
-                       unsupported=lw.unsupported, qualname=name), lw
+                       unsupported=lw.unsupported, qualname=name,
+                       address_taken=frozenset(lw.addr_ir)), lw
 
 
 def _addresses_taken(body) -> set[str]:
