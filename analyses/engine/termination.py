@@ -192,6 +192,10 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         # through an alias): never a ranking, whatever the callees do
         ranking, proved_msg = None, ""
         blockers = blockers + [f"depends on {opaque_range}"]
+    elif not loop.range_loop and _never_repeats(ctx, rec):
+        ranking = ["once"]
+        proved_msg = ("terminates: no path goes around the loop (every pass leaves it: "
+                      "the condition is false after the body, or it breaks or returns)")
     elif loop.range_loop:
         ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
@@ -239,6 +243,14 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         why = ("no ranking function found (tried the loop condition's differences and the "
                "assigned variables, also lexicographic pairs) and no non-termination witness")
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+
+
+def _never_repeats(ctx: FnContext, rec) -> bool:
+    """Is the back edge unreachable from every head state (`do { .. } while (0)`, a
+    `while True` body that always breaks or returns)?  Then the loop runs its body at
+    most once per entry (twice for a do-while: the peeled first pass and one more)."""
+    r = ctx.check(ctx.abstract.pre + [rec.back.pc])
+    return r.status == "unsat"
 
 
 def _template_vars(fn: ir.Function, loop: ir.While, rec) -> list:
