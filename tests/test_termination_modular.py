@@ -272,3 +272,35 @@ def test_hover_names_the_assumed_callees():
     md = convert.hover_markdown(res, 6, 6, "while")
     assert "ranking function `n - i`" in md
     assert "Assuming the calls to `foo.bar` return (judged separately)" in md
+
+
+def test_termination_keeps_its_share_when_safety_runs_out(monkeypatch):
+    """A safety phase that never finishes (simulated) leaves termination decided, and
+    each safety property keeps its own reason."""
+    from veriline.analyses.api import parse
+    from veriline.analyses.engine import driver
+    from veriline.analyses.engine.budget import Budget
+
+    def slow_safety(ctx, kinds, out):
+        while True:                     # one query that would outlive the budget
+            ctx.cancel.check()
+
+    monkeypatch.setattr(driver, "_safety", slow_safety)
+    monkeypatch.setattr(driver, "SAFETY_SHARE", 0.05)
+    prog = parse(textwrap.dedent('''
+        int count(int n) {
+            int i = 0;
+            while (i < n) { i++; }
+            return i;
+        }
+    '''), "share.c")
+    with Budget(30) as budget:
+        found = driver.verify(prog, "count", Options(), budget)
+    term = [f for f in found if f.kind == "termination"]
+    assert [f.status for f in term] == ["proved"]
+    assert term[0].details["measure"] == ["n - i"]
+    safety = [f for f in found if f.kind != "termination"]
+    assert safety and all(f.status == "unknown" for f in safety)
+    assert all(f.reason.startswith("contracts and overflow used up their share (1.5 s) "
+                                   "of the function's time budget of 30 s")
+               for f in safety), [f.reason for f in safety]
