@@ -304,3 +304,42 @@ def test_termination_keeps_its_share_when_safety_runs_out(monkeypatch):
     assert all(f.reason.startswith("contracts and overflow used up their share (1.5 s) "
                                    "of the function's time budget of 30 s")
                for f in safety), [f.reason for f in safety]
+
+
+HAVOC_C = textwrap.dedent('''
+    extern void ext0(void);
+    extern void leak(int *p);
+    int g;
+    int *gp;
+    /*@ requires n >= 0;
+        ensures \\result == n; */
+    int wrapc(int n) { ext0(); return n; }
+    void write_through(void) { *gp = 5; }
+    int by_contract(void) { g = 1; wrapc(1); assert(g == 1); return 0; }
+    int loop_by_contract(void) { while (g > 0) { wrapc(1); g--; } return 0; }
+    int escaped(void) { int i = 0; leak(&i); i = 0; ext0(); assert(i == 0); return i; }
+    int via_global(void) { int i = 0; gp = &i; i = 0; write_through(); assert(i == 0);
+                           return i; }
+    int not_escaped(void) { int i = 0; ext0(); assert(i == 0); return i; }
+''')
+
+
+@pytest.fixture(scope="module")
+def havoc():
+    rep = analyze_source(HAVOC_C, "havoc.c",
+                         Options(analyses=frozenset({"contract", "termination"})))
+    return {(f.function, f.kind): f for f in rep.findings}
+
+
+@pytest.mark.parametrize("name", ["by_contract", "escaped", "via_global"])
+def test_unknown_code_may_change_globals_and_escaped_locals(havoc, name):
+    """Reached through a callee with a contract, or through an address taken earlier."""
+    assert havoc[(name, "contract")].status == "unknown"
+
+
+def test_unknown_call_leaves_a_local_without_address_alone(havoc):
+    assert havoc[("not_escaped", "contract")].status == "proved"
+
+
+def test_loop_ranked_by_a_global_a_contract_callee_may_change(havoc):
+    assert havoc[("loop_by_contract", "termination")].status == "unknown"
