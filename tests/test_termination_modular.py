@@ -81,6 +81,19 @@ PY = textwrap.dedent('''
             x = x + 0
         return x
 
+    def helper(x: int) -> int:
+        return x + 1
+
+    def spins_with_helper(x: int) -> int:
+        while x > 0:
+            helper(x)
+        return x
+
+    def stuck_inside(x: int) -> int:
+        while x > 0:
+            stuck()
+        return x
+
     def range_with_call(n: int) -> int:
         s = 0
         for i in range(n):
@@ -210,6 +223,21 @@ def test_nontermination_through_unknown_call_is_not_a_counterexample(py):
     g = one(py, "spins_plain")
     assert g.status == "counterexample"
     assert g.counterexample.inputs == {"x": 1}
+
+
+def test_loop_calling_a_returning_callee_keeps_its_counterexample(py):
+    f = one(py, "spins_with_helper")
+    assert f.status == "counterexample"
+    assert f.counterexample.inputs == {"x": 1}
+
+
+def test_loop_stuck_in_a_callee_is_not_a_counterexample_of_the_loop(py):
+    """Every iteration hangs in `stuck` (which has its own ✗): the loop itself never goes
+    around, which is what its finding says, with the assumption named."""
+    f = one(py, "stuck_inside")
+    assert f.status == "proved"
+    assert f.details["assumes_return"] == ["stuck"]
+    assert f.message.startswith("terminates: no path goes around the loop")
 
 
 def test_recursion_through_a_callback_stays_unknown(py):
