@@ -371,3 +371,26 @@ def test_unknown_call_leaves_a_local_without_address_alone(havoc):
 
 def test_loop_ranked_by_a_global_a_contract_callee_may_change(havoc):
     assert havoc[("loop_by_contract", "termination")].status == "unknown"
+
+
+def test_termination_running_out_names_the_whole_budget(monkeypatch):
+    from veriline.analyses.api import parse
+    from veriline.analyses.engine import driver, termination
+    from veriline.analyses.engine.budget import Budget
+
+    def spin(ctx, *args, **kw):
+        while True:
+            ctx.cancel.check()
+
+    monkeypatch.setattr(driver, "_safety", spin)
+    monkeypatch.setattr(termination, "check_termination", spin)
+    monkeypatch.setattr(driver, "SAFETY_SHARE", 0.3)
+    prog = parse("int count(int n) { int i = 0; while (i < n) { i++; } return i; }\n",
+                 "whole.c")
+    with Budget(3) as budget:
+        found = driver.verify(prog, "count", Options(), budget)
+    term = [f for f in found if f.kind == "termination"]
+    assert [(f.status, f.reason) for f in term] == \
+        [("unknown", "the function's time budget of 3 s ran out")]
+    assert all(f.reason.startswith("contracts and overflow used up their share")
+               for f in found if f.kind != "termination")

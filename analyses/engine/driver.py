@@ -61,6 +61,7 @@ def _run(ctx, kinds, findings) -> None:
                 if ctx.judgement is not None:
                     _mark_judgement(ctx.judgement, findings[start:])
         except Cancelled:
+            _repoint(ctx, parent)       # verify() reports a run-out of the whole budget
             if share is None or not share.expired or parent.cancelled:
                 raise
             # safety's share ran out: its properties get their own reason, and

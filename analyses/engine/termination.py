@@ -189,10 +189,10 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     opaque_range = loop.range_loop and _unsupported_in(loop.cond)
     if opaque_range:
         # the frontend could not bound the iterations (the body may change the container
-        # through an alias): never a ranking, whatever the callees do
-        ranking, proved_msg = None, ""
-        blockers = blockers + [f"depends on {opaque_range}"]
-    elif not loop.range_loop and _never_repeats(ctx, rec):
+        # through an alias): no ranking and no witness, whatever the callees do
+        why = f"depends on {opaque_range}"
+        return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+    if not loop.range_loop and _never_repeats(ctx, rec):
         ranking = ["once"]
         proved_msg = ("terminates: no path goes around the loop (every pass leaves it: "
                       "the condition is false after the body, or it breaks or returns)")
