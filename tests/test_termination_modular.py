@@ -94,6 +94,25 @@ PY = textwrap.dedent('''
             stuck()
         return x
 
+    def nonlocal_bump(n: int) -> int:
+        i = 0
+        def bump():
+            nonlocal i
+            i -= 1
+        while i < n:
+            bump()
+            i += 1
+        return i
+
+    def closure_reads(n: int) -> int:
+        i = 0
+        def peek():
+            return i
+        while i < n:
+            peek()
+            i += 1
+        return i
+
     def range_with_call(n: int) -> int:
         s = 0
         for i in range(n):
@@ -238,6 +257,14 @@ def test_loop_stuck_in_a_callee_is_not_a_counterexample_of_the_loop(py):
     assert f.status == "proved"
     assert f.details["assumes_return"] == ["stuck"]
     assert f.message.startswith("terminates: no path goes around the loop")
+
+
+def test_local_a_nested_function_rebinds_is_not_a_ranking(py):
+    """`nonlocal i` in a nested function: any call may change i (bump undoes i += 1)."""
+    assert one(py, "nonlocal_bump").status == "unknown"
+    f = one(py, "closure_reads")
+    assert f.status == "proved"
+    assert f.details["assumes_return"] == ["closure_reads.<locals>.peek"]
 
 
 def test_recursion_through_a_callback_stays_unknown(py):

@@ -84,7 +84,8 @@ def _has_havoc(node) -> bool:
 def call(ex, e: ir.Call, st: State):
     res = _call(ex, e, st)
     caller = ex.frames[-1].fn
-    if caller.address_taken and may_write_memory(ex.program, e.func):
+    if caller.address_taken and (caller.language != "c"
+                                 or may_write_memory(ex.program, e.func)):
         for v in sorted(caller.address_taken):
             if v in st.vars:
                 st.vars[v] = ex.fresh(v, caller.locals.get(v, ir.MATH_INT))

@@ -140,7 +140,8 @@ def loop_writes(program: ir.Program, loop: ir.While, fn: ir.Function = None) -> 
             out.update(dict.fromkeys(sorted(assigned_globals(program, c.func))))
         else:
             out.update(dict.fromkeys(program.globals))
-        if fn is not None and fn.address_taken and may_write_memory(program, c.func):
+        if fn is not None and fn.address_taken and (
+                fn.language != "c" or may_write_memory(program, c.func)):
             out.update(dict.fromkeys(sorted(fn.address_taken)))
     return list(out)
 
