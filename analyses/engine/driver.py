@@ -42,7 +42,7 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 # share of the function's remaining budget that contracts and overflow may use when
 # termination still has loops or recursion to judge (it gets the rest, and all that
 # safety leaves unused): one slow safety query must not leave every loop "don't know"
-SAFETY_SHARE = 0.65
+SAFETY_SHARE = 0.8
 
 
 def _run(ctx, kinds, findings) -> None:
