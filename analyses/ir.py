@@ -361,6 +361,8 @@ class Function:
     assumptions: list[str] = field(default_factory=list)   # what its proofs take for granted
     array_params: list[ArrayParam] = field(default_factory=list)   # C, for --replay
     c_arity: int = -1                       # C: number of parameters (-1: not known)
+    # C locals (IR names) whose address is taken: a call may change them through it
+    address_taken: frozenset = frozenset()
 
 
 @dataclass(kw_only=True)

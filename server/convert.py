@@ -256,6 +256,9 @@ def _loop_md(f: Finding) -> list[str]:
             out.append(str(ranking))
         if d.get("invariants"):
             out.append("Invariants: " + ", ".join(f"`{i}`" for i in d["invariants"]))
+        if d.get("assumes_return"):
+            out.append("Assuming the calls to " + ", ".join(
+                f"`{n}`" for n in d["assumes_return"]) + " return (judged separately)")
     elif witness is not None:
         if isinstance(witness, dict):
             text = witness.get("description") or witness.get("kind") or "witness"

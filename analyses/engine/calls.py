@@ -13,8 +13,17 @@ from .state import CallSite, Fresh, Obligation, OutCall, State, merge
 from .symexec import MAX_INLINE_DEPTH, FnFrame, is_stub
 
 
+# C library functions that write no object of the caller (no pointer argument is passed
+# to them by the frontend without its own havoc)
+_MEMORY_FREE = {"abs", "labs", "llabs", "strlen", "strcmp", "strncmp", "memcmp", "puts",
+                "putchar", "assert", "abort", "exit", "_Exit", "__assert_fail",
+                "__VERIFIER_nondet_int", "__VERIFIER_assume", "__VERIFIER_error",
+                "reach_error", "__builtin_expect"}
+
+
 def assigned_globals(program: ir.Program, name: str, seen=None) -> set[str]:
-    """Globals a function (or its callees) may assign."""
+    """Globals a function (or its callees) may assign: all of them when it (transitively)
+    calls an unknown function, which may assign any."""
     seen = set() if seen is None else seen
     if name in seen or name not in program.functions:
         return set()
@@ -26,11 +35,64 @@ def assigned_globals(program: ir.Program, name: str, seen=None) -> set[str]:
         if t in program.globals and t not in fn.locals:
             out.add(t)
     for c in callees(fn):
+        g = program.functions.get(c)
+        if g is None or is_stub(g):
+            return set(program.globals)
         out |= assigned_globals(program, c, seen)
     return out
 
 
+def may_write_memory(program: ir.Program, name: str, seen=None) -> bool:
+    """Could a call to `name` change a C object of the caller through a pointer it got
+    earlier (an escaped address)?  Unknown functions may; a function of the file may
+    when it (or a callee) writes through a pointer (the frontend's Havoc)."""
+    memo = program.__dict__.setdefault("_may_write_memory", {})
+    if name in memo:
+        return memo[name]
+    top = seen is None
+    seen = set() if seen is None else seen
+    if name in seen:
+        return False
+    seen.add(name)
+    out = _may_write(program, name, seen)
+    if top or out:          # a cycle cut short is only final when seen from its top
+        memo[name] = out
+    return out
+
+
+def _may_write(program: ir.Program, name: str, seen: set) -> bool:
+    g = program.functions.get(name)
+    if g is None or is_stub(g):
+        return name not in _MEMORY_FREE
+    from ..callgraph import callees
+    if _has_havoc(g.body):
+        return True
+    return any(may_write_memory(program, c, seen) for c in callees(g))
+
+
+def _has_havoc(node) -> bool:
+    if isinstance(node, (list, tuple)):
+        return any(_has_havoc(n) for n in node)
+    if isinstance(node, ir.Havoc):
+        return True
+    if isinstance(node, ir.Stmt):
+        return any(_has_havoc(v) for v in vars(node).values()
+                   if isinstance(v, (list, tuple, ir.Stmt)))
+    return False
+
+
 def call(ex, e: ir.Call, st: State):
+    res = _call(ex, e, st)
+    caller = ex.frames[-1].fn
+    if caller.address_taken and (caller.language != "c"
+                                 or may_write_memory(ex.program, e.func)):
+        for v in sorted(caller.address_taken):
+            if v in st.vars:
+                st.vars[v] = ex.fresh(v, caller.locals.get(v, ir.MATH_INT))
+    return res
+
+
+def _call(ex, e: ir.Call, st: State):
     args = [ex.expr(a, st) for a in e.args]
     for fr in ex.frames:
         for lf in fr.loops:

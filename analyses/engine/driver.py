@@ -52,15 +52,44 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     return findings
 
 
+# share of the function's remaining budget that contracts and overflow may use when
+# termination still has loops or recursion to judge (it gets the rest, and all that
+# safety leaves unused): one slow safety query must not leave every loop "don't know"
+SAFETY_SHARE = 0.8
+
+
 def _run(ctx, kinds, findings) -> None:
-    if kinds & {"contract", "overflow"}:
-        from .calling_contexts import judge
-        ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
+    safety = kinds & {"contract", "overflow"}
+    if safety:
+        parent = ctx.cancel
+        share = _safety_slice(ctx, kinds)
+        ctx.cancel = share or parent
         start = len(findings)
         try:
-            _safety(ctx, kinds & {"contract", "overflow"}, findings)
-        finally:            # also what was decided before the budget ran out
-            _mark_judgement(ctx.judgement, findings[start:])
+            from .calling_contexts import judge
+            ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
+            try:
+                _safety(ctx, safety, findings)
+            finally:            # also what was decided before the budget ran out
+                if ctx.judgement is not None:
+                    _mark_judgement(ctx.judgement, findings[start:])
+        except Cancelled:
+            _repoint(ctx, parent)       # verify() reports a run-out of the whole budget
+            if share is None or not share.expired or parent.cancelled:
+                raise
+            # safety's share ran out: its properties get their own reason, and
+            # termination goes on in a fresh context under the whole budget
+            ab = ctx.__dict__.get("abstract")
+            findings += undecided(ctx.program, ctx.fn, safety, findings, parent.seconds,
+                                  ab.obligations if ab is not None else None,
+                                  reason=_share_reason(share, parent))
+            judgement = ctx.judgement
+            ctx = FnContext(ctx.program, ctx.fn, ctx.options, parent)
+            ctx.judgement = judgement
+        finally:
+            if share is not None:
+                share.stop()
+        _repoint(ctx, parent)
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
@@ -80,6 +109,36 @@ def _run(ctx, kinds, findings) -> None:
             if f.status != UNKNOWN and not f.solver:
                 f.solver = tctx.solver_label()
         findings += found
+
+
+def _safety_slice(ctx, kinds):
+    """A Budget for contracts and overflow that leaves termination its share, or None
+    (no budget, no termination asked, or nothing for termination to judge)."""
+    from .. import callgraph
+    from .budget import Budget
+    parent = ctx.cancel
+    if "termination" not in kinds or not isinstance(parent, Budget):
+        return None
+    if not callgraph.loops_in(ctx.fn.body) and \
+            not callgraph.is_recursive(ctx.program, ctx.fn.name):
+        return None
+    share = Budget(parent.remaining_ms() / 1000 * SAFETY_SHARE, parent=parent)
+    return share
+
+
+def _repoint(ctx, cancel) -> None:
+    """ctx and the executors it cached answer to `cancel` from now on (termination reuses
+    the abstract run built under safety's share)."""
+    ctx.cancel = cancel
+    for name in ("abstract", "bmc"):
+        ex = ctx.__dict__.get(name)
+        if ex is not None:
+            ex.cancel = cancel
+
+
+def _share_reason(share, parent) -> str:
+    return (f"contracts and overflow used up their share ({share.seconds:.1f} s) of the "
+            f"function's time budget of {parent.seconds:g} s")
 
 
 def _safety(ctx, kinds, out: list) -> None:

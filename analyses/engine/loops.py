@@ -46,7 +46,7 @@ def _k_target(ex, loop: ir.While, st: State) -> State:
                 break
             s, _ = _iteration(ex, loop, s)
         return st.copy(FALSE)
-    modified = loop_writes(ex.program, loop)
+    modified = loop_writes(ex.program, loop, ex.frames[-1].fn)
     head = _havoc(ex, ex.frames[-1].fn, modified, st)
     for inv in loop.invariants:
         head.pc = conj(head.pc, ex.expr(inv.expr, head))
@@ -128,24 +128,28 @@ def _check_invariants(ex, loop: ir.While, st: State, prop: str) -> None:
 
 # ---------------------------------------------------------------------- abstraction
 
-def loop_writes(program: ir.Program, loop: ir.While) -> list[str]:
+def loop_writes(program: ir.Program, loop: ir.While, fn: ir.Function = None) -> list[str]:
     """Variables one iteration may change: assigned ones, plus globals written by the
-    functions it calls (all globals for unknown functions)."""
+    functions it calls (all globals for unknown functions), plus fn's C locals whose
+    address escaped when a call may write through a pointer (calls.may_write_memory)."""
     from ..callgraph import calls_in
-    from .calls import assigned_globals
+    from .calls import assigned_globals, may_write_memory
     out = dict.fromkeys(assigned(loop.body + loop.update))
     for c in calls_in([loop.cond] + loop.body + loop.update):
         if c.func in program.functions:
             out.update(dict.fromkeys(sorted(assigned_globals(program, c.func))))
         else:
             out.update(dict.fromkeys(program.globals))
+        if fn is not None and fn.address_taken and (
+                fn.language != "c" or may_write_memory(program, c.func)):
+            out.update(dict.fromkeys(sorted(fn.address_taken)))
     return list(out)
 
 
 def _abstract(ex, loop: ir.While, st: State) -> State:
     if ex.scratch == 0:
         ex.abstracted_loops += 1
-    modified = loop_writes(ex.program, loop)
+    modified = loop_writes(ex.program, loop, ex.frames[-1].fn)
     fn = ex.frames[-1].fn
     user = loop.invariants
     for inv in user:

@@ -93,6 +93,13 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
                            lambda vs, v=v: E.numeric([(_ev(ex, v, vs), v.type)])[0]))
     guards = []       # (parts, plus, text) of each bounded difference in the condition
     for atom in _atoms(loop.cond):
+        truth = _truth_operand(atom)
+        if truth is not None:           # `while (n)`: n != 0, so |n| may fall to zero
+            zero = ir.Const(value=0, type=truth.type, span=truth.span)
+            out.append(_linear(ex, fn, *_diff_parts(fn, truth, zero, 0)))
+            out.append(_linear(ex, fn, [(truth, -1)], 0, f"-{_text(fn, truth)}"))
+            out.append(_abs_diff(ex, fn, truth, zero))
+            continue
         if not (isinstance(atom, ir.Binary) and atom.op in ir.CMP_OPS):
             continue
         a, b, op = atom.left, atom.right, atom.op
@@ -121,6 +128,17 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
             seen.add(m.text)
             uniq.append(m)
     return uniq
+
+
+def _truth_operand(atom: ir.Expr):
+    """The integer e of a condition that is just e's truth (C `while (n)`, Python
+    `while n:`), or None."""
+    inner = atom.arg if isinstance(atom, ir.Cast) and isinstance(atom.type, ir.BoolT) \
+        else atom
+    if isinstance(inner, ir.Cast) and isinstance(inner.arg.type, ir.IntT):
+        inner = inner.arg
+    return inner if isinstance(inner.type, ir.IntT) and not isinstance(inner, ir.Const) \
+        else None
 
 
 def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure],

@@ -65,6 +65,9 @@ def recursion_verdict(ctx: FnContext) -> Finding:
     if any(not all(isinstance(p.type, ir.IntT) for p in f.params) for f in fns):
         return _finding(ctx, UNKNOWN, "recursion: don't know (non-integer parameters)",
                         reason="non-integer parameters")
+    via = _callback_path(program, members)
+    if via:
+        return _finding(ctx, UNKNOWN, f"recursion: don't know ({via})", reason=via)
     ctxs = {m: (ctx if m == ctx.fn.name else FnContext(program, program.functions[m],
                                                           ctx.options, ctx.cancel))
             for m in members}
@@ -116,6 +119,35 @@ def recursion_verdict(ctx: FnContext) -> Finding:
         return _recurrent_finding(ctx, *found)
     reason = "no decreasing measure over the parameters found"
     return _finding(ctx, UNKNOWN, f"recursion: don't know ({reason})", reason=reason)
+
+
+def _callback_path(program: ir.Program, members: list[str]) -> str:
+    """Why the recursion may also go through an unknown function ('' if it cannot): a
+    member's name is used as a value (a callback, a function pointer) and the cycle calls
+    something unknown, which may call it back with any arguments."""
+    from ..judgement import address_taken
+    from .symexec import is_stub
+    escaped = [m for m in members if address_taken(program, m.split(".")[-1])
+               or _mentioned_as_attribute(program, m)]
+    if not escaped:
+        return ""
+    for f in sorted(set(members) | set().union(*(callgraph.reachable(program, m)
+                                                 for m in members))):
+        for c in callgraph.callees(program.functions[f]):
+            g = program.functions.get(c)
+            if g is None or is_stub(g):
+                return (f"`{escaped[0]}` is used as a value and the call to the unknown "
+                        f"`{c}` may call it back")
+    return ""
+
+
+def _mentioned_as_attribute(program: ir.Program, name: str) -> bool:
+    """A method `C.m`: is `.m` mentioned other than in a call (`self.m` passed on)?"""
+    if "." not in name:
+        return False
+    import re
+    attr = name.split(".")[-1]
+    return re.search(rf"\.{re.escape(attr)}\b(?!\s*\()", program.text or "") is not None
 
 
 def _where(members: list[str]) -> str:

@@ -1,7 +1,14 @@
 """Termination verdicts: one finding per loop and per recursive function.
 
 proved — a ranking function (or lexicographic pair) checked by z3 on the loop's exact
-   transition, every callee in the body terminates (or has a contract), nested loops proved;
+   transition, nested loops proved.  The per-loop property is "finitely many iterations",
+   so it is judged modulo callees (the convention of Dafny and Frama-C WP): an iteration
+   stuck in a callee is not an infinite loop, and the callee's own termination is its own
+   finding.  Unknown calls return arbitrary values and havoc what they could change
+   (globals, C locals whose address escaped, Python container lengths), so a ranking
+   function that depends on such state does not go through.  The assumed callees are named
+   in the message and in `details.assumes_return`.  `terminates(name)` (a caller needs to
+   know the callee returns) stays strict: every call in it must be proved to return;
 counterexample — a non-termination witness (recurrence.py) reached by concrete inputs,
    re-run on the interpreter;
 unknown — otherwise, with the reason (an unknown function, no ranking function found, ...).
@@ -135,14 +142,69 @@ def terminates(ctx: FnContext, name: str, verdicts: dict):
     return verdicts[name]
 
 
+def assumed_callees(ctx: FnContext, names, verdicts: dict) -> tuple[list[str], list[str]]:
+    """(reasons that block a loop proof, callees whose return a loop proof may assume).
+
+    A real callee — an unknown function or one of the file's that is not proved to
+    terminate — only makes an iteration hang, never the loop iterate forever; its
+    termination is judged separately.  A pseudo-callee the frontend names for code of
+    this very function (a call inside a comprehension, an iteration over what may be an
+    infinite iterator: its name has a space) is not judged anywhere: it still blocks."""
+    blockers, assumed = [], []
+    for name in sorted(names):
+        why = callee_blockers(ctx, [name], verdicts)
+        if not why:
+            continue
+        if _judged_separately(name):
+            assumed.append(name)
+        else:
+            blockers += why
+    return blockers, assumed
+
+
+def _judged_separately(name: str) -> bool:
+    return bool(name) and " " not in name and "(" not in name
+
+
+def _assumption_text(assumed: list[str]) -> str:
+    names = ", ".join(f"`{n}`" for n in assumed)
+    return (f"assuming the call{'s' if len(assumed) > 1 else ''} to {names} "
+            f"return{'' if len(assumed) > 1 else 's'}; "
+            f"{'they are' if len(assumed) > 1 else 'it is'} judged separately")
+
+
+def _unsupported_in(e) -> str:
+    """The `what` of the first Unsupported inside expression e ('' if none)."""
+    if isinstance(e, ir.Unsupported):
+        return e.what or "an unsupported construct"
+    if isinstance(e, ir.Expr):
+        for v in vars(e).values():
+            for x in (v if isinstance(v, (list, tuple)) else [v]):
+                if isinstance(x, ir.Expr):
+                    w = _unsupported_in(x)
+                    if w:
+                        return w
+    return ""
+
+
 def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     loop = rec.loop
     ab = ctx.abstract
-    blockers = callee_blockers(ctx, rec.callees, verdicts)
+    blockers, assumed = assumed_callees(ctx, rec.callees, verdicts)
     inner = [done.get(id(l)) for l in callgraph.loops_in(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
     witness = None
-    if loop.range_loop:
+    opaque_range = loop.range_loop and _unsupported_in(loop.cond)
+    if opaque_range:
+        # the frontend could not bound the iterations (the body may change the container
+        # through an alias): no ranking and no witness, whatever the callees do
+        why = f"depends on {opaque_range}"
+        return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+    if not loop.range_loop and _never_repeats(ctx, rec):
+        ranking = ["once"]
+        proved_msg = ("terminates: no path goes around the loop (every pass leaves it: "
+                      "the condition is false after the body, or it breaks or returns)")
+    elif loop.range_loop:
         ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
                       "cannot change") if not loop.iterates else (
@@ -151,7 +213,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     else:
         # a repeating state is cheap to look for and settles the question at once
         with recorder.role("non-termination: a repeating state"):
-            witness = _nontermination(ctx, rec, fixed_only=True)
+            witness = _nontermination(ctx, rec, fixed_only=True, callee_may_hang=bool(assumed))
         if isinstance(witness, Finding):
             return witness
         with recorder.role("ranking function search (candidate: bounded below and "
@@ -165,22 +227,30 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         if ranking and recorder.active() is not None:
             ranking_obligations(ctx, rec, ranking)
     if ranking and not blockers and not inner_bad:
-        return _finding(ctx, loop, PROVED, proved_msg,
-                        details={"ranking": proved_msg,
-                                 "measure": [getattr(m, "text", m) for m in ranking
-                                             if not isinstance(m, str) or m == "range"],
-                                 "invariants": rec.invariants})
+        details = {"ranking": proved_msg,
+                   "measure": [getattr(m, "text", m) for m in ranking
+                               if not isinstance(m, str) or m == "range"],
+                   "invariants": rec.invariants}
+        msg = proved_msg
+        if assumed:
+            msg = f"{proved_msg} ({_assumption_text(assumed)})"
+            details["assumes_return"] = list(assumed)
+        return _finding(ctx, loop, PROVED, msg, details=details)
     if ranking:
         why = blockers[0] if blockers else (
             f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
         return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
                         details={"ranking": proved_msg})
     with recorder.role("non-termination: recurrent set"):
-        witness = witness or _nontermination(ctx, rec)
+        witness = witness or _nontermination(ctx, rec, callee_may_hang=bool(assumed))
     if isinstance(witness, Finding):
         return witness
     if blockers:
         why = blockers[0]
+    elif assumed and not witness:
+        why = ("no ranking function found (tried the loop condition's differences and the "
+               "assigned variables, also lexicographic pairs) and no non-termination witness "
+               f"({_assumption_text(assumed)})")
     elif witness:
         why = witness
     else:
@@ -207,6 +277,14 @@ def ranking_obligations(ctx: FnContext, rec, ranking) -> None:
         ctx.check(pre + [z3.Not(b <= h - 1)])
 
 
+def _never_repeats(ctx: FnContext, rec) -> bool:
+    """Is the back edge unreachable from every head state (`do { .. } while (0)`, a
+    `while True` body that always breaks or returns)?  Then the loop runs its body at
+    most once per entry (twice for a do-while: the peeled first pass and one more)."""
+    r = ctx.check(ctx.abstract.pre + [rec.back.pc])
+    return r.status == "unsat"
+
+
 def _template_vars(fn: ir.Function, loop: ir.While, rec) -> list:
     """Integer variables a linear ranking template ranges over: those the condition reads,
     then those the loop assigns (hidden temporaries last)."""
@@ -229,25 +307,30 @@ def _branches(stmts) -> bool:
     return any(isinstance(s, (ir.If, ir.While)) for s in stmts)
 
 
-def _nontermination(ctx: FnContext, rec, fixed_only: bool = False):
+def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
+                    callee_may_hang: bool = False):
     """A counterexample Finding, a reason string (witness depends on unknowns), or None.
 
     C is judged over unbounded signed integers (see driver), but a witness is first sought
     over the exact bit-vector semantics (where undefined behaviour counts as leaving the
     loop): only when none exists there is a run reported that goes on forever over
-    unbounded integers, and its message says a real run may overflow first."""
+    unbounded integers, and its message says a real run may overflow first.
+    callee_may_hang: a callee in the body is not proved to return, so an interpreter run
+    that merely runs out of steps may be stuck in it (not a loop that iterates forever):
+    only a repeating loop state confirms the witness then."""
     if not E.signed_math():
-        return _witness(ctx, rec, fixed_only, math=False)
+        return _witness(ctx, rec, fixed_only, math=False, strict=callee_may_hang)
     with E.unbounded_signed(False, E.contract_width(ctx.program)):
         ectx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
         erec = next((r for r in ectx.abstract.loop_records if r.loop is rec.loop), None)
-        found = _witness(ectx, erec, fixed_only, math=False) if erec is not None else None
+        found = _witness(ectx, erec, fixed_only, math=False, strict=callee_may_hang) \
+            if erec is not None else None
     if found is None:
-        found = _witness(ctx, rec, fixed_only, math=True)
+        found = _witness(ctx, rec, fixed_only, math=True, strict=callee_may_hang)
     return found
 
 
-def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool):
+def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = False):
     w = fixed_point(ctx, rec) if fixed_only else recurrent_set(ctx, rec)
     if w is None:
         return None
@@ -266,6 +349,8 @@ def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool):
         v.kind in ("signed-overflow", "div-overflow", "shift") for v in outcome.violations)
     if outcome.status not in ("nonterminating", "timeout") and not overflowed:
         return None     # the interpreter disagrees: never claim non-termination
+    if strict and outcome.status == "timeout":
+        return None     # the run may be stuck in a callee, not in this loop
     if overflowed:
         v = next(v for v in outcome.violations
                  if v.kind in ("signed-overflow", "div-overflow", "shift"))

@@ -16,12 +16,12 @@ _LABELS = {"assert": "assertion", "isinstance": "assertion", "ensures": "postcon
 
 
 def undecided(program: ir.Program, fn: ir.Function, kinds: set, done: list[Finding],
-              seconds: float, obligations=None) -> list[Finding]:
+              seconds: float, obligations=None, reason: str = "") -> list[Finding]:
     """'don't know' findings for the properties of `kinds` that `done` does not decide.
 
     obligations: the abstract run's obligations when it got that far (one finding per
     property); otherwise one finding per analysis at the function's name."""
-    reason = budget_reason(seconds)
+    reason = reason or budget_reason(seconds)
     name = fn.qualname or fn.name
     head = fn.name_span if fn.name_span and fn.name_span.line else fn.span
     seen = {(f.kind, f.span.line, f.span.col) for f in done}

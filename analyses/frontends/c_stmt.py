@@ -339,7 +339,8 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
                        unsupported=lw.unsupported, qualname=name,
                        bounds_unknown=_one_per_site(lw.bounds_unknown),
                        array_params=lw.bounds.array_params(declared),
-                       c_arity=-1 if _variadic(ftype) else len(declared)), lw
+                       c_arity=-1 if _variadic(ftype) else len(declared),
+                       address_taken=frozenset(lw.addr_ir)), lw
 
 
 def _variadic(ftype) -> bool:

@@ -211,6 +211,19 @@ def _signature(sp: Spanner, index: ModuleIndex, node: cst.FunctionDef, qualname:
     return Signature(qualname, names, types, defaults, ret, kind)
 
 
+def _nonlocal_in_nested(body: cst.CSTNode) -> set[str]:
+    """Names that `nonlocal` statements inside nested functions of body rebind."""
+    found: set[str] = set()
+    stack = [(k, False) for k in kids(body)]
+    while stack:
+        n, nested = stack.pop()
+        if nested and isinstance(n, cst.Nonlocal):
+            found.update(item.name.value for item in n.names)
+        inner = nested or isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+        stack.extend((k, inner) for k in kids(n))
+    return found
+
+
 # --------------------------------------------------------------------------- functions
 
 def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.FunctionDef,
@@ -347,6 +360,9 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)
     fn.locals = ctx.locals
+    # a nested function that declares a local `nonlocal` may change it whenever it runs:
+    # the engine treats such locals like C locals whose address escaped
+    fn.address_taken = frozenset(n for n in _nonlocal_in_nested(node.body) if n in fn.locals)
     return ctx
 
 
