@@ -124,6 +124,10 @@ class FnContext:
                 return False      # (no instance at all: that case holds vacuously)
         return True
 
+    def abstract_with(self, invariants: dict) -> Executor:
+        """An abstract run whose loops also get these Houdini candidates (engine/chc.py)."""
+        return self._executor("abstract", extra_invariants=invariants)
+
     @cached_property
     def abstract(self) -> Executor:
         return self._executor("abstract")

@@ -95,6 +95,13 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         if isinstance(verdict, Finding):
             return verdict
         reasons.append(verdict)
+    chc_why = ""
+    if loops_abstracted and r.status == "sat" and not within:
+        from .chc import prove      # invariants from Horn clauses, re-checked by Houdini
+        proved, text = prove(ctx, key, obs)
+        if proved:
+            return _finding(ctx, obs, PROVED, invariant=text)
+        chc_why = f"; {text}" if text else ""
     if r.status == "unknown":
         reason = r.reason or "the solver gave up"
     elif within and r.status == "unsat":
@@ -104,11 +111,11 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         reason = reasons[0]
     elif loops_abstracted and bm_status == "unsat":
         reason = (f"loop needs an invariant: no counterexample within {ctx.options.unroll} "
-                  f"iterations, and the inferred invariants do not prove it")
+                  f"iterations, and the inferred invariants do not prove it{chc_why}")
     elif bm_status == "unknown":
         reason = "the solver gave up on the unrolled loop"
     else:
-        reason = "loop needs an invariant"
+        reason = "loop needs an invariant" + chc_why
     return _finding(ctx, obs, "unknown", reason=reason)
 
 
@@ -174,7 +181,7 @@ def _confirm(ctx: FnContext, ex, model, group):
 
 
 def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note="",
-             returned=None) -> Finding:
+             returned=None, invariant="") -> Finding:
     fn = ctx.fn
     ob = group[0]
     related = [Related(s, m) for s, m in ob.related]
@@ -188,6 +195,10 @@ def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note=
         f.property = "+".join(dict.fromkeys(o.prop for o in group))
     if note:
         f.details["note"] = note
+    if invariant:      # proved with an invariant from the CHC solver (engine/chc.py)
+        f.message += f" (with inferred invariant {invariant})"
+        f.details["invariants"] = [invariant]
+        f.details["note"] = "loop invariant inferred by z3's CHC engine (Spacer), re-checked"
     if status != "unknown":
         f.solver = ctx.solver_label()
     return f

@@ -1,0 +1,191 @@
+"""Loop invariants from constrained Horn clauses (z3's Spacer), as Houdini candidates.
+
+When the invariants of the abstract run do not prove an obligation, each loop the abstract
+run recorded gets an uninterpreted predicate Inv_L over the variables the loop mentions
+(its state and the values it only reads, e.g. parameters), and
+
+    entry state of L                                   ⇒ Inv_L(entry values)
+    Inv_L(head) ∧ one iteration (guard, body, update)  ⇒ Inv_L(values after it)
+    the obligation's violation in the abstract run     ⇒ false
+
+with Inv_L' of every other loop whose head values a formula mentions added to its body
+(nested and consecutive loops).  The clauses come straight from the abstract run, whose
+formulas are an over-approximation, so Spacer's interpretation is only a *candidate*:
+its conjuncts become extra Houdini candidates (loops._infer), which checks initiation and
+consecution with ordinary queries, and the obligation is decided again in an abstract run
+that assumes only what survived.  Nothing is proved on Spacer's word.
+
+Only integer encodings: a function on bit-vectors (bitwise operators in C) is skipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from .. import ir
+from ..solver import free_consts
+from ..solver.horn import HornClause, HornResult, solve_horn
+from . import encode as E
+from .formula_text import show
+from .invariants import _names, _show
+from .state import violation
+
+MAX_LOOPS = 4           # loops in one system
+MAX_ARGS = 12           # arguments of one predicate
+
+
+@dataclass
+class LoopPredicate:
+    rec: object                       # the LoopRecord
+    names: list                       # program variables, in argument order
+    decl: z3.FuncDeclRef
+    head_consts: set = field(default_factory=set)   # ids of the head's fresh constants
+
+    def at(self, vars_: dict) -> z3.BoolRef:
+        return self.decl(*[vars_[n] for n in self.names])
+
+
+@dataclass
+class Inferred:
+    """Candidates for the loops of one function: id(loop) -> [(label, term builder)]."""
+    candidates: dict
+    texts: list                       # the invariants as shown, one per loop
+
+
+def _usable(t) -> bool:
+    return t.sort().kind() in (z3.Z3_INT_SORT, z3.Z3_BOOL_SORT)
+
+
+def predicates(ex) -> list[LoopPredicate] | None:
+    """One predicate per recorded loop; None when some loop state is not over integers
+    (bit-vector encoding) or the system would be too large."""
+    recs = ex.loop_records[:MAX_LOOPS + 1]
+    if not recs or len(recs) > MAX_LOOPS:
+        return None
+    out = []
+    for k, rec in enumerate(recs):
+        loop = rec.loop
+        mentioned: set = set()
+        _names([loop.cond] + loop.body + loop.update, mentioned)
+        names = [n for n in rec.modified if n in rec.head.vars and n in rec.entry.vars]
+        names += sorted(n for n in mentioned if n not in names and n in rec.head.vars
+                        and n in rec.entry.vars and n != ir.RESULT)
+        if not names or len(names) > MAX_ARGS:
+            return None
+        if not all(_usable(rec.head.vars[n]) for n in names):
+            return None
+        sorts = [rec.head.vars[n].sort() for n in names] + [z3.BoolSort()]
+        decl = z3.Function(f"Inv!{k}", *sorts)
+        heads = {rec.head.vars[n].get_id() for n in rec.modified if n in rec.head.vars
+                 and z3.is_const(rec.head.vars[n])}
+        out.append(LoopPredicate(rec, names, decl, heads))
+    return out
+
+
+def _mentions(preds, formulas, skip=None) -> list:
+    """Applications Inv_L(head_L) for the loops whose head constants occur in formulas."""
+    ids = {c.get_id() for c in free_consts(formulas).values()}
+    return [p.at(p.rec.head.vars) for p in preds if p is not skip and p.head_consts & ids]
+
+
+def clauses(ex, preds: list[LoopPredicate], obs) -> list[HornClause]:
+    out = []
+    for p in preds:
+        rec = p.rec
+        entry_f = [rec.entry.pc] + [rec.entry.vars[n] for n in p.names]
+        out.append(HornClause(_body(ex, preds, [rec.entry.pc], entry_f, None),
+                              p.at(rec.entry.vars)))
+        if rec.back.dead:
+            continue
+        back_f = [rec.back.pc] + [rec.back.vars[n] for n in p.names]
+        out.append(HornClause(_body(ex, preds, [p.at(rec.head.vars), rec.back.pc], back_f, p),
+                              p.at(rec.back.vars)))
+    bad = violation(obs)
+    out.append(HornClause(_body(ex, preds, [bad], [bad], None)))
+    return out
+
+
+def _body(ex, preds, body: list, scope: list, skip) -> list:
+    extra = _mentions(preds, scope, skip)
+    facts = list(ex.pre) + body + extra
+    return facts + E.range_facts(facts + scope)
+
+
+def infer(ctx, ex, obs) -> tuple[Inferred | None, str]:
+    """(candidates from Spacer's answer, '') or (None, why not)."""
+    preds = predicates(ex)
+    if preds is None:
+        return None, "no loop over integer variables to encode as Horn clauses"
+    timeout = ctx.options.timeout_ms
+    remaining = getattr(ctx.cancel, "remaining_ms", None)
+    if remaining is not None:
+        timeout = max(1, min(timeout, remaining()))
+    try:
+        r: HornResult = solve_horn(clauses(ex, preds, obs), [p.decl for p in preds],
+                                   timeout_ms=timeout, cancel=ctx.cancel)
+    except z3.Z3Exception as exc:
+        return None, f"the CHC encoding failed ({exc})"
+    if r.status == "unsat":
+        return None, "the CHC solver found a derivation of the failure over the loop " \
+                     "abstraction, but no counterexample was confirmed"
+    if r.status != "sat":
+        return None, r.reason or "the CHC solver gave up"
+    return _candidates(preds, r), ""
+
+
+def _candidates(preds, r: HornResult) -> Inferred:
+    cands, texts = {}, []
+    for p in preds:
+        formula = r.interpretation.get(p.decl.name())
+        if formula is None or z3.is_true(formula):
+            continue
+        xs = r.args[p.decl.name()]
+        shown = z3.substitute(formula, *[(x, z3.Const(_show(n), x.sort()))
+                                         for x, n in zip(xs, p.names)])
+        items = []
+        for part in _conjuncts(formula):
+            label = show(z3.substitute(part, *[(x, z3.Const(_show(n), x.sort()))
+                                               for x, n in zip(xs, p.names)]))
+
+            def term(vs, part=part, xs=xs, names=p.names):
+                return z3.substitute(part, *[(x, vs[n]) for x, n in zip(xs, names)])
+            items.append((f"{label} (inferred)", term))
+        cands[id(p.rec.loop)] = items
+        texts.append(show(shown))
+    return Inferred(cands, texts)
+
+
+def _conjuncts(f) -> list:
+    if z3.is_and(f):
+        return [x for a in f.children() for x in _conjuncts(a)]
+    return [f]
+
+
+def prove(ctx, key, obs) -> tuple[bool, str]:
+    """(True, invariant text) when an abstract run whose loops also assume the checked
+    survivors of Spacer's invariants proves the obligation `key`; else (False, why not).
+    Runs made for earlier obligations of the function are tried first."""
+    runs = ctx.__dict__.setdefault("_chc_runs", [])
+    for ex, text in runs:
+        if _holds(ctx, ex, key):
+            return True, text
+    inferred, why = infer(ctx, ctx.abstract, obs)
+    if inferred is None:
+        return False, why
+    ex = ctx.abstract_with(inferred.candidates)
+    kept = [lbl.removesuffix(" (inferred)") for r in ex.loop_records for lbl in r.invariants
+            if lbl.endswith(" (inferred)")]
+    if not kept:
+        return False, (f"the CHC solver's invariant {' ; '.join(inferred.texts)} "
+                       f"did not pass the invariant checks")
+    text = " ∧ ".join(dict.fromkeys(kept))
+    runs.append((ex, text))
+    if _holds(ctx, ex, key):
+        return True, text
+    return False, f"the inferred invariant {text} does not prove it"
+
+
+def _holds(ctx, ex, key) -> bool:
+    obs = [o for o in ex.obligations if o.key == key]
+    return bool(obs) and ctx.check(ex.pre + [violation(obs)]).status == "unsat"

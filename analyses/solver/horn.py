@@ -1,0 +1,102 @@
+"""Constrained Horn clauses: z3's Spacer asked for the interpretation of predicates.
+
+The engine builds the clauses; this module only runs the query with the same time limit
+and cancellation conventions as `query.check`.  What Spacer answers is never a verdict on
+its own: a `sat` interpretation is a *candidate* invariant that the engine re-checks with
+ordinary queries (initiation, consecution, the obligation), and an `unsat` (a derivation
+of false) is only a hint that the property may fail.  Answers are not cached.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import z3
+
+from .query import STATS, Cancelled, CancelToken, free_consts
+
+
+@dataclass
+class HornClause:
+    """body (a conjunction of formulas, predicate applications among them) implies head
+    (a predicate application, or None for false).  Free constants are universally
+    quantified."""
+    body: list
+    head: Optional[z3.BoolRef] = None
+
+
+@dataclass
+class HornResult:
+    status: str                      # 'sat' (safe, interpretations found) | 'unsat' | 'unknown'
+    interpretation: dict = field(default_factory=dict)   # predicate name -> formula over args
+    args: dict = field(default_factory=dict)             # predicate name -> [arg constants]
+    time_ms: float = 0.0
+    reason: str = ""
+
+
+def _clause(c: HornClause, preds: set) -> z3.BoolRef:
+    body = z3.And(*c.body) if c.body else z3.BoolVal(True)
+    f = z3.Implies(body, c.head if c.head is not None else z3.BoolVal(False))
+    vs = [v for n, v in sorted(free_consts([f]).items()) if n not in preds]
+    return z3.ForAll(vs, f) if vs else f
+
+
+def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
+               timeout_ms: int = 5000, cancel: Optional[CancelToken] = None) -> HornResult:
+    """Ask Spacer (global guidance on: it finds the parameter-dependent bounds that plain
+    Spacer enumerates for a long time) whether the clauses are satisfiable."""
+    if cancel is not None:
+        cancel.check()
+    t0 = time.perf_counter()
+    s = z3.SolverFor("HORN")
+    s.set("timeout", int(max(1, timeout_ms)))
+    s.set("fp.spacer.global", True)
+    names = {p.name() for p in preds}
+    for c in clauses:
+        s.add(_clause(c, names))
+    if cancel is not None:
+        cancel._attach(s.ctx)
+    try:
+        r = s.check()
+    except z3.Z3Exception as exc:          # an unsupported theory inside Spacer
+        return HornResult("unknown", time_ms=_ms(t0), reason=f"CHC solver error: {exc}")
+    finally:
+        if cancel is not None:
+            cancel._attach(None)
+    STATS.solver_calls += 1
+    STATS.solver_ms += _ms(t0)
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled()
+    if r == z3.unsat:
+        return HornResult("unsat", time_ms=_ms(t0))
+    if r != z3.sat:
+        why = s.reason_unknown()
+        if "timeout" in why or why == "canceled":
+            why = f"timeout after {timeout_ms} ms"
+        return HornResult("unknown", time_ms=_ms(t0), reason=f"CHC solver: {why}")
+    m = s.model()
+    out = HornResult("sat", time_ms=_ms(t0))
+    for p in preds:
+        xs = [z3.Const(f"chc!{p.name()}!{k}", p.domain(k)) for k in range(p.arity())]
+        out.interpretation[p.name()] = _interpretation(m, p, xs)
+        out.args[p.name()] = xs
+    return out
+
+
+def _interpretation(m: z3.ModelRef, p: z3.FuncDeclRef, xs: list):
+    """The formula m gives p, over xs (Var(k) is argument k); None when it is not one
+    formula (point entries) — model.eval is not used: it answers `true` for predicates
+    Spacer's model has not yet been asked about."""
+    fi = m[p]
+    if fi is None:
+        return z3.BoolVal(False)        # eliminated by Spacer: no state reaches it
+    if isinstance(fi, z3.FuncInterp):
+        if fi.num_entries():
+            return None
+        return z3.substitute_vars(fi.else_value(), *xs)
+    return z3.substitute_vars(fi, *xs) if z3.is_expr(fi) else None
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
