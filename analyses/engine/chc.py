@@ -27,12 +27,14 @@ from .. import ir
 from ..solver import free_consts
 from ..solver.horn import HornClause, HornResult, solve_horn
 from . import encode as E
-from .formula_text import show
+from .formula_text import join, show
 from .invariants import _names, _show
 from .state import violation
 
 MAX_LOOPS = 4           # loops in one system
 MAX_ARGS = 12           # arguments of one predicate
+MAX_CALLS = 3           # Spacer queries per function
+BUDGET_SHARE = 0.25     # of the function's remaining budget, at most, per Spacer query
 
 
 @dataclass
@@ -117,10 +119,14 @@ def infer(ctx, ex, obs) -> tuple[Inferred | None, str]:
     preds = predicates(ex)
     if preds is None:
         return None, "no loop over integer variables to encode as Horn clauses"
+    calls = ctx.__dict__.get("_chc_calls", 0)
+    if calls >= MAX_CALLS:
+        return None, f"the CHC solver was already asked {MAX_CALLS} times in this function"
+    ctx._chc_calls = calls + 1
     timeout = ctx.options.timeout_ms
     remaining = getattr(ctx.cancel, "remaining_ms", None)
-    if remaining is not None:
-        timeout = max(1, min(timeout, remaining()))
+    if remaining is not None:      # leave most of the function's budget to the rest
+        timeout = max(1, min(timeout, int(remaining() * BUDGET_SHARE)))
     try:
         r: HornResult = solve_horn(clauses(ex, preds, obs), [p.decl for p in preds],
                                    timeout_ms=timeout, cancel=ctx.cancel)
@@ -145,8 +151,9 @@ def _candidates(preds, r: HornResult) -> Inferred:
                                          for x, n in zip(xs, p.names)])
         items = []
         for part in _conjuncts(formula):
-            label = show(z3.substitute(part, *[(x, z3.Const(_show(n), x.sort()))
-                                               for x, n in zip(xs, p.names)]))
+            named = z3.substitute(part, *[(x, z3.Const(_show(n), x.sort()))
+                                          for x, n in zip(xs, p.names)])
+            label = _congruence(named) or show(named)
 
             def term(vs, part=part, xs=xs, names=p.names):
                 return z3.substitute(part, *[(x, vs[n]) for x, n in zip(xs, names)])
@@ -154,6 +161,33 @@ def _candidates(preds, r: HornResult) -> Inferred:
         cands[id(p.rec.loop)] = items
         texts.append(show(shown))
     return Inferred(cands, texts)
+
+
+def _divisors(f, out: set) -> set:
+    if z3.is_app(f) and f.decl().kind() in (z3.Z3_OP_IDIV, z3.Z3_OP_MOD) \
+            and z3.is_int_value(f.arg(1)) and 2 <= f.arg(1).as_long() <= 16:
+        out.add(f.arg(1).as_long())
+    for a in f.children():
+        _divisors(a, out)
+    return out
+
+
+def _congruence(f) -> str:
+    """`x ≡ r (mod k)` (`x % k == 0` when r is 0: the same in C and Python) when f, a
+    formula with integer division, is equivalent to it; else ''.  Only the text shown."""
+    ks = sorted(_divisors(f, set()))
+    if not ks:
+        return ""
+    from ..solver import check
+    for x in free_consts([f]).values():
+        if x.sort().kind() != z3.Z3_INT_SORT:
+            continue
+        for k in ks:
+            for rem in range(k):
+                if check([f != (x % k == rem)], timeout_ms=200).status == "unsat":
+                    name = x.decl().name()
+                    return f"{name} % {k} == 0" if rem == 0 else f"{name} ≡ {rem} (mod {k})"
+    return ""
 
 
 def _conjuncts(f) -> list:
@@ -179,7 +213,7 @@ def prove(ctx, key, obs) -> tuple[bool, str]:
     if not kept:
         return False, (f"the CHC solver's invariant {' ; '.join(inferred.texts)} "
                        f"did not pass the invariant checks")
-    text = " ∧ ".join(dict.fromkeys(kept))
+    text = join(kept)
     runs.append((ex, text))
     if _holds(ctx, ex, key):
         return True, text

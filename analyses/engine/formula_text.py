@@ -54,9 +54,14 @@ def _compare(a, op: str, b) -> str:
             negs.append((coef, t))
         else:
             pos.append((-coef, t))
-    if not pos and negs:                   # `0 <= n - i` reads better as `i <= n`
-        pos, negs, c = negs, [], -c
+    lone = (lambda side: len(side) == 1 and side[0][0] == 1)
+    if (not pos and negs) or (lone(negs) and not lone(pos)):   # `0 <= n - i`: `i <= n`
+        pos, negs, c = negs, pos, -c
         op = {"<=": ">=", ">=": "<=", "<": ">", ">": "<"}.get(op, op)
+    if op == "<":                          # integers: `s < 2*n + 1` is `s <= 2*n`
+        op, c = "<=", c - 1
+    elif op == ">":
+        op, c = ">=", c + 1
     left = _sum(pos) if pos else "0"
     right = _sum(negs) if negs else ""
     if c or not right:
@@ -128,3 +133,18 @@ def _sum_signed(items) -> str:
 def _paren(e) -> str:
     s = _term(e)
     return s if z3.is_const(e) or z3.is_int_value(e) else f"({s})"
+
+
+def join(conjuncts: list[str]) -> str:
+    """Conjuncts joined by ∧; `a <= b` with `a >= b` become `a == b`; disjunctions
+    parenthesized."""
+    items = list(dict.fromkeys(conjuncts))
+    out = []
+    for c in items:
+        if " <= " in c and c.replace(" <= ", " >= ", 1) in items:
+            out.append(c.replace(" <= ", " == ", 1))
+        elif " >= " in c and c.replace(" >= ", " <= ", 1) in items:
+            continue
+        else:
+            out.append(c)
+    return " ∧ ".join(f"({c})" if " ∨ " in c else c for c in dict.fromkeys(out))
