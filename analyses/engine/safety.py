@@ -50,7 +50,9 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
     all_viol = disj([violation(obs) for obs in groups.values()])
     fast = ctx.check(ab.pre + [all_viol])     # one query when everything holds
     shared_ms = elapsed_ms(t0) / max(1, len(groups))
-    for key, obs in groups.items():
+    # contracts first: an invariant inferred for one (engine/chc.py) is tried on the
+    # later ones, and the arithmetic of a loop usually follows from its contracts' invariant
+    for key, obs in sorted(groups.items(), key=lambda kv: kv[0][0] != "contract"):
         t1, solved = time.perf_counter(), ctx.solved
         f = _finding(ctx, obs, PROVED) if fast.status == "unsat" else _decide(ctx, key, obs)
         f.time_ms = shared_ms + elapsed_ms(t1)
