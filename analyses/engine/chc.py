@@ -123,8 +123,8 @@ def _body(ex, preds, body: list, scope: list, skip) -> list:
 def infer(ctx, ex, obs) -> tuple[Inferred | None, str]:
     """(candidates from Spacer's answer, '') or (None, why not)."""
     preds = predicates(ex)
-    if preds is None:
-        return None, "no loop over integer variables to encode as Horn clauses"
+    if preds is None:       # bit-vector encoding, or too large: as before, no reason
+        return None, ""
     calls = ctx.__dict__.get("_chc_calls", 0)
     if calls >= MAX_CALLS:
         return None, f"the CHC solver was already asked {MAX_CALLS} times in this function"
@@ -153,20 +153,31 @@ def _candidates(preds, r: HornResult) -> Inferred:
         if formula is None or z3.is_true(formula):
             continue
         xs = r.args[p.decl.name()]
-        shown = z3.substitute(formula, *[(x, z3.Const(_show(n), x.sort()))
+        shown = z3.substitute(formula, *[(x, z3.Const(_display(n), x.sort()))
                                          for x, n in zip(xs, p.names)])
         items = []
         for part in _conjuncts(formula):
-            named = z3.substitute(part, *[(x, z3.Const(_show(n), x.sort()))
+            named = z3.substitute(part, *[(x, z3.Const(_display(n), x.sort()))
                                           for x, n in zip(xs, p.names)])
             label = _congruence(named) or show(named)
 
             def term(vs, part=part, xs=xs, names=p.names):
-                return z3.substitute(part, *[(x, vs[n]) for x, n in zip(xs, names)])
+                pairs = [(x, vs[n]) for x, n in zip(xs, names)]
+                if any(not x.sort().eq(v.sort()) for x, v in pairs):
+                    return z3.BoolVal(True)     # another encoding: no candidate
+                return z3.substitute(part, *pairs)
             items.append((f"{label} (inferred)", term))
         cands[id(p.rec.loop)] = items
         texts.append(show(shown))
     return Inferred(cands, texts)
+
+
+def _display(name: str) -> str:
+    """A variable's name as shown: the frontends' hidden variables (`$cur3`, the counter
+    of a Python `for ... in range`) as `<cur>`."""
+    if name.startswith("$"):
+        return "<" + name[1:].rstrip("0123456789") + ">"
+    return _show(name)
 
 
 def _divisors(f, out: set) -> set:
