@@ -36,7 +36,9 @@ class HornResult:
 
 
 def _clause(c: HornClause, preds: set) -> z3.BoolRef:
-    body = z3.And(*c.body) if c.body else z3.BoolVal(True)
+    # simplified: Spacer rejects `div` whose divisor is not a literal, e.g. the engine's
+    # `x / (2 >= 0 ? 2 : -2)` of a C division by a constant
+    body = z3.simplify(z3.And(*c.body)) if c.body else z3.BoolVal(True)
     f = z3.Implies(body, c.head if c.head is not None else z3.BoolVal(False))
     vs = [v for n, v in sorted(free_consts([f]).items()) if n not in preds]
     return z3.ForAll(vs, f) if vs else f
@@ -71,9 +73,12 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     if r == z3.unsat:
         return HornResult("unsat", time_ms=_ms(t0))
     if r != z3.sat:
-        why = s.reason_unknown()
+        # Spacer's reason may hold a dump of the clause it failed on: the first line only
+        why = (s.reason_unknown().strip().splitlines() or ["unknown"])[0].rstrip(": ")[:120]
         if "timeout" in why or why == "canceled":
             why = f"timeout after {timeout_ms} ms"
+        elif why.startswith("Uninterpreted 'div'") or why.startswith("Uninterpreted 'mod'"):
+            why = "no support for division or remainder by a variable"
         return HornResult("unknown", time_ms=_ms(t0), reason=f"CHC solver: {why}")
     m = s.model()
     out = HornResult("sat", time_ms=_ms(t0))
