@@ -97,7 +97,8 @@ def _mentions(preds, formulas, skip=None) -> list:
     return [p.at(p.rec.head.vars) for p in preds if p is not skip and p.head_consts & ids]
 
 
-def clauses(ex, preds: list[LoopPredicate], obs) -> list[HornClause]:
+def clauses(ex, preds: list[LoopPredicate], bad) -> list[HornClause]:
+    """The system for the property `bad` never holds (a formula of the abstract run)."""
     out = []
     for p in preds:
         rec = p.rec
@@ -109,7 +110,6 @@ def clauses(ex, preds: list[LoopPredicate], obs) -> list[HornClause]:
         back_f = [rec.back.pc] + [rec.back.vars[n] for n in p.names]
         out.append(HornClause(_body(ex, preds, [p.at(rec.head.vars), rec.back.pc], back_f, p),
                               p.at(rec.back.vars)))
-    bad = violation(obs)
     out.append(HornClause(_body(ex, preds, [bad], [bad], None)))
     return out
 
@@ -120,21 +120,22 @@ def _body(ex, preds, body: list, scope: list, skip) -> list:
     return facts + E.range_facts(facts + scope)
 
 
-def infer(ctx, ex, obs) -> tuple[Inferred | None, str]:
-    """(candidates from Spacer's answer, '') or (None, why not)."""
+def infer(ctx, ex, bad, purpose: str = "safety") -> tuple[Inferred | None, str]:
+    """(candidates from Spacer's answer for 'bad never holds', '') or (None, why not).
+    At most MAX_CALLS queries per function and purpose (safety, termination)."""
     preds = predicates(ex)
     if preds is None:       # bit-vector encoding, or too large: as before, no reason
         return None, ""
-    calls = ctx.__dict__.get("_chc_calls", 0)
-    if calls >= MAX_CALLS:
+    calls = ctx.__dict__.setdefault("_chc_calls", {})
+    if calls.get(purpose, 0) >= MAX_CALLS:
         return None, f"the CHC solver was already asked {MAX_CALLS} times in this function"
-    ctx._chc_calls = calls + 1
+    calls[purpose] = calls.get(purpose, 0) + 1
     timeout = ctx.options.timeout_ms
     remaining = getattr(ctx.cancel, "remaining_ms", None)
     if remaining is not None:      # leave most of the function's budget to the rest
         timeout = max(1, min(timeout, int(remaining() * BUDGET_SHARE)))
     try:
-        r: HornResult = solve_horn(clauses(ex, preds, obs), [p.decl for p in preds],
+        r: HornResult = solve_horn(clauses(ex, preds, bad), [p.decl for p in preds],
                                    timeout_ms=timeout, cancel=ctx.cancel)
     except z3.Z3Exception as exc:
         return None, f"the CHC encoding failed ({exc})"
@@ -223,12 +224,11 @@ def prove(ctx, key, obs) -> tuple[bool, str]:
     for ex, text in runs:
         if _holds(ctx, ex, key):
             return True, text
-    inferred, why = infer(ctx, ctx.abstract, obs)
+    inferred, why = infer(ctx, ctx.abstract, violation(obs))
     if inferred is None:
         return False, why
     ex = ctx.abstract_with(inferred.candidates)
-    kept = [lbl.removesuffix(" (inferred)") for r in ex.loop_records for lbl in r.invariants
-            if lbl.endswith(" (inferred)")]
+    kept = kept_labels(ex.loop_records)
     if not kept:
         return False, (f"the CHC solver's invariant {' ; '.join(inferred.texts)} "
                        f"did not pass the invariant checks")
@@ -237,6 +237,12 @@ def prove(ctx, key, obs) -> tuple[bool, str]:
     if _holds(ctx, ex, key):
         return True, text
     return False, f"the inferred invariant {text} does not prove it"
+
+
+def kept_labels(records) -> list[str]:
+    """The CHC candidates Houdini kept (initially true and preserved), as shown."""
+    return [lbl.removesuffix(" (inferred)") for r in records for lbl in r.invariants
+            if lbl.endswith(" (inferred)")]
 
 
 def _holds(ctx, ex, key) -> bool:

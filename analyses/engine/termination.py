@@ -134,6 +134,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     inner = [done.get(id(l)) for l in callgraph.loops_in(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
     witness = None
+    chc_why = ""
     if loop.range_loop:
         ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
@@ -151,6 +152,16 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
                                bare_pc=rec.without_inferred(rec.back.pc),
                                template_vars=_template_vars(ctx.fn, loop, rec))
         proved_msg = describe(ranking) if ranking else ""
+        chc_why = ""
+        if not ranking:          # an invariant from Horn clauses may support one
+            from .chc_ranking import ranking_with_chc
+            ranking, rec2, text = ranking_with_chc(ctx, rec, _branches(loop.body),
+                                                   _template_vars(ctx.fn, loop, rec))
+            if ranking:
+                rec = rec2
+                proved_msg = f"{describe(ranking)} (with inferred invariant {text})"
+            else:
+                chc_why = f"; {text}" if text else ""
     if ranking and not blockers and not inner_bad:
         return _finding(ctx, loop, PROVED, proved_msg,
                         details={"ranking": proved_msg,
@@ -171,7 +182,8 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         why = witness
     else:
         why = ("no ranking function found (tried the loop condition's differences and the "
-               "assigned variables, also lexicographic pairs) and no non-termination witness")
+               "assigned variables, also lexicographic pairs) and no non-termination witness"
+               + chc_why)
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
 
 
