@@ -53,10 +53,10 @@ def test_counter_and_accumulator(c):
     post = c[("accumulate", "contract", 20)]
     assert post.status == "proved"
     assert post.message == ("assertion holds for all inputs "
-                            "(with inferred invariant s <= 2*n ∧ s == 2*i)")
+                            "(with inferred invariant s == 2*i ∧ s <= 2*n)")
     add = c[("accumulate", "overflow", 19)]          # s += 2: needs s == 2*i and n <= 1000
     assert add.status == "proved"
-    assert add.message == "no signed overflow in `s += 2` (with inferred invariant s <= 2*n ∧ s == 2*i)"
+    assert add.message == "no signed overflow in `s += 2` (with inferred invariant s == 2*i ∧ s <= 2*n)"
 
 
 def test_overflow_needing_a_parameter_dependent_bound(c):
@@ -71,7 +71,7 @@ def test_relation_with_an_unread_parameter(c):
     for kind, line in (("overflow", 34), ("contract", 35)):
         f = c[("shifted", kind, line)]
         assert f.status == "proved"
-        assert f.details["invariants"] == ["j == m + 3*i"]
+        assert f.details["invariants"] == ["j == 3*i + m ∧ j <= 3*n + m"]
 
 
 def test_all_were_unknown_without_chc():
@@ -198,3 +198,82 @@ def test_hover_shows_the_inferred_invariant():
         "step2", "fp", [f for f in rep.findings if f.function == "step2"], True, {})
     md = convert.hover_markdown(res, 5, 5, "assert")
     assert "Inferred loop invariant (z3's CHC engine, re-checked): `i % 2 == 0`" in md
+
+
+# ------------------------------------------------------------------ termination
+
+TERM = Options(cache=None, analyses=frozenset({"termination"}), timeout_ms=2000)
+EVEN_DOWN_C = """void even_down(int n) {
+    if (n < 0 || n > 1000) return;
+    int x = 2 * n;
+    while (x != 0) x -= 2;
+}
+
+void up_to(int n) {
+    if (n < 0 || n > 1000) return;
+    int i = 0;
+    while (i != 2 * n) i += 2;
+}
+
+void odd_start(int n) {
+    if (n < 0 || n > 1000) return;
+    int x = 2 * n + 1;
+    while (x != 0) x -= 2;
+}
+"""
+EVEN_DOWN_PY = """def even_down(n: int) -> None:
+    if n < 0:
+        return
+    x = 2 * n
+    while x != 0:
+        x -= 2
+"""
+
+
+def _term(src, path, enabled=True):
+    old = chc.ENABLED
+    chc.ENABLED = enabled
+    try:
+        return {f.function: f for f in analyze_source(src, path, TERM).findings}
+    finally:
+        chc.ENABLED = old
+
+
+def test_ranking_supported_by_an_inferred_congruence():
+    got = _term(EVEN_DOWN_C, "/tmp/chc_term.c")
+    f = got["even_down"]
+    assert f.status == "proved"
+    assert f.message.startswith("terminates: x decreases by at least 1 each iteration and "
+                                "stays >= 0 (with inferred invariant x % 2 == 0")
+    assert "x % 2 == 0 (inferred)" in f.details["invariants"]
+    g = got["up_to"]
+    assert g.status == "proved" and g.details["measure"] == ["(2 * n) - i"]
+    assert "i <= 2*n (inferred)" in g.details["invariants"]
+    # x odd: the loop never ends (x goes below 0 and on): a witness, not a proof
+    odd = got["odd_start"]
+    assert odd.status == "counterexample"
+    assert 0 <= odd.counterexample.inputs["n"] <= 1000      # (z3's model: any n will do)
+    py = _term(EVEN_DOWN_PY, "/tmp/chc_term.py")["even_down"]
+    assert py.status == "proved" and "x % 2 == 0 (inferred)" in py.details["invariants"]
+
+
+def test_termination_was_unknown_without_chc():
+    got = _term(EVEN_DOWN_C, "/tmp/chc_term.c", enabled=False)
+    for name in ("even_down", "up_to"):
+        assert got[name].status == "unknown"
+        assert got[name].reason.startswith("no ranking function found")
+
+
+def test_a_wrong_invariant_never_proves_termination(monkeypatch):
+    """'x >= 0' would make x a ranking function of the odd loop, which never ends: the
+    re-check drops it."""
+    def fake(clauses, preds, **kw):
+        out = HornResult("sat")
+        for p in preds:
+            xs = [z3.Const(f"x{k}", p.domain(k)) for k in range(p.arity())]
+            out.interpretation[p.name()], out.args[p.name()] = xs[0] >= 0, xs
+        return out
+    monkeypatch.setattr(chc, "solve_horn", fake)
+    src = EVEN_DOWN_C.split("void odd_start")[1]
+    f = _term("void odd_start" + src, "/tmp/chc_term_odd.c")["odd_start"]
+    assert f.status == "counterexample"

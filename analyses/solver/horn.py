@@ -35,12 +35,15 @@ class HornResult:
     reason: str = ""
 
 
-def _clause(c: HornClause, preds: set) -> z3.BoolRef:
-    # simplified: Spacer rejects `div` whose divisor is not a literal, e.g. the engine's
-    # `x / (2 >= 0 ? 2 : -2)` of a C division by a constant
-    body = z3.simplify(z3.And(*c.body)) if c.body else z3.BoolVal(True)
-    f = z3.Implies(body, c.head if c.head is not None else z3.BoolVal(False))
-    vs = [v for n, v in sorted(free_consts([f]).items()) if n not in preds]
+def _clause(c: HornClause, preds: set, ctx: z3.Context) -> z3.BoolRef:
+    """The clause, universally closed, built in ctx.  The body is simplified there: Spacer
+    rejects `div` whose divisor is not a literal (the engine's `x / (2 >= 0 ? 2 : -2)` of
+    a C division by a constant)."""
+    body = z3.And(*c.body) if c.body else z3.BoolVal(True)
+    head = c.head if c.head is not None else z3.BoolVal(False)
+    vs = [v.translate(ctx) for n, v in sorted(free_consts([body, head]).items())
+          if n not in preds]
+    f = z3.Implies(z3.simplify(body.translate(ctx)), head.translate(ctx))
     return z3.ForAll(vs, f) if vs else f
 
 
@@ -51,12 +54,15 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     if cancel is not None:
         cancel.check()
     t0 = time.perf_counter()
-    s = z3.SolverFor("HORN")
+    # a fresh context: Spacer's answer then depends on the clauses only, not on what the
+    # process asked z3 before (the same invariant is shown for the same code)
+    ctx = z3.Context()
+    s = z3.SolverFor("HORN", ctx=ctx)
     s.set("timeout", int(max(1, timeout_ms)))
     s.set("fp.spacer.global", True)
     names = {p.name() for p in preds}
     for c in clauses:
-        s.add(_clause(c, names))
+        s.add(_clause(c, names, ctx))
     if cancel is not None:
         cancel._attach(s.ctx)
     try:
@@ -84,7 +90,8 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     out = HornResult("sat", time_ms=_ms(t0))
     for p in preds:
         xs = [z3.Const(f"chc!{p.name()}!{k}", p.domain(k)) for k in range(p.arity())]
-        out.interpretation[p.name()] = _interpretation(m, p, xs)
+        f = _interpretation(m, p.translate(ctx), [x.translate(ctx) for x in xs])
+        out.interpretation[p.name()] = f.translate(z3.main_ctx()) if f is not None else None
         out.args[p.name()] = xs
     return out
 
@@ -95,7 +102,7 @@ def _interpretation(m: z3.ModelRef, p: z3.FuncDeclRef, xs: list):
     Spacer's model has not yet been asked about."""
     fi = m[p]
     if fi is None:
-        return z3.BoolVal(False)        # eliminated by Spacer: no state reaches it
+        return z3.BoolVal(False, ctx=p.ctx)   # eliminated by Spacer: no state reaches it
     if isinstance(fi, z3.FuncInterp):
         if fi.num_entries():
             return None
