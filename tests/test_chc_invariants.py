@@ -56,7 +56,8 @@ def test_counter_and_accumulator(c):
                             "(with inferred invariant s == 2*i ∧ s <= 2*n)")
     add = c[("accumulate", "overflow", 19)]          # s += 2: needs s == 2*i and n <= 1000
     assert add.status == "proved"
-    assert add.message == "no signed overflow in `s += 2` (with inferred invariant s == 2*i ∧ s <= 2*n)"
+    assert add.message == ("no signed overflow in `s += 2` "
+                           "(with inferred invariant s == 2*i ∧ s <= 2*n)")
 
 
 def test_overflow_needing_a_parameter_dependent_bound(c):
