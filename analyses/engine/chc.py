@@ -33,7 +33,7 @@ from .state import violation
 
 MAX_LOOPS = 4           # loops in one system
 MAX_ARGS = 12           # arguments of one predicate
-MAX_CALLS = 3           # Spacer queries per function
+MAX_CALLS = 3           # Spacer queries per function (none after one timed out)
 BUDGET_SHARE = 0.25     # of the function's remaining budget, at most, per Spacer query
 ENABLED = True          # (tests and bench/ compare with the engine without it)
 
@@ -143,6 +143,8 @@ def infer(ctx, ex, bad, purpose: str = "safety") -> tuple[Inferred | None, str]:
         return None, "the CHC solver found a derivation of the failure over the loop " \
                      "abstraction, but no counterexample was confirmed"
     if r.status != "sat":
+        if "timeout" in r.reason:          # the next query would likely time out too
+            calls[purpose] = MAX_CALLS
         return None, r.reason or "the CHC solver gave up"
     return _candidates(preds, r), ""
 
