@@ -47,20 +47,41 @@ def _clause(c: HornClause, preds: set, ctx: z3.Context) -> z3.BoolRef:
     return z3.ForAll(vs, f) if vs else f
 
 
+SEEDS = (0, 1, 2)       # Spacer runs, each with its share of the time limit
+
+
 def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
                timeout_ms: int = 5000, cancel: Optional[CancelToken] = None) -> HornResult:
     """Ask Spacer (global guidance on: it finds the parameter-dependent bounds that plain
-    Spacer enumerates for a long time) whether the clauses are satisfiable."""
+    Spacer enumerates for a long time) whether the clauses are satisfiable.  Its search
+    is chaotic (the same system is solved in 0.2 s or not in 5 s depending on the order
+    of terms and its random seed), so it runs with a few seeds in turn, each with a share
+    of the time limit, each in a fresh context: the answer then depends on the clauses
+    only, not on what the process asked z3 before."""
+    t0 = time.perf_counter()
+    names = {p.name() for p in preds}
+    share = max(1, int(timeout_ms) // len(SEEDS))
+    out = HornResult("unknown", reason="CHC solver: no answer")
+    for seed in SEEDS:
+        out = _solve_once(clauses, preds, names, share, seed, cancel)
+        if out.status != "unknown" or "timeout" not in out.reason:
+            break
+    out.time_ms = _ms(t0)
+    if out.status == "unknown" and "timeout" in out.reason:
+        out.reason = f"CHC solver: timeout after {timeout_ms} ms"
+    return out
+
+
+def _solve_once(clauses, preds, names, timeout_ms: int, seed: int,
+                cancel: Optional[CancelToken]) -> HornResult:
     if cancel is not None:
         cancel.check()
     t0 = time.perf_counter()
-    # a fresh context: Spacer's answer then depends on the clauses only, not on what the
-    # process asked z3 before (the same invariant is shown for the same code)
     ctx = z3.Context()
     s = z3.SolverFor("HORN", ctx=ctx)
     s.set("timeout", int(max(1, timeout_ms)))
     s.set("fp.spacer.global", True)
-    names = {p.name() for p in preds}
+    s.set("fp.spacer.random_seed", seed)
     for c in clauses:
         s.add(_clause(c, names, ctx))
     if cancel is not None:
@@ -68,7 +89,7 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     try:
         r = s.check()
     except z3.Z3Exception as exc:          # an unsupported theory inside Spacer
-        return HornResult("unknown", time_ms=_ms(t0), reason=f"CHC solver error: {exc}")
+        return HornResult("unknown", reason=f"CHC solver error: {exc}")
     finally:
         if cancel is not None:
             cancel._attach(None)
@@ -77,7 +98,7 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     if cancel is not None and cancel.cancelled:
         raise Cancelled()
     if r == z3.unsat:
-        return HornResult("unsat", time_ms=_ms(t0))
+        return HornResult("unsat")
     if r != z3.sat:
         # Spacer's reason may hold a dump of the clause it failed on: the first line only
         why = (s.reason_unknown().strip().splitlines() or ["unknown"])[0].rstrip(": ")[:120]
@@ -85,9 +106,9 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
             why = f"timeout after {timeout_ms} ms"
         elif why.startswith("Uninterpreted 'div'") or why.startswith("Uninterpreted 'mod'"):
             why = "no support for division or remainder by a variable"
-        return HornResult("unknown", time_ms=_ms(t0), reason=f"CHC solver: {why}")
+        return HornResult("unknown", reason=f"CHC solver: {why}")
     m = s.model()
-    out = HornResult("sat", time_ms=_ms(t0))
+    out = HornResult("sat")
     for p in preds:
         xs = [z3.Const(f"chc!{p.name()}!{k}", p.domain(k)) for k in range(p.arity())]
         f = _interpretation(m, p.translate(ctx), [x.translate(ctx) for x in xs])
