@@ -56,8 +56,9 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     Spacer enumerates for a long time) whether the clauses are satisfiable.  Its search
     is chaotic (the same system is solved in 0.2 s or not in 5 s depending on the order
     of terms and its random seed), so it runs with a few seeds in turn, each with a share
-    of the time limit, each in a fresh context: the answer then depends on the clauses
-    only, not on what the process asked z3 before."""
+    of the time limit, each in a fresh context (so the terms' order does not come from
+    what the process asked z3 before; Spacer's answer can still vary between processes,
+    which is why it is only ever a candidate)."""
     t0 = time.perf_counter()
     names = {p.name() for p in preds}
     share = max(1, int(timeout_ms) // len(SEEDS))
