@@ -16,6 +16,7 @@ No assertions on time.
     python bench/overflow.py --json             # machine-readable
     python bench/overflow.py --c 300 --py 60    # corpus size
     python bench/overflow.py --generate-only DIR
+    python bench/overflow.py --no-chc           # without CHC loop invariants (before)
 """
 from __future__ import annotations
 
@@ -255,7 +256,12 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=int, default=5000, help="ms per z3 query")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--generate-only", metavar="DIR")
+    ap.add_argument("--no-chc", action="store_true",
+                    help="without loop invariants from Horn clauses (engine/chc.py)")
     args = ap.parse_args(argv)
+    if args.no_chc:
+        from veriline.analyses.engine import chc
+        chc.ENABLED = False
     c_text, py_text = generate(args.c, args.py, args.seed)
     if args.generate_only:
         os.makedirs(args.generate_only, exist_ok=True)

@@ -12,6 +12,7 @@ wrong when it is "proved" where a counterexample is expected or the other way ro
     python bench/solver.py --modes int,portfolio --timeout 5
     python bench/solver.py --examples               # also `veriline check examples/` cold
     python bench/solver.py --json
+    python bench/solver.py --modes int --no-chc     # without CHC loop invariants (before)
 No assertions on time.
 """
 from __future__ import annotations
@@ -113,7 +114,12 @@ def main() -> None:
     ap.add_argument("--examples", action="store_true",
                     help="also time `veriline check examples/ --no-cache` per mode")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-chc", action="store_true",
+                    help="without loop invariants from Horn clauses (engine/chc.py)")
     args = ap.parse_args()
+    if args.no_chc:
+        from veriline.analyses.engine import chc
+        chc.ENABLED = False
     files = sorted(glob.glob(os.path.join(CORPUS, "*.c")))
     rows = []
     for mode in args.modes.split(","):

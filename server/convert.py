@@ -304,6 +304,11 @@ def hover_markdown(res: DocResults, line: int, col: int, word: str) -> Optional[
             parts += _counterexample_md(f, line, word)
         elif f.status == UNKNOWN and _covers(f.span, line):
             parts += _unknown_md(f)
+        elif f.status == PROVED and f.kind != "termination" and _covers(f.span, line) \
+                and f.details.get("invariants"):      # proved with a CHC invariant
+            parts += [f"**✓ {f.kind}** — {message(f)}",
+                      "Inferred loop invariant (z3's CHC engine, re-checked): "
+                      + ", ".join(f"`{i}`" for i in f.details["invariants"])]
         parts += [f"Judged: {f.details['judgement']}"] if f.status != PROVED and _covers(f.span, line) and "judgement" in f.details else []  # noqa: E501
         parts += [f"Decided by `{f.solver}`"] if f.solver and parts and _covers(f.span, line) else []
         parts += [f"Assumes {'; '.join(f.details['assumes'])}"] \

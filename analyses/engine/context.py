@@ -135,6 +135,10 @@ class FnContext:
                 return False      # (no instance at all: that case holds vacuously)
         return True
 
+    def abstract_with(self, invariants: dict) -> Executor:
+        """An abstract run whose loops also get these Houdini candidates (engine/chc.py)."""
+        return self._executor("abstract", extra_invariants=invariants)
+
     # the runs are shared by every property: their queries (invariant checks, ...)
     # support every finding of the function (engine/audit.py), none in particular
     @cached_property

@@ -211,7 +211,8 @@ def _infer(ex, loop, entry: State, head: State, modified: list[str]):
     if ex.checker is None or not modified:
         return []
     cands = []
-    for lbl, t in candidates(ex, loop, entry, head, modified):
+    extra = ex.extra_invariants.get(id(loop), [])
+    for lbl, t in candidates(ex, loop, entry, head, modified) + list(extra):
         tick(ex.cancel)
         try:
             cands.append((lbl, t, t(entry.vars)))

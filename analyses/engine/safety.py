@@ -57,7 +57,9 @@ def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
     with recorder.scope() as together, recorder.role("every property of the function at once"):
         fast = ctx.check(ab.pre + [all_viol])     # one query when everything holds
     shared_ms = elapsed_ms(t0) / max(1, len(groups))
-    for key, obs in groups.items():
+    # contracts first: an invariant inferred for one (engine/chc.py) is tried on the
+    # later ones, and the arithmetic of a loop usually follows from its contracts' invariant
+    for key, obs in sorted(groups.items(), key=lambda kv: kv[0][0] != "contract"):
         t1, solved = time.perf_counter(), ctx.solved
         with recorder.scope() as own, recorder.role("this property alone"):
             f = _finding(ctx, obs, PROVED) if fast.status == "unsat" else \
@@ -127,6 +129,13 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         if isinstance(verdict, Finding):
             return verdict
         reasons.append(verdict)
+    chc_why = ""
+    if loops_abstracted and r.status == "sat" and not within:
+        from .chc import prove      # invariants from Horn clauses, re-checked by Houdini
+        proved, text = prove(ctx, key, obs)
+        if proved:
+            return _finding(ctx, obs, PROVED, invariant=text)
+        chc_why = f"; {text}" if text else ""
     if r.status == "unknown":
         reason = r.reason or "the solver gave up"
     elif within and r.status == "unsat":
@@ -136,11 +145,11 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         reason = reasons[0]
     elif loops_abstracted and bm_status == "unsat":
         reason = (f"loop needs an invariant: no counterexample within {ctx.options.unroll} "
-                  f"iterations, and the inferred invariants do not prove it")
+                  f"iterations, and the inferred invariants do not prove it{chc_why}")
     elif bm_status == "unknown":
         reason = "the solver gave up on the unrolled loop"
     else:
-        reason = "loop needs an invariant"
+        reason = "loop needs an invariant" + chc_why
     return _finding(ctx, obs, "unknown", reason=reason)
 
 
@@ -246,7 +255,7 @@ def _confirm(ctx: FnContext, ex, model, group):
 
 
 def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note="",
-             returned=None) -> Finding:
+             returned=None, invariant="") -> Finding:
     fn = ctx.fn
     ob = group[0]
     related = [Related(s, m) for s, m in ob.related]
@@ -260,6 +269,10 @@ def _finding(ctx: FnContext, group, status: str, *, cex=None, reason=None, note=
         f.property = "+".join(dict.fromkeys(o.prop for o in group))
     if note:
         f.details["note"] = note
+    if invariant:      # proved with an invariant from the CHC solver (engine/chc.py)
+        f.message += f" (with inferred invariant {invariant})"
+        f.details["invariants"] = [invariant]
+        f.details["note"] = "loop invariant inferred by z3's CHC engine (Spacer), re-checked"
     if status != "unknown":
         f.solver = ctx.solver_label()
     return f

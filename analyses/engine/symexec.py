@@ -86,6 +86,8 @@ class SymExec(MemoryExec):
         self.kind_key = None
         self.kind_phase = ""
         self.kind_assumptions: list = []
+        # id(loop) -> [(label, term builder)]: more Houdini candidates (engine/chc.py)
+        self.extra_invariants: dict = {}
         from ..callgraph import sccs
         # functions mutually recursive with this one: never inlined, calls recorded
         self.scc = next((c for c in sccs(program) if fn.name in c and

@@ -194,6 +194,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     inner = [done.get(id(l)) for l in callgraph.loops_in(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
     witness = None
+    chc_why = ""
     opaque_range = loop.range_loop and _unsupported_in(loop.cond)
     if opaque_range:
         # the frontend could not bound the iterations (the body may change the container
@@ -224,6 +225,15 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
                                bare_pc=rec.without_inferred(rec.back.pc),
                                    template_vars=_template_vars(ctx.fn, loop, rec))
         proved_msg = describe(ranking) if ranking else ""
+        if not ranking:          # an invariant from Horn clauses may support one
+            from .chc_ranking import ranking_with_chc
+            ranking, rec2, text = ranking_with_chc(ctx, rec, _branches(loop.body),
+                                                   _template_vars(ctx.fn, loop, rec))
+            if ranking:
+                rec = rec2
+                proved_msg = f"{describe(ranking)} (with inferred invariant {text})"
+            else:
+                chc_why = f"; {text}" if text else ""
         if ranking and recorder.active() is not None:
             ranking_obligations(ctx, rec, ranking)
     if ranking and not blockers and not inner_bad:
@@ -255,7 +265,8 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         why = witness
     else:
         why = ("no ranking function found (tried the loop condition's differences and the "
-               "assigned variables, also lexicographic pairs) and no non-termination witness")
+               "assigned variables, also lexicographic pairs) and no non-termination witness"
+               + chc_why)
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
 
 
