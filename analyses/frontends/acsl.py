@@ -14,15 +14,11 @@ from typing import Callable, Optional
 from .. import ir
 from .c_preprocess import Annotation, LineIndex
 from .c_types import DataModel
-from .acsl_memory import MEMORY_PREDICATES, memory_predicate
+from .acsl_memory import MEMORY_PREDICATES, AcslError, memory_predicate  # noqa: F401
 
 M = ir.MATH_INT
 
 
-class AcslError(Exception):
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.offset = offset
 
 
 @dataclass

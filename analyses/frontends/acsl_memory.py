@@ -28,9 +28,17 @@ class ValidRange:
     size_text: str = ""   # `hi + 1` as C text when lo is 0 (for --replay's driver)
 
 
+class AcslError(Exception):
+    """An ACSL annotation that does not parse (defined here, the lower module; acsl.py
+    re-exports it)."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
 def memory_predicate(parser, tok: str, start: int) -> ir.Expr:
     """Parse the predicate after its keyword; record \\valid facts in parser.env.memory."""
-    from .acsl import AcslError
     parser.take("(")
     if tok == "\\separated":
         depth = 1

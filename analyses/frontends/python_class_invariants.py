@@ -23,6 +23,7 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext, ModuleIndex
 from .python_contracts import ContractLowerer, _docstring_lines, _docstring_node, _lower
+from .python_names import renamed
 from .python_source import Spanner
 
 INVARIANT_DECORATORS = {"icontract.invariant"}
@@ -130,19 +131,6 @@ def attributes_read(invs: list[Invariant]) -> Optional[set[str]]:
     return out
 
 
-class _Rename(cst.CSTTransformer):
-    def __init__(self, old: str, new: str) -> None:
-        self.old, self.new = old, new
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-        return updated.with_changes(value=self.new) if updated.value == self.old else updated
-
-
-def renamed(expr: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
-    """expr with the name `old` read as `new` (a lambda's or property's own self name)."""
-    return expr.visit(_Rename(old, new))
-
-
 def contracts(ctx: FnContext, invs: list[Invariant], method: str, entry: bool
               ) -> tuple[list[ir.Assume], list[ir.Contract]]:
     """(assumptions at entry, contracts at exit) of the invariants for one method whose
@@ -163,7 +151,7 @@ def contracts(ctx: FnContext, invs: list[Invariant], method: str, entry: bool
             continue
         expr = inv.expr
         if inv.self_name != ctx.self_name:
-            expr = expr.visit(_Rename(inv.self_name, ctx.self_name))
+            expr = renamed(expr, inv.self_name, ctx.self_name)
             text = f"class invariant {cst.Module([]).code_for_node(expr)}"
         lctx = FnContext(ctx.index, inv.spanner, ctx.qualname, ctx.class_name, ctx.self_name)
         lctx.self_attrs, lctx.locals = ctx.self_attrs, ctx.locals

@@ -196,7 +196,7 @@ class ExprLowerer:
         if prop is not None:        # a simple property: its return expression, inlined
             expr, me = prop
             if me != self.ctx.self_name:
-                from .python_class_invariants import renamed
+                from .python_names import renamed
                 expr = renamed(expr, me, self.ctx.self_name)
             return self.value(expr)
         if (attrs and isinstance(base, cst.Name) and base.value == self.ctx.self_name

@@ -206,3 +206,16 @@ def maybe_non_int(body: cst.CSTNode, params: dict[str, bool], is_int_call,
                 tainted.add(target)
                 changed = True
     return tainted
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.new) if updated.value == self.old else updated
+
+
+def renamed(expr: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
+    """expr with the name `old` read as `new` (a lambda's or property's own self name)."""
+    return expr.visit(_Rename(old, new))

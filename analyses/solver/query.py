@@ -13,7 +13,7 @@ from typing import Optional
 
 import z3
 
-from . import recorder as _recorder
+from .recorder import active as _recording, core_text as _core_text, digest as _digest
 from .canonical import query_key
 
 
@@ -152,7 +152,7 @@ def check(assertions: list, *, timeout_ms: int = 5000, cache=None,
     used to annotate the query when proofs are recorded (recorder.py).
     """
     res = _check(assertions, timeout_ms, cache, cancel, rlimit, quick_ms, racer)
-    rec = _recorder.active()
+    rec = _recording()
     if rec is not None:
         rec.add(assertions, res, parts)
     return res
@@ -236,7 +236,7 @@ def _to_cache(res: Result, names: dict[str, str], assertions: Optional[list] = N
     if res.status == "unsat" and assertions is not None:
         # the digest of the SMT-LIB text that was proved (recorder.core_text), so a shared
         # entry can be matched with an emitted obligation and re-checked by anyone
-        entry["smt2_sha256"] = _recorder.digest(_recorder.core_text(assertions))
+        entry["smt2_sha256"] = _digest(_core_text(assertions))
     if res.status == "sat" and res.model is not None:
         vals = res.model.as_dict()
         entry["model"] = {names[n]: v for n, v in vals.items() if n in names}

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Optional
 
-from . import backends as B
+from .backends import smt2
 
 _ACTIVE: ContextVar[Optional["Recorder"]] = ContextVar("veriline_recorder", default=None)
 _DROP = ("; benchmark generated", "(set-info :status")
@@ -170,7 +170,7 @@ def logic(body: str) -> str:
 
 
 def core_text(assertions: list) -> str:
-    body = "\n".join(ln for ln in B.smt2(assertions).splitlines()
+    body = "\n".join(ln for ln in smt2(assertions).splitlines()
                      if not ln.startswith(_DROP)).strip()
     return f"(set-logic {logic(body)})\n" + body + "\n"
 
