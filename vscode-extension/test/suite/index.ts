@@ -181,6 +181,24 @@ export async function run(): Promise<void> {
     return { hover: text };
   });
 
+  await test('"Show proof obligation" opens the SMT-LIB of the finding read-only', async () => {
+    assert(g2Line >= 0 && diag, 'needs the diagnostic');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const col = editor.document.lineAt(g2Line).firstNonWhitespaceCharacterIndex + 1;
+    editor.selection = new vscode.Selection(g2Line, col, g2Line, col);
+    await vscode.commands.executeCommand('veriline.showProofAtCursor');
+    const proof = await waitFor('a veriline-proof: document', 120000, () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'veriline-proof' && d.getText().includes('(check-sat)')),
+    );
+    const text = proof.getText();
+    assert(/termination/.test(text), `the proof text does not name the termination finding: ${text.slice(0, 300)}`);
+    // read-only: a content provider's document cannot be edited and saved
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document === proof);
+    assert(shown, 'the proof document is not shown');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    return { uri: proof.uri.toString(), chars: text.length };
+  });
+
   await test('the status bar shows the counts of the active file', async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     assert(editor, 'no editor');
