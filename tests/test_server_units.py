@@ -415,3 +415,25 @@ def test_scheduler_answers_quick_functions_before_a_slow_one_finishes(monkeypatc
     assert sink.stats_seen[0]["verified"] == ["g2", "g", "slow"]
     assert any("don't know (budget)" in m for m in sink.published[-1][1])
     assert not any("don't know (budget)" in m for p in sink.published[:-1] for m in p[1])
+
+
+def test_cancelling_a_round_interrupts_the_query_running_under_a_function_budget():
+    """The server verifies each function under a Budget derived from the round's token: a
+    newer edit cancels the round, and that must interrupt the z3 query running under the
+    budget at once (not when the budget's own timer fires)."""
+    from veriline.analyses.engine.budget import Budget
+
+    class Ctx:
+        interrupted = 0
+
+        def interrupt(self):
+            Ctx.interrupted += 1
+    round_token = solver.CancelToken()
+    with Budget(60.0, parent=round_token) as budget:
+        budget._attach(Ctx())                  # as solver.check does around a query
+        round_token.cancel()
+        assert Ctx.interrupted == 1 and budget.cancelled
+    assert round_token._children == []         # a stopped budget is forgotten
+    late = Budget(60.0, parent=round_token)    # derived from a cancelled token: cancelled
+    assert late.cancelled
+    late.stop()

@@ -36,6 +36,8 @@ class Budget(CancelToken):
         self._timer = threading.Timer(max(0.0, self.seconds), self.cancel)
         self._timer.daemon = True
         self._timer.start()
+        if parent is not None and hasattr(parent, "adopt"):
+            parent.adopt(self)      # the parent's cancel interrupts this budget's z3 query
 
     @property
     def expired(self) -> bool:
@@ -58,6 +60,8 @@ class Budget(CancelToken):
 
     def stop(self) -> None:
         self._timer.cancel()
+        if self.parent is not None and hasattr(self.parent, "disown"):
+            self.parent.disown(self)
 
     def __enter__(self) -> "Budget":
         return self

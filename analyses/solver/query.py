@@ -28,15 +28,31 @@ class CancelToken:
         self._event = threading.Event()
         self._ctx: Optional[z3.Context] = None
         self._lock = threading.Lock()
+        self._children: list["CancelToken"] = []   # tokens derived from this one (budgets)
 
     def cancel(self) -> None:
         self._event.set()
         with self._lock:
+            children = list(self._children)
             if self._ctx is not None:
                 try:
                     self._ctx.interrupt()
                 except Exception:   # pragma: no cover - z3 internals
                     pass
+        for child in children:      # a query running under a derived token stops now too
+            child.cancel()
+
+    def adopt(self, child: "CancelToken") -> None:
+        """Cancel child whenever this token is cancelled (at once if it already is)."""
+        with self._lock:
+            self._children.append(child)
+        if self._event.is_set():
+            child.cancel()
+
+    def disown(self, child: "CancelToken") -> None:
+        with self._lock:
+            if child in self._children:
+                self._children.remove(child)
 
     @property
     def cancelled(self) -> bool:
