@@ -144,6 +144,15 @@ ATTRS = '''from dataclasses import dataclass
 
 
 class A:
+    big = 1e20
+    small = 3
+
+    def uses_big(self) -> None:
+        assert self.big + 1 > self.big
+
+    def uses_small(self) -> None:
+        assert self.small + 1 > self.small
+
     def __init__(self) -> None:
         self.n = 1e20
         self.k = 3
@@ -183,9 +192,10 @@ def test_attributes_that_may_hold_non_ints_are_not_modelled_as_ints(tmp_path):
     report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"})))
     got = {(f.function, f.status) for f in report.findings}
     assert got == {("A.f", "unknown"), ("A.g", "proved"), ("A.h2", "unknown"),
+                   ("A.uses_big", "unknown"), ("A.uses_small", "proved"),
                    ("P.step", "proved"), ("P.scaled", "unknown")}
     f = next(f for f in report.findings if f.function == "A.f")
-    assert f.reason == "depends on attribute access at line 12"
+    assert f.reason == "depends on attribute access at line 21"
 
 
 INHERITED = '''import icontract

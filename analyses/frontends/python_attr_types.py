@@ -3,7 +3,8 @@
 A modelled `self.x` (python_selfattrs) is an unbounded int.  That is only sound when x
 holds ints: `assert self.n + 1 > self.n` is false for `self.n = 1e20`.  An attribute is
 "other" (its reads stay "don't know") when the class body annotates it with a non-int
-type (`x: float`, a dataclass field `name: str`), or when some method assigns it a value
+type (`x: float`, a dataclass field `name: str`) or gives it a default that may not be an
+int (`ratio = 0.5`), or when some method assigns it a value
 that may not be an int: anything but int literals, booleans, parameters the method takes
 as ints (annotated int, or unannotated — the frontend's rule for parameters), module int
 constants, other attributes of self, and integer arithmetic (`+ - * // % ** << >> & | ^`,
@@ -39,7 +40,13 @@ def attribute_kinds(node: cst.ClassDef, index: ModuleIndex) -> dict[str, str]:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                    mark(small.target.value, _int_annotation(small.annotation, index))
+                    mark(small.target.value, _int_annotation(small.annotation, index) and (
+                        small.value is None or _int_like(small.value, "", set(), index, set())))
+                elif isinstance(small, cst.Assign):     # a class attribute's default value
+                    for t in small.targets:
+                        if isinstance(t.target, cst.Name):
+                            mark(t.target.value,
+                                 _int_like(small.value, "", set(), index, set()))
         elif isinstance(stmt, cst.FunctionDef):
             _method(stmt, index, mark)
     changed = True
