@@ -22,12 +22,13 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext, ModuleIndex
-from .python_contracts import ContractLowerer, _docstring_lines, _docstring_node, _lower
+from .python_contracts import (ContractLowerer, _docstring_lines, _docstring_node, _lower,
+                               docstring_clauses)
 from .python_names import renamed
 from .python_source import Spanner
 
 INVARIANT_DECORATORS = {"icontract.invariant"}
-_INV = re.compile(r"^(\s*)inv\s*:(.*)$")
+_INV = re.compile(r"^(?P<indent>\s*)(?P<kind>inv)\s*:(?P<text>.*)$")
 _EXEMPT = {"__new__", "__del__"}
 
 
@@ -67,28 +68,7 @@ def _docstring_invariants(sp: Spanner, node: cst.ClassDef) -> list[Invariant]:
     doc = _docstring_node(node)
     if doc is None or "inv" not in doc.value:
         return []
-    lines = _docstring_lines(sp, doc)
-    found: list[tuple[str, int, int]] = []          # text, file line, 1-based column
-    i = 0
-    while i < len(lines):
-        line, col, text = lines[i]
-        m = _INV.match(text)
-        i += 1
-        if not m:
-            continue
-        indent, inline = len(m.group(1)), m.group(2)
-        if inline.strip():
-            found.append((inline.strip(), line, col + m.start(2) + len(inline)
-                          - len(inline.lstrip())))
-            continue
-        while i < len(lines):                       # indented block: one per line
-            line2, col2, text2 = lines[i]
-            ind2 = len(text2) - len(text2.lstrip())
-            if text2.strip() and ind2 <= indent:
-                break
-            if text2.strip():
-                found.append((text2.strip(), line2, col2 + ind2))
-            i += 1
+    found = [c[1:] for c in docstring_clauses(_docstring_lines(sp, doc), _INV)]
     out = []
     for text, line, col in found:
         span = ir.Span(line, col, line, col + len(text))

@@ -21,7 +21,7 @@ from .python_source import Spanner
 DECORATORS = {"icontract.require": ("icontract", "pre"), "icontract.ensure": ("icontract", "post"),
               "deal.pre": ("deal", "pre"), "deal.post": ("deal", "post"),
               "deal.ensure": ("deal", "post")}
-_CLAUSE = re.compile(r"^(\s*)(pre|post)(\[[^\]]*\])?\s*:(.*)$")
+_CLAUSE = re.compile(r"^(?P<indent>\s*)(?P<kind>pre|post)(\[[^\]]*\])?\s*:(?P<text>.*)$")
 
 
 class ContractLowerer(ExprLowerer):
@@ -168,24 +168,30 @@ def _docstring_clauses(fn_ctx_spanner: Spanner, node: cst.FunctionDef) -> list[t
     doc = _docstring_node(node)
     if doc is None or ("pre" not in doc.value and "post" not in doc.value):
         return []
-    lines = _docstring_lines(fn_ctx_spanner, doc)
+    return docstring_clauses(_docstring_lines(fn_ctx_spanner, doc), _CLAUSE)
+
+
+def docstring_clauses(lines: list[tuple[int, int, str]], clause: re.Pattern) -> list[tuple]:
+    """(kind, text, file line, 1-based column) of each expression of the PEP 316 clauses
+    `clause` matches (groups indent, kind, text): inline after the colon, or one per line
+    of the indented block below it."""
     out = []
     i = 0
     while i < len(lines):
         line, col, text = lines[i]
-        m = _CLAUSE.match(text)
+        m = clause.match(text)
         i += 1
         if not m:
             continue
-        kind, indent, inline = m.group(2), len(m.group(1)), m.group(4)
+        kind, indent, inline = m.group("kind"), len(m.group("indent")), m.group("text")
         if inline.strip():
-            start = m.start(4) + len(inline) - len(inline.lstrip())
+            start = m.start("text") + len(inline) - len(inline.lstrip())
             out.append((kind, inline.strip(), line, col + start))
             continue
-        while i < len(lines):                      # indented block: one contract per line
+        while i < len(lines):                      # indented block: one expression per line
             line2, col2, text2 = lines[i]
             ind2 = len(text2) - len(text2.lstrip())
-            if text2.strip() and (ind2 <= indent or _CLAUSE.match(text2)):
+            if text2.strip() and (ind2 <= indent or clause.match(text2)):
                 break
             if text2.strip():
                 out.append((kind, text2.strip(), line2, col2 + ind2))
