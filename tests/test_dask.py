@@ -170,19 +170,39 @@ def test_cluster_run_with_a_worker_killed_matches_local(cluster, cache_spec, tmp
     assert _results("dask2.json") == dask
 
 
-def test_task_is_importable_and_pure():
-    """What a worker runs: a module-level function of picklable arguments."""
-    import pickle
+def _task(text: str, name: str = "f", budget_s: float = 10.0):
     from veriline.analyses.api import Options
-    from veriline.function_tasks import task_key, verify_task
-    text = "def f(x: int) -> int:\n    assert x != 2\n    return x\n"
-    args = ("a.py", text, "f", Options(), "off")
-    assert pickle.loads(pickle.dumps(verify_task)) is verify_task
-    pickle.dumps(args)
-    out = verify_task(*args)
-    assert [(d["function"], d["status"], d["counterexample"]["inputs"]) for d in out] == \
+    from veriline.runner.task import FunctionTask
+    return FunctionTask("a.py", text, "python", name, Options(), budget_s, None, (0, 0))
+
+
+def test_task_is_importable_and_pure():
+    """What a worker runs: a module-level function of a picklable task, in a forked child."""
+    import pickle
+    from veriline.dask_backend import task_key
+    from veriline.runner.isolated import run_isolated
+    task = _task("def f(x: int) -> int:\n    assert x != 2\n    return x\n")
+    assert pickle.loads(pickle.dumps(run_isolated)) is run_isolated
+    assert pickle.loads(pickle.dumps(task)) == task
+    status, res = run_isolated(task)
+    assert status == "done" and not res.error
+    assert [(f.function, f.status, f.counterexample.inputs) for f in res.findings] == \
         [("f", "counterexample", {"x": 2})]
-    assert task_key(*args) == task_key(*args) != task_key("b.py", *args[1:])
+    other = _task(task.text.replace("2", "3"))
+    assert task_key(task) == task_key(pickle.loads(pickle.dumps(task))) != task_key(other)
+
+
+def test_isolated_task_is_killed_at_its_budget_and_a_crash_is_reported(monkeypatch):
+    """The worker-side backstop: a child that outlives budget * (1 + grace) is killed
+    ("timeout", not died); one that dies without answering is reported as died."""
+    import veriline.runner.isolated as iso
+    monkeypatch.setattr(iso, "verify_task", lambda task: time.sleep(30))
+    status, seconds, died = iso.run_isolated(_task("def f() -> int:\n    return 1\n",
+                                                   budget_s=0.5))
+    assert (status, died) == ("timeout", False) and 0.5 <= seconds < 20
+    monkeypatch.setattr(iso, "verify_task", lambda task: os._exit(3))
+    status, _, died = iso.run_isolated(_task("def f() -> int:\n    return 1\n"))
+    assert (status, died) == ("timeout", True)
 
 
 def test_unreachable_scheduler_is_an_error(tmp_path, monkeypatch, capsys):

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import sys
-import time
 from dataclasses import replace
 
 DEFAULT_EXCLUDE = [".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "build",
@@ -184,7 +183,7 @@ def main(argv: list[str]) -> int:
         return 2
     from veriline.errors import SetupError
     from veriline.progress import make_progress
-    from veriline.runner import RunResult, run_check
+    from veriline.runner import run_check
     from veriline.runner.pool import cpu_count
     budget = args.function_timeout or settings.get("functionTimeout") or 10.0
     # workers open the same store; one this run does not trust (shared, no key) they
@@ -198,15 +197,14 @@ def main(argv: list[str]) -> int:
                 select = verified = None
                 if args.diff:
                     files, select, verified = ci.diff_selection(files, args)
+                make_pool = None
                 if args.dask:
-                    t0 = time.perf_counter()
-                    res = RunResult(ci.verify_on_cluster(files, options, args, settings,
-                                                         progress, select), [])
-                    res.elapsed_ms = (time.perf_counter() - t0) * 1000
-                else:
-                    res = run_check(files, options, jobs=args.jobs or cpu_count(),
-                                    budget_s=budget, cache_spec=cache_spec,
-                                    verbose=args.verbose, progress=progress, select=select)
+                    from veriline.dask_backend import DaskPool
+                    make_pool = lambda: DaskPool(args.dask)     # noqa: E731
+                res = run_check(files, options, jobs=args.jobs or cpu_count(),
+                                budget_s=budget, cache_spec=cache_spec,
+                                verbose=args.verbose, progress=progress, select=select,
+                                make_pool=make_pool)
             finally:
                 if cache is not None:
                     cache.close()

@@ -1,11 +1,11 @@
 """The CI side of `veriline check`: --baseline, --write-baseline, --diff and --dask.
-check_cli calls add_arguments, check_arguments, diff_selection, verify_on_cluster and
-compare_baseline; the rest of its flow (runner, rendering, exit code) stays there."""
+check_cli calls add_arguments, check_arguments, diff_selection and compare_baseline; the
+rest of its flow (runner, rendering, exit code) stays there, and --dask only swaps the
+runner's pool for dask_backend.DaskPool."""
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 
 
 def add_arguments(p) -> None:
@@ -36,13 +36,6 @@ def check_arguments(args) -> list | None:
     return None
 
 
-def cache_spec(args, settings: dict) -> str | None:
-    """What a cluster worker opens as its lemma cache."""
-    if args.no_cache:
-        return "off"
-    return args.cache or settings.get("cache") or None
-
-
 def _repo_dir(args) -> str:
     first = os.path.abspath(args.paths[0])
     return first if os.path.isdir(first) else os.path.dirname(first)
@@ -59,24 +52,6 @@ def diff_selection(files: list[str], args):
         verified[path] = names = select(program, changes[path])
         return names
     return [f for f in files if f in changes], chosen, verified
-
-
-def verify_on_cluster(files: list[str], options, args, settings: dict, progress,
-                      select=None) -> list:
-    """--dask ADDRESS: the reports of files verified function by function on the cluster."""
-    from . import function_tasks as ft
-    from .dask_backend import run_on_cluster
-    jobs = ft.load_jobs(files, options)
-    if select is not None:
-        jobs = [replace(j, names=[n for n in j.names if n in select(j.path, j.program)])
-                for j in jobs]
-    try:
-        progress.start(len(jobs), sum(len(j.names) for j in jobs))
-        results = run_on_cluster(args.dask, jobs, options, cache_spec(args, settings),
-                                 progress)
-    finally:
-        progress.close()
-    return ft.assemble(jobs, results)
 
 
 def compare_baseline(args, baseline, reports, verified):

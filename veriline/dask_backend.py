@@ -1,46 +1,69 @@
-"""`--dask tcp://SCHEDULER:8786`: verify function-level tasks on a Dask cluster.
+"""`--dask tcp://SCHEDULER:8786`: the runner's function tasks on a Dask cluster.
 
-Each task is veriline.function_tasks.verify_task on one function with its file's text, so
-workers need veriline installed but not the project.  Tasks are pure and keyed by their
-inputs; a worker that dies mid-task has its tasks rescheduled by the scheduler, and a
-task that raises is retried (retries=).  Share the lemma cache between workers with
-`--cache redis://…`: results are the same as a local run's.
+DaskPool has WorkerPool's interface, so run_check drives a cluster exactly as it drives
+local processes: the same tasks (one function with its file's text, so workers need
+veriline installed but not the project), the same per-function budget and kill, the same
+cache use and output.  On the worker each task runs in a forked child (runner.isolated).
+Tasks are pure and keyed by their inputs; the scheduler re-runs the tasks of a worker
+that dies, and a task that raises is retried (retries=).  Share the lemma cache between
+workers with `--cache redis://…`.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import hashlib
+from typing import Callable
 
 from .errors import SetupError
-from .function_tasks import FileJob, task_key, verify_task
 
 CONNECT_TIMEOUT = 30        # seconds to reach the scheduler
 
 
-def run_on_cluster(address: str, jobs: list[FileJob], options, cache_spec: str | None,
-                   progress, retries: int = 3):
-    """(path, function) -> findings, computed by the cluster at address."""
-    from distributed import Client, as_completed
-    from veriline.analyses.findings import finding_from_json
-    plain = replace(options, cache=None)        # the cache object stays here; workers
-    out: dict[tuple[str, str], list] = {}       # open their own from cache_spec
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as e:
-        raise SetupError(f"cannot reach the Dask scheduler at {address}: {e}") from e
-    with client:
+def task_key(task) -> str:
+    """The Dask key of a task: equal inputs, equal key (Dask then runs it once)."""
+    h = hashlib.sha256()
+    for part in (task.path, task.text, task.language, task.name, task.options.key(),
+                 repr(task.budget_s), repr(task.cache_spec)):
+        b = part.encode("utf-8", "surrogatepass")
+        h.update(len(b).to_bytes(8, "big"))
+        h.update(b)
+    return f"veriline-{task.name[:40]}-{h.hexdigest()[:24]}"
+
+
+class DaskPool:
+    """run(tasks, on_result, on_timeout) on the cluster at address; results arrive as
+    they finish, in any order (run_check puts them back in file order)."""
+
+    def __init__(self, address: str, retries: int = 3) -> None:
+        self.address, self.retries = address, retries
+        self.started = 0                   # tasks submitted
+        self._client = None
+
+    def run(self, tasks: list, on_result: Callable, on_timeout: Callable) -> None:
+        from distributed import Client, as_completed
+        from .runner.isolated import run_isolated
+        try:
+            self._client = Client(self.address, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as e:
+            raise SetupError(f"cannot reach the Dask scheduler at {self.address}: {e}") \
+                from e
         futures = {}
-        for job in jobs:
-            for name in job.names:
-                key = task_key(job.path, job.text, name, plain, cache_spec)
-                fut = client.submit(verify_task, job.path, job.text, name, plain, cache_spec,
-                                    key=key, pure=True, retries=retries)
-                futures[fut] = (job.path, name)
+        for task in tasks:
+            fut = self._client.submit(run_isolated, task, key=task_key(task), pure=True,
+                                      retries=self.retries)
+            futures[fut] = task
+            self.started += 1
         for fut in as_completed(list(futures)):
-            path, name = futures[fut]
-            findings = [finding_from_json(d) for d in fut.result()]
-            for f in findings:
-                f.file = path
-            out[(path, name)] = findings
-            progress.function_done(path, name, findings)
+            task = futures.pop(fut)
+            out = fut.result()
             fut.release()
-    return out
+            if out[0] == "done":
+                on_result(out[1])
+            else:
+                on_timeout(task, out[1], out[2])
+
+    def close(self, now: bool = False) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            finally:
+                self._client = None

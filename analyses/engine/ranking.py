@@ -141,19 +141,50 @@ def _truth_operand(atom: ir.Expr):
         else None
 
 
+class _Refuted:
+    """check() with memory: the transitions (models) that earlier candidates failed on.
+
+    A later query is settled without z3 when one of them satisfies every assertion of
+    that query (and the range facts the solver would add): the query is then sat, so the
+    candidate fails exactly as z3 would say.  Only failures are decided this way; a proof
+    still needs z3's unsat."""
+
+    def __init__(self, check, limit: int = 24) -> None:
+        self._check, self.models, self.limit = check, [], limit
+
+    def proves(self, assertions: list, timeout_ms=None) -> bool:
+        if any(self._satisfies(m, assertions) for m in reversed(self.models)):
+            return False
+        r = self._check(assertions, timeout_ms) if timeout_ms else self._check(assertions)
+        if r.status == "sat" and r.model is not None and len(self.models) < self.limit:
+            self.models.append(r.model)
+        return r.status == "unsat"
+
+    @staticmethod
+    def _satisfies(model, assertions: list) -> bool:
+        try:      # the goal (last) first: it is what usually fails
+            for a in [assertions[-1], *assertions[:-1], *E.range_facts(assertions)]:
+                if model.eval(a) is not True:
+                    return False
+            return True
+        except (ValueError, z3.Z3Exception):
+            return False
+
+
 def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure],
                  lexicographic: bool = True, bare_pc=None, template_vars=()):
     """First measure (or lexicographic pair) that decreases on every iteration.  Each
     single measure is tried first without the inferred invariants (bare_pc; quick) and
-    then with them."""
+    then with them.  Transitions that refuted earlier candidates are replayed on later
+    ones before z3 is asked (_Refuted)."""
+    seen = _Refuted(check)
     if bare_pc is not None and not bare_pc.eq(back.pc):
         for m in cands:
             try:
                 h, b = m.term(head.vars), m.term(back.vars)
             except (KeyError, NotImplementedError, z3.Z3Exception):
                 continue
-            r = check(pre + [bare_pc, z3.Not(z3.And(h >= 0, b <= h - 1))], 1000)
-            if r.status == "unsat":
+            if seen.proves(pre + [bare_pc, z3.Not(z3.And(h >= 0, b <= h - 1))], 1000):
                 return [m]
     def terms(m, vs):
         try:
@@ -164,8 +195,7 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
         h, b = terms(m, head.vars), terms(m, back.vars)
         if h is None or b is None:
             continue
-        r = check(pre + [back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))])
-        if r.status == "unsat":
+        if seen.proves(pre + [back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))]):
             return [m]
     if template_vars:
         from .template import synthesize
@@ -194,9 +224,9 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
                     z3.And(b1 <= h1, h2 >= 0, b2 <= h2 - 1))))
             for shape, ok in shapes:
                 premise = bare_pc if bare_pc is not None else back.pc
-                if check(pre + [premise, z3.Not(ok)], 1000).status == "unsat" or (
+                if seen.proves(pre + [premise, z3.Not(ok)], 1000) or (
                         premise is not back.pc and
-                        check(pre + [back.pc, z3.Not(ok)]).status == "unsat"):
+                        seen.proves(pre + [back.pc, z3.Not(ok)])):
                     return [m1, m2] if shape == "lexicographic" else [m1, m2, "multiphase"]
     return None
 

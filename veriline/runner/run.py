@@ -90,9 +90,11 @@ def _prepare(path: str, options, language: str, select=None) -> _File:
 
 def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEFAULT_BUDGET_S,
               cache_spec: Optional[str] = None, progress: Optional[Progress] = None,
-              verbose: bool = False, select=None) -> RunResult:
+              verbose: bool = False, select=None, make_pool=None) -> RunResult:
     """Verify `files` (paths, as shown to the user) with `options` (its cache object is
-    used here; workers open `cache_spec`, None meaning no cache); `select`: see _prepare."""
+    used here; workers open `cache_spec`, None meaning no cache); `select`: see _prepare;
+    make_pool() -> what runs the tasks (default: a WorkerPool of `jobs` local processes;
+    --dask gives a DaskPool, which has the same interface)."""
     from veriline.analyses import api
     t0 = time.perf_counter()
     result = RunResult([], [])
@@ -122,7 +124,7 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
             from .pool import WorkerPool
             by_index = {t.index: t for t in tasks}
             files_by_i = dict(prepared)
-            pool = WorkerPool(jobs)
+            pool = make_pool() if make_pool is not None else WorkerPool(jobs)
 
             def done(res: TaskResult) -> None:
                 fi = files_by_i[res.index[0]]
