@@ -332,13 +332,23 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
     if not E.signed_math():
         return _witness(ctx, rec, fixed_only, math=False, strict=callee_may_hang)
     with E.unbounded_signed(False, E.contract_width(ctx.program)):
-        ectx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+        ectx = _exact_view(ctx)
         erec = next((r for r in ectx.abstract.loop_records if r.loop is rec.loop), None)
         found = _witness(ectx, erec, fixed_only, math=False, strict=callee_may_hang) \
             if erec is not None else None
     if found is None:
         found = _witness(ctx, rec, fixed_only, math=True, strict=callee_may_hang)
     return found
+
+
+def _exact_view(ctx: FnContext) -> FnContext:
+    """The function under exact bit-vector semantics, built once per function (the
+    repeating-state search and the recurrent-set search both use its loop records; only
+    use it inside E.unbounded_signed(False, ...), where it was built)."""
+    view = getattr(ctx, "_exact", None)
+    if view is None:
+        view = ctx._exact = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+    return view
 
 
 def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = False):
