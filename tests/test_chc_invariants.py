@@ -195,6 +195,41 @@ def test_solve_horn_answers():
     assert bad.status == "unsat"
 
 
+def test_spacer_answers_go_into_the_lemma_cache(tmp_path):
+    """A second identical Horn query is answered from the cache (no Spacer call) with an
+    equivalent interpretation; a damaged entry is a miss, solved again."""
+    from veriline.analyses.cache import open_cache
+    from veriline.analyses.solver.query import STATS
+    i, n = z3.Ints("i n")
+    inv = z3.Function("Inv", z3.IntSort(), z3.IntSort(), z3.BoolSort())
+    clauses = [HornClause([n >= 0], inv(0, n)), HornClause([inv(i, n), i < n], inv(i + 1, n)),
+               HornClause([inv(i, n), i > n])]
+    cache = open_cache(str(tmp_path / "c.sqlite"))
+    first = solve_horn(clauses, [inv], timeout_ms=5000, cache=cache)
+    assert first.status == "sat"
+    calls, hits = STATS.solver_calls, STATS.cache_hits
+    again = solve_horn(clauses, [inv], timeout_ms=5000, cache=cache)
+    assert (STATS.solver_calls, STATS.cache_hits) == (calls, hits + 1)
+    assert again.status == "sat" and [str(x) for x in again.args["Inv"]] == \
+        [str(x) for x in first.args["Inv"]]
+    s = z3.Solver()
+    s.add(again.interpretation["Inv"] != first.interpretation["Inv"])
+    assert s.check() == z3.unsat
+    bad = solve_horn(clauses[:2] + [HornClause([inv(i, n), i == 3])], [inv],
+                     timeout_ms=5000, cache=cache)
+    assert bad.status == "unsat"
+    assert solve_horn(clauses[:2] + [HornClause([inv(i, n), i == 3])], [inv],
+                      timeout_ms=5000, cache=cache).status == "unsat"
+    assert STATS.cache_hits == hits + 2
+    # damage every entry: each lookup is then a miss and Spacer runs again
+    import veriline.analyses.solver.horn as horn
+    key = horn._cache_key(clauses, [inv], {"Inv"})
+    cache.put(key, {"horn": 1, "status": "sat", "interpretation": {"Inv": "(and"}})
+    calls = STATS.solver_calls
+    redo = solve_horn(clauses, [inv], timeout_ms=5000, cache=cache)
+    assert redo.status == "sat" and STATS.solver_calls > calls
+
+
 def test_hover_shows_the_inferred_invariant():
     from veriline.server import convert
     from veriline.server.scheduler import DocResults, FunctionResult
@@ -318,3 +353,33 @@ def test_random_loops_proofs_hold_on_real_runs():
             with pytest.raises(AssertionError):
                 ns["f"](f.counterexample.inputs["n"])
     assert proved >= 6
+
+
+def test_an_unchanged_loop_gets_spacer_s_answer_from_the_cache(tmp_path, monkeypatch):
+    """With the function-level cache out of the way (as when another part of the function
+    changed), the same loop's Horn query is a cache hit and the proof is the same."""
+    import veriline.analyses.api as api
+    import veriline.analyses.solver.horn as horn
+    from veriline.analyses.cache import open_cache
+    monkeypatch.setattr(api, "cached_findings", lambda *a, **k: None)
+    monkeypatch.setattr(api, "_file_from_cache", lambda *a, **k: None)
+    looked = []
+
+    def spy(*a, **k):
+        hit = real(*a, **k)
+        looked.append(hit is not None)
+        return hit
+    real = horn._from_cache
+    monkeypatch.setattr(horn, "_from_cache", spy)
+    src = open(os.path.join(DATA, "chc_cases.c")).read().split("void step2_unbounded")[0]
+    opts = Options(cache=open_cache(str(tmp_path / "c.sqlite")), analyses=SAFETY,
+                   timeout_ms=10000)
+    first = analyze_source(src, "/tmp/chc_cached.c", opts).findings
+    assert looked and not any(looked)
+    looked.clear()
+    again = analyze_source(src, "/tmp/chc_cached.c", opts).findings
+    assert looked and all(looked)
+    shown = [(f.kind, f.span.line, f.status, f.message) for f in first]
+    assert shown == [(f.kind, f.span.line, f.status, f.message) for f in again]
+    assert ("contract", 6, "proved",
+            "assertion holds for all inputs (with inferred invariant i % 2 == 0)") in shown

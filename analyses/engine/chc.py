@@ -145,7 +145,8 @@ def infer(ctx, ex, bad, purpose: str = "safety") -> tuple[Inferred | None, str]:
         timeout = max(1, min(timeout, int(remaining() * BUDGET_SHARE)))
     try:
         r: HornResult = solve_horn(clauses(ex, preds, bad), [p.decl for p in preds],
-                                   timeout_ms=timeout, cancel=ctx.cancel)
+                                   timeout_ms=timeout, cancel=ctx.cancel,
+                                   cache=ctx.options.cache)
     except z3.Z3Exception as exc:
         return None, f"the CHC encoding failed ({exc})"
     if r.status == "unsat":

@@ -4,7 +4,9 @@ The engine builds the clauses; this module only runs the query with the same tim
 and cancellation conventions as `query.check`.  What Spacer answers is never a verdict on
 its own: a `sat` interpretation is a *candidate* invariant that the engine re-checks with
 ordinary queries (initiation, consecution, the obligation), and an `unsat` (a derivation
-of false) is only a hint that the property may fail.  Answers are not cached.
+of false) is only a hint that the property may fail.  Answers go into the lemma cache
+(keyed by the clauses' canonical text): since they are only candidates and hints, an
+entry can cost precision, never soundness.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Optional
 
 import z3
 
+from .canonical import canonical_text, lemma_key
 from .query import STATS, Cancelled, CancelToken, free_consts
 
 
@@ -41,9 +44,10 @@ def _clause(c: HornClause, preds: set, ctx: z3.Context) -> z3.BoolRef:
     a C division by a constant)."""
     body = z3.And(*c.body) if c.body else z3.BoolVal(True)
     head = c.head if c.head is not None else z3.BoolVal(False)
-    vs = [v.translate(ctx) for n, v in sorted(free_consts([body, head]).items())
-          if n not in preds]
-    f = z3.Implies(z3.simplify(body.translate(ctx)), head.translate(ctx))
+    def tr(e):
+        return e if e.ctx is ctx else e.translate(ctx)
+    vs = [tr(v) for n, v in sorted(free_consts([body, head]).items()) if n not in preds]
+    f = z3.Implies(z3.simplify(tr(body)), tr(head))
     return z3.ForAll(vs, f) if vs else f
 
 
@@ -51,7 +55,8 @@ SEEDS = (0, 1, 2)       # Spacer runs, each with its share of the time limit
 
 
 def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
-               timeout_ms: int = 5000, cancel: Optional[CancelToken] = None) -> HornResult:
+               timeout_ms: int = 5000, cancel: Optional[CancelToken] = None,
+               cache=None) -> HornResult:
     """Ask Spacer (global guidance on: it finds the parameter-dependent bounds that plain
     Spacer enumerates for a long time) whether the clauses are satisfiable.  Its search
     is chaotic (the same system is solved in 0.2 s or not in 5 s depending on the order
@@ -61,6 +66,11 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     which is why it is only ever a candidate)."""
     t0 = time.perf_counter()
     names = {p.name() for p in preds}
+    key = _cache_key(clauses, preds, names) if cache is not None else None
+    if key is not None:
+        hit = _from_cache(cache, key, preds, timeout_ms)
+        if hit is not None:
+            return hit
     share = max(1, int(timeout_ms) // len(SEEDS))
     out = HornResult("unknown", reason="CHC solver: no answer")
     for seed in SEEDS:
@@ -70,7 +80,66 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     out.time_ms = _ms(t0)
     if out.status == "unknown" and "timeout" in out.reason:
         out.reason = f"CHC solver: timeout after {timeout_ms} ms"
+    if key is not None:
+        _to_cache(cache, key, out, timeout_ms)
     return out
+
+
+def _args(p: z3.FuncDeclRef) -> list:
+    return [z3.Const(f"chc!{p.name()}!{k}", p.domain(k)) for k in range(p.arity())]
+
+
+def _cache_key(clauses, preds, names) -> Optional[str]:
+    try:
+        closed = [_clause(c, names, z3.main_ctx()) for c in clauses]
+        text, _ = canonical_text(closed)
+    except Exception:          # no key, no caching: never an error
+        return None
+    sig = ";".join(f"{p.name()}:{','.join(p.domain(k).sexpr() for k in range(p.arity()))}"
+                   for p in preds)
+    return lemma_key("horn", text, sig)
+
+
+def _to_cache(cache, key: str, out: HornResult, timeout_ms: int) -> None:
+    if out.status == "unknown" and "timeout" not in out.reason:
+        return                 # an error, not a time-out: nothing worth remembering
+    entry = {"horn": 1, "status": out.status, "reason": out.reason,
+             "timeout_ms": int(timeout_ms), "time_ms": out.time_ms,
+             "interpretation": {n: (f.sexpr() if f is not None else None)
+                                for n, f in out.interpretation.items()}}
+    try:
+        cache.put(key, entry)
+    except Exception:          # a failing cache never breaks verification
+        pass
+
+
+def _from_cache(cache, key: str, preds, timeout_ms: int) -> Optional[HornResult]:
+    """The cached answer, or None (a miss, a shorter time-out than asked, a bad entry)."""
+    try:
+        entry = cache.get(key)
+        if not entry or entry.get("horn") != 1:
+            return None
+        status = entry["status"]
+        if status == "unknown":
+            if int(entry["timeout_ms"]) < timeout_ms:
+                return None    # a longer limit may get an answer
+            return HornResult("unknown", reason=str(entry["reason"]))
+        out = HornResult(status)
+        if status == "sat":
+            texts = entry["interpretation"]
+            for p in preds:
+                xs = _args(p)
+                text = texts[p.name()]
+                out.args[p.name()] = xs
+                out.interpretation[p.name()] = None if text is None else z3.And(
+                    *z3.parse_smt2_string(f"(assert {text})",
+                                          decls={x.decl().name(): x for x in xs}))
+        elif status != "unsat":
+            return None
+        STATS.cache_hits += 1
+        return out
+    except Exception:          # a damaged entry is a miss
+        return None
 
 
 def _solve_once(clauses, preds, names, timeout_ms: int, seed: int,
@@ -111,7 +180,7 @@ def _solve_once(clauses, preds, names, timeout_ms: int, seed: int,
     m = s.model()
     out = HornResult("sat")
     for p in preds:
-        xs = [z3.Const(f"chc!{p.name()}!{k}", p.domain(k)) for k in range(p.arity())]
+        xs = _args(p)
         f = _interpretation(m, p.translate(ctx), [x.translate(ctx) for x in xs])
         out.interpretation[p.name()] = f.translate(z3.main_ctx()) if f is not None else None
         out.args[p.name()] = xs
