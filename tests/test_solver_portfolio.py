@@ -74,6 +74,21 @@ def test_missing_solvers_are_skipped(monkeypatch):
     assert portfolio.race([b > 1], [], 1000).status == "unknown"
 
 
+@pytest.mark.parametrize("name", ["z3", "cvc5"])
+def test_a_solver_process_over_its_memory_cap_answers_unknown(name, monkeypatch):
+    """Each raced solver's address space is capped (worker.cap_memory); one that cannot
+    live within it is an unknown answer, never an error (the same query decides under the
+    default cap)."""
+    need(name)
+    x = z3.Int("x")
+    monkeypatch.setenv("VERILINE_SOLVER_MEMORY_MB", "48")
+    r = portfolio.race([x * x == 16, x < 0], [name], 5000)
+    assert r.status == "unknown"
+    monkeypatch.delenv("VERILINE_SOLVER_MEMORY_MB")
+    r = portfolio.race([x * x == 16, x < 0], [name], 5000)
+    assert r.status == "sat" and r.model.eval(x) == -4
+
+
 def test_a_broken_worker_answer_is_unknown_not_an_error():
     assert portfolio._accept({"status": "sat", "model": {"x": "junk"}}, "z3",
                              [z3.Int("x") > 0]) is None

@@ -3,10 +3,25 @@
 Run as a script, never imported by the package: `python worker.py BACKEND TIMEOUT_MS`
 reads the query on stdin and prints one JSON line {"status": "sat"|"unsat"|"unknown",
 "model": {name: int|bool}, "reason": str}.  Bit-vector values are printed unsigned.
-It imports only its own solver, so it starts fast.
+It imports only its own solver, so it starts fast.  Its address space is capped
+(VERILINE_SOLVER_MEMORY_MB, default MEMORY_MB): a solver that would take more answers
+unknown (or dies, which the portfolio reads as unknown) instead of taking the machine.
 """
 import json
+import os
 import sys
+
+MEMORY_MB = 1024
+
+
+def cap_memory() -> None:
+    try:
+        import resource
+        mb = int(os.environ.get("VERILINE_SOLVER_MEMORY_MB", MEMORY_MB))
+        if mb > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def _name(sym: str) -> str:
@@ -146,6 +161,7 @@ def batch(backend: str, timeout_ms: int) -> None:
 
 
 def main() -> None:
+    cap_memory()
     if sys.argv[1] == "--batch":
         batch(sys.argv[2], int(sys.argv[3]))
         return
@@ -153,6 +169,8 @@ def main() -> None:
     text = sys.stdin.read()
     try:
         res = BACKENDS[backend](text, timeout_ms)
+    except MemoryError:
+        res = {"status": "unknown", "reason": f"{backend}: out of memory"}
     except Exception as exc:   # a solver that cannot parse or crashes answers unknown
         res = {"status": "unknown", "reason": f"{backend}: {type(exc).__name__}: {exc}"[:300]}
     sys.stdout.write(json.dumps(res) + "\n")
