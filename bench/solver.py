@@ -67,7 +67,7 @@ def run_mode(mode: str, timeout_s: float, files: list) -> dict:
     opts = Options(timeout_ms=int(timeout_s * 1000), solver_mode=mode,
                    analyses=frozenset({"contract", "overflow"}))
     counts = {"correct": 0, "wrong": 0, "unknown": 0}
-    times, wrong, solvers = [], [], {}
+    times, wrong, solvers, slow = [], [], {}, []
     for path in files:
         exp = expectations(path)
         program = parse(open(path, encoding="utf-8").read(), path)
@@ -78,6 +78,7 @@ def run_mode(mode: str, timeout_s: float, files: list) -> dict:
             t0 = time.perf_counter()
             findings = verify_function(program, name, opts)
             times.append(time.perf_counter() - t0)
+            slow.append((round(times[-1], 2), f"{os.path.basename(path)}:{name}"))
             for f in findings:
                 if f.solver:
                     solvers[f.solver] = solvers.get(f.solver, 0) + 1
@@ -95,7 +96,7 @@ def run_mode(mode: str, timeout_s: float, files: list) -> dict:
             "unknown_pct": round(100 * counts["unknown"] / max(1, n), 1),
             "median_s": round(statistics.median(times), 3) if times else 0.0,
             "p95_s": round(p95(times), 3), "max_s": round(max(times, default=0.0), 3),
-            "wrong_list": wrong, "solvers": solvers}
+            "wrong_list": wrong, "solvers": solvers, "slowest": sorted(slow)[::-1][:5]}
 
 
 def time_examples(mode: str) -> float:
@@ -137,6 +138,7 @@ def main() -> None:
             for w in row["wrong_list"]:
                 print(f"    WRONG {w}")
             print(f"    decided by: {row['solvers']}", flush=True)
+            print("    slowest: " + ", ".join(f"{n} {t}s" for t, n in row["slowest"]), flush=True)
     if args.json:
         print(json.dumps(rows, indent=2))
 

@@ -141,7 +141,7 @@ def _truth_operand(atom: ir.Expr):
         else None
 
 
-class _Refuted:
+class Refuted:
     """check() with memory: the transitions (models) that earlier candidates failed on.
 
     A later query is settled without z3 when one of them satisfies every assertion of
@@ -172,31 +172,24 @@ class _Refuted:
 
 
 def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure],
-                 lexicographic: bool = True, bare_pc=None, template_vars=()):
+                 lexicographic: bool = True, bare_pc=None, template_vars=(),
+                 stage: str = "all", seen: "Refuted | None" = None):
     """First measure (or lexicographic pair) that decreases on every iteration.  Each
     single measure is tried first without the inferred invariants (bare_pc; quick) and
     then with them.  Transitions that refuted earlier candidates are replayed on later
-    ones before z3 is asked (_Refuted)."""
-    seen = _Refuted(check)
-    if bare_pc is not None and not bare_pc.eq(back.pc):
-        for m in cands:
-            try:
-                h, b = m.term(head.vars), m.term(back.vars)
-            except (KeyError, NotImplementedError, z3.Z3Exception):
-                continue
-            if seen.proves(pre + [bare_pc, z3.Not(z3.And(h >= 0, b <= h - 1))], 1000):
-                return [m]
+    ones before z3 is asked (Refuted; pass `seen` to share them between calls).
+    stage: "all"; "single" (the single candidates only: cheap), "rest" (what "single"
+    leaves: templates and pairs)."""
+    seen = seen if seen is not None else Refuted(check)
     def terms(m, vs):
         try:
             return m.term(vs)
         except (KeyError, NotImplementedError, z3.Z3Exception):
             return None
-    for m in cands:
-        h, b = terms(m, head.vars), terms(m, back.vars)
-        if h is None or b is None:
-            continue
-        if seen.proves(pre + [back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))]):
-            return [m]
+    if stage != "rest":
+        found = _single(seen, pre, head, back, cands, bare_pc, terms)
+        if found or stage == "single":
+            return found
     if template_vars:
         from .template import synthesize
         names = [n for n, _ in template_vars]
@@ -205,6 +198,28 @@ def find_ranking(check, pre: list, head: State, back: State, cands: list[Measure
             found = synthesize(check, pre, head, back, names, types, premise)
             if found:
                 return [Measure(found[0], found[1])]
+    return _pairs(seen, pre, head, back, cands, bare_pc, terms, lexicographic)
+
+
+def _single(seen, pre, head, back, cands, bare_pc, terms):
+    if bare_pc is not None and not bare_pc.eq(back.pc):
+        for m in cands:
+            try:
+                h, b = m.term(head.vars), m.term(back.vars)
+            except (KeyError, NotImplementedError, z3.Z3Exception):
+                continue
+            if seen.proves(pre + [bare_pc, z3.Not(z3.And(h >= 0, b <= h - 1))], 1000):
+                return [m]
+    for m in cands:
+        h, b = terms(m, head.vars), terms(m, back.vars)
+        if h is None or b is None:
+            continue
+        if seen.proves(pre + [back.pc, z3.Not(z3.And(h >= 0, b <= h - 1))]):
+            return [m]
+    return None
+
+
+def _pairs(seen, pre, head, back, cands, bare_pc, terms, lexicographic):
     small = cands[:6]
     for m1 in small:
         for m2 in small:

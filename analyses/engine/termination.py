@@ -15,6 +15,7 @@ unknown — otherwise, with the reason (an unknown function, no ranking function
 """
 from __future__ import annotations
 
+import functools
 import time
 
 import z3
@@ -25,9 +26,12 @@ from ..solver import recorder
 from .audit import attach
 from . import encode as E
 from .context import FnContext, elapsed_ms
-from .ranking import describe, find_ranking, loop_candidates
+from .ranking import Refuted, describe, find_ranking, loop_candidates
 from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
+
+
+RANKING_ROLE = "ranking function search (candidate: bounded below and decreasing on every path)"
 
 
 def head_span(loop: ir.While) -> ir.Span:
@@ -212,18 +216,23 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
             f"terminates: a for-loop over {loop.iterates}, which is finite and which the "
             f"body does not grow")
     else:
-        # a repeating state is cheap to look for and settles the question at once
-        with recorder.role("non-termination: a repeating state"):
-            witness = _nontermination(ctx, rec, fixed_only=True, callee_may_hang=bool(assumed))
-        if isinstance(witness, Finding):
-            return witness
-        with recorder.role("ranking function search (candidate: bounded below and "
-                           "decreasing on every path)"):
-            ranking = find_ranking(ctx.check, ab.pre, rec.head, rec.back,
-                               loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head),
-                               lexicographic=_branches(loop.body),
-                               bare_pc=rec.without_inferred(rec.back.pc),
-                                   template_vars=_template_vars(ctx.fn, loop, rec))
+        # the single candidates first (usually one query); then a repeating state, cheap
+        # to look for and settling the question at once; then the costlier searches
+        search = functools.partial(
+            find_ranking, ctx.check, ab.pre, rec.head, rec.back,
+            loop_candidates(ab, ctx.fn, loop, rec.modified, rec.head),
+            lexicographic=_branches(loop.body), bare_pc=rec.without_inferred(rec.back.pc),
+            template_vars=_template_vars(ctx.fn, loop, rec), seen=Refuted(ctx.check))
+        with recorder.role(RANKING_ROLE):
+            ranking = search(stage="single")
+        if not ranking:
+            with recorder.role("non-termination: a repeating state"):
+                witness = _nontermination(ctx, rec, fixed_only=True,
+                                          callee_may_hang=bool(assumed))
+            if isinstance(witness, Finding):
+                return witness
+            with recorder.role(RANKING_ROLE):
+                ranking = search(stage="rest")
         proved_msg = describe(ranking) if ranking else ""
         if not ranking:          # an invariant from Horn clauses may support one
             from .chc_ranking import ranking_with_chc
