@@ -7,6 +7,8 @@ before the integer model), `int` (integer model, z3), `portfolio` (integer model
 other encoding and z3 / Bitwuzla / cvc5 raced) — it prints correct / wrong / unknown per
 (function, kind), and the median and p95 wall-clock seconds per function.  A verdict is
 wrong when it is "proved" where a counterexample is expected or the other way round.
+Each function runs as `veriline check` runs it: in a forked child under the per-function
+budget (--function-timeout, default 10 s), killed if it overruns; then it is unknown.
 
     python bench/solver.py                          # all configurations
     python bench/solver.py --modes int,portfolio --timeout 5
@@ -62,21 +64,28 @@ def p95(xs):
     return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))] if xs else 0.0
 
 
-def run_mode(mode: str, timeout_s: float, files: list) -> dict:
-    from veriline.analyses.api import Options, parse, verify_function
+def run_mode(mode: str, timeout_s: float, files: list, budget_s: float) -> dict:
+    """Each function as `veriline check` runs it: in a forked child under the function
+    budget, killed when it overruns (z3 can overrun its own time limit on nonlinear
+    integer queries); a killed function counts as unknown."""
+    from veriline.analyses.api import Options, parse
+    from veriline.runner.isolated import run_isolated
+    from veriline.runner.task import FunctionTask
     opts = Options(timeout_ms=int(timeout_s * 1000), solver_mode=mode,
                    analyses=frozenset({"contract", "overflow"}))
     counts = {"correct": 0, "wrong": 0, "unknown": 0}
     times, wrong, solvers, slow = [], [], {}, []
     for path in files:
         exp = expectations(path)
-        program = parse(open(path, encoding="utf-8").read(), path)
+        text = open(path, encoding="utf-8").read()
+        program = parse(text, path)
         for name, kinds in exp.items():
             if name not in program.functions:
                 print(f"warning: {name} not found in {path}", file=sys.stderr)
                 continue
             t0 = time.perf_counter()
-            findings = verify_function(program, name, opts)
+            out = run_isolated(FunctionTask(path, text, "c", name, opts, budget_s))
+            findings = out[1].findings if out[0] == "done" else []
             times.append(time.perf_counter() - t0)
             slow.append((round(times[-1], 2), f"{os.path.basename(path)}:{name}"))
             for f in findings:
@@ -112,6 +121,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--modes", default="bv,int,portfolio")
     ap.add_argument("--timeout", type=float, default=5.0, help="seconds per query")
+    ap.add_argument("--function-timeout", type=float, default=10.0,
+                    help="seconds per function (the CLI's default budget)")
     ap.add_argument("--examples", action="store_true",
                     help="also time `veriline check examples/ --no-cache` per mode")
     ap.add_argument("--json", action="store_true")
@@ -124,7 +135,7 @@ def main() -> None:
     files = sorted(glob.glob(os.path.join(CORPUS, "*.c")))
     rows = []
     for mode in args.modes.split(","):
-        row = run_mode(mode, args.timeout, files)
+        row = run_mode(mode, args.timeout, files, args.function_timeout)
         if args.examples:
             row["examples_cold_s"] = round(time_examples(mode), 2)
         rows.append(row)
