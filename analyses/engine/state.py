@@ -1,6 +1,7 @@
 """Symbolic states and the records the executor leaves for the checks."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -72,15 +73,34 @@ def merge(states: list[State]) -> State:
     return State(out, join_pcs([s.pc for s in live]))
 
 
+_AND_NODES: "OrderedDict[int, tuple]" = OrderedDict()   # id -> (term, [(child id, child)])
+_AND_NODES_MAX = 200_000
+
+
+def _and_children(t: z3.BoolRef, tid: int):
+    """[(id, child)] of an `And` term (None for anything else), remembered by id: path
+    conditions share long prefixes, and z3's Python API is slow to walk them again.
+    Each entry holds its term, so its id cannot be reused by another term meanwhile."""
+    hit = _AND_NODES.get(tid)
+    if hit is not None:
+        return hit[1]
+    kids = [(c.get_id(), c) for c in t.children()] if z3.is_and(t) else None
+    _AND_NODES[tid] = (t, kids)
+    if len(_AND_NODES) > _AND_NODES_MAX:
+        _AND_NODES.popitem(last=False)
+    return kids
+
+
 def _conjuncts(t: z3.BoolRef) -> list:
-    """The conjuncts of t, nested `And`s flattened (a path condition is built by conj)."""
-    out, todo = [], [t]
+    """[(id, conjunct)] of t, nested `And`s flattened (a path condition is built by conj)."""
+    out, todo = [], [(t.get_id(), t)]
     while todo:
-        x = todo.pop()
-        if z3.is_and(x):
-            todo.extend(reversed(x.children()))
+        xid, x = todo.pop()
+        kids = _and_children(x, xid)
+        if kids is not None:
+            todo.extend(reversed(kids))
         elif not z3.is_true(x):
-            out.append(x)
+            out.append((xid, x))
     return out
 
 
@@ -93,13 +113,11 @@ def join_pcs(pcs: list) -> z3.BoolRef:
     if len(pcs) < 2:
         return disj(pcs)
     parts = [_conjuncts(p) for p in pcs]
-    ids = [{c.get_id() for c in ps} for ps in parts]
-    common_ids = set.intersection(*ids)
+    common_ids = set.intersection(*[{i for i, _ in ps} for ps in parts])
     if not common_ids:
         return disj(pcs)
-    common = [c for c in parts[0] if c.get_id() in common_ids]
-    common = list({c.get_id(): c for c in common}.values())
-    rests = [[c for c in ps if c.get_id() not in common_ids] for ps in parts]
+    common = list({i: c for i, c in parts[0] if i in common_ids}.values())
+    rests = [[c for i, c in ps if i not in common_ids] for ps in parts]
     if any(not r for r in rests):
         return _and(common)             # one path needs nothing more: the join is P
     if len(rests) == 2 and len(rests[0]) == len(rests[1]) == 1 and \
