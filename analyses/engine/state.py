@@ -73,18 +73,23 @@ def merge(states: list[State]) -> State:
     return State(out, join_pcs([s.pc for s in live]))
 
 
-_AND_NODES: "OrderedDict[int, tuple]" = OrderedDict()   # id -> (term, [(child id, child)])
+_AND_NODES: "OrderedDict[tuple, tuple]" = OrderedDict()  # key -> (term, [(key, child)])
 _AND_NODES_MAX = 200_000
 
 
-def _and_children(t: z3.BoolRef, tid: int):
-    """[(id, child)] of an `And` term (None for anything else), remembered by id: path
-    conditions share long prefixes, and z3's Python API is slow to walk them again.
-    Each entry holds its term, so its id cannot be reused by another term meanwhile."""
+def _key(t: z3.ExprRef) -> tuple:
+    return id(t.ctx), t.get_id()
+
+
+def _and_children(t: z3.BoolRef, tid: tuple):
+    """[(key, child)] of an `And` term (None for anything else), remembered by its key
+    (context, id): path conditions share long prefixes, and z3's Python API is slow to
+    walk them again.  Each entry holds its term (and so its context), so no other term
+    can take its key meanwhile."""
     hit = _AND_NODES.get(tid)
     if hit is not None:
         return hit[1]
-    kids = [(c.get_id(), c) for c in t.children()] if z3.is_and(t) else None
+    kids = [(_key(c), c) for c in t.children()] if z3.is_and(t) else None
     _AND_NODES[tid] = (t, kids)
     if len(_AND_NODES) > _AND_NODES_MAX:
         _AND_NODES.popitem(last=False)
@@ -92,8 +97,9 @@ def _and_children(t: z3.BoolRef, tid: int):
 
 
 def _conjuncts(t: z3.BoolRef) -> list:
-    """[(id, conjunct)] of t, nested `And`s flattened (a path condition is built by conj)."""
-    out, todo = [], [(t.get_id(), t)]
+    """[(key, conjunct)] of t, nested `And`s flattened (a path condition is built by
+    conj)."""
+    out, todo = [], [(_key(t), t)]
     while todo:
         xid, x = todo.pop()
         kids = _and_children(x, xid)
