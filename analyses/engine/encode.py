@@ -8,6 +8,7 @@ symbolic executor can check them as properties and then assume them.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -90,15 +91,38 @@ def int_sorted(t) -> bool:
             and int_model_on() and not unbounded(t))
 
 
+_FREE: "OrderedDict[tuple, tuple]" = OrderedDict()     # (context, id) -> (term, consts)
+_FREE_MAX = 4096
+
+
+def _free_consts_of(a: z3.ExprRef) -> dict:
+    """free_consts of one assertion, remembered: a function's queries repeat the same
+    path conditions (Houdini rounds, one query per obligation), and walking them with
+    z3's Python API again cost more than solving.  The entry holds its term, so no other
+    term can take its (context, id) meanwhile."""
+    from ..solver import free_consts
+    key = (id(a.ctx), a.get_id())
+    hit = _FREE.get(key)
+    if hit is None:
+        hit = _FREE[key] = (a, free_consts([a]))
+        if len(_FREE) > _FREE_MAX:
+            _FREE.popitem(last=False)
+    else:
+        _FREE.move_to_end(key)
+    return hit[1]
+
+
 def range_facts(assertions: list) -> list:
     """Type-range facts of the integer model's constants that occur in assertions (sound:
     every value of a C variable lies in its type's range)."""
     ranges = getattr(_MATH, "ranges", None)
     if not ranges:
         return []
-    from ..solver import free_consts
+    consts: dict = {}
+    for a in assertions:
+        consts.update(_free_consts_of(a))
     out = []
-    for name, c in free_consts(assertions).items():
+    for name, c in consts.items():
         r = ranges.get(name)
         if r is not None and c.sort().kind() == z3.Z3_INT_SORT:
             out.append(z3.And(c >= r[0], c <= r[1]))
