@@ -80,3 +80,17 @@ def test_sequential_unknown_branches_are_decided():
     rep = api.analyze_source(SEQUENTIAL_BRANCHES, "t.c", api.Options(timeout_ms=10000))
     got = sorted((f.span.line, f.status) for f in rep.findings if f.kind == "overflow")
     assert got == [(4 + i, "proved") for i in range(24)] + [(28, "counterexample")]
+
+
+def test_range_facts_cover_each_assertions_constants_every_time():
+    from veriline.analyses import ir
+    from veriline.analyses.engine import encode as E
+    INT, UCHAR = ir.IntT(32, True, "int"), ir.IntT(8, False, "unsigned char")
+    with E.int_model(True):
+        x, y = E.const("x", INT), E.const("y", UCHAR)
+        pc = z3.And(x > 0, y < x)
+        want = {z3.And(x >= -2**31, x <= 2**31 - 1).sexpr(), z3.And(y >= 0, y <= 255).sexpr()}
+        for _ in range(3):          # the same terms again: remembered, same answer
+            assert {f.sexpr() for f in E.range_facts([pc, x != 3])} == want
+        assert {f.sexpr() for f in E.range_facts([x != 3])} == \
+            {z3.And(x >= -2**31, x <= 2**31 - 1).sexpr()}
