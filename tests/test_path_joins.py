@@ -94,3 +94,20 @@ def test_range_facts_cover_each_assertions_constants_every_time():
             assert {f.sexpr() for f in E.range_facts([pc, x != 3])} == want
         assert {f.sexpr() for f in E.range_facts([x != 3])} == \
             {z3.And(x >= -2**31, x <= 2**31 - 1).sexpr()}
+
+
+def test_counterexample_guards_are_evaluated_once_per_term():
+    from veriline.analyses.engine.context import _Held
+
+    class CountingModel:
+        evals = 0
+
+        def eval(self, term):
+            self.evals += 1
+            return z3.is_true(z3.simplify(z3.substitute(term, (z3.Bool("g"), z3.BoolVal(True)))))
+
+    m = CountingModel()
+    held = _Held(m)
+    g, h = z3.Bool("g"), z3.Not(z3.Bool("g"))
+    assert [held(t) for t in (g, g, h, g, h)] == [True, True, False, True, False]
+    assert m.evals == 2
