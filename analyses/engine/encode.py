@@ -92,7 +92,7 @@ def int_sorted(t) -> bool:
 
 
 _FREE: "OrderedDict[tuple, tuple]" = OrderedDict()     # (context, id) -> (term, consts)
-_FREE_MAX = 4096
+_FREE_MAX = 20_000
 
 
 def _free_consts_of(a: z3.ExprRef) -> dict:
@@ -101,10 +101,17 @@ def _free_consts_of(a: z3.ExprRef) -> dict:
     z3's Python API again cost more than solving.  The entry holds its term, so no other
     term can take its (context, id) meanwhile."""
     from ..solver import free_consts
+    from .state import _conjuncts
     key = (id(a.ctx), a.get_id())
     hit = _FREE.get(key)
     if hit is None:
-        hit = _FREE[key] = (a, free_consts([a]))
+        if z3.is_and(a):        # a path condition: its conjuncts recur in other queries
+            found: dict = {}
+            for _, c in _conjuncts(a):
+                found.update(_free_consts_of(c))
+        else:
+            found = free_consts([a])
+        hit = _FREE[key] = (a, found)
         if len(_FREE) > _FREE_MAX:
             _FREE.popitem(last=False)
     else:
