@@ -8,7 +8,6 @@ symbolic executor can check them as properties and then assume them.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import z3
 
 from .. import ir
 from . import intmodel as IM
+from .term_memo import free_consts_of as _free_consts_of
 from .widths import contract_width, needed_bits  # noqa: F401  (re-exported)
 
 _MATH = threading.local()
@@ -89,34 +89,6 @@ def int_sorted(t) -> bool:
     """Is the bounded C integer type t encoded as a z3 Int (the integer model)?"""
     return (isinstance(t, ir.IntT) and t.bits is not None and t.name != "_Bool"
             and int_model_on() and not unbounded(t))
-
-
-_FREE: "OrderedDict[tuple, tuple]" = OrderedDict()     # (context, id) -> (term, consts)
-_FREE_MAX = 20_000
-
-
-def _free_consts_of(a: z3.ExprRef) -> dict:
-    """free_consts of one assertion, remembered: a function's queries repeat the same
-    path conditions (Houdini rounds, one query per obligation), and walking them with
-    z3's Python API again cost more than solving.  The entry holds its term, so no other
-    term can take its (context, id) meanwhile."""
-    from ..solver import free_consts
-    from .state import _conjuncts
-    key = (id(a.ctx), a.get_id())
-    hit = _FREE.get(key)
-    if hit is None:
-        if z3.is_and(a):        # a path condition: its conjuncts recur in other queries
-            found: dict = {}
-            for _, c in _conjuncts(a):
-                found.update(_free_consts_of(c))
-        else:
-            found = free_consts([a])
-        hit = _FREE[key] = (a, found)
-        if len(_FREE) > _FREE_MAX:
-            _FREE.popitem(last=False)
-    else:
-        _FREE.move_to_end(key)
-    return hit[1]
 
 
 def range_facts(assertions: list) -> list:

@@ -1,13 +1,13 @@
 """Symbolic states and the records the executor leaves for the checks."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Optional
 
 import z3
 
 from .. import ir
+from .term_memo import conjuncts as _conjuncts
 
 FALSE = z3.BoolVal(False)
 TRUE = z3.BoolVal(True)
@@ -71,43 +71,6 @@ def merge(states: list[State]) -> State:
             term = z3.If(pc, v, term)
         out[n] = term
     return State(out, join_pcs([s.pc for s in live]))
-
-
-_AND_NODES: "OrderedDict[tuple, tuple]" = OrderedDict()  # key -> (term, [(key, child)])
-_AND_NODES_MAX = 200_000
-
-
-def _key(t: z3.ExprRef) -> tuple:
-    return id(t.ctx), t.get_id()
-
-
-def _and_children(t: z3.BoolRef, tid: tuple):
-    """[(key, child)] of an `And` term (None for anything else), remembered by its key
-    (context, id): path conditions share long prefixes, and z3's Python API is slow to
-    walk them again.  Each entry holds its term (and so its context), so no other term
-    can take its key meanwhile."""
-    hit = _AND_NODES.get(tid)
-    if hit is not None:
-        return hit[1]
-    kids = [(_key(c), c) for c in t.children()] if z3.is_and(t) else None
-    _AND_NODES[tid] = (t, kids)
-    if len(_AND_NODES) > _AND_NODES_MAX:
-        _AND_NODES.popitem(last=False)
-    return kids
-
-
-def _conjuncts(t: z3.BoolRef) -> list:
-    """[(key, conjunct)] of t, nested `And`s flattened (a path condition is built by
-    conj)."""
-    out, todo = [], [(_key(t), t)]
-    while todo:
-        xid, x = todo.pop()
-        kids = _and_children(x, xid)
-        if kids is not None:
-            todo.extend(reversed(kids))
-        elif not z3.is_true(x):
-            out.append((xid, x))
-    return out
 
 
 def join_pcs(pcs: list) -> z3.BoolRef:
