@@ -85,8 +85,8 @@ def test_fallback_to_veriline_headers_when_system_ones_do_not_parse(tmp_path, mo
     (broken / "string.h").write_text("__weird_builtin_type size_t strlen(const char *);\n")
     real = c_preprocess._gcc_args
 
-    def with_broken_system(path, dm, flags=(), system=True, stub_dir=None):
-        args = real(path, dm, flags, system, stub_dir)
+    def with_broken_system(path, dm, flags=(), system=True, stub_dir=None, python=True):
+        args = real(path, dm, flags, system, stub_dir, python)
         return args[:-1] + ["-isystem", str(broken)] + args[-1:] if system else args
     monkeypatch.setattr(c_preprocess, "_gcc_args", with_broken_system)
     src = "#include <string.h>\nint f(const char *s, int n) { return n - 1; }\n"

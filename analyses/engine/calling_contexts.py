@@ -49,6 +49,7 @@ class Judgement:
     chains: list = field(default_factory=list)
     note: str = ""
     root: bool = False          # an entry point: judged for all its inputs
+    unreached: str = ""         # why no chain is known (then a ✗ is "don't know")
 
     @property
     def contextual(self) -> bool:

@@ -173,15 +173,17 @@ class FnContext:
                 out.setdefault(f"{array}[{k}]", E.to_python(v, t))
         return out
 
-    def sequence(self, items, model: solver.Model) -> list[int]:
+    def sequence(self, items, model: solver.Model, held=None) -> list[int]:
+        held = held if held is not None else _Held(model)
         vals = []
         for f in items:
-            if model.eval(f.guard) is True:
+            if held(f.guard):
                 vals.append(E.to_python(model.eval(f.const), f.type))
         return vals
 
-    def used_unknowns(self, ex: Executor, model: solver.Model) -> list[str]:
-        return [f"{f.what}" for f in ex.externals if model.eval(f.guard) is True]
+    def used_unknowns(self, ex: Executor, model: solver.Model, held=None) -> list[str]:
+        held = held if held is not None else _Held(model)
+        return [f"{f.what}" for f in ex.externals if held(f.guard)]
 
     def call_text(self, inputs: dict) -> str:
         fn = self.fn
@@ -225,9 +227,10 @@ class FnContext:
     def counterexample(self, ex: Executor, model: solver.Model):
         """(Counterexample, interpreter outcome, unknowns it relied on)."""
         inputs = self.inputs_from(ex, model)
-        nondet = self.sequence(ex.nondets, model)
-        labels = [f.what for f in ex.nondets if model.eval(f.guard) is True]
-        unknowns = self.used_unknowns(ex, model)
+        held = _Held(model)
+        nondet = self.sequence(ex.nondets, model, held)
+        labels = [f.what for f in ex.nondets if held(f.guard)]
+        unknowns = self.used_unknowns(ex, model, held)
         state = {label: v for label, v in zip(labels, nondet)      # `self.count` at entry
                  if "." in label and _STATE_LABEL.match(label)}
         cex = Counterexample(inputs={**{k: v for k, v in inputs.items()
@@ -235,6 +238,22 @@ class FnContext:
                                         or self.fn.name != "main"}, **state},
                              nondet=nondet, call=self.call_with_nondet(inputs, nondet, labels))
         return cex, unknowns
+
+
+class _Held:
+    """Does a guard hold in the model?  Each distinct guard term is evaluated once: the
+    unknown values of one statement share its path condition, and evaluating a long one
+    thousands of times cost seconds."""
+
+    def __init__(self, model) -> None:
+        self.model, self.memo = model, {}
+
+    def __call__(self, guard) -> bool:
+        key = guard.get_id()
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = (guard, self.model.eval(guard) is True)
+        return hit[1]
 
 
 _STATE_LABEL = re.compile(r"^[A-Za-z_][\w.]*(\[-?\d+\])?$")

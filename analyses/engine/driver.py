@@ -6,6 +6,7 @@ import traceback
 
 from .. import ir
 from ..findings import PROVED, UNKNOWN, Finding
+from ..judgement import judgement_mode
 from ..solver import Cancelled, recorder
 from . import audit
 from . import encode as E
@@ -66,8 +67,7 @@ def _run(ctx, kinds, findings) -> None:
         ctx.cancel = share or parent
         start = len(findings)
         try:
-            from .calling_contexts import judge
-            ctx.judgement = judge(ctx.program, ctx.fn.name, ctx.options, ctx.cancel)
+            ctx.judgement = _judge_within(ctx)
             try:
                 _safety(ctx, safety, findings)
             finally:            # also what was decided before the budget ran out
@@ -124,6 +124,36 @@ def _safety_slice(ctx, kinds):
         return None
     share = Budget(parent.remaining_ms() / 1000 * SAFETY_SHARE, parent=parent)
     return share
+
+
+# share of safety's time that building a function's calling contexts (its callers'
+# abstract runs, engine/calling_contexts.py) may take: past it the function is judged
+# for all inputs, which is sound (only less precise) and leaves its own properties time
+JUDGE_SHARE = 0.3
+
+
+def _judge_within(ctx):
+    from .budget import Budget
+    from .calling_contexts import Judgement, judge
+    parent = ctx.cancel
+    if not isinstance(parent, Budget):
+        return judge(ctx.program, ctx.fn.name, ctx.options, parent)
+    sub = Budget(parent.remaining_ms() / 1000 * JUDGE_SHARE, parent=parent)
+    try:
+        return judge(ctx.program, ctx.fn.name, ctx.options, sub)
+    except Cancelled:
+        if not sub.expired or parent.cancelled:
+            raise
+        # proofs for all inputs hold for its callers' inputs too; a ✗ may need inputs
+        # no caller passes, so it is "don't know"
+        late = f"its callers' contexts were not built within {sub.seconds:.1f} s"
+        mode = judgement_mode(ctx.program, ctx.fn.name,
+                              tuple(getattr(ctx.options, "entries", ()) or ()))
+        return Judgement(mode, note=f"proofs hold for all inputs: {late}",
+                         unreached=f"these inputs break it, but {late}, so whether a "
+                                   "caller passes them is not known")
+    finally:
+        sub.stop()
 
 
 def _repoint(ctx, cancel) -> None:

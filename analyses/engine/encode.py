@@ -15,6 +15,7 @@ import z3
 
 from .. import ir
 from . import intmodel as IM
+from .term_memo import free_consts_of as _free_consts_of
 from .widths import contract_width, needed_bits  # noqa: F401  (re-exported)
 
 _MATH = threading.local()
@@ -96,9 +97,11 @@ def range_facts(assertions: list) -> list:
     ranges = getattr(_MATH, "ranges", None)
     if not ranges:
         return []
-    from ..solver import free_consts
+    consts: dict = {}
+    for a in assertions:
+        consts.update(_free_consts_of(a))
     out = []
-    for name, c in free_consts(assertions).items():
+    for name, c in consts.items():
         r = ranges.get(name)
         if r is not None and c.sort().kind() == z3.Z3_INT_SORT:
             out.append(z3.And(c >= r[0], c <= r[1]))

@@ -237,8 +237,9 @@ def _confirm(ctx: FnContext, ex, model, group):
     via = ""
     if ctx.judgement is not None and ctx.judgement.contextual:
         if not ctx.judgement.chains:
-            return ("these inputs break it, but no call from outside its recursion is "
-                    "known to pass them")
+            return ctx.judgement.unreached or (
+                "these inputs break it, but no call from outside its recursion is "
+                "known to pass them")
         via = from_root(ctx.program, ctx.judgement, model, want, ob.span,
                         entry_assert=ob.prop == "precondition")
         if via is None:

@@ -7,6 +7,7 @@ from typing import Optional
 import z3
 
 from .. import ir
+from .term_memo import conjuncts as _conjuncts
 
 FALSE = z3.BoolVal(False)
 TRUE = z3.BoolVal(True)
@@ -69,7 +70,39 @@ def merge(states: list[State]) -> State:
         for pc, v in reversed(vals[:-1]):
             term = z3.If(pc, v, term)
         out[n] = term
-    return State(out, disj([s.pc for s in live]))
+    return State(out, join_pcs([s.pc for s in live]))
+
+
+def join_pcs(pcs: list) -> z3.BoolRef:
+    """The disjunction of path conditions with their common conjuncts factored out:
+    Or(And(P, c), And(P, Not c)) is P, not a term that doubles at every join (z3's
+    preprocessing walks it as a tree: exponential in the number of branches).
+    Equivalent to disj(pcs) (distributivity), so nothing is lost."""
+    pcs = [p for p in pcs if not z3.is_false(p)]
+    if len(pcs) < 2:
+        return disj(pcs)
+    parts = [_conjuncts(p) for p in pcs]
+    common_ids = set.intersection(*[{i for i, _ in ps} for ps in parts])
+    if not common_ids:
+        return disj(pcs)
+    common = list({i: c for i, c in parts[0] if i in common_ids}.values())
+    rests = [[c for i, c in ps if i not in common_ids] for ps in parts]
+    if any(not r for r in rests):
+        return _and(common)             # one path needs nothing more: the join is P
+    if len(rests) == 2 and len(rests[0]) == len(rests[1]) == 1 and \
+            _negations(rests[0][0], rests[1][0]):
+        return _and(common)             # the two sides of one branch
+    return _and(common + [disj([_and(r) for r in rests])])
+
+
+def _negations(a: z3.BoolRef, b: z3.BoolRef) -> bool:
+    return (z3.is_not(a) and a.arg(0).eq(b)) or (z3.is_not(b) and b.arg(0).eq(a))
+
+
+def _and(items: list) -> z3.BoolRef:
+    if not items:
+        return TRUE
+    return items[0] if len(items) == 1 else z3.And(*items)
 
 
 @dataclass

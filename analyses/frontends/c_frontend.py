@@ -17,7 +17,7 @@ from .. import ir
 from . import acsl
 from .c_common import FuncSig, is_int
 from .c_expr import ExprLowerer
-from .c_preprocess import (MAIN_FILE, LineIndex, acsl_annotations, preprocess, scan_comments,
+from .c_preprocess import (MAIN_FILE, POISON, LineIndex, acsl_annotations, preprocess, scan_comments,
                            suppressions)
 from .c_tables import shrink_tables
 from .c_prefix import is_stub
@@ -151,15 +151,23 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
     pp = preprocess(code, path, data_model, flags, system=not preprocessed)
     pp.text = shrink_tables(pp.text)
     text, ast = _user_text(ctx, pp.text, data_model)
-    if isinstance(ast, Exception) and pp.system and _error_file(ast) not in (None, MAIN_FILE):
-        # a system header pycparser cannot read: veriline's own headers instead
-        fallback = preprocess(code, path, data_model, flags, system=False)
-        fallback.errors.insert(0, ir.SyntaxIssue(
-            message=f"system header not understood ({_error_text(ast)}): "
-                    "using veriline's own headers", span=ir.Span(1, 1, 1, 1)))
+    for fallback in _HEADER_FALLBACKS:
+        if not (isinstance(ast, Exception) and pp.system and
+                _error_file(ast) not in (None, MAIN_FILE)):
+            break
+        # a header pycparser cannot read: the machine's CPython headers give way to
+        # veriline's fake Python.h, then every system header to veriline's own
+        if fallback["system"] and not pp.real_python:
+            continue
+        retry = preprocess(code, path, data_model, flags, **fallback)
+        retry.errors.insert(0, ir.SyntaxIssue(
+            message=f"{'CPython' if fallback['system'] else 'system'} header not understood "
+                    f"({_error_text(ast)}): using veriline's "
+                    f"{'fake Python.h' if fallback['system'] else 'own headers'}",
+            span=ir.Span(1, 1, 1, 1)))
         ctx = _Context(ctx.text, masked, data_model, program)
         ctx.annotations = acsl_annotations(comments)
-        pp = fallback
+        pp = retry
         pp.text = shrink_tables(pp.text)
         text, ast = _user_text(ctx, pp.text, data_model)
     program.errors.extend(pp.errors)
@@ -167,6 +175,8 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
     ctx.spans.colmaps = pp.colmaps
     if isinstance(ast, Exception):
         ast = parse_with_recovery(text, program, len(ctx.index.starts))
+        program.errors[:] = [e for e in program.errors if not (
+            e.span.line in pp.poisoned and repr(POISON) in e.message)]  # said already
     if ast is None:
         return
     from .c_memory import memory_free_functions
@@ -176,6 +186,9 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
     for name, t in ctx.header_externs.items():
         if name not in program.globals and re.search(rf"\b{re.escape(name)}\b", masked):
             program.globals[name] = t
+
+
+_HEADER_FALLBACKS = ({"system": True, "python": False}, {"system": False})
 
 
 def _lower_items(ctx: _Context, items) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .. import ir
+from .c_python_headers import include_args, uses_real
 
 INCLUDE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "include")
 MAIN_FILE = "<stdin>"
@@ -155,6 +156,8 @@ class Preprocessed:
     colmaps: dict[int, dict[int, int]] = field(default_factory=dict)  # line: pp col -> col
     errors: list[ir.SyntaxIssue] = field(default_factory=list)
     system: bool = False                          # gcc's/libc's own headers were searched
+    real_python: Optional[str] = None             # the real Python.h's directory, if used
+    poisoned: set = field(default_factory=set)    # the file's lines replaced by POISON
 
 
 _TOKEN = re.compile(r"[A-Za-z_]\w*|\.?\d(?:[eEpP][+-]|[\w.])*|\"(?:\\.|[^\"\\\n])*\"?"
@@ -191,8 +194,14 @@ def realign(pp_line: str, orig_line: str) -> tuple[str, Optional[dict[int, int]]
     return pp_line, colmap
 
 
-def _realign_output(out: str, code_index: LineIndex):
-    """Realign the user's lines of gcc's output; strip (and collect) -dD definitions."""
+POISON = "@"      # not C: pycparser fails on the line, so recovery drops its item
+
+
+def _realign_output(out: str, code_index: LineIndex, bad: frozenset = frozenset()):
+    """Realign the user's lines of gcc's output; strip (and collect) -dD definitions;
+    replace the lines in `bad` (the file's own) by POISON.  Returns (text, macros,
+    colmaps, the bad lines replaced)."""
+    poisoned: set[int] = set()
     lines = out.split("\n")
     macros: dict[str, str] = {}
     colmaps: dict[int, dict[int, int]] = {}
@@ -210,12 +219,15 @@ def _realign_output(out: str, code_index: LineIndex):
             elif line.startswith("#undef "):
                 macros.pop(line.split()[1], None)
             lines[i] = ""
+        elif cur_file == MAIN_FILE and cur_line in bad:
+            lines[i] = POISON + " " + line        # the item's extent stays as it was
+            poisoned.add(cur_line)
         elif cur_file == MAIN_FILE and line.strip():
             lines[i], cmap = realign(line, code_index.line_text(cur_line))
             if cmap:
                 colmaps[cur_line] = cmap
         cur_line += 1
-    return "\n".join(lines), macros, colmaps
+    return "\n".join(lines), macros, colmaps, poisoned
 
 
 def _blank_directives(code: str) -> str:
@@ -267,11 +279,12 @@ def predefined_limits(data_model: str) -> Optional[str]:
 
 
 def _gcc_args(path: str, data_model: str, flags: tuple[str, ...] = (), system: bool = True,
-              stub_dir: Optional[str] = None) -> list[str]:
-    """Search order: veriline's pinned headers (assert.h, Python.h: the frontend knows their
-    declarations), the user's -I directories, then gcc's and libc's own headers (unless
-    `system` is off), then veriline's fake headers, then empty stubs for headers found
-    nowhere."""
+              stub_dir: Optional[str] = None, python: bool = True) -> list[str]:
+    """Search order: veriline's pinned headers (assert.h: the frontend knows its
+    declaration), the user's -I directories, the machine's CPython headers (when `system`
+    and `python` are on and it has them) or else veriline's fake Python.h, then gcc's and
+    libc's own headers (unless `system` is off), then veriline's fake libc headers, then
+    empty stubs for headers found nowhere."""
     args = ["gcc", "-E", "-dD", "-undef", "-x", "c", "-std=gnu11"]
     if not system:
         args.append("-nostdinc")
@@ -284,6 +297,7 @@ def _gcc_args(path: str, data_model: str, flags: tuple[str, ...] = (), system: b
     if predef:
         args += ["-imacros", predef]
     args += list(flags)
+    args += include_args(system and python)
     args += ["-idirafter", INCLUDE_DIR]
     if stub_dir:
         args += ["-idirafter", stub_dir]
@@ -297,10 +311,11 @@ _MISSING = re.compile(r"^(?P<name>.+): No such file or directory$")
 
 
 def preprocess(code: str, path: str, data_model: str = "LP64", flags: tuple[str, ...] = (),
-               system: bool = True) -> Preprocessed:
+               system: bool = True, python: bool = True) -> Preprocessed:
     """Run gcc -E on `code` (comments already blanked).  A header found nowhere becomes an
     empty stub and a failing directive line of the file is blanked (both reported), then
-    gcc runs again; warnings are not failures; without gcc, directives are dropped."""
+    gcc runs again; warnings are not failures; without gcc, directives are dropped.
+    `python` off: veriline's fake Python.h even where the machine has the real one."""
     errors: list[ir.SyntaxIssue] = []
     if shutil.which("gcc") is None:
         errors.append(ir.SyntaxIssue(message="gcc not found: file parsed without "
@@ -309,16 +324,19 @@ def preprocess(code: str, path: str, data_model: str = "LP64", flags: tuple[str,
         return Preprocessed(_blank_directives(code), errors=errors)
     import tempfile
     with tempfile.TemporaryDirectory(prefix="veriline-stubs-") as stub_dir:
-        return _run_gcc(code, path, data_model, tuple(flags), system, stub_dir, errors)
+        pp = _run_gcc(code, path, data_model, tuple(flags), system, stub_dir, errors, python)
+    pp.real_python = uses_real(system and python) if '/Python.h"' in pp.text else None
+    return pp
 
 
-def _run_gcc(code, path, data_model, flags, system, stub_dir, errors) -> Preprocessed:
+def _run_gcc(code, path, data_model, flags, system, stub_dir, errors,
+             python=True) -> Preprocessed:
     index = LineIndex(code)
     text, stubs = code, False
     for _attempt in range(30):
         try:
             proc = subprocess.run(_gcc_args(path, data_model, flags, system,
-                                            stub_dir if stubs else None),
+                                            stub_dir if stubs else None, python),
                                   input=text, text=True, capture_output=True,
                                   timeout=GCC_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -326,10 +344,11 @@ def _run_gcc(code, path, data_model, flags, system, stub_dir, errors) -> Preproc
                                          span=ir.Span(1, 1, 1, 1)))
             return Preprocessed(_blank_directives(code), errors=errors)
         if proc.returncode == 0:
-            pp, macros, colmaps = _realign_output(proc.stdout, index)
+            pp, macros, colmaps, _ = _realign_output(proc.stdout, index)
             return Preprocessed(pp, macros, colmaps, errors, system=system)
         lines, progress = text.split("\n"), False
         found = list(_GCC_ERROR.finditer(proc.stderr))
+        bad: dict[int, ir.SyntaxIssue] = {}       # the file's code lines gcc failed on
         for m in found:
             line, msg, file = int(m["line"]), m["msg"], m["file"]
             missing = _MISSING.match(msg)
@@ -345,15 +364,31 @@ def _run_gcc(code, path, data_model, flags, system, stub_dir, errors) -> Preproc
                     lines[line - 1].lstrip().startswith("#"):
                 lines[line - 1] = ""
                 progress = True
+            elif file == "<stdin>" and 1 <= line <= len(lines):
+                bad.setdefault(line, ir.SyntaxIssue(
+                    message=f"preprocessor: {msg}: the declaration or function holding this "
+                            "line is skipped", span=ir.Span(line, 1, line,
+                                                            len(index.line_text(line)) + 1)))
+                continue
             errors.append(ir.SyntaxIssue(message=f"preprocessor: {msg}", span=ir.Span(
                 where, 1, where, len(index.line_text(where)) + 1)))
-        if not progress:
-            if not found:
-                errors.append(ir.SyntaxIssue(message="preprocessor failed: "
-                                             + proc.stderr.strip()[-300:],
-                                             span=ir.Span(1, 1, 1, 1)))
-            return Preprocessed(_blank_directives(code), errors=errors, system=system)
-        text = "\n".join(lines)
+        if progress:
+            text = "\n".join(lines)
+            continue
+        errors.extend(bad.values())
+        if bad and len(bad) == len({(m["file"], m["line"]) for m in found}) and \
+                proc.stdout.strip():
+            # only macro misuse in the code (`va_start(v)`): keep gcc's output, poisoned
+            # on those lines so the items holding them are dropped, never half-lowered
+            pp, macros, colmaps, poisoned = _realign_output(proc.stdout, index, set(bad))
+            if poisoned == set(bad):
+                return Preprocessed(pp, macros, colmaps, errors, system=system,
+                                    poisoned=poisoned)
+        if not found:
+            errors.append(ir.SyntaxIssue(message="preprocessor failed: "
+                                         + proc.stderr.strip()[-300:],
+                                         span=ir.Span(1, 1, 1, 1)))
+        return Preprocessed(_blank_directives(code), errors=errors, system=system)
     return Preprocessed(_blank_directives(code), errors=errors, system=system)
 
 

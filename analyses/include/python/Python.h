@@ -40,6 +40,7 @@ typedef long long PY_LONG_LONG;
 #define SIZEOF_LONG_LONG 8
 #define SIZEOF_WCHAR_T 4
 #define HAVE_LONG_LONG 1
+#define HAVE_STDARG_PROTOTYPES 1
 #define Py_FORMAT_PARSETUPLE(func, p1, p2)
 typedef Py_ssize_t Py_hash_t;
 typedef unsigned long Py_uhash_t;
@@ -76,6 +77,7 @@ typedef int (*setter)(PyObject *, PyObject *, void *);
 typedef void (*destructor)(PyObject *);
 typedef void (*freefunc)(void *);
 typedef PyObject *(*reprfunc)(PyObject *);
+typedef Py_ssize_t printfunc;       /* the old tp_print slot, now tp_vectorcall_offset */
 typedef Py_hash_t (*hashfunc)(PyObject *);
 typedef PyObject *(*richcmpfunc)(PyObject *, PyObject *, int);
 typedef PyObject *(*getiterfunc)(PyObject *);
