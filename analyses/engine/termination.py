@@ -99,7 +99,12 @@ TERMINATING_LIBRARY = {
                "bisect.insort_left", "bisect.insort_right", "heapq.heappush",
                "heapq.heappop", "heapq.heapify", "heapq.heapreplace", "heapq.heappushpop",
                "heapq.nlargest", "heapq.nsmallest", "collections.deque",
-               "collections.Counter", "collections.OrderedDict"},
+               "collections.Counter", "collections.OrderedDict",
+               # builtin exception classes (constructing one runs no other code)
+               "Exception", "ValueError", "TypeError", "KeyError", "IndexError",
+               "LookupError", "RuntimeError", "AssertionError", "AttributeError",
+               "NotImplementedError", "ZeroDivisionError", "OverflowError",
+               "StopIteration", "ArithmeticError", "UnicodeError", "OSError"},
     "c": {"printf", "puts", "putchar", "fprintf", "sprintf", "snprintf", "malloc", "calloc",
           "free", "memset", "memcpy", "memmove", "memcmp", "strlen", "strcmp", "abs", "labs",
           "llabs", "rand", "__VERIFIER_nondet_int", "__VERIFIER_assume"},
@@ -201,7 +206,11 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         # through an alias): no ranking and no witness, whatever the callees do
         why = f"depends on {opaque_range}"
         return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
-    if not loop.range_loop and _never_repeats(ctx, rec):
+    opaque_iter = _opaque_iteration(loop)
+    never = not loop.range_loop and _never_repeats(ctx, rec)
+    if opaque_iter and not never:
+        return _opaque_verdict(ctx, rec, opaque_iter, blockers, assumed, inner_bad)
+    if never:
         ranking = ["once"]
         proved_msg = ("terminates: no path goes around the loop (every pass leaves it: "
                       "the condition is false after the body, or it breaks or returns)")
@@ -268,6 +277,41 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
                "assigned variables, also lexicographic pairs) and no non-termination witness"
                + chc_why)
     return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+
+
+def _opaque_iteration(loop: ir.While) -> str:
+    """The reason when the loop runs once per element of an iterable that may be infinite
+    (a `for` over an unannotated parameter, an attribute, a call result): '' otherwise."""
+    c = loop.cond
+    if isinstance(c, ir.Unsupported) and not loop.range_loop and c.what.startswith(
+            "for loop over"):
+        return c.what
+    return ""
+
+
+def _opaque_verdict(ctx: FnContext, rec, what: str, blockers, assumed, inner_bad) -> Finding:
+    """A loop over a possibly infinite iterable: only a measure that decreases whatever the
+    iterator does (a counter with a `break`) proves it; no witness can be confirmed (the
+    interpreter cannot run the unknown iterator), so the costly searches are skipped."""
+    with recorder.role("ranking function search (candidate: bounded below and "
+                       "decreasing on every path)"):
+        ranking = find_ranking(ctx.check, ctx.abstract.pre, rec.head, rec.back,
+                               loop_candidates(ctx.abstract, ctx.fn, rec.loop, rec.modified,
+                                               rec.head),
+                               lexicographic=False, bare_pc=rec.without_inferred(rec.back.pc))
+    if ranking and not blockers and not inner_bad:
+        msg = describe(ranking)
+        details = {"ranking": msg, "measure": [m.text for m in ranking
+                                               if not isinstance(m, str)],
+                   "invariants": rec.invariants}
+        if assumed:
+            details["assumes_return"] = list(assumed)
+            msg = f"{msg} ({_assumption_text(assumed)})"
+        return _finding(ctx, rec.loop, PROVED, msg, details=details)
+    why = blockers[0] if ranking and blockers else (
+        f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate"
+        if ranking else f"depends on the {what}")
+    return _finding(ctx, rec.loop, "unknown", f"termination: don't know ({why})", reason=why)
 
 
 def ranking_obligations(ctx: FnContext, rec, ranking) -> None:

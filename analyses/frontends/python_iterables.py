@@ -70,6 +70,7 @@ class FiniteIter:
     enumerate_start: Optional[cst.BaseExpression] = None   # enumerate(it[, start])
     enumerated: bool = False
     roots: set[str] = field(default_factory=set)    # mutable names the body must not grow
+    eager: bool = False     # a copy of an iterable not known finite (list(seq), sorted(..))
 
 
 def container_kind(annotation: Optional[cst.BaseExpression],
@@ -177,9 +178,10 @@ class IterableModel:
         """The kind of an eager copy (`list(x)`, `sorted(x)`, a comprehension) of anything:
         finite whenever the call returns (whether it returns is the call's own question,
         asked where it is lowered)."""
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp)):
-            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict"}[
-                type(node).__name__]
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.List, cst.Set,
+                             cst.Tuple, cst.Dict)):
+            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict", "List": "list",
+                    "Set": "set", "Tuple": "tuple", "Dict": "dict"}[type(node).__name__]
         if isinstance(node, cst.Call) and not any(a.star for a in node.args):
             name = self.builtin(node.func)
             if name in _COPYING and _COPYING[name] != "lazy":
@@ -268,11 +270,16 @@ class IterableModel:
 
     # ------------------------------------------------------------------ the loop
     def classify(self, it: cst.BaseExpression) -> Optional[FiniteIter]:
-        kind = self.kind(it)
+        kind, eager = self.kind(it), False
+        if kind is None:
+            # `sorted(seq)`, `list(seq)`, `[f(x) for x in seq]`: a new container, finite
+            # once built (building it is evaluated before the loop, see lower_finite_for)
+            kind = self.eager_kind(it)
+            eager = kind is not None
         if kind is None or (kind == "lazy" and isinstance(it, cst.Name)):
             return None     # a stored enumerate/zip/generator/view: what does it read?
         out = FiniteIter(desc=_describe(it, kind), roots=self._roots(it),
-                         length=self.literal_length(it))
+                         length=self.literal_length(it), eager=eager)
         if isinstance(it, (cst.Tuple, cst.List)) and all(
                 isinstance(e, cst.Element) for e in it.elements):
             lits = [_int_literal(e.value) for e in it.elements]

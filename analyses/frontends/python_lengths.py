@@ -19,13 +19,18 @@ from .. import ir
 from .python_iterables import IMMUTABLE
 from .python_names import kids
 
+# builtin exception classes: constructing one stores its arguments and runs no other code
+BUILTIN_EXCEPTIONS = {"Exception", "ValueError", "TypeError", "KeyError", "IndexError",
+                      "LookupError", "RuntimeError", "AssertionError", "AttributeError",
+                      "NotImplementedError", "ZeroDivisionError", "OverflowError",
+                      "StopIteration", "ArithmeticError", "UnicodeError", "OSError"}
 SIZED = {"str", "bytes", "tuple", "frozenset", "list", "dict", "set", "bytearray", "deque"}
 # calls that run no user code able to change a container (on the ints the model assumes)
 SAFE_CALLS = {"len", "abs", "min", "max", "int", "bool", "isinstance", "ord", "chr",
               "divmod", "range", "enumerate", "zip", "reversed", "print", "str", "repr",
               "hash", "round", "math.gcd", "math.isqrt", "math.factorial", "math.comb",
               "math.perm", "math.lcm", "sorted", "sum", "list", "tuple", "set",
-              "frozenset", "any", "all"}
+              "frozenset", "any", "all"} | BUILTIN_EXCEPTIONS
 # methods that do not change the container: reading them is safe
 _READS = {"count", "index", "get", "keys", "values", "items", "copy", "find", "rfind",
           "startswith", "endswith", "split", "rsplit", "strip", "lstrip", "rstrip",

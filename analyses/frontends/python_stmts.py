@@ -366,5 +366,8 @@ def _iter_kind(it: cst.BaseExpression, ctx: FnContext) -> str:
     if isinstance(it, cst.Call):
         name = ctx.index.resolve(it.func)
         return f"{name}(...)" if name else "a call result"
+    if isinstance(it, cst.Name):
+        what = "parameter" if it.value in ctx.param_names else "variable"
+        return f"the {what} {it.value}"
     return {"List": "a list", "Tuple": "a tuple", "Name": "an iterable",
             "SimpleString": "a string"}.get(type(it).__name__, "an iterable")
