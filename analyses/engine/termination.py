@@ -396,8 +396,11 @@ def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = F
         calls = [f for f in used if f.what.startswith("call to")] or used
         f0 = calls[0]
         val = E.to_python(w.model.eval(f0.const), f0.type)
-        return (f"the loop runs forever when the {f0.what} returns {val}, "
-                f"so whether it terminates depends on that function")
+        if f0.what.startswith("call to"):
+            return (f"the loop runs forever when the {f0.what} returns {val}, "
+                    f"so whether it terminates depends on that function")
+        return (f"the loop runs forever when {f0.what} is {val}, "
+                f"so whether it terminates depends on that value")
     inputs = ctx.inputs_from(bm, w.model)
     outcome = ctx.replay_run(inputs, cex.nondet, max_steps=50_000)
     overflowed = math and outcome.status == "violation" and any(

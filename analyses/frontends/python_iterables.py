@@ -172,6 +172,13 @@ class IterableModel:
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             left, right = self.kind(node.left), self.kind(node.right)
             return left if left is not None and left == right else None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Slice):
+            sl = node.slice[0].slice        # xs[a:b]: a new sequence of the same kind
+            kind = self.kind(node.value)
+            parts = [p for p in (sl.lower, sl.upper, sl.step) if p is not None]
+            return kind if kind in ("list", "tuple", "str", "bytes", "bytearray") and all(
+                self._pure(p) for p in parts) else None
         return None
 
     def eager_kind(self, node: cst.BaseExpression) -> Optional[str]:

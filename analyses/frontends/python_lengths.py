@@ -205,7 +205,53 @@ def length_expr(ctx, value: cst.BaseExpression, span: ir.Span) -> Optional[ir.Ex
                 "list", "tuple", "str", "bytes"):
             return ir.Binary(op="add", left=a, right=b, span=span)
         return None
+    if isinstance(value, cst.Subscript):
+        return _slice_length(ctx, value, span)
     return length_of(ctx, value)
+
+
+def _slice_length(ctx, node: cst.Subscript, span: ir.Span) -> Optional[ir.Expr]:
+    """len(xs[a:b]) for a tracked sequence xs and int-literal (or absent) bounds, no step:
+    Python clamps each bound into [0, len(xs)] (a negative one counts from the end)."""
+    if not (isinstance(node.value, cst.Name) and tracked(ctx).get(node.value.value) in (
+            "list", "tuple", "str", "bytes", "bytearray")) or len(node.slice) != 1:
+        return None
+    sl = node.slice[0].slice
+    if not isinstance(sl, cst.Slice) or sl.step is not None:
+        return None
+    bounds = []
+    for b in (sl.lower, sl.upper):
+        v = None if b is None else _int_value(b)
+        if b is not None and v is None:
+            return None
+        bounds.append(v)
+    n = ir.Var(name=len_var(node.value.value), type=ir.MATH_INT, span=span)
+
+    def c(k: int) -> ir.Expr:
+        return ir.Const(value=k, span=span)
+
+    def clamp(i: Optional[int], default: ir.Expr) -> ir.Expr:
+        if i is None:
+            return default
+        if i >= 0:          # min(i, n)
+            return ir.Ite(cond=ir.Binary(op="le", left=c(i), right=n, type=ir.BOOL,
+                                         span=span), then=c(i), orelse=n, span=span)
+        shifted = ir.Binary(op="add", left=n, right=c(i), span=span)    # max(n + i, 0)
+        return ir.Ite(cond=ir.Binary(op="ge", left=shifted, right=c(0), type=ir.BOOL,
+                                     span=span), then=shifted, orelse=c(0), span=span)
+    lo, hi = clamp(bounds[0], c(0)), clamp(bounds[1], n)
+    diff = ir.Binary(op="sub", left=hi, right=lo, span=span)
+    return ir.Ite(cond=ir.Binary(op="ge", left=diff, right=c(0), type=ir.BOOL, span=span),
+                  then=diff, orelse=c(0), span=span)
+
+
+def _int_value(node: cst.BaseExpression) -> Optional[int]:
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) \
+            and isinstance(node.expression, cst.Integer):
+        return -int(node.expression.value.replace("_", ""), 0)
+    return None
 
 
 _CONSUMING = {"join", "extend", "update", "extendleft", "difference_update",

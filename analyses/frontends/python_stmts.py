@@ -23,6 +23,7 @@ from .python_for import lower_finite_for, lower_range_for
 from .python_index import catches_lookup, index_check
 from .python_membership import key_check
 from .python_iterables import growth_blocker
+from .python_shrink import around as shrink_around, shrunk_name
 from .python_names import bound_names, target_names
 
 
@@ -71,6 +72,9 @@ class StmtLowerer(AssignLowering):
                 out = out + L.fresh_updates(self.ctx, node, self.span(node))
                 if L.may_change(self.ctx, node):
                     out = out + L.invalidate(self.ctx, self.span(node))
+                    shrunk = shrunk_name(self.ctx, node)
+                    if shrunk is not None:      # xs.pop() on a parameter: one less
+                        out = shrink_around(self.ctx, shrunk, out, self.span(node))
                 if _sets_length(out) or _stores_item(node):
                     out = out + L.bump(self.ctx, self.span(node))
             if not isinstance(node, _COMPOUND):
