@@ -30,6 +30,7 @@ class ModuleIndex:
     invariants: dict[str, list] = field(default_factory=dict)  # class -> its invariants
     attr_kinds: dict[str, dict] = field(default_factory=dict)  # class -> attr -> int|other
     properties: dict[str, tuple] = field(default_factory=dict)  # 'C.p' -> (expr, self name)
+    enums: frozenset = frozenset()      # module-level Enum classes (python_enums)
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""

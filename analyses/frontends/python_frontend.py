@@ -17,6 +17,7 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
+from .python_enums import enum_classes
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
@@ -61,6 +62,7 @@ def _parse_python(text: str, path: str) -> ir.Program:
         found.extend(_collect_functions(sp, sp.module.body, "", None))
     index.constants = _module_constants([sp.module for sp in units], text)
     index_classes(units, index)
+    index.enums = enum_classes([sp.module for sp in units], index.resolve)
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
@@ -98,7 +100,8 @@ def _index_key(index: ModuleIndex) -> str:
     return repr((sorted(index.aliases.items()), sorted(index.constants.items()),
                  sorted((k, repr(v)) for k, v in index.signatures.items()),
                  sorted((k, sorted(v.items())) for k, v in index.attr_kinds.items()),
-                 sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items())))
+                 sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items()),
+                 sorted(index.enums)))
 
 
 # --------------------------------------------------------------------------- module index
@@ -387,7 +390,7 @@ def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
                 or name in ctx.param_names or name in ctx.local_names)
 
     def model_for(kinds, fresh=frozenset()):
-        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh)
+        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh, ctx.index.enums)
     kinds, fresh = finite_locals(node.body, params, model_for, elements)
     return model_for(kinds, frozenset(fresh))
 

@@ -137,8 +137,9 @@ class IterableModel:
     container (parameters by annotation, locals by their bindings) -> kind."""
 
     def __init__(self, resolve, kinds: dict[str, str], shadowed: Callable[[str], bool],
-                 fresh: frozenset = frozenset()):
+                 fresh: frozenset = frozenset(), enums: frozenset = frozenset()):
         self.resolve = resolve
+        self.enums = enums          # module-level Enum classes (python_enums)
         self.kinds = kinds
         self.fresh = fresh          # locals that never alias another name (finite_locals)
         self.shadowed = shadowed
@@ -166,6 +167,8 @@ class IterableModel:
                     "GeneratorExp": "lazy"}[
                 type(node).__name__] if self._comprehension_ok(node) else None
         if isinstance(node, cst.Name):
+            if node.value in self.enums and not self.shadowed(node.value):
+                return "enum"       # its members: fixed when the class was created
             return self.kinds.get(node.value)
         if isinstance(node, cst.Call):
             return self._call_kind(node)

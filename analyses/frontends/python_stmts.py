@@ -371,7 +371,8 @@ def _iter_kind(it: cst.BaseExpression, ctx: FnContext) -> str:
         name = ctx.index.resolve(it.func)
         return f"{name}(...)" if name else "a call result"
     if isinstance(it, cst.Name):
-        what = "parameter" if it.value in ctx.param_names else "variable"
+        what = "parameter" if it.value in ctx.param_names else (
+            "local" if it.value in ctx.local_names else "name")
         return f"the {what} {it.value}"
     return {"List": "a list", "Tuple": "a tuple", "Name": "an iterable",
             "SimpleString": "a string"}.get(type(it).__name__, "an iterable")
