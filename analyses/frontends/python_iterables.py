@@ -28,7 +28,11 @@ from .python_names import kids, target_names
 IMMUTABLE = {"str", "bytes", "tuple", "frozenset", "range"}
 # "lazy": enumerate/zip/reversed/generator expressions/dict views read their source as
 # they go, so a name bound to one is not known finite (its source may grow)
-MUTABLE = {"list", "dict", "set", "bytearray", "deque"}
+# abstract container annotations (typing / collections.abc Sequence, Mapping, Set): finite
+# by their protocol (len() is the number of items), but the object may be any class, so
+# their methods other than the protocol's are unknown functions, no IndexError rule
+ABSTRACT = {"seq", "map", "aset"}
+MUTABLE = {"list", "dict", "set", "bytearray", "deque"} | ABSTRACT
 _TYPE_NAMES = {
     "str": "str", "builtins.str": "str", "bytes": "bytes", "tuple": "tuple",
     "frozenset": "frozenset", "list": "list", "dict": "dict", "set": "set",
@@ -38,6 +42,11 @@ _TYPE_NAMES = {
     "collections.OrderedDict": "dict", "collections.defaultdict": "dict",
     "collections.Counter": "dict", "typing.DefaultDict": "dict",
     "typing.OrderedDict": "dict", "typing.Counter": "dict", "typing.Text": "str",
+    **{f"{m}.{n}": k for m in ("typing", "collections.abc")
+       for n, k in (("Sequence", "seq"), ("MutableSequence", "seq"), ("Mapping", "map"),
+                    ("MutableMapping", "map"), ("AbstractSet", "aset"), ("Set", "aset"),
+                    ("MutableSet", "aset"))
+       if not (m == "typing" and n == "Set")},
 }
 # calls whose result is a new finite container when their (first) argument is finite
 _COPYING = {"list": "list", "tuple": "tuple", "set": "set", "frozenset": "frozenset",
@@ -261,6 +270,10 @@ class IterableModel:
             if self.kind(func.value) is None or not all(self._pure(a) for a in args) \
                     or keywords:
                 return None
+            owner = self.kind(func.value)
+            if owner in ABSTRACT and not (owner == "map" and func.attr.value in (
+                    "keys", "values", "items")):
+                return None     # not a method of the protocol: any code
             if func.attr.value in ("keys", "values", "items"):
                 return "lazy"           # a view of the dict: reads it as it goes
             return "list" if func.attr.value in ("split",
@@ -356,6 +369,7 @@ def _int_literal(node) -> Optional[int]:
 
 def _describe(it: cst.BaseExpression, kind: str) -> str:
     if isinstance(it, cst.Name):
+        kind = {"seq": "Sequence", "map": "Mapping", "aset": "Set"}.get(kind, kind)
         return f"the {kind} {it.value}"
     if isinstance(it, cst.Call):
         f = it.func
@@ -400,7 +414,8 @@ def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Opt
     elif isinstance(node, cst.Call):
         f = node.func
         if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
-                and f.attr.value in READ_METHODS):
+                and f.attr.value in READ_METHODS
+                and model.kinds.get(f.value.value) not in ABSTRACT):
             skip.append(f.value)                                # xs.count(v)
         elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.SimpleString):
             skip.extend(a.value for a in node.args              # ', '.join(xs)

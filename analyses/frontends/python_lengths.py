@@ -16,7 +16,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
-from .python_iterables import IMMUTABLE
+from .python_iterables import ABSTRACT, IMMUTABLE
 from .python_names import kids
 
 # builtin exception classes: constructing one stores its arguments and runs no other code
@@ -24,7 +24,8 @@ BUILTIN_EXCEPTIONS = {"Exception", "ValueError", "TypeError", "KeyError", "Index
                       "LookupError", "RuntimeError", "AssertionError", "AttributeError",
                       "NotImplementedError", "ZeroDivisionError", "OverflowError",
                       "StopIteration", "ArithmeticError", "UnicodeError", "OSError"}
-SIZED = {"str", "bytes", "tuple", "frozenset", "list", "dict", "set", "bytearray", "deque"}
+SIZED = {"str", "bytes", "tuple", "frozenset", "list", "dict", "set", "bytearray",
+         "deque"} | ABSTRACT
 # calls that run no user code able to change a container (on the ints the model assumes)
 SAFE_CALLS = {"len", "abs", "min", "max", "int", "bool", "isinstance", "ord", "chr",
               "divmod", "range", "enumerate", "zip", "reversed", "print", "str", "repr",
@@ -124,7 +125,7 @@ def is_safe_call(ctx, call: cst.Call) -> bool:
         if attr in _CONSUMING and not all(
                 model is not None and model.kind(a.value) is not None for a in call.args):
             return False    # iterating an unknown iterable runs its code
-        if attr in _READS and func.value.value in tracked(ctx):
+        if attr in _READS and tracked(ctx).get(func.value.value) not in ABSTRACT | {None}:
             return True
         if (model is not None and func.value.value in model.fresh
                 and attr in _MUTATORS):
