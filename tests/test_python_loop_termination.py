@@ -1,0 +1,249 @@
+"""Termination of the loop shapes common in real Python packages (issue #13): exact
+verdicts, the measure or structural rule a proof names, and "don't know" / ✗ where the
+loop may really run forever."""
+import textwrap
+
+import pytest
+
+from veriline.analyses.api import Options, analyze_source
+
+
+def loops(src: str) -> list:
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    return [f for f in rep.findings if f.kind == "termination"]
+
+
+NL = "\n" + " " * 12      # a new line of a loop body in the sources below
+
+
+def one(src: str):
+    fs = loops(src)
+    assert len(fs) == 1, fs
+    return fs[0]
+
+
+# ---------------------------------------------------------------- while over lengths
+
+@pytest.mark.parametrize("header, setup, loop, body, measure", [
+    ("s: str", "i = 0", "while i < len(s):", "i += 1", "len(s) - i"),
+    ("t: tuple", "i = 0", "while i < len(t):", "i += 2", "len(t) - i"),
+    ("xs: list[int]", "i = 0", "while i < len(xs):", "i += 1", "len(xs) - i"),
+    ("xs: list", "", "while xs:", "xs.pop()", "len(xs)"),
+    ("xs: list", "", "while len(xs) > 2:", "del xs[0]", "len(xs) - 2"),
+    ("d: dict", "", "while d:", "k, v = d.popitem()", "len(d)"),
+    ("xs: list", "", "while xs:", "xs = xs[1:]", "len(xs)"),
+    ("s: str", "", "while s and s[-1] == ' ':", "s = s[:-1]", "len(s)"),
+    ("s: str", "", "while len(s) > 1:", "s = s[2:]", "len(s) - 1"),
+    ("s: str", "j = len(s) - 1", "while j >= 0 and s[j] == ' ':", "j -= 1", "j"),
+    ("n: int", "i = 0", "while True:", f"i += 1{NL}if i >= n:{NL}    break", "n - i"),
+    ("n: int", "i = 0", "while True:", f"if i > n or i == 100:{NL}    return i{NL}i += 2",
+     "n - i + 1"),
+])
+def test_terminating_while_loops_name_their_measure(header, setup, loop, body, measure):
+    f = one(f"""
+    def f({header}) -> int:
+        n = 0
+        {setup}
+        {loop}
+            {body}
+        return 0
+    """ if "n: int" not in header else f"""
+    def f({header}) -> int:
+        {setup}
+        {loop}
+            {body}
+        return 0
+    """)
+    assert f.status == "proved", f.message
+    assert f"terminates: {measure} decreases" in f.message or \
+        f"terminates: |{measure}| decreases" in f.message, f.message
+
+
+@pytest.mark.parametrize("header, loop, body", [
+    ("xs: list[int]", "while 0 < len(xs):", f"xs.append(1){NL}xs.pop()"),
+    ("xs: list, ys: list", "while xs:", f"xs.pop(){NL}ys.append(1)"),   # ys may be xs
+    ("xs: list", "while xs:", "xs.remove(helper(xs))"),     # the call may grow xs first
+    ("xs: list", "while xs:", "helper(xs)"),
+    ("xs", "while len(xs) > 0:", "xs.pop()"),       # unannotated: any object
+])
+def test_while_loops_that_may_not_shrink_stay_unknown(header, loop, body):
+    fs = loops(f"""
+    def helper(v):
+        return 0
+
+    def f({header}) -> int:
+        {loop}
+            {body}
+        return 0
+    """)
+    assert [f.status for f in fs] == ["unknown"], [f.message for f in fs]
+
+
+@pytest.mark.parametrize("header, setup, loop, body, call", [
+    ("xs: list", "n = 0", "while xs:", "n += 1", "f([0])"),
+    ("n: int", "i = 0", "while True:", f"i -= 1{NL}if i >= n:{NL}    break", "f(0)"),
+])
+def test_non_terminating_loops_have_a_witness(header, setup, loop, body, call):
+    f = one(f"""
+    def f({header}) -> int:
+        {setup}
+        {loop}
+            {body}
+        return 0
+    """)
+    assert f.status == "counterexample", f.message
+    assert f.message.startswith(f"{call} never returns"), f.message
+
+
+# ---------------------------------------------------------------- for loops
+
+@pytest.mark.parametrize("header, pre, loop, body, what", [
+    ("d: dict", "", "for k, v in d.items():",
+     f"if v < 0:{NL}    raise ValueError('{{!r}} is negative'.format(k))", ".items(...)"),
+    ("seq", "", "for x in sorted(seq):", "n += 1", "sorted(...)"),
+    ("seq", "", "for x in list(seq):", "n += 1", "list(...)"),
+    ("seq", "", "for x in [y for y in seq]:", "n += 1", "a list comprehension"),
+    ("seq", "ys = sorted(seq, key=len)", "for y in ys:", "n += 1", "the list ys"),
+    ("a, b", "", "for p in (helper(a), helper(b)):", "n += 1", "a tuple display"),
+    ("xs: Sequence[int]", "", "for x in xs:", "n += 1", "the Sequence xs"),
+    ("m: Mapping[str, int]", "", "for k, v in m.items():", "n += 1", ".items(...)"),
+    ("m: collections.abc.Mapping", "", "for k in m:", "n += 1", "the Mapping m"),
+    ("", "", "for u in Unit:", "n += 1", "the enum Unit"),
+    ("fmts: list", "", "for u, f in zip(reversed(Unit), fmts):", "n += 1", "zip(...)"),
+])
+def test_finite_for_loops_terminate(header, pre, loop, body, what):
+    fs = loops(f"""
+    import collections.abc
+    from enum import Enum
+    from typing import Mapping, Sequence
+
+
+    class Unit(Enum):
+        A = 0
+        B = 1
+
+
+    def helper(v):
+        return 0
+
+
+    def f({header}) -> int:
+        n = 0
+        {pre}
+        {loop}
+            {body}
+        return n
+    """)
+    assert len(fs) == 1, fs
+    assert fs[0].status == "proved", fs[0].message
+    assert fs[0].message.startswith(f"terminates: a for-loop over {what}, which is finite"), \
+        fs[0].message
+
+
+@pytest.mark.parametrize("header, pre, loop, body, why", [
+    ("xs", "", "for x in xs:", "n += 1", "the parameter xs"),
+    ("xs: Iterable[int]", "", "for x in xs:", "n += 1", "the parameter xs"),
+    ("xs: Iterator[int]", "", "for x in xs:", "n += 1", "the parameter xs"),
+    ("xs: Generator", "", "for x in xs:", "n += 1", "the parameter xs"),
+    ("seq", "", "for x in (y for y in seq):", "n += 1", "an iterable"),
+    ("", "", "for u in Weird:", "n += 1", "the name Weird"),        # metaclass=
+    ("", "", "for u in Rebound:", "n += 1", "the name Rebound"),    # rebound name
+    ("xs: Sequence[int]", "", "for x in xs:", "xs.count(x)", "the parameter xs"),
+])
+def test_possibly_infinite_for_loops_stay_unknown(header, pre, loop, body, why):
+    fs = loops(f"""
+    from enum import Enum
+    from typing import Generator, Iterable, Iterator, Sequence
+
+
+    class Meta(type):
+        pass
+
+
+    class Weird(Enum, metaclass=Meta):
+        X = 1
+
+
+    class Rebound(Enum):
+        Y = 1
+
+
+    Rebound = [1, 2]
+
+
+    def f({header}) -> int:
+        n = 0
+        {pre}
+        {loop}
+            {body}
+        return n
+    """)
+    assert len(fs) == 1, fs
+    assert fs[0].status == "unknown", fs[0].message
+    assert f"for loop over {why} at line" in fs[0].message, fs[0].message
+
+
+@pytest.mark.parametrize("call, why", [
+    ("helper(d)", "d is used in a way that may change it"),
+    ("helper(0)", "the body calls a function of this file, which may grow it"),  # an alias
+])
+def test_dict_items_with_a_call_that_may_change_it_stays_unknown(call, why):
+    f = one(f"""
+    def helper(d):
+        return 0
+
+    def f(d: dict) -> int:
+        n = 0
+        for k, v in d.items():
+            {call}
+        return n
+    """)
+    assert f.status == "unknown", f.message
+    assert f"for loop over d.items(...) at line 7 ({why})" in f.message, f.message
+
+
+def test_a_copy_of_an_infinite_iterable_is_the_functions_own_call():
+    """`for x in sorted(seq)`: the loop itself is finite, but building the copy is a call
+    of the function that may not return: a caller that needs the function to return
+    does not get it, and the call is named where the loop is used inside another loop."""
+    fs = loops("""
+    def srt(seq) -> int:
+        n = 0
+        for x in sorted(seq):
+            n += 1
+        return n
+
+    def caller(seq) -> int:
+        t = 0
+        for i in range(3):
+            t += srt(seq)
+        return t
+    """)
+    by_fn = {f.function: f for f in fs}
+    assert by_fn["srt"].status == "proved"
+    assert by_fn["caller"].status == "proved"
+    assert by_fn["caller"].details["assumes_return"] == ["srt"]
+
+
+def test_structural_verdicts_survive_an_exhausted_budget():
+    """A range loop is decided before contracts and overflow, without the solver: with
+    no time at all for the rest, its ✓ is still reported (the rest is "don't know")."""
+    from veriline.analyses.api import parse, verify_function
+    from veriline.analyses.engine.budget import Budget
+    src = textwrap.dedent("""
+    def f(n: int, s: str) -> int:
+        t = 0
+        for i in range(n):
+            t += i
+        j = 0
+        while j < len(s):
+            j += 1
+        return t
+    """)
+    budget = Budget(0.0)
+    try:
+        found = verify_function(parse(src, "t.py"), "f", Options(timeout_ms=3000), budget)
+    finally:
+        budget.stop()
+    fs = sorted((f.span.line, f.status, f.solver) for f in found if f.kind == "termination")
+    assert fs == [(4, "proved", "structural"), (7, "unknown", "")], fs
