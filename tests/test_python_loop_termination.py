@@ -247,3 +247,58 @@ def test_structural_verdicts_survive_an_exhausted_budget():
         budget.stop()
     fs = sorted((f.span.line, f.status, f.solver) for f in found if f.kind == "termination")
     assert fs == [(4, "proved", "structural"), (7, "unknown", "")], fs
+
+
+@pytest.mark.parametrize("header, pre, loop, ok", [
+    ("*funcs", "", "for f in funcs:", "the tuple funcs"),
+    ("**kwargs", "", "for k, v in kwargs.items():", ".items(...)"),
+    ("tag: str", "interpreters, abis = tag.split('-')", "for x in interpreters.split('.'):",
+     ".split(...)"),
+    ("version: str", "epoch, _, rest = version.rpartition('!')", "for x in rest:",
+     "the str rest"),
+    ("*dicts", "dicts = dicts[0] if len(dicts) == 1 else dicts", "for d in dicts:", None),
+    ("tag", "a, b = tag.split('-')", "for x in a:", None),       # any object's split
+    ("", "", "for u in Ordered:", "the enum Ordered"),            # @total_ordering
+    ("", "", "for u in Wrapped:", None),                         # another decorator
+])
+def test_variadic_parameters_split_parts_and_decorated_enums(header, pre, loop, ok):
+    fs = loops(f"""
+    from enum import Enum
+    from functools import total_ordering, wraps
+
+
+    @total_ordering
+    class Ordered(Enum):
+        A = 0
+
+
+    @wraps(len)
+    class Wrapped(Enum):
+        B = 0
+
+
+    def f({header}) -> int:
+        n = 0
+        {pre}
+        {loop}
+            n += 1
+        return n
+    """)
+    assert len(fs) == 1, fs
+    if ok is None:
+        assert fs[0].status == "unknown", fs[0].message
+    else:
+        assert fs[0].status == "proved", fs[0].message
+        assert fs[0].message.startswith(f"terminates: a for-loop over {ok}, which is finite")
+
+
+def test_len_of_a_variadic_parameter_is_a_ranking_term():
+    f = one("""
+    def f(*args) -> int:
+        i = 0
+        while i < len(args):
+            i += 1
+        return i
+    """)
+    assert f.status == "proved", f.message
+    assert "len(args) - i decreases" in f.message

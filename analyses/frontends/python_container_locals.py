@@ -33,6 +33,9 @@ def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
             for t in n.targets:
                 if isinstance(t.target, cst.Name):
                     bindings.setdefault(t.target.value, []).append(n.value)
+                elif _split_parts(t.target, n.value):
+                    for e in t.target.elements:     # a, b = s.split('-'): strings
+                        bindings.setdefault(e.value.value, []).append(_PartOf(n.value))
                 else:
                     other.update(target_names(t.target))
         elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
@@ -66,7 +69,8 @@ def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
         for n, vs in cand.items():
             if n not in kinds:
                 continue
-            ks = {v if isinstance(v, str) else (model.kind(v) or model.eager_kind(v))
+            ks = {v if isinstance(v, str) else v.kind(model) if isinstance(v, _PartOf)
+                  else (model.kind(v) or model.eager_kind(v))
                   for v in vs} | ({params[n]} if n in params else set())
             known = ks - {"?"}
             if None in ks:
@@ -82,6 +86,31 @@ def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
     kinds = {n: k for n, k in kinds.items() if k != "?"}
     fresh = {n for n in kinds if n not in params and all(_creates(v) for v in cand[n])}
     return kinds, fresh
+
+
+_SPLITS = ("split", "rsplit", "partition", "rpartition", "splitlines")
+
+
+class _PartOf:
+    """A name bound by unpacking `s.split(..)` (or rpartition, ...): a str when s is one
+    (bytes for bytes); unknown otherwise (the method of an unknown object may return
+    anything)."""
+
+    def __init__(self, call: cst.Call):
+        self.call = call
+
+    def kind(self, model) -> Optional[str]:
+        owner = model.kind(self.call.func.value)
+        return owner if owner in ("str", "bytes") and all(
+            model._pure(a.value) for a in self.call.args) else None
+
+
+def _split_parts(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+    return (isinstance(target, (cst.Tuple, cst.List)) and bool(target.elements)
+            and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+                    for e in target.elements)
+            and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in _SPLITS and not any(a.star for a in value.args))
 
 
 def _creates(value: cst.BaseExpression) -> bool:

@@ -1,7 +1,8 @@
 """Enum classes of the module: iterating one (`for u in Unit`, `reversed(Unit)`) visits
 its members, a finite set fixed when the class is created, so such a `for` terminates.
 
-A class counts only when it is defined at module level, undecorated, without keywords
+A class counts only when it is defined at module level, undecorated (or decorated with
+`functools.total_ordering` / `enum.unique`, which return it), without keywords
 (no `metaclass=`, whose `__iter__` could be anything), every base is `enum.Enum`,
 `IntEnum`, `Flag`, `IntFlag`, `StrEnum` (through the module's imports) or another such
 class of the module, and its name is bound nowhere else in the module (no reassignment,
@@ -14,6 +15,8 @@ import libcst as cst
 
 from .python_names import bound_names, kids
 
+# decorators that return the class they are given (adding methods, checking values)
+_SAME_CLASS = {"functools.total_ordering", "enum.unique"}
 ENUM_BASES = {"enum.Enum", "enum.IntEnum", "enum.Flag", "enum.IntFlag", "enum.StrEnum"}
 
 
@@ -27,7 +30,8 @@ def enum_classes(modules: list[cst.Module], resolve) -> frozenset:
                 bindings[stmt.name.value] += 1
             else:
                 bindings.update(bound_names(stmt))
-            if isinstance(stmt, cst.ClassDef) and stmt.bases and not stmt.decorators \
+            if isinstance(stmt, cst.ClassDef) and stmt.bases and all(
+                    resolve(d.decorator) in _SAME_CLASS for d in stmt.decorators) \
                     and not stmt.keywords and all(a.keyword is None and a.star == ""
                                                   for a in stmt.bases):
                 candidates[stmt.name.value] = [resolve(a.value) or "" for a in stmt.bases]

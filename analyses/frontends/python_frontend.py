@@ -302,6 +302,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
             what = f"parameter {stars}{star.name.value} (variadic)"
             ctx.note(what, sp.span(star))
             ctx.bad_params[star.name.value] = what
+            ctx.star_names[star.name.value] = "tuple" if stars == "*" else "dict"
     if node.returns is not None:
         k, _ = annotation_kind(_annotation_name(index, node.returns))
         if k == "other":
@@ -375,7 +376,7 @@ def _is_none_literal(node) -> bool:
 
 def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
     """What this function's `for` loops may iterate over (see python_iterables)."""
-    params, elements = {}, {}
+    params, elements = dict(ctx.star_names), {}    # *args: a tuple, **kwargs: a dict
     for p in _all_params(node, "function"):
         ann = p.annotation.annotation if p.annotation else None
         kind = container_kind(ann, ctx.index.resolve)

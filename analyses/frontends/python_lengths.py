@@ -94,7 +94,8 @@ def entry(ctx, span: ir.Span) -> list[ir.Stmt]:
     that is Python's UnboundLocalError): a sequence parameter's is its IR value (>= 0),
     any other container's is arbitrary."""
     seqs = sequence_params(ctx)
-    params = [n for n in tracked(ctx) if n in ctx.param_names and n not in seqs]
+    params = [n for n in tracked(ctx) if (n in ctx.param_names or n in ctx.star_names)
+              and n not in seqs]
     out: list[ir.Stmt] = []
     zero = ir.Const(value=0, span=span)
     for n in sorted(seqs):
