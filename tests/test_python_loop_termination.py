@@ -302,3 +302,42 @@ def test_len_of_a_variadic_parameter_is_a_ranking_term():
     """)
     assert f.status == "proved", f.message
     assert "len(args) - i decreases" in f.message
+
+
+def test_a_call_inside_a_yield_is_a_callee_judged_separately():
+    """`yield fmt.format(..)` is a real call (named, assumed to return); a comprehension
+    over what may be infinite inside the yield is this function's own code: it blocks."""
+    fs = loops("""
+    def helper(v):
+        return v
+
+    def gen(n: int, seq):
+        for i in range(n):
+            yield "{}-{}".format(i, helper(i))
+        for j in range(n):
+            yield "v{}".format(j)
+        for k in range(n):
+            yield [x for x in seq]
+    """)
+    assert [(f.span.line, f.status) for f in fs] == [(6, "unknown"), (8, "proved"),
+                                                      (10, "unknown")], fs
+    assert fs[1].details["assumes_return"] == ["str.format"]
+
+
+def test_structural_verdict_names_the_files_functions_it_assumes_return():
+    fs = loops("""
+    def helper(v):
+        while v != 0:
+            v -= 2
+        return v
+
+    def f(n: int) -> int:
+        t = 0
+        for i in range(n):
+            t += helper(i)
+        return t
+    """)
+    outer = next(f for f in fs if f.function == "f")
+    assert outer.status == "proved", outer.message
+    assert outer.details["assumes_return"] == ["helper"]
+    assert outer.solver == "structural"

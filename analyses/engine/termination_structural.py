@@ -1,13 +1,13 @@
 """Termination of loops that need no solver: a Python `for` over range(..) or over a
 finite container the body does not grow (the frontend lowered it to a hidden counter
 below a fixed length, `While.range_loop`), whose body calls only functions known to
-return or functions judged separately (unknown library functions).
+return or functions judged separately (unknown library functions, functions of the file:
+the proof assumes they return and names them, whether or not they are proved to).
 
 Decided before contracts and overflow run, without the abstract run, so a function whose
-other properties use up the time budget still gets these verdicts.  A loop that calls a
-function of the file (whose own termination would be asked first), a pseudo-callee (code
-of this function the frontend names, e.g. "sorted of a possibly infinite iterable"), or
-contains a loop not decided here is left to check_termination.
+other properties use up the time budget still gets these verdicts.  A loop that makes a
+pseudo-call (code of this function the frontend names, e.g. "sorted of a possibly
+infinite iterable") or contains a loop not decided here is left to check_termination.
 """
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ def structural_verdicts(ctx) -> dict[int, Finding]:
         names = {c.func for c in callgraph.calls_in(loop.body + loop.update + [loop.cond])}
         assumed = []
         for name in sorted(names):
-            if name in ctx.program.functions:
-                break                       # a function of the file: check_termination
-            if name in library:
+            g = ctx.program.functions.get(name)
+            if g is not None and callgraph.has_contract(g):
+                continue                    # its contract says it returns
+            if g is None and name in library:
                 continue
             if not judged_separately(name):
                 break                       # code of this function that may not return
