@@ -341,3 +341,23 @@ def test_structural_verdict_names_the_files_functions_it_assumes_return():
     assert outer.status == "proved", outer.message
     assert outer.details["assumes_return"] == ["helper"]
     assert outer.solver == "structural"
+
+
+@pytest.mark.parametrize("between, body, status", [
+    ("pass", "yield x", "proved"),                  # nobody else can reach out
+    ("pass", "g(x)", "proved"),
+    ("sink(out)", "yield x", "unknown"),            # escapes: sink may keep it
+    ("alias = out", "g(x)", "unknown"),
+    ("pass", "out.append(x)", "unknown"),           # grows it itself
+    ("add = lambda: out.append(0)", "add()", "unknown"),    # a closure over out
+])
+def test_a_private_fresh_list_is_grown_only_by_its_own_function(between, body, status):
+    fs = loops(f"""
+    def f(n: int, g, sink):
+        out = [1, 2]
+        {between}
+        for x in out:
+            {body}
+        return 0
+    """)
+    assert [x.status for x in fs] == [status], [x.message for x in fs]

@@ -18,6 +18,7 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from .python_enums import enum_classes
+from .python_escape import escaping_names
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
@@ -393,7 +394,11 @@ def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
     def model_for(kinds, fresh=frozenset()):
         return IterableModel(ctx.index.resolve, kinds, shadowed, fresh, ctx.index.enums)
     kinds, fresh = finite_locals(node.body, params, model_for, elements)
-    return model_for(kinds, frozenset(fresh))
+    model = model_for(kinds, frozenset(fresh))
+    escaping = escaping_names(node.body, model.builtin)
+    model.private = frozenset(n for n in fresh if n not in escaping
+                              and n not in ctx.param_names and n not in ctx.star_names)
+    return model
 
 
 _INT_BUILTINS = {"abs", "min", "max", "int", "bool", "len", "round", "sum", "ord", "hash"}

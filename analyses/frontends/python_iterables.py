@@ -149,6 +149,7 @@ class IterableModel:
                  fresh: frozenset = frozenset(), enums: frozenset = frozenset()):
         self.resolve = resolve
         self.enums = enums          # module-level Enum classes (python_enums)
+        self.private: frozenset = frozenset()   # fresh locals that never escape
         self.kinds = kinds
         self.fresh = fresh          # locals that never alias another name (finite_locals)
         self.shadowed = shadowed
@@ -390,8 +391,8 @@ def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
     if not roots:
         return None
     bad = _unsafe_use(body, roots, model)
-    if bad is not None:
-        return bad
+    if bad is not None or roots <= model.private:
+        return bad          # no one else holds a private local: only direct uses count
     stack = [body]
     while stack:
         n = stack.pop()
