@@ -361,3 +361,55 @@ def test_a_private_fresh_list_is_grown_only_by_its_own_function(between, body, s
         return 0
     """)
     assert [x.status for x in fs] == [status], [x.message for x in fs]
+
+
+def test_an_unannotated_parameter_is_not_a_container_before_it_is_rebound():
+    """`for x in abis` before `abis = list(abis)`: abis is still the caller's object,
+    which may be itertools.count() (it used to be taken for the later list)."""
+    f = one("""
+    def f(abis):
+        n = 0
+        for x in abis:
+            n += 1
+        abis = list(abis)
+        return n
+    """)
+    assert f.status == "unknown", f.message
+    assert "for loop over the parameter abis" in f.message
+
+
+@pytest.mark.parametrize("before, loop_prefix, body, status", [
+    (["xs = list(xs)"], "", "yield x", "proved"),
+    (["xs = sorted(xs or [])"], "", "yield x", "proved"),
+    (["xs = list(xs)", "if c:"], "    ", "yield x", "proved"),       # nested in an if
+    (["if c:", "    xs = sorted(xs)"], "", "yield x", "unknown"),     # not on every path
+    (["xs = list(xs)", "xs = iter(xs)"], "", "yield x", "unknown"),   # rebound since
+    (["xs = list(xs)"], "", "xs.append(x)", "unknown"),              # grows it itself
+    (["xs = list(xs)", "sink(xs)"], "", "yield x", "unknown"),        # escapes, yields
+    (["xs = list(xs)", "sink(xs)"], "", "n = x", "proved"),           # escapes, no call
+])
+def test_a_copy_made_just_before_the_loop(before, loop_prefix, body, status):
+    lines = "\n".join(f"        {b}" for b in before)
+    fs = loops(f"""
+    def f(xs, c: int, sink):
+        n = 0
+{lines}
+        {loop_prefix}for x in xs:
+        {loop_prefix}    {body}
+        return n
+    """)
+    assert [x.status for x in fs] == [status], [x.message for x in fs]
+    if status == "proved":
+        assert "(a copy made before the loop)" in fs[0].message
+
+
+def test_a_copy_inside_a_loop_that_rebinds_it_later_does_not_count():
+    fs = loops("""
+    def f(xs, n: int):
+        xs = list(xs)
+        for i in range(n):
+            for x in xs:
+                yield x
+            xs = iter(xs)
+    """)
+    assert [(f.span.line, f.status) for f in fs] == [(4, "unknown"), (5, "unknown")]

@@ -12,7 +12,8 @@ from .python_names import bound_names, kids, target_names
 
 
 def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
-                  elements: Optional[dict[str, str]] = None) -> tuple[dict[str, str], set[str]]:
+                  elements: Optional[dict[str, str]] = None,
+                  opaque_params=()) -> tuple[dict[str, str], set[str]]:
     """Locals every binding of which is a finite container (an optimistic fixpoint over
     the bindings).  params: parameter -> container kind (from annotations), its value at
     entry.  model_for(kinds) gives an IterableModel that knows `kinds`.  Also returns the
@@ -55,6 +56,9 @@ def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
             if isinstance(n, (cst.Global, cst.Nonlocal)):
                 other.update(x.name.value for x in n.names)
         stack.extend(kids(n))
+    for p in opaque_params:         # a parameter without a container annotation: its
+        if p not in params:         # value at entry may be anything (itertools.count())
+            bindings.setdefault(p, []).append(_Opaque())
     for target, source, ek in element_of:   # `for row in rows` (rows: list[list[int]])
         if source in bindings or source in other:
             other.add(target)                   # rows is rebound: its elements are unknown
@@ -69,7 +73,7 @@ def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
         for n, vs in cand.items():
             if n not in kinds:
                 continue
-            ks = {v if isinstance(v, str) else v.kind(model) if isinstance(v, _PartOf)
+            ks = {v if isinstance(v, str) else v.kind(model) if isinstance(v, (_PartOf, _Opaque))
                   else (model.kind(v) or model.eager_kind(v))
                   for v in vs} | ({params[n]} if n in params else set())
             known = ks - {"?"}
@@ -103,6 +107,13 @@ class _PartOf:
         owner = model.kind(self.call.func.value)
         return owner if owner in ("str", "bytes") and all(
             model._pure(a.value) for a in self.call.args) else None
+
+
+class _Opaque:
+    """The value of a parameter at entry when its annotation names no finite container."""
+
+    def kind(self, model) -> None:
+        return None
 
 
 def _split_parts(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:

@@ -57,6 +57,7 @@ class FnContext:
         self.locals: dict[str, ir.IntT] = {}
         self.param_names: set[str] = set()
         self.star_names: dict[str, str] = {}    # *args -> 'tuple', **kwargs -> 'dict'
+        self.fn_nonlocals: set[str] = set()     # locals a nested function may rebind
         self.int_params: set[str] = set()           # parameters annotated int/bool/fixed
         self.not_none: set[str] = set()     # parameters annotated without None (containers)
         self.local_names: set[str] = set()          # every name the body binds

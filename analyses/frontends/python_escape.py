@@ -27,13 +27,20 @@ def escaping_names(body: cst.CSTNode, builtin: Callable[[cst.BaseExpression],
                                                         Optional[str]]) -> set[str]:
     """Names some occurrence of which may let their object escape (see module doc)."""
     out: set[str] = set()
-    _visit(body, None, None, False, builtin, out)
+    _visit(body, (), False, builtin, out)
     return out
 
 
-def _visit(node: cst.CSTNode, parent, grand, nested: bool, builtin, out: set) -> None:
+def _visit(node: cst.CSTNode, above: tuple, nested: bool, builtin, out: set) -> None:
+    """above: the ancestors, nearest first."""
     if isinstance(node, cst.Name):
-        if nested or not _harmless(node, parent, grand, builtin):
+        at, up = node, list(above)
+        while len(up) >= 2 and (isinstance(up[0], cst.BooleanOperation) or (
+                isinstance(up[0], cst.IfExp) and up[0].test is not at)):
+            at, up = up[0], up[1:]          # `xs or []` goes where the `or` goes
+        parent = up[0] if up else None
+        grand = up[1] if len(up) > 1 else None
+        if nested or not _harmless(at, parent, grand, builtin):
             out.add(node.value)
         return
     if isinstance(node, (cst.Global, cst.Nonlocal)):
@@ -41,10 +48,10 @@ def _visit(node: cst.CSTNode, parent, grand, nested: bool, builtin, out: set) ->
         return
     inner = nested or isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
     for child in node.children:
-        _visit(child, node, parent, inner, builtin, out)
+        _visit(child, (node,) + above[:6], inner, builtin, out)
 
 
-def _harmless(n: cst.Name, parent, grand, builtin) -> bool:
+def _harmless(n: cst.CSTNode, parent, grand, builtin) -> bool:
     if parent is None:
         return False
     if isinstance(parent, cst.Subscript) and parent.value is n:

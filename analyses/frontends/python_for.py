@@ -76,7 +76,8 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     cond: ir.Expr = ir.Binary(op="lt", left=idx_e, right=ir.Var(name=n, type=ir.MATH_INT,
                                                                 span=ispan),
                               type=ir.BOOL, span=ispan)
-    if fin.roots - ctx.iterables.private and L.may_change(ctx, node.body, deep=True):
+    if fin.roots - ctx.iterables.private - fin.private_roots and \
+            L.may_change(ctx, node.body, deep=True):
         # a call in the body may change the list through an alias (the loop then runs
         # more or fewer times); it is an unknown function, so termination stays unknown
         what = (f"the number of iterations over {fin.desc} at line {ispan.line} (the body "

@@ -393,9 +393,14 @@ def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
 
     def model_for(kinds, fresh=frozenset()):
         return IterableModel(ctx.index.resolve, kinds, shadowed, fresh, ctx.index.enums)
-    kinds, fresh = finite_locals(node.body, params, model_for, elements)
+    every = [p.name.value for p in (*node.params.posonly_params, *node.params.params,
+                                    *node.params.kwonly_params)]
+    kinds, fresh = finite_locals(node.body, params, model_for, elements,
+                                 every + list(ctx.star_names))
     model = model_for(kinds, frozenset(fresh))
     escaping = escaping_names(node.body, model.builtin)
+    model.escaping = frozenset(escaping)
+    ctx.fn_nonlocals = _nonlocal_in_nested(node.body)
     model.private = frozenset(n for n in fresh if n not in escaping
                               and n not in ctx.param_names and n not in ctx.star_names)
     return model

@@ -80,6 +80,7 @@ class FiniteIter:
     enumerated: bool = False
     roots: set[str] = field(default_factory=set)    # mutable names the body must not grow
     eager: bool = False     # a copy of an iterable not known finite (list(seq), sorted(..))
+    private_roots: set[str] = field(default_factory=set)    # roots no one else can reach
 
 
 def container_kind(annotation: Optional[cst.BaseExpression],
@@ -150,6 +151,7 @@ class IterableModel:
         self.resolve = resolve
         self.enums = enums          # module-level Enum classes (python_enums)
         self.private: frozenset = frozenset()   # fresh locals that never escape
+        self.escaping: frozenset = frozenset()  # names that may escape (python_escape)
         self.kinds = kinds
         self.fresh = fresh          # locals that never alias another name (finite_locals)
         self.shadowed = shadowed
@@ -386,12 +388,13 @@ def _describe(it: cst.BaseExpression, kind: str) -> str:
 
 
 def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
-                   calls_program: Callable[[cst.Call], bool]) -> Optional[str]:
+                   calls_program: Callable[[cst.Call], bool],
+                   private: set[str] = frozenset()) -> Optional[str]:
     """Why the loop body may grow one of `roots` (None: it cannot)."""
     if not roots:
         return None
     bad = _unsafe_use(body, roots, model)
-    if bad is not None or roots <= model.private:
+    if bad is not None or roots <= model.private | private:
         return bad          # no one else holds a private local: only direct uses count
     stack = [body]
     while stack:
