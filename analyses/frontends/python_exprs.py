@@ -17,6 +17,7 @@ import libcst as cst
 from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
+from .python_unmodelled_calls import real_callees
 from .python_index import index_check, unmodelled_subscripts
 from .python_membership import key_check, membership
 from . import python_lengths as L
@@ -128,9 +129,9 @@ class ExprLowerer:
         runs = self._may_run_code(node)
         if runs is not None:    # a call or an iteration inside: it may not return
             self.unsupported(construct, node, typ)
-            only = self._only_outside_call(node)
-            if only is not None:    # `yield f(x)`: a real call, judged on its own
-                return ir.Call(func=only, args=(), type=typ, span=self.span(node))
+            real = real_callees(self.ctx, node, construct)
+            if real is not None:    # `yield f(x)`: real calls, each judged on its own
+                return ir.Call(func=real, args=(), type=typ, span=self.span(node))
             return ir.Call(func=f"{runs} (in a {construct})", args=(), type=typ,
                            span=self.span(node))
         return self.unsupported(construct, node, typ)
@@ -156,36 +157,6 @@ class ExprLowerer:
                 found = "an iteration over what may be infinite"
             stack.extend(n.children)
         return found
-
-    def _only_outside_call(self, node: cst.CSTNode) -> Optional[str]:
-        """The callee of the one call in an unmodelled expression when it is a plain name
-        outside this file (no comprehension, no other call): `yield fmt.format(x)`.  Such
-        a callee's termination is its own question, like any call the IR models."""
-        model, ctx = self.ctx.iterables, self.ctx
-        stack, calls = [node], []
-        while stack:
-            n = stack.pop()
-            if isinstance(n, cst.Lambda):
-                continue
-            if isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-                return None
-            if isinstance(n, cst.Call):
-                name = model.builtin(n.func) if model is not None else None
-                if name not in PURE_BUILTINS or (name in ("min", "max") and len(n.args) < 2):
-                    calls.append(n)
-            stack.extend(n.children)
-        if len(calls) != 1:
-            return None
-        func = calls[0].func
-        text = cst.Module([]).code_for_node(func)
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.SimpleString):
-            text = f"str.{func.attr.value}"         # '{}'.format(..), ', '.join(..)
-        head = text.split(".")[0]
-        if not re.fullmatch(r"[A-Za-z_][\w.]*", text) or head == ctx.self_name \
-                or head in ctx.nested_defs or text in ctx.index.signatures or any(
-                    q == text or q.startswith(head + ".") for q in ctx.index.signatures):
-            return None
-        return text
 
     def _Integer(self, node: cst.Integer, as_cond: bool) -> ir.Expr:
         return ir.Const(value=int(node.value.replace("_", ""), 0), span=self.span(node))
