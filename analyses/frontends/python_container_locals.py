@@ -7,8 +7,9 @@ from typing import Optional
 
 import libcst as cst
 
-from .python_iterables import MUTABLE
-from .python_names import bound_names, kids, target_names
+from .python_escape import escaping_names
+from .python_iterables import MUTABLE, IterableModel, container_kind, element_kind
+from .python_names import bound_names, kids, nonlocal_in_nested, target_names
 
 
 def finite_locals(body: cst.CSTNode, params: dict[str, str], model_for,
@@ -131,3 +132,34 @@ def _creates(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
         return value.func.attr.value not in ("keys", "values", "items")
     return True
+
+
+def iterable_model(ctx, node: cst.FunctionDef) -> IterableModel:
+    """What this function's `for` loops may iterate over (see python_iterables)."""
+    params, elements = dict(ctx.star_names), {}    # *args: a tuple, **kwargs: a dict
+    ps = node.params
+    for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params):
+        ann = p.annotation.annotation if p.annotation else None
+        kind = container_kind(ann, ctx.index.resolve)
+        if kind is not None:
+            params[p.name.value] = kind
+            elem = element_kind(ann, ctx.index.resolve)
+            if elem is not None:
+                elements[p.name.value] = elem
+
+    def shadowed(name: str) -> bool:
+        return (name in ctx.index.signatures or name in ctx.nested_defs
+                or name in ctx.param_names or name in ctx.local_names)
+
+    def model_for(kinds, fresh=frozenset()):
+        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh, ctx.index.enums)
+    every = [p.name.value for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params)]
+    kinds, fresh = finite_locals(node.body, params, model_for, elements,
+                                 every + list(ctx.star_names))
+    model = model_for(kinds, frozenset(fresh))
+    escaping = escaping_names(node.body, model.builtin)
+    model.escaping = frozenset(escaping)
+    ctx.fn_nonlocals = nonlocal_in_nested(node.body)
+    model.private = frozenset(n for n in fresh if n not in escaping
+                              and n not in ctx.param_names and n not in ctx.star_names)
+    return model

@@ -4,7 +4,7 @@ can hold a reference to it, so only the function's own statements can change it.
 A `for` over such a local (bound only to new objects: python_container_locals' fresh
 locals, or a copy made just before the loop: `xs = list(xs)`) cannot be grown by a call
 or by the consumer of a `yield` in its body; only a direct use in the body (`xs.append`),
-which python_iterables.growth_blocker sees, could.
+which python_growth.growth_blocker sees, could.
 
 A name escapes unless every occurrence of it in the function is one of: a binding
 target (`xs = ..`, `xs += ..`, `del xs`, a `for` target), an element access `xs[i]`, a

@@ -18,18 +18,16 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from .python_enums import enum_classes
-from .python_escape import escaping_names
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
-from .python_container_locals import finite_locals
-from .python_iterables import IterableModel, container_kind, element_kind
+from .python_container_locals import iterable_model
 from .python_lengths import entry as lengths_at_entry, sequence_params
 from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
-                           nested_definitions)
+                           nested_definitions, nonlocal_in_nested)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
                             suppressions, syntax_issue)
 from .python_stmts import StmtLowerer, is_range_for
@@ -215,19 +213,6 @@ def _signature(sp: Spanner, index: ModuleIndex, node: cst.FunctionDef, qualname:
     return Signature(qualname, names, types, defaults, ret, kind)
 
 
-def _nonlocal_in_nested(body: cst.CSTNode) -> set[str]:
-    """Names that `nonlocal` statements inside nested functions of body rebind."""
-    found: set[str] = set()
-    stack = [(k, False) for k in kids(body)]
-    while stack:
-        n, nested = stack.pop()
-        if nested and isinstance(n, cst.Nonlocal):
-            found.update(item.name.value for item in n.names)
-        inner = nested or isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
-        stack.extend((k, inner) for k in kids(n))
-    return found
-
-
 # --------------------------------------------------------------------------- functions
 
 def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.FunctionDef,
@@ -367,43 +352,12 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     fn.locals = ctx.locals
     # a nested function that declares a local `nonlocal` may change it whenever it runs:
     # the engine treats such locals like C locals whose address escaped
-    fn.address_taken = frozenset(n for n in _nonlocal_in_nested(node.body) if n in fn.locals)
+    fn.address_taken = frozenset(n for n in nonlocal_in_nested(node.body) if n in fn.locals)
     return ctx
 
 
 def _is_none_literal(node) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
-
-
-def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
-    """What this function's `for` loops may iterate over (see python_iterables)."""
-    params, elements = dict(ctx.star_names), {}    # *args: a tuple, **kwargs: a dict
-    for p in _all_params(node, "function"):
-        ann = p.annotation.annotation if p.annotation else None
-        kind = container_kind(ann, ctx.index.resolve)
-        if kind is not None:
-            params[p.name.value] = kind
-            elem = element_kind(ann, ctx.index.resolve)
-            if elem is not None:
-                elements[p.name.value] = elem
-
-    def shadowed(name: str) -> bool:
-        return (name in ctx.index.signatures or name in ctx.nested_defs
-                or name in ctx.param_names or name in ctx.local_names)
-
-    def model_for(kinds, fresh=frozenset()):
-        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh, ctx.index.enums)
-    every = [p.name.value for p in (*node.params.posonly_params, *node.params.params,
-                                    *node.params.kwonly_params)]
-    kinds, fresh = finite_locals(node.body, params, model_for, elements,
-                                 every + list(ctx.star_names))
-    model = model_for(kinds, frozenset(fresh))
-    escaping = escaping_names(node.body, model.builtin)
-    model.escaping = frozenset(escaping)
-    ctx.fn_nonlocals = _nonlocal_in_nested(node.body)
-    model.private = frozenset(n for n in fresh if n not in escaping
-                              and n not in ctx.param_names and n not in ctx.star_names)
-    return model
 
 
 _INT_BUILTINS = {"abs", "min", "max", "int", "bool", "len", "round", "sum", "ord", "hash"}

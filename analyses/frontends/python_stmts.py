@@ -23,7 +23,8 @@ from .python_for import lower_finite_for, lower_range_for
 from .python_index import catches_lookup, index_check
 from .python_membership import key_check
 from .python_copy_before import copied_kind
-from .python_iterables import MUTABLE, FiniteIter, growth_blocker
+from .python_growth import growth_blocker
+from .python_iterables import MUTABLE, FiniteIter
 from .python_shrink import around as shrink_around, shrunk_name
 from .python_names import bound_names, target_names
 
