@@ -415,3 +415,21 @@ def test_a_copy_inside_a_loop_that_rebinds_it_later_does_not_count():
             xs = iter(xs)
     """)
     assert [(f.span.line, f.status) for f in fs] == [(4, "unknown"), (5, "unknown")]
+
+
+def test_an_exit_test_that_calls_a_function_gives_no_candidate():
+    """`if g(i) == 0: break` calls g: no measure is built from it (it could not be
+    evaluated in a state); the counter's own exit still proves the loop."""
+    fs = loops("""
+    def f(n: int, g) -> int:
+        i = 0
+        while True:
+            if g(i) == 0:
+                break
+            i += 1
+            if i >= n:
+                return i
+        return 0
+    """)
+    assert [(x.status, x.message.split(" (")[0]) for x in fs] == [
+        ("proved", "terminates: n - i decreases by at least 1 each iteration and stays >= 0")]

@@ -148,7 +148,21 @@ def staying_atoms(body: list) -> list:
         elif _exits(st.orelse) and not _exits(st.then):
             out += _atoms(st.cond)
         out += staying_atoms(st.then) + staying_atoms(st.orelse)
-    return [a for a in out if a is not None]
+    return [a for a in out if a is not None and _plain(a)]
+
+
+def _plain(e) -> bool:
+    """No call, nondeterministic or unsupported value inside: a measure built from it can
+    be evaluated in any state (an `if` test may call functions; a loop test never does,
+    the frontends hoist such calls into the body)."""
+    if isinstance(e, (ir.Call, ir.Nondet, ir.Unsupported)):
+        return False
+    if isinstance(e, ir.Expr):
+        for v in vars(e).values():
+            for x in (v if isinstance(v, (list, tuple)) else [v]):
+                if isinstance(x, ir.Expr) and not _plain(x):
+                    return False
+    return True
 
 
 def _exits(stmts: list) -> bool:
