@@ -433,3 +433,17 @@ def test_an_exit_test_that_calls_a_function_gives_no_candidate():
     """)
     assert [(x.status, x.message.split(" (")[0]) for x in fs] == [
         ("proved", "terminates: n - i decreases by at least 1 each iteration and stays >= 0")]
+
+
+def test_a_loop_test_that_calls_a_method_is_unknown_not_an_internal_error():
+    rep = analyze_source(textwrap.dedent("""
+    def f(tok) -> int:
+        n = 0
+        while tok.check("X"):
+            tok.read()
+            n += 1
+        return n
+    """), "t.py", Options(timeout_ms=3000))
+    assert [(f.kind, f.status) for f in rep.findings if f.kind == "termination"] == [
+        ("termination", "unknown")]
+    assert not [f for f in rep.findings if "internal error" in f.message]

@@ -92,7 +92,7 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
         out.append(Measure(loop.variant.text or _text(fn, v),
                            lambda vs, v=v: E.numeric([(_ev(ex, v, vs), v.type)])[0]))
     guards = []       # (parts, plus, text) of each bounded difference in the condition
-    for atom in _atoms(loop.cond) + staying_atoms(loop.body):
+    for atom in [a for a in _atoms(loop.cond) if plain_expr(a)] + staying_atoms(loop.body):
         truth = _truth_operand(atom)
         if truth is not None:           # `while (n)`: n != 0, so |n| may fall to zero
             zero = ir.Const(value=0, type=truth.type, span=truth.span)
@@ -148,19 +148,19 @@ def staying_atoms(body: list) -> list:
         elif _exits(st.orelse) and not _exits(st.then):
             out += _atoms(st.cond)
         out += staying_atoms(st.then) + staying_atoms(st.orelse)
-    return [a for a in out if a is not None and _plain(a)]
+    return [a for a in out if a is not None and plain_expr(a)]
 
 
-def _plain(e) -> bool:
+def plain_expr(e) -> bool:
     """No call, nondeterministic or unsupported value inside: a measure built from it can
-    be evaluated in any state (an `if` test may call functions; a loop test never does,
-    the frontends hoist such calls into the body)."""
+    be evaluated in any state (an `if` test may call functions, so may a Python loop
+    test the frontend did not hoist: evaluating one crashed the ranking search)."""
     if isinstance(e, (ir.Call, ir.Nondet, ir.Unsupported)):
         return False
     if isinstance(e, ir.Expr):
         for v in vars(e).values():
             for x in (v if isinstance(v, (list, tuple)) else [v]):
-                if isinstance(x, ir.Expr) and not _plain(x):
+                if isinstance(x, ir.Expr) and not plain_expr(x):
                     return False
     return True
 

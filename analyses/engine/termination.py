@@ -25,7 +25,7 @@ from ..solver import recorder
 from .audit import attach
 from . import encode as E
 from .context import FnContext, elapsed_ms
-from .ranking import describe, find_ranking, loop_candidates
+from .ranking import describe, find_ranking, loop_candidates, plain_expr
 from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
 from .termination_common import (TERMINATING_LIBRARY, assumption_text, finding, head_span,
@@ -324,6 +324,8 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
 
 
 def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = False):
+    if not plain_expr(rec.loop.cond):
+        return None     # a call in the test: it cannot be evaluated in a chosen state
     w = fixed_point(ctx, rec) if fixed_only else recurrent_set(ctx, rec)
     if w is None:
         return None
