@@ -209,13 +209,13 @@ def test_unsupported_statements_keep_their_bodies():
         else:
           havoc [z, e] 'try statement at line 3'
           z = 2
-        while (unsupported:bool 'for loop over an iterable at line 8 (it may be an infinite iterator)'):
-          havoc [q] 'for loop over an iterable at line 8 (it may be an infinite iterator)'
+        while (unsupported:bool 'for loop over the parameter xs at line 8 (it may be an infinite iterator)'):
+          havoc [q] 'for loop over the parameter xs at line 8 (it may be an infinite iterator)'
           z = (add z q)
         havoc [xs] 'assignment to an attribute at line 10'
         return z""")
     assert [w for w, _ in f.unsupported] == ["try statement at line 3",
-                                             "for loop over an iterable at line 8 (it may be an infinite iterator)",
+                                             "for loop over the parameter xs at line 8 (it may be an infinite iterator)",
                                              "assignment to an attribute at line 10"]
 
 

@@ -94,7 +94,13 @@ def call(ex, e: ir.Call, st: State):
 
 def _call(ex, e: ir.Call, st: State):
     args = [ex.expr(a, st) for a in e.args]
+    # a pseudo-callee (code of the function itself the frontend names, e.g. "sorted of a
+    # possibly infinite iterable") inside an inlined callee belongs to that callee, whose
+    # own termination is judged separately: only loops of the current frame record it
+    own_code = " " in e.func or "(" in e.func
     for fr in ex.frames:
+        if own_code and fr is not ex.frames[-1]:
+            continue
         for lf in fr.loops:
             lf.callees.add(e.func)
     callee = ex.program.functions.get(e.func)

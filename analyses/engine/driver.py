@@ -61,9 +61,14 @@ SAFETY_SHARE = 0.8
 
 def _run(ctx, kinds, findings) -> None:
     safety = kinds & {"contract", "overflow"}
+    early = {}
+    if "termination" in kinds:      # loops decided by their structure: no solver, kept
+        from .termination_structural import structural_verdicts    # if the budget runs out
+        early = structural_verdicts(ctx)
+        findings += _judged_modular(list(early.values()), ctx)
     if safety:
         parent = ctx.cancel
-        share = _safety_slice(ctx, kinds)
+        share = _safety_slice(ctx, kinds, early)
         ctx.cancel = share or parent
         start = len(findings)
         try:
@@ -103,15 +108,20 @@ def _run(ctx, kinds, findings) -> None:
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
             tctx = ctx if plain else FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-            found = check_termination(tctx, {})
-        for f in found:
-            f.details["judgement"] = "modular"      # termination: for every input
-            if f.status != UNKNOWN and not f.solver:
-                f.solver = tctx.solver_label()
-        findings += found
+            found = check_termination(tctx, {}, early)
+        mine = {id(f) for f in early.values()}
+        findings += _judged_modular([f for f in found if id(f) not in mine], tctx)
 
 
-def _safety_slice(ctx, kinds):
+def _judged_modular(found: list[Finding], tctx) -> list[Finding]:
+    for f in found:
+        f.details["judgement"] = "modular"      # termination: for every input
+        if f.status != UNKNOWN and not f.solver:
+            f.solver = "structural" if f.details.get("structural") else tctx.solver_label()
+    return found
+
+
+def _safety_slice(ctx, kinds, early=None):
     """A Budget for contracts and overflow that leaves termination its share, or None
     (no budget, no termination asked, or nothing for termination to judge)."""
     from .. import callgraph
@@ -119,9 +129,9 @@ def _safety_slice(ctx, kinds):
     parent = ctx.cancel
     if "termination" not in kinds or not isinstance(parent, Budget):
         return None
-    if not callgraph.loops_in(ctx.fn.body) and \
+    if all(id(loop) in (early or {}) for loop in callgraph.loops_in(ctx.fn.body)) and \
             not callgraph.is_recursive(ctx.program, ctx.fn.name):
-        return None
+        return None         # nothing left for termination to judge
     share = Budget(parent.remaining_ms() / 1000 * SAFETY_SHARE, parent=parent)
     return share
 

@@ -92,7 +92,7 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
         out.append(Measure(loop.variant.text or _text(fn, v),
                            lambda vs, v=v: E.numeric([(_ev(ex, v, vs), v.type)])[0]))
     guards = []       # (parts, plus, text) of each bounded difference in the condition
-    for atom in _atoms(loop.cond):
+    for atom in [a for a in _atoms(loop.cond) if plain_expr(a)] + staying_atoms(loop.body):
         truth = _truth_operand(atom)
         if truth is not None:           # `while (n)`: n != 0, so |n| may fall to zero
             zero = ir.Const(value=0, type=truth.type, span=truth.span)
@@ -128,6 +128,58 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
             seen.add(m.text)
             uniq.append(m)
     return uniq
+
+
+_NEGATED = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt", "eq": "ne", "ne": "eq"}
+
+
+def staying_atoms(body: list) -> list:
+    """Conditions that hold on every path that stays in the loop because of an exit
+    statement: `if i >= n: break` (also return / raise) gives `i < n`; `if a or b: break`
+    gives both negations.  Only the body's own top-level and nested ifs count, not those
+    inside a nested loop (a break there leaves the inner loop).  Candidates only: a measure
+    built from them is still checked on the loop's exact transition."""
+    out: list = []
+    for st in body:
+        if not isinstance(st, ir.If):
+            continue
+        if _exits(st.then) and not st.orelse:
+            out += [_negate(a) for a in _disjuncts(st.cond)]
+        elif _exits(st.orelse) and not _exits(st.then):
+            out += _atoms(st.cond)
+        out += staying_atoms(st.then) + staying_atoms(st.orelse)
+    return [a for a in out if a is not None and plain_expr(a)]
+
+
+def plain_expr(e) -> bool:
+    """No call, nondeterministic or unsupported value inside: a measure built from it can
+    be evaluated in any state (an `if` test may call functions, so may a Python loop
+    test the frontend did not hoist: evaluating one crashed the ranking search)."""
+    if isinstance(e, (ir.Call, ir.Nondet, ir.Unsupported)):
+        return False
+    if isinstance(e, ir.Expr):
+        for v in vars(e).values():
+            for x in (v if isinstance(v, (list, tuple)) else [v]):
+                if isinstance(x, ir.Expr) and not plain_expr(x):
+                    return False
+    return True
+
+
+def _exits(stmts: list) -> bool:
+    return bool(stmts) and isinstance(stmts[-1], (ir.Break, ir.Return, ir.Halt))
+
+
+def _disjuncts(e: ir.Expr) -> list:
+    if isinstance(e, ir.Binary) and e.op == "or":
+        return _disjuncts(e.left) + _disjuncts(e.right)
+    return [e]
+
+
+def _negate(e: ir.Expr):
+    if isinstance(e, ir.Binary) and e.op in _NEGATED:
+        return ir.Binary(op=_NEGATED[e.op], left=e.left, right=e.right, type=ir.BOOL,
+                         span=e.span)
+    return None
 
 
 def _truth_operand(atom: ir.Expr):

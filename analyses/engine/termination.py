@@ -26,36 +26,37 @@ from ..solver import recorder
 from .audit import attach
 from . import encode as E
 from .context import FnContext, elapsed_ms
-from .ranking import Refuted, describe, find_ranking, loop_candidates
+from .ranking import Refuted, describe, find_ranking, loop_candidates, plain_expr
 from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
+from .termination_common import (TERMINATING_LIBRARY, assumption_text, finding, head_span,
+                                  judged_separately, unsupported_in)
+
+__all__ = ["check_termination", "head_span", "TERMINATING_LIBRARY", "terminates"]
 
 
 RANKING_ROLE = "ranking function search (candidate: bounded below and decreasing on every path)"
 
 
-def head_span(loop: ir.While) -> ir.Span:
-    c = loop.cond.span
-    if c.line and (c.end_line, c.end_col) > (loop.span.line, loop.span.col) and not loop.do_while:
-        return ir.Span(loop.span.line, loop.span.col, c.end_line, c.end_col)
-    return ir.Span(loop.span.line, loop.span.col, loop.span.line, loop.span.col + 1) \
-        if loop.span.end_line != loop.span.line else loop.span
-
-
-def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
-    """verdicts: function name -> True/False/None (terminates?) shared across functions."""
-    ab = ctx.abstract
+def check_termination(ctx: FnContext, verdicts: dict, decided=None) -> list[Finding]:
+    """verdicts: function name -> True/False/None (terminates?) shared across functions.
+    decided: id(loop) -> a finding made already (termination_structural): not redone."""
+    decided = decided or {}
     findings = []
     records = {}
-    for rec in ab.loop_records:
-        records.setdefault(id(rec.loop), rec)
+    if any(id(loop) not in decided for loop in callgraph.loops_in(ctx.fn.body)):
+        for rec in ctx.abstract.loop_records:
+            records.setdefault(id(rec.loop), rec)
     loop_results: dict[int, Finding] = {}
     for loop in reversed(callgraph.loops_in(ctx.fn.body)):    # inner loops first
         t0, solved, asked = time.perf_counter(), ctx.solved, ctx.queries
+        if id(loop) in decided:
+            loop_results[id(loop)] = decided[id(loop)]
+            continue
         rec = records.get(id(loop))
         with recorder.scope() as own:
             if rec is None:
-                f = _finding(ctx, loop, PROVED, "terminates: the loop is never reached")
+                f = finding(ctx, loop, PROVED, "terminates: the loop is never reached")
             else:
                 f = _loop_verdict(ctx, rec, loop_results, verdicts)
         attach(f, own)
@@ -74,40 +75,6 @@ def check_termination(ctx: FnContext, verdicts: dict) -> list[Finding]:
         f.cached = ctx.solved == solved and ctx.queries > asked
         findings.append(f)
     return findings
-
-
-def _finding(ctx, loop, status, message, *, reason=None, cex=None, details=None) -> Finding:
-    fn = ctx.fn
-    return Finding(file=ctx.program.path, function=fn.qualname or fn.name, kind="termination",
-                   status=status, span=head_span(loop), message=message, property="loop",
-                   reason=reason, counterexample=cex, severity="warning",
-                   details=details or {})
-
-
-# library functions that always return (for finite arguments); their results stay unknown
-TERMINATING_LIBRARY = {
-    "python": {"print", "len", "str", "repr", "int", "float", "bool", "abs", "min", "max",
-               "sum", "sorted", "list", "tuple", "dict", "set", "isinstance", "hash", "id",
-               "math.sqrt", "math.floor", "math.ceil", "math.gcd", "random.randint",
-               "random.random", "time.time", "time.monotonic", "logging.info",
-               "logging.debug", "logging.warning",
-               # Python builtins / stdlib that return for finite arguments (the frontend
-               # renames a call that iterates a possibly infinite iterable, python_builtins)
-               "any", "all", "frozenset", "hasattr", "callable", "ord", "chr", "divmod",
-               "pow", "round", "bin", "hex", "oct", "type", "issubclass", "iter",
-               "reversed", "enumerate", "zip", "range", "bytes", "bytearray",
-               "math.isqrt", "math.factorial", "math.comb", "math.perm", "math.lcm",
-               "math.trunc", "math.fabs", "math.log", "math.log2", "math.exp",
-               "math.isnan", "math.isinf", "math.prod", "math.fsum", "bisect.bisect",
-               "bisect.bisect_left", "bisect.bisect_right", "bisect.insort",
-               "bisect.insort_left", "bisect.insort_right", "heapq.heappush",
-               "heapq.heappop", "heapq.heapify", "heapq.heapreplace", "heapq.heappushpop",
-               "heapq.nlargest", "heapq.nsmallest", "collections.deque",
-               "collections.Counter", "collections.OrderedDict"},
-    "c": {"printf", "puts", "putchar", "fprintf", "sprintf", "snprintf", "malloc", "calloc",
-          "free", "memset", "memcpy", "memmove", "memcmp", "strlen", "strcmp", "abs", "labs",
-          "llabs", "rand", "__VERIFIER_nondet_int", "__VERIFIER_assume"},
-}
 
 
 def callee_blockers(ctx: FnContext, names, verdicts: dict) -> list[str]:
@@ -159,36 +126,11 @@ def assumed_callees(ctx: FnContext, names, verdicts: dict) -> tuple[list[str], l
         why = callee_blockers(ctx, [name], verdicts)
         if not why:
             continue
-        if _judged_separately(name):
+        if judged_separately(name):
             assumed.append(name)
         else:
             blockers += why
     return blockers, assumed
-
-
-def _judged_separately(name: str) -> bool:
-    return bool(name) and " " not in name and "(" not in name
-
-
-def _assumption_text(assumed: list[str]) -> str:
-    names = ", ".join(f"`{n}`" for n in assumed)
-    return (f"assuming the call{'s' if len(assumed) > 1 else ''} to {names} "
-            f"return{'' if len(assumed) > 1 else 's'}; "
-            f"{'they are' if len(assumed) > 1 else 'it is'} judged separately")
-
-
-def _unsupported_in(e) -> str:
-    """The `what` of the first Unsupported inside expression e ('' if none)."""
-    if isinstance(e, ir.Unsupported):
-        return e.what or "an unsupported construct"
-    if isinstance(e, ir.Expr):
-        for v in vars(e).values():
-            for x in (v if isinstance(v, (list, tuple)) else [v]):
-                if isinstance(x, ir.Expr):
-                    w = _unsupported_in(x)
-                    if w:
-                        return w
-    return ""
 
 
 def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
@@ -199,13 +141,17 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
     witness = None
     chc_why = ""
-    opaque_range = loop.range_loop and _unsupported_in(loop.cond)
+    opaque_range = loop.range_loop and unsupported_in(loop.cond)
     if opaque_range:
         # the frontend could not bound the iterations (the body may change the container
         # through an alias): no ranking and no witness, whatever the callees do
         why = f"depends on {opaque_range}"
-        return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
-    if not loop.range_loop and _never_repeats(ctx, rec):
+        return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+    opaque_iter = _opaque_iteration(loop)
+    never = not loop.range_loop and _never_repeats(ctx, rec)
+    if opaque_iter and not never:
+        return _opaque_verdict(ctx, rec, opaque_iter, blockers, assumed, inner_bad)
+    if never:
         ranking = ["once"]
         proved_msg = ("terminates: no path goes around the loop (every pass leaves it: "
                       "the condition is false after the body, or it breaks or returns)")
@@ -252,13 +198,13 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
                    "invariants": rec.invariants}
         msg = proved_msg
         if assumed:
-            msg = f"{proved_msg} ({_assumption_text(assumed)})"
+            msg = f"{proved_msg} ({assumption_text(assumed)})"
             details["assumes_return"] = list(assumed)
-        return _finding(ctx, loop, PROVED, msg, details=details)
+        return finding(ctx, loop, PROVED, msg, details=details)
     if ranking:
         why = blockers[0] if blockers else (
             f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
-        return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
+        return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
                         details={"ranking": proved_msg})
     with recorder.role("non-termination: recurrent set"):
         witness = witness or _nontermination(ctx, rec, callee_may_hang=bool(assumed))
@@ -269,14 +215,49 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     elif assumed and not witness:
         why = ("no ranking function found (tried the loop condition's differences and the "
                "assigned variables, also lexicographic pairs) and no non-termination witness "
-               f"({_assumption_text(assumed)})")
+               f"({assumption_text(assumed)})")
     elif witness:
         why = witness
     else:
         why = ("no ranking function found (tried the loop condition's differences and the "
                "assigned variables, also lexicographic pairs) and no non-termination witness"
                + chc_why)
-    return _finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+    return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
+
+
+def _opaque_iteration(loop: ir.While) -> str:
+    """The reason when the loop runs once per element of an iterable that may be infinite
+    (a `for` over an unannotated parameter, an attribute, a call result): '' otherwise."""
+    c = loop.cond
+    if isinstance(c, ir.Unsupported) and not loop.range_loop and c.what.startswith(
+            "for loop over"):
+        return c.what
+    return ""
+
+
+def _opaque_verdict(ctx: FnContext, rec, what: str, blockers, assumed, inner_bad) -> Finding:
+    """A loop over a possibly infinite iterable: only a measure that decreases whatever the
+    iterator does (a counter with a `break`) proves it; no witness can be confirmed (the
+    interpreter cannot run the unknown iterator), so the costly searches are skipped."""
+    with recorder.role("ranking function search (candidate: bounded below and "
+                       "decreasing on every path)"):
+        ranking = find_ranking(ctx.check, ctx.abstract.pre, rec.head, rec.back,
+                               loop_candidates(ctx.abstract, ctx.fn, rec.loop, rec.modified,
+                                               rec.head),
+                               lexicographic=False, bare_pc=rec.without_inferred(rec.back.pc))
+    if ranking and not blockers and not inner_bad:
+        msg = describe(ranking)
+        details = {"ranking": msg, "measure": [m.text for m in ranking
+                                               if not isinstance(m, str)],
+                   "invariants": rec.invariants}
+        if assumed:
+            details["assumes_return"] = list(assumed)
+            msg = f"{msg} ({assumption_text(assumed)})"
+        return finding(ctx, rec.loop, PROVED, msg, details=details)
+    why = blockers[0] if ranking and blockers else (
+        f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate"
+        if ranking else f"depends on the {what}")
+    return finding(ctx, rec.loop, "unknown", f"termination: don't know ({why})", reason=why)
 
 
 def ranking_obligations(ctx: FnContext, rec, ranking) -> None:
@@ -309,8 +290,9 @@ def _template_vars(fn: ir.Function, loop: ir.While, rec) -> list:
     """Integer variables a linear ranking template ranges over: those the condition reads,
     then those the loop assigns (hidden temporaries last)."""
     from .invariants import _names
+    from .ranking import staying_atoms
     read: set = set()
-    _names([loop.cond], read)
+    _names([loop.cond] + staying_atoms(loop.body), read)
     order = [n for n in rec.head.vars if n in read] + \
         [n for n in rec.modified if n not in read]
     order.sort(key=lambda n: "$" in n)
@@ -361,6 +343,8 @@ def _exact_view(ctx: FnContext) -> FnContext:
 
 
 def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = False):
+    if not plain_expr(rec.loop.cond):
+        return None     # a call in the test: it cannot be evaluated in a chosen state
     w = fixed_point(ctx, rec) if fixed_only else recurrent_set(ctx, rec)
     if w is None:
         return None
@@ -371,8 +355,11 @@ def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = F
         calls = [f for f in used if f.what.startswith("call to")] or used
         f0 = calls[0]
         val = E.to_python(w.model.eval(f0.const), f0.type)
-        return (f"the loop runs forever when the {f0.what} returns {val}, "
-                f"so whether it terminates depends on that function")
+        if f0.what.startswith("call to"):
+            return (f"the loop runs forever when the {f0.what} returns {val}, "
+                    f"so whether it terminates depends on that function")
+        return (f"the loop runs forever when {f0.what} is {val}, "
+                f"so whether it terminates depends on that value")
     inputs = ctx.inputs_from(bm, w.model)
     outcome = ctx.replay_run(inputs, cex.nondet, max_steps=50_000)
     overflowed = math and outcome.status == "violation" and any(
@@ -396,7 +383,7 @@ def _witness(ctx: FnContext, rec, fixed_only: bool, math: bool, strict: bool = F
         msg = (f"{cex.call} never returns over unbounded integers: {w.description} "
                + ("(a real run overflows a signed integer first)" if overflowed else
                   "(a real run may overflow a signed integer first)"))
-    f = _finding(ctx, rec.loop, COUNTEREXAMPLE, msg, cex=cex,
+    f = finding(ctx, rec.loop, COUNTEREXAMPLE, msg, cex=cex,
                  details={"witness": {"kind": w.kind, "description": w.description,
                                       "state": w.state, "facts": w.facts,
                                       "semantics": "unbounded" if math else "exact"},

@@ -18,7 +18,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_index import pop_check
-from .python_iterables import MUTABLE, READ_METHODS
+from .python_iterables import ABSTRACT, MUTABLE, READ_METHODS
 
 _READS = READ_METHODS | {"isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
                          "isprintable", "istitle", "isascii", "casefold", "title",
@@ -47,8 +47,8 @@ def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     else:
         name, attr = func.value.value, func.attr.value
         kind = model.kinds.get(name)
-    if kind is None or any(a.star for a in node.args):
-        return None
+    if kind is None or kind in ABSTRACT or any(a.star for a in node.args):
+        return None         # a Sequence/Mapping annotation: its methods are any code
     if not all(a.keyword is None or model._keyword_ok(a.keyword.value, a.value)
                for a in node.args):
         return None

@@ -30,6 +30,7 @@ class ModuleIndex:
     invariants: dict[str, list] = field(default_factory=dict)  # class -> its invariants
     attr_kinds: dict[str, dict] = field(default_factory=dict)  # class -> attr -> int|other
     properties: dict[str, tuple] = field(default_factory=dict)  # 'C.p' -> (expr, self name)
+    enums: frozenset = frozenset()      # module-level Enum classes (python_enums)
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""
@@ -55,6 +56,8 @@ class FnContext:
         self.self_name = self_name
         self.locals: dict[str, ir.IntT] = {}
         self.param_names: set[str] = set()
+        self.star_names: dict[str, str] = {}    # *args -> 'tuple', **kwargs -> 'dict'
+        self.fn_nonlocals: set[str] = set()     # locals a nested function may rebind
         self.int_params: set[str] = set()           # parameters annotated int/bool/fixed
         self.not_none: set[str] = set()     # parameters annotated without None (containers)
         self.local_names: set[str] = set()          # every name the body binds

@@ -17,6 +17,7 @@ import libcst as cst
 from .. import ir
 from .python_calls import lower_call
 from .python_context import FnContext
+from .python_unmodelled_calls import real_callees
 from .python_index import index_check, unmodelled_subscripts
 from .python_membership import key_check, membership
 from . import python_lengths as L
@@ -128,6 +129,9 @@ class ExprLowerer:
         runs = self._may_run_code(node)
         if runs is not None:    # a call or an iteration inside: it may not return
             self.unsupported(construct, node, typ)
+            real = real_callees(self.ctx, node, construct)
+            if real is not None:    # `yield f(x)`: real calls, each judged on its own
+                return ir.Call(func=real, args=(), type=typ, span=self.span(node))
             return ir.Call(func=f"{runs} (in a {construct})", args=(), type=typ,
                            span=self.span(node))
         return self.unsupported(construct, node, typ)

@@ -40,7 +40,8 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     idx, n = ctx.fresh("idx"), ctx.fresh("len")
     idx_e = ir.Var(name=idx, type=ir.MATH_INT, span=ispan)
     zero = ir.Const(value=0, span=ispan)
-    out: list[ir.Stmt] = [ir.Assign(target=idx, value=zero, span=ispan)]
+    out: list[ir.Stmt] = _build_copy(ctx, node.iter, ispan) if fin.eager else []
+    out.append(ir.Assign(target=idx, value=zero, span=ispan))
     known = L.length_of(ctx, node.iter) if fin.length is None else None
     if fin.length is not None:
         out.append(ir.Assign(target=n, value=ir.Const(value=fin.length, span=ispan),
@@ -75,7 +76,8 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     cond: ir.Expr = ir.Binary(op="lt", left=idx_e, right=ir.Var(name=n, type=ir.MATH_INT,
                                                                 span=ispan),
                               type=ir.BOOL, span=ispan)
-    if fin.roots and L.may_change(ctx, node.body, deep=True):
+    if fin.roots - ctx.iterables.private - fin.private_roots and \
+            L.may_change(ctx, node.body, deep=True):
         # a call in the body may change the list through an alias (the loop then runs
         # more or fewer times); it is an unknown function, so termination stays unknown
         what = (f"the number of iterations over {fin.desc} at line {ispan.line} (the body "
@@ -85,6 +87,17 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     body = head + sl.block(node.body)
     return out + [ir.While(cond=cond, body=body, range_loop=True, span=span,
                            iterates=fin.desc)]
+
+
+def _build_copy(ctx, it: cst.BaseExpression, span: ir.Span) -> list[ir.Stmt]:
+    """`for x in sorted(seq)`: the copy is built once, before the first iteration; its
+    calls (which may not return, e.g. on an infinite seq) are the function's own code."""
+    ex = ExprLowerer(ctx)
+    e = ex.value(it)
+    out = ex.pre + ([] if isinstance(e, ir.Unsupported) else [ir.ExprStmt(expr=e, span=span)])
+    if L.tracked(ctx) and L.may_change(ctx, it):
+        out += L.invalidate(ctx, span)
+    return out
 
 
 def _select(idx: ir.Expr, values: list[int], span: ir.Span) -> ir.Expr:

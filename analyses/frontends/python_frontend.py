@@ -17,17 +17,17 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
+from .python_enums import enum_classes
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
-from .python_container_locals import finite_locals
-from .python_iterables import IterableModel, container_kind, element_kind
+from .python_container_locals import iterable_model
 from .python_lengths import entry as lengths_at_entry, sequence_params
 from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
-                           nested_definitions)
+                           nested_definitions, nonlocal_in_nested)
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
                             suppressions, syntax_issue)
 from .python_stmts import StmtLowerer, is_range_for
@@ -61,6 +61,7 @@ def _parse_python(text: str, path: str) -> ir.Program:
         found.extend(_collect_functions(sp, sp.module.body, "", None))
     index.constants = _module_constants([sp.module for sp in units], text)
     index_classes(units, index)
+    index.enums = enum_classes([sp.module for sp in units], index.resolve)
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
@@ -98,7 +99,8 @@ def _index_key(index: ModuleIndex) -> str:
     return repr((sorted(index.aliases.items()), sorted(index.constants.items()),
                  sorted((k, repr(v)) for k, v in index.signatures.items()),
                  sorted((k, sorted(v.items())) for k, v in index.attr_kinds.items()),
-                 sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items())))
+                 sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items()),
+                 sorted(index.enums)))
 
 
 # --------------------------------------------------------------------------- module index
@@ -211,19 +213,6 @@ def _signature(sp: Spanner, index: ModuleIndex, node: cst.FunctionDef, qualname:
     return Signature(qualname, names, types, defaults, ret, kind)
 
 
-def _nonlocal_in_nested(body: cst.CSTNode) -> set[str]:
-    """Names that `nonlocal` statements inside nested functions of body rebind."""
-    found: set[str] = set()
-    stack = [(k, False) for k in kids(body)]
-    while stack:
-        n, nested = stack.pop()
-        if nested and isinstance(n, cst.Nonlocal):
-            found.update(item.name.value for item in n.names)
-        inner = nested or isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
-        stack.extend((k, inner) for k in kids(n))
-    return found
-
-
 # --------------------------------------------------------------------------- functions
 
 def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.FunctionDef,
@@ -299,6 +288,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
             what = f"parameter {stars}{star.name.value} (variadic)"
             ctx.note(what, sp.span(star))
             ctx.bad_params[star.name.value] = what
+            ctx.star_names[star.name.value] = "tuple" if stars == "*" else "dict"
     if node.returns is not None:
         k, _ = annotation_kind(_annotation_name(index, node.returns))
         if k == "other":
@@ -362,34 +352,12 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     fn.locals = ctx.locals
     # a nested function that declares a local `nonlocal` may change it whenever it runs:
     # the engine treats such locals like C locals whose address escaped
-    fn.address_taken = frozenset(n for n in _nonlocal_in_nested(node.body) if n in fn.locals)
+    fn.address_taken = frozenset(n for n in nonlocal_in_nested(node.body) if n in fn.locals)
     return ctx
 
 
 def _is_none_literal(node) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
-
-
-def iterable_model(ctx: FnContext, node: cst.FunctionDef) -> IterableModel:
-    """What this function's `for` loops may iterate over (see python_iterables)."""
-    params, elements = {}, {}
-    for p in _all_params(node, "function"):
-        ann = p.annotation.annotation if p.annotation else None
-        kind = container_kind(ann, ctx.index.resolve)
-        if kind is not None:
-            params[p.name.value] = kind
-            elem = element_kind(ann, ctx.index.resolve)
-            if elem is not None:
-                elements[p.name.value] = elem
-
-    def shadowed(name: str) -> bool:
-        return (name in ctx.index.signatures or name in ctx.nested_defs
-                or name in ctx.param_names or name in ctx.local_names)
-
-    def model_for(kinds, fresh=frozenset()):
-        return IterableModel(ctx.index.resolve, kinds, shadowed, fresh)
-    kinds, fresh = finite_locals(node.body, params, model_for, elements)
-    return model_for(kinds, frozenset(fresh))
 
 
 _INT_BUILTINS = {"abs", "min", "max", "int", "bool", "len", "round", "sum", "ord", "hash"}

@@ -12,7 +12,7 @@ The rule (docs/python-iterables.md): a `for` loop terminates when its iterable i
 and, when the container is mutable (list, dict, set, ...), the loop body does not grow it:
 its name occurs in the body only in reads (`xs[i]`, `len(xs)`, `x in xs`, a nested `for`
 over it, non-mutating methods) and the body calls no function of the same file (which could
-reach the list through an alias).  Anything else — an unannotated parameter, `self.items`,
+reach the list through an alias; python_growth).  Anything else — an unannotated parameter, `self.items`,
 a call result of unknown type — may be an infinite iterator (itertools.count()): the loop
 stays "don't know".
 """
@@ -23,12 +23,16 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from .python_names import kids, target_names
+from .python_names import kids
 
 IMMUTABLE = {"str", "bytes", "tuple", "frozenset", "range"}
 # "lazy": enumerate/zip/reversed/generator expressions/dict views read their source as
 # they go, so a name bound to one is not known finite (its source may grow)
-MUTABLE = {"list", "dict", "set", "bytearray", "deque"}
+# abstract container annotations (typing / collections.abc Sequence, Mapping, Set): finite
+# by their protocol (len() is the number of items), but the object may be any class, so
+# their methods other than the protocol's are unknown functions, no IndexError rule
+ABSTRACT = {"seq", "map", "aset"}
+MUTABLE = {"list", "dict", "set", "bytearray", "deque"} | ABSTRACT
 _TYPE_NAMES = {
     "str": "str", "builtins.str": "str", "bytes": "bytes", "tuple": "tuple",
     "frozenset": "frozenset", "list": "list", "dict": "dict", "set": "set",
@@ -38,6 +42,11 @@ _TYPE_NAMES = {
     "collections.OrderedDict": "dict", "collections.defaultdict": "dict",
     "collections.Counter": "dict", "typing.DefaultDict": "dict",
     "typing.OrderedDict": "dict", "typing.Counter": "dict", "typing.Text": "str",
+    **{f"{m}.{n}": k for m in ("typing", "collections.abc")
+       for n, k in (("Sequence", "seq"), ("MutableSequence", "seq"), ("Mapping", "map"),
+                    ("MutableMapping", "map"), ("AbstractSet", "aset"), ("Set", "aset"),
+                    ("MutableSet", "aset"))
+       if not (m == "typing" and n == "Set")},
 }
 # calls whose result is a new finite container when their (first) argument is finite
 _COPYING = {"list": "list", "tuple": "tuple", "set": "set", "frozenset": "frozenset",
@@ -70,6 +79,8 @@ class FiniteIter:
     enumerate_start: Optional[cst.BaseExpression] = None   # enumerate(it[, start])
     enumerated: bool = False
     roots: set[str] = field(default_factory=set)    # mutable names the body must not grow
+    eager: bool = False     # a copy of an iterable not known finite (list(seq), sorted(..))
+    private_roots: set[str] = field(default_factory=set)    # roots no one else can reach
 
 
 def container_kind(annotation: Optional[cst.BaseExpression],
@@ -136,8 +147,11 @@ class IterableModel:
     container (parameters by annotation, locals by their bindings) -> kind."""
 
     def __init__(self, resolve, kinds: dict[str, str], shadowed: Callable[[str], bool],
-                 fresh: frozenset = frozenset()):
+                 fresh: frozenset = frozenset(), enums: frozenset = frozenset()):
         self.resolve = resolve
+        self.enums = enums          # module-level Enum classes (python_enums)
+        self.private: frozenset = frozenset()   # fresh locals that never escape
+        self.escaping: frozenset = frozenset()  # names that may escape (python_escape)
         self.kinds = kinds
         self.fresh = fresh          # locals that never alias another name (finite_locals)
         self.shadowed = shadowed
@@ -165,21 +179,31 @@ class IterableModel:
                     "GeneratorExp": "lazy"}[
                 type(node).__name__] if self._comprehension_ok(node) else None
         if isinstance(node, cst.Name):
+            if node.value in self.enums and not self.shadowed(node.value):
+                return "enum"       # its members: fixed when the class was created
             return self.kinds.get(node.value)
         if isinstance(node, cst.Call):
             return self._call_kind(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             left, right = self.kind(node.left), self.kind(node.right)
             return left if left is not None and left == right else None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Slice):
+            sl = node.slice[0].slice        # xs[a:b]: a new sequence of the same kind
+            kind = self.kind(node.value)
+            parts = [p for p in (sl.lower, sl.upper, sl.step) if p is not None]
+            return kind if kind in ("list", "tuple", "str", "bytes", "bytearray") and all(
+                self._pure(p) for p in parts) else None
         return None
 
     def eager_kind(self, node: cst.BaseExpression) -> Optional[str]:
         """The kind of an eager copy (`list(x)`, `sorted(x)`, a comprehension) of anything:
         finite whenever the call returns (whether it returns is the call's own question,
         asked where it is lowered)."""
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp)):
-            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict"}[
-                type(node).__name__]
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.List, cst.Set,
+                             cst.Tuple, cst.Dict)):
+            return {"ListComp": "list", "SetComp": "set", "DictComp": "dict", "List": "list",
+                    "Set": "set", "Tuple": "tuple", "Dict": "dict"}[type(node).__name__]
         if isinstance(node, cst.Call) and not any(a.star for a in node.args):
             name = self.builtin(node.func)
             if name in _COPYING and _COPYING[name] != "lazy":
@@ -249,6 +273,10 @@ class IterableModel:
             if self.kind(func.value) is None or not all(self._pure(a) for a in args) \
                     or keywords:
                 return None
+            owner = self.kind(func.value)
+            if owner in ABSTRACT and not (owner == "map" and func.attr.value in (
+                    "keys", "values", "items")):
+                return None     # not a method of the protocol: any code
             if func.attr.value in ("keys", "values", "items"):
                 return "lazy"           # a view of the dict: reads it as it goes
             return "list" if func.attr.value in ("split",
@@ -268,11 +296,16 @@ class IterableModel:
 
     # ------------------------------------------------------------------ the loop
     def classify(self, it: cst.BaseExpression) -> Optional[FiniteIter]:
-        kind = self.kind(it)
+        kind, eager = self.kind(it), False
+        if kind is None:
+            # `sorted(seq)`, `list(seq)`, `[f(x) for x in seq]`: a new container, finite
+            # once built (building it is evaluated before the loop, see lower_finite_for)
+            kind = self.eager_kind(it)
+            eager = kind is not None
         if kind is None or (kind == "lazy" and isinstance(it, cst.Name)):
             return None     # a stored enumerate/zip/generator/view: what does it read?
         out = FiniteIter(desc=_describe(it, kind), roots=self._roots(it),
-                         length=self.literal_length(it))
+                         length=self.literal_length(it), eager=eager)
         if isinstance(it, (cst.Tuple, cst.List)) and all(
                 isinstance(e, cst.Element) for e in it.elements):
             lits = [_int_literal(e.value) for e in it.elements]
@@ -339,6 +372,7 @@ def _int_literal(node) -> Optional[int]:
 
 def _describe(it: cst.BaseExpression, kind: str) -> str:
     if isinstance(it, cst.Name):
+        kind = {"seq": "Sequence", "map": "Mapping", "aset": "Set"}.get(kind, kind)
         return f"the {kind} {it.value}"
     if isinstance(it, cst.Call):
         f = it.func
@@ -351,67 +385,3 @@ def _describe(it: cst.BaseExpression, kind: str) -> str:
             "ConcatenatedString": "a string literal", "FormattedString": "an f-string",
             "ListComp": "a list comprehension", "SetComp": "a set comprehension",
             "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression"}.get(type(it).__name__, f"a finite {kind}")
-
-
-def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
-                   calls_program: Callable[[cst.Call], bool]) -> Optional[str]:
-    """Why the loop body may grow one of `roots` (None: it cannot)."""
-    if not roots:
-        return None
-    bad = _unsafe_use(body, roots, model)
-    if bad is not None:
-        return bad
-    stack = [body]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, cst.Call) and calls_program(n):
-            return "the body calls a function of this file, which may grow it"
-        if isinstance(n, (cst.Yield, cst.Await)):
-            return "the body yields, and other code may grow it meanwhile"
-        stack.extend(kids(n))
-    return None
-
-
-def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Optional[str]:
-    """The first occurrence of a root name that may mutate it or let it escape."""
-    if isinstance(node, cst.Name):
-        return f"{node.value} is used in a way that may change it" if node.value in roots \
-            else None
-    skip: list[cst.CSTNode] = []
-    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
-        skip.append(node.value)                                 # xs[i] (a read)
-    elif isinstance(node, cst.Call):
-        f = node.func
-        if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
-                and f.attr.value in READ_METHODS):
-            skip.append(f.value)                                # xs.count(v)
-        elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.SimpleString):
-            skip.extend(a.value for a in node.args              # ', '.join(xs)
-                        if isinstance(a.value, cst.Name))
-        elif model.builtin(f) in ("len", "sorted", "list", "tuple", "set", "frozenset",
-                                  "enumerate", "reversed", "zip", "min", "max", "sum",
-                                  "any", "all"):
-            skip.extend(a.value for a in node.args if isinstance(a.value, cst.Name))
-    elif isinstance(node, cst.Comparison):
-        skip.extend(c.comparator for c in node.comparisons
-                    if isinstance(c.operator, (cst.In, cst.NotIn)))
-    elif isinstance(node, (cst.For, cst.CompFor)):
-        skip.append(node.iter)                                  # a nested for over it
-    elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)):
-        targets = ([t.target for t in node.targets] if isinstance(node, cst.Assign)
-                   else [node.target])
-        for t in targets:
-            if any(n in roots for n in target_names(t)):
-                return f"the body rebinds {', '.join(sorted(roots))}"
-            while isinstance(t, (cst.Subscript, cst.Attribute)):
-                t = t.value
-            if isinstance(t, cst.Name) and t.value in roots:
-                return f"the body assigns into {t.value}"
-    for k in kids(node):
-        v = k.value if isinstance(k, cst.Arg) else k
-        if isinstance(v, cst.Name) and any(v is s for s in skip):
-            continue
-        found = _unsafe_use(k, roots, model)
-        if found is not None:
-            return found
-    return None

@@ -16,16 +16,22 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
-from .python_iterables import IMMUTABLE
+from .python_iterables import ABSTRACT, IMMUTABLE
 from .python_names import kids
 
-SIZED = {"str", "bytes", "tuple", "frozenset", "list", "dict", "set", "bytearray", "deque"}
+# builtin exception classes: constructing one stores its arguments and runs no other code
+BUILTIN_EXCEPTIONS = {"Exception", "ValueError", "TypeError", "KeyError", "IndexError",
+                      "LookupError", "RuntimeError", "AssertionError", "AttributeError",
+                      "NotImplementedError", "ZeroDivisionError", "OverflowError",
+                      "StopIteration", "ArithmeticError", "UnicodeError", "OSError"}
+SIZED = {"str", "bytes", "tuple", "frozenset", "list", "dict", "set", "bytearray",
+         "deque"} | ABSTRACT
 # calls that run no user code able to change a container (on the ints the model assumes)
 SAFE_CALLS = {"len", "abs", "min", "max", "int", "bool", "isinstance", "ord", "chr",
               "divmod", "range", "enumerate", "zip", "reversed", "print", "str", "repr",
               "hash", "round", "math.gcd", "math.isqrt", "math.factorial", "math.comb",
               "math.perm", "math.lcm", "sorted", "sum", "list", "tuple", "set",
-              "frozenset", "any", "all"}
+              "frozenset", "any", "all"} | BUILTIN_EXCEPTIONS
 # methods that do not change the container: reading them is safe
 _READS = {"count", "index", "get", "keys", "values", "items", "copy", "find", "rfind",
           "startswith", "endswith", "split", "rsplit", "strip", "lstrip", "rstrip",
@@ -88,7 +94,8 @@ def entry(ctx, span: ir.Span) -> list[ir.Stmt]:
     that is Python's UnboundLocalError): a sequence parameter's is its IR value (>= 0),
     any other container's is arbitrary."""
     seqs = sequence_params(ctx)
-    params = [n for n in tracked(ctx) if n in ctx.param_names and n not in seqs]
+    params = [n for n in tracked(ctx) if (n in ctx.param_names or n in ctx.star_names)
+              and n not in seqs]
     out: list[ir.Stmt] = []
     zero = ir.Const(value=0, span=span)
     for n in sorted(seqs):
@@ -119,7 +126,7 @@ def is_safe_call(ctx, call: cst.Call) -> bool:
         if attr in _CONSUMING and not all(
                 model is not None and model.kind(a.value) is not None for a in call.args):
             return False    # iterating an unknown iterable runs its code
-        if attr in _READS and func.value.value in tracked(ctx):
+        if attr in _READS and tracked(ctx).get(func.value.value) not in ABSTRACT | {None}:
             return True
         if (model is not None and func.value.value in model.fresh
                 and attr in _MUTATORS):
@@ -200,7 +207,53 @@ def length_expr(ctx, value: cst.BaseExpression, span: ir.Span) -> Optional[ir.Ex
                 "list", "tuple", "str", "bytes"):
             return ir.Binary(op="add", left=a, right=b, span=span)
         return None
+    if isinstance(value, cst.Subscript):
+        return _slice_length(ctx, value, span)
     return length_of(ctx, value)
+
+
+def _slice_length(ctx, node: cst.Subscript, span: ir.Span) -> Optional[ir.Expr]:
+    """len(xs[a:b]) for a tracked sequence xs and int-literal (or absent) bounds, no step:
+    Python clamps each bound into [0, len(xs)] (a negative one counts from the end)."""
+    if not (isinstance(node.value, cst.Name) and tracked(ctx).get(node.value.value) in (
+            "list", "tuple", "str", "bytes", "bytearray")) or len(node.slice) != 1:
+        return None
+    sl = node.slice[0].slice
+    if not isinstance(sl, cst.Slice) or sl.step is not None:
+        return None
+    bounds = []
+    for b in (sl.lower, sl.upper):
+        v = None if b is None else _int_value(b)
+        if b is not None and v is None:
+            return None
+        bounds.append(v)
+    n = ir.Var(name=len_var(node.value.value), type=ir.MATH_INT, span=span)
+
+    def c(k: int) -> ir.Expr:
+        return ir.Const(value=k, span=span)
+
+    def clamp(i: Optional[int], default: ir.Expr) -> ir.Expr:
+        if i is None:
+            return default
+        if i >= 0:          # min(i, n)
+            return ir.Ite(cond=ir.Binary(op="le", left=c(i), right=n, type=ir.BOOL,
+                                         span=span), then=c(i), orelse=n, span=span)
+        shifted = ir.Binary(op="add", left=n, right=c(i), span=span)    # max(n + i, 0)
+        return ir.Ite(cond=ir.Binary(op="ge", left=shifted, right=c(0), type=ir.BOOL,
+                                     span=span), then=shifted, orelse=c(0), span=span)
+    lo, hi = clamp(bounds[0], c(0)), clamp(bounds[1], n)
+    diff = ir.Binary(op="sub", left=hi, right=lo, span=span)
+    return ir.Ite(cond=ir.Binary(op="ge", left=diff, right=c(0), type=ir.BOOL, span=span),
+                  then=diff, orelse=c(0), span=span)
+
+
+def _int_value(node: cst.BaseExpression) -> Optional[int]:
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) \
+            and isinstance(node.expression, cst.Integer):
+        return -int(node.expression.value.replace("_", ""), 0)
+    return None
 
 
 _CONSUMING = {"join", "extend", "update", "extendleft", "difference_update",

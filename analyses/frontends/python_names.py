@@ -219,3 +219,16 @@ class _Rename(cst.CSTTransformer):
 def renamed(expr: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
     """expr with the name `old` read as `new` (a lambda's or property's own self name)."""
     return expr.visit(_Rename(old, new))
+
+
+def nonlocal_in_nested(body: cst.CSTNode) -> set[str]:
+    """Names that `nonlocal` statements inside nested functions of body rebind."""
+    found: set[str] = set()
+    stack = [(k, False) for k in kids(body)]
+    while stack:
+        n, nested = stack.pop()
+        if nested and isinstance(n, cst.Nonlocal):
+            found.update(item.name.value for item in n.names)
+        inner = nested or isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+        stack.extend((k, inner) for k in kids(n))
+    return found

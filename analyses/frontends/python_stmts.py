@@ -22,7 +22,10 @@ from .python_assign import AssignLowering
 from .python_for import lower_finite_for, lower_range_for
 from .python_index import catches_lookup, index_check
 from .python_membership import key_check
-from .python_iterables import growth_blocker
+from .python_copy_before import copied_kind
+from .python_growth import growth_blocker
+from .python_iterables import MUTABLE, FiniteIter
+from .python_shrink import around as shrink_around, shrunk_name
 from .python_names import bound_names, target_names
 
 
@@ -42,6 +45,7 @@ class StmtLowerer(AssignLowering):
     def __init__(self, ctx: FnContext):
         self.ctx = ctx
         self.loops: list[Optional[str]] = []     # per enclosing loop: its break flag
+        self.frames: list = []      # enclosing statement lists: (statements, current index)
 
     # ------------------------------------------------------------------ plumbing
     def span(self, node: cst.CSTNode) -> ir.Span:
@@ -54,9 +58,13 @@ class StmtLowerer(AssignLowering):
 
     def stmts(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
-        for n in nodes:
-            for small in (n.body if isinstance(n, cst.SimpleStatementLine) else [n]):
-                out.extend(self.one(small))
+        for i, n in enumerate(nodes):
+            self.frames.append((nodes, i))
+            try:
+                for small in (n.body if isinstance(n, cst.SimpleStatementLine) else [n]):
+                    out.extend(self.one(small))
+            finally:
+                self.frames.pop()
         return out
 
     def one(self, node: cst.CSTNode) -> list[ir.Stmt]:
@@ -71,6 +79,9 @@ class StmtLowerer(AssignLowering):
                 out = out + L.fresh_updates(self.ctx, node, self.span(node))
                 if L.may_change(self.ctx, node):
                     out = out + L.invalidate(self.ctx, self.span(node))
+                    shrunk = shrunk_name(self.ctx, node)
+                    if shrunk is not None:      # xs.pop() on a parameter: one less
+                        out = shrink_around(self.ctx, shrunk, out, self.span(node))
                 if _sets_length(out) or _stores_item(node):
                     out = out + L.bump(self.ctx, self.span(node))
             if not isinstance(node, _COMPOUND):
@@ -237,8 +248,11 @@ class StmtLowerer(AssignLowering):
         why = "it may be an infinite iterator"
         model = self.ctx.iterables
         fin = model.classify(it) if model is not None and node.asynchronous is None else None
+        if fin is None and model is not None and node.asynchronous is None:
+            fin = self._copied(it, model)       # xs = list(xs) just before the loop
         if fin is not None:
-            why = growth_blocker(node.body, fin.roots, model, self._calls_program)
+            why = growth_blocker(node.body, fin.roots, model, self._calls_program,
+                                 fin.private_roots)
             if why is None:
                 return self._loop(node, lambda: lower_finite_for(self, node, fin))
 
@@ -257,6 +271,18 @@ class StmtLowerer(AssignLowering):
             cond = ir.Unsupported(what=what, type=ir.BOOL, span=self.span(it))
             return [ir.While(cond=cond, body=havoc + self.block(node.body), span=span)]
         return self._loop(node, make)
+
+    def _copied(self, it: cst.BaseExpression, model):
+        if not isinstance(it, cst.Name) or it.value in self.ctx.global_names \
+                or it.value in self.ctx.fn_nonlocals:
+            return None
+        kind = copied_kind(self.frames, it.value, model)
+        if kind is None:
+            return None
+        roots = {it.value} if kind in MUTABLE else set()
+        private = roots if it.value not in model.escaping else set()
+        return FiniteIter(desc=f"the {kind} {it.value} (a copy made before the loop)",
+                          roots=roots, private_roots=private)
 
     def _calls_program(self, call: cst.Call) -> bool:
         """Does this call target a function of this file (or a method through self)?"""
@@ -366,5 +392,9 @@ def _iter_kind(it: cst.BaseExpression, ctx: FnContext) -> str:
     if isinstance(it, cst.Call):
         name = ctx.index.resolve(it.func)
         return f"{name}(...)" if name else "a call result"
+    if isinstance(it, cst.Name):
+        what = "parameter" if it.value in ctx.param_names else (
+            "local" if it.value in ctx.local_names else "name")
+        return f"the {what} {it.value}"
     return {"List": "a list", "Tuple": "a tuple", "Name": "an iterable",
             "SimpleString": "a string"}.get(type(it).__name__, "an iterable")
