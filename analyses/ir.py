@@ -239,6 +239,10 @@ class While(Stmt):
 # an `overflow`-kind finding with this property (Python IndexError / KeyError)
 RUNTIME_CHECKS = ("index",)
 
+# `what` of the Unsupported choice "a statement raised an exception the frontend does not
+# model" (python_try): the concrete interpreter takes it as false (no such exception)
+EXCEPTION_ROUTE = "an exception the tool does not model"
+
 
 @dataclass(kw_only=True)
 class Assert(Stmt):

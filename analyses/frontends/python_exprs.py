@@ -21,6 +21,7 @@ from .python_index import index_check, unmodelled_subscripts
 from .python_membership import key_check, membership
 from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
+from .python_try import may_catch, zero_division
 from .python_types import join, same_domain
 from .python_values import coerce, cover, is_pure, to_bool, to_int
 
@@ -256,6 +257,9 @@ class ExprLowerer:
         t = join(left.type, right.type)
         if t is None:
             return self.unsupported(f"mixing {left.type} and {right.type}", node)
+        if op in ("floordiv", "floormod") and may_catch(self.ctx, ZeroDivisionError):
+            right = self.once(right)
+            self.pre += zero_division(self, right, self.span(node))
         return ir.Binary(op=op, left=coerce(left, t), right=coerce(right, t), type=t,
                          span=self.span(node))
 

@@ -23,6 +23,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_names import kids
+from .python_try import check
 
 EPOCH = L.EPOCH
 
@@ -142,19 +143,14 @@ def key_check(lw, node: cst.Subscript, what: str) -> bool:
     text = ctx.spanner.code(idx) if idx is not None else "?"
     msg = f"KeyError: {d}[{text}] ({what}) may be missing"
     if k is None:
-        if not ctx.key_caught:
-            lw.pre.append(ir.Assert(cond=ir.Unsupported(
-                what=f"the keys of {d} at line {span.line}", type=ir.BOOL, span=span),
-                kind="index", span=span, message=msg))
+        lw.pre += check(ctx, ir.Unsupported(what=f"the keys of {d} at line {span.line}",
+                                            type=ir.BOOL, span=span), span, msg, KeyError)
         return True
     kv = lw.once(k[1])
     t = _lookup(lw, k[0], kv, d, span)
     ok = ir.Binary(op="ne", left=t, right=ir.Const(value=0, span=span), type=ir.BOOL,
                    span=span)
-    if ctx.key_caught:
-        lw.pre.append(ir.Assume(cond=ok, span=span))
-    else:
-        lw.pre.append(ir.Assert(cond=ok, kind="index", span=span, message=msg))
+    lw.pre += check(ctx, ok, span, msg, KeyError)     # a handler may catch it (python_try)
     return True
 
 
