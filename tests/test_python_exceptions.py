@@ -3,6 +3,7 @@ catches the class (or a base, a bare except, a tuple) takes the jump; one that d
 match lets it go; one naming a class the tool does not know makes what depends on it
 "don't know"; `finally` runs on raise / return / break paths.  Exact verdicts; every ✗
 re-run on the real code (--replay)."""
+import collections
 import textwrap
 
 import pytest
@@ -327,3 +328,74 @@ def test_a_counterexample_past_a_call_in_the_body_is_still_found():
     """)
     assert [(f.function, f.property, f.status) for f in fs] == [("c", "assert", "counterexample")]
     assert confirmed(fs[0]) == {"x": 3}
+
+
+# ------------------------------------------------------------------ soundness on random code
+
+_HANDLERS = ["IndexError", "LookupError", "ValueError", "ZeroDivisionError", "ArithmeticError",
+             "Exception", "(KeyError, ZeroDivisionError)", "KeyError", ""]
+
+
+def _stmt(rng, depth: int) -> list[str]:
+    kind = rng.choice(["div", "index", "raise", "add", "try", "try", "ret"] if depth < 2
+                      else ["div", "index", "raise", "add"])
+    if kind == "div":
+        return [f"c = c + a // {rng.choice(['b', 'b - 1', '(a - b)'])}"]
+    if kind == "index":
+        return [f"xs[{rng.choice(['a', 'b', '-a', 'c'])}] = 0"]
+    if kind == "raise":
+        return [f"if {rng.choice(['a > b', 'a == 2', 'c > 1'])}:",
+                f"    raise {rng.choice(['ValueError', 'KeyError', 'IndexError', 'ZeroDivisionError'])}()"]
+    if kind == "add":
+        return [f"c = c + {rng.randint(1, 3)}"]
+    if kind == "ret":
+        return ["if a < 0:", f"    return c + {rng.randint(0, 2)}"]
+    body = [ln for _ in range(rng.randint(1, 3)) for ln in _stmt(rng, depth + 1)]
+    out = ["try:"] + ["    " + ln for ln in body]
+    for h in sorted(rng.sample(_HANDLERS, rng.randint(0, 2)), key=lambda h: not h):
+        out += [f"except {h}:" if h else "except:", f"    c = c + {rng.choice([10, 20])}"]
+    if len(out) > 1 + len(body) and rng.random() < 0.3:
+        out += ["else:", "    c = c + 100"]
+    if len(out) == 1 + len(body) or rng.random() < 0.4:
+        out += ["finally:", f"    c = c + {rng.choice([1000, 2000])}"]
+    return out
+
+
+STATS: collections.Counter = collections.Counter()
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_try_verdicts_are_sound(seed):
+    import random
+    rng = random.Random(seed)
+    body = ["c = 0"] + [ln for _ in range(rng.randint(1, 3)) for ln in _stmt(rng, 0)]
+    body.append(f"assert c != {rng.choice([10, 20, 1001, 1010, 1100, 2, 12, 1012])}")
+    src = "def f(xs: list[int], a: int, b: int) -> int:\n" + "".join(
+        f"    {ln}\n" for ln in body) + "    return c\n"
+    fs = [f for f in findings(src, replay=False)
+          if f.property in ("assert", "index", "division-by-zero")]
+    ns: dict = {}
+    exec(compile(src, "t.py", "exec"), ns)
+    errors = {"assert": AssertionError, "index": IndexError,
+              "division-by-zero": ZeroDivisionError}
+
+    def escaped(xs, a, b):
+        try:
+            ns["f"](xs, a, b)
+        except (AssertionError, IndexError, ZeroDivisionError) as exc:
+            tb = exc.__traceback__
+            while tb.tb_next is not None:
+                tb = tb.tb_next
+            return type(exc), tb.tb_lineno
+        except Exception:
+            return None
+        return None
+    runs = {escaped([0] * n, a, b) for n in range(4) for a in range(-4, 5) for b in range(-3, 4)}
+    STATS.update(f.status for f in fs)
+    for f in fs:
+        if f.status == "proved":
+            assert (errors[f.property], f.span.line) not in runs, (src, f.message)
+        elif f.status == "counterexample":
+            inputs = f.counterexample.inputs
+            assert escaped([0] * inputs["xs"], inputs["a"], inputs["b"]) == (
+                errors[f.property], f.span.line), (src, f.message)
