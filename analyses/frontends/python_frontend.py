@@ -24,6 +24,7 @@ from .python_exprs import _is_int_literal
 from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
 from .python_lengths import entry as lengths_at_entry, sequence_params
+from .python_known_dicts import find_known_dicts
 from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
@@ -315,6 +316,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))
+    ctx.known_dicts = find_known_dicts(ctx, node.body)
     fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
                                              docs)
     ctx.self_attrs = self_attributes(node.body, ctx, sig.kind)   # after the contracts

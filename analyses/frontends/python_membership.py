@@ -23,6 +23,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_names import kids
+from .python_known_dicts import member
 from .python_try import check
 
 EPOCH = L.EPOCH
@@ -125,6 +126,10 @@ def membership(lw, left: cst.BaseExpression, container: cst.BaseExpression, nega
     k = _key(lw, left)
     if k is None:
         return None
+    if container.value in ctx.known_dicts:
+        exact = member(ctx, container.value, left, k[1], span)
+        if exact is not None:
+            return ir.Unary(op="not", arg=exact, type=ir.BOOL, span=span) if negated else exact
     t = _lookup(lw, k[0], lw.once(k[1]), container.value, span)
     return ir.Binary(op="eq" if negated else "ne", left=t, right=ir.Const(value=0, span=span),
                      type=ir.BOOL, span=span)
@@ -147,6 +152,11 @@ def key_check(lw, node: cst.Subscript, what: str) -> bool:
                                             type=ir.BOOL, span=span), span, msg, KeyError)
         return True
     kv = lw.once(k[1])
+    if d in ctx.known_dicts:            # keys known: exact (python_known_dicts)
+        exact = member(ctx, d, idx, kv, span)
+        if exact is not None:
+            lw.pre += check(ctx, exact, span, msg, KeyError)
+            return True
     t = _lookup(lw, k[0], kv, d, span)
     ok = ir.Binary(op="ne", left=t, right=ir.Const(value=0, span=span), type=ir.BOOL,
                    span=span)
