@@ -70,6 +70,7 @@ class FnContext:
         self.self_attrs: Optional[set[str]] = None  # modelled attributes of self
         self.tries: list = []       # enclosing try statements (python_try.TryFrame)
         self.known_dicts: dict = {}     # dicts whose keys are known (python_known_dicts)
+        self.optional: set[str] = set()     # int-or-None parameters (python_optional)
         self.membership = False     # the body tests `k in c` / reads d[k] (python_membership)
         self.memos: set[tuple[str, str]] = set()    # (key text, container) remembered
         self.after_stmt: list[ir.Stmt] = []         # to run after the current statement

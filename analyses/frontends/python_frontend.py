@@ -25,6 +25,7 @@ from .python_container_locals import finite_locals
 from .python_iterables import IterableModel, container_kind, element_kind
 from .python_lengths import entry as lengths_at_entry, sequence_params
 from .python_known_dicts import find_known_dicts
+from .python_optional import entry as optional_entry, is_optional_int, rebound_simply
 from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
@@ -283,7 +284,12 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                 w in sp.code(p.annotation.annotation)
                 for w in ("Optional", "None", "|", "Union", "Any", "object")):
             ctx.not_none.add(name)      # `name is None` is False if it is a container
-        if k == "other":
+        if p.annotation is not None and is_optional_int(
+                sp.code(p.annotation.annotation), p.default is not None and _is_none_literal(
+                    p.default), k == "int") and rebound_simply(node.body, name):
+            ctx.optional.add(name)              # int or None: a flag (python_optional)
+            prelude.append(optional_entry(ctx, name, pspan))
+        elif k == "other":
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
             ctx.note(what, pspan)

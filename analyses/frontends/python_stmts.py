@@ -23,6 +23,7 @@ from .python_for import lower_finite_for, lower_range_for
 from .python_index import index_check
 from .python_try import check, exc_class, leave, lower_try, raise_point
 from .python_known_dicts import binding_updates
+from .python_optional import after_assign
 from .python_membership import key_check
 from .python_iterables import growth_blocker
 from .python_names import bound_names, target_names
@@ -76,7 +77,8 @@ class StmtLowerer(AssignLowering):
                 if _sets_length(out) or _stores_item(node):
                     out = out + L.bump(self.ctx, self.span(node))
             if not isinstance(node, _COMPOUND):
-                out = out + binding_updates(self.ctx, node, self.span(node))
+                out = out + binding_updates(self.ctx, node, self.span(node)) + \
+                    after_assign(self.ctx, node, self.span(node))
                 out, self.ctx.after_stmt = out + self.ctx.after_stmt, []
             return out
         except Exception as e:                      # never let one statement kill the module
