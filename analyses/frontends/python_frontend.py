@@ -284,12 +284,13 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                 w in sp.code(p.annotation.annotation)
                 for w in ("Optional", "None", "|", "Union", "Any", "object")):
             ctx.not_none.add(name)      # `name is None` is False if it is a container
-        if p.annotation is not None and is_optional_int(
-                sp.code(p.annotation.annotation), p.default is not None and _is_none_literal(
-                    p.default), k == "int") and rebound_simply(node.body, name):
+        maybe_none = p.annotation is not None and is_optional_int(
+            sp.code(p.annotation.annotation), p.default is not None and _is_none_literal(
+                p.default), k == "int")
+        if maybe_none and rebound_simply(node.body, name):
             ctx.optional.add(name)              # int or None: a flag (python_optional)
             prelude.append(optional_entry(ctx, name, pspan))
-        elif k == "other":
+        elif k == "other" or maybe_none:
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
             ctx.note(what, pspan)
