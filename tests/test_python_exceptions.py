@@ -399,3 +399,35 @@ def test_random_try_verdicts_are_sound(seed):
             inputs = f.counterexample.inputs
             assert escaped([0] * inputs["xs"], inputs["a"], inputs["b"]) == (
                 errors[f.property], f.span.line), (src, f.message)
+
+
+def test_negative_shift_count_raises_value_error():
+    fs = findings("""
+    def s(x: int) -> int:
+        y = 0
+        try:
+            y = 1 << x
+        except ValueError:
+            assert False
+        return y
+    """)
+    assert [(f.property, f.status) for f in fs] == [("assert", "counterexample")]
+    assert confirmed(fs[0])["x"] < 0
+
+
+@pytest.mark.parametrize("body", ["xs.remove(v)", "i = xs.index(v)", "i = math.factorial(v)",
+                                  "d.pop(v)", "q = pow(7, v, 5)"])
+def test_library_calls_that_may_raise_reach_the_handler(body):
+    fs = findings(f"""
+    import math
+
+    def r(v: int) -> int:
+        xs = [1, 2]
+        d = {{1: 2}}
+        try:
+            {body}
+        except Exception:
+            assert False
+        return 0
+    """, replay=False)
+    assert [(f.property, f.status) for f in fs] == [("assert", "unknown")]

@@ -22,7 +22,7 @@ from .python_membership import key_check, membership
 from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
 from . import python_optional as OPT
-from .python_try import may_catch, zero_division
+from .python_try import may_catch, raises_on
 from .python_types import join, same_domain
 from .python_values import coerce, cover, is_pure, to_bool, to_int
 
@@ -270,9 +270,11 @@ class ExprLowerer:
         t = join(left.type, right.type)
         if t is None:
             return self.unsupported(f"mixing {left.type} and {right.type}", node)
-        if op in ("floordiv", "floormod") and may_catch(self.ctx, ZeroDivisionError):
+        raises = {"floordiv": ZeroDivisionError, "floormod": ZeroDivisionError,
+                  "shl": ValueError, "shr": ValueError}.get(op)     # b == 0 / b < 0
+        if raises is not None and may_catch(self.ctx, raises):
             right = self.once(right)
-            self.pre += zero_division(self, right, self.span(node))
+            self.pre += raises_on(self, right, self.span(node), raises)
         return ir.Binary(op=op, left=coerce(left, t), right=coerce(right, t), type=t,
                          span=self.span(node))
 

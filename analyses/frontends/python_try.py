@@ -174,27 +174,26 @@ def check(ctx, ok: ir.Expr, span: ir.Span, message: str, cls: type,
                             span=span)])
 
 
-def zero_division(lw, divisor: ir.Expr, span: ir.Span) -> list[ir.Stmt]:
-    """`a // b`, `a % b` inside a try whose handler may catch ZeroDivisionError: when b
-    is 0, a jump there (else the division runs and the engine reports it)."""
+def raises_on(lw, operand: ir.Expr, span: ir.Span, cls: type) -> list[ir.Stmt]:
+    """`a // b`, `a % b` (ZeroDivisionError when b == 0), `a << b`, `a >> b` (ValueError
+    when b < 0) inside a try whose handler may catch it: the jump there (else the
+    operation runs: the engine reports a division by zero)."""
     from .python_values import is_pure
-    if isinstance(divisor, ir.Const) and divisor.value != 0:
+    ctx = lw.ctx
+    if isinstance(operand, ir.Const) and (operand.value != 0 if cls is ZeroDivisionError
+                                          else operand.value >= 0):
         return []
-    zero = ir.Binary(op="eq", left=to_int(divisor), right=ir.Const(value=0, span=span),
-                     type=ir.BOOL, span=span)
+    bad = ir.Binary(op="eq" if cls is ZeroDivisionError else "lt", left=to_int(operand),
+                    right=ir.Const(value=0, span=span), type=ir.BOOL, span=span)
     guards = list(lw.guards)
-    if lw.called or not is_pure(divisor) or not all(is_pure(g) for g in guards):
-        zero = ir.Unsupported(what=f"whether the division at line {span.line} raises",
-                              type=ir.BOOL, span=span)
+    if lw.called or not is_pure(operand) or not all(is_pure(g) for g in guards):
+        bad = ir.Unsupported(what=f"whether the operation at line {span.line} raises",
+                             type=ir.BOOL, span=span)
     else:
         for g in guards:
-            zero = ir.Binary(op="and", left=to_bool(g), right=zero, type=ir.BOOL, span=span)
-    return _own(ctx_of(lw), [ir.If(cond=zero, span=span, then=raise_point(
-        ctx_of(lw), ZeroDivisionError, span, [], "ZeroDivisionError"))])
-
-
-def ctx_of(lw):
-    return lw.ctx
+            bad = ir.Binary(op="and", left=to_bool(g), right=bad, type=ir.BOOL, span=span)
+    return _own(ctx, [ir.If(cond=bad, span=span, then=raise_point(
+        ctx, cls, span, [], cls.__name__))])
 
 
 def leave(ctx, stmt: ir.Stmt, loops: int, value: Optional[ir.Expr] = None) -> list[ir.Stmt]:
