@@ -431,3 +431,19 @@ def test_library_calls_that_may_raise_reach_the_handler(body):
         return 0
     """, replay=False)
     assert [(f.property, f.status) for f in fs] == [("assert", "unknown")]
+
+
+def test_range_with_a_zero_step_raises_value_error():
+    fs = findings("""
+    def z(k: int) -> int:
+        n = 0
+        try:
+            for i in range(0, 10, k):
+                n += 1
+        except ValueError:
+            n = -1
+        assert n >= 0
+        return n
+    """)
+    assert [(f.property, f.status) for f in fs] == [("assert", "counterexample")]
+    assert confirmed(fs[0]) == {"k": 0}
