@@ -46,16 +46,6 @@ _TEXT_PARAM = re.compile(r"of type (str|bytes|bytearray|typing\.Text)$")
 MAX_POW_UNROLL = 16
 
 
-def _optional_none_test(ctx, left, right) -> Optional[str]:
-    """The optional parameter of `x is None` / `None is x`, if that is the test."""
-    if isinstance(left, cst.Name) and left.value == "None":
-        left, right = right, left
-    if isinstance(right, cst.Name) and right.value == "None" and isinstance(left, cst.Name) \
-            and left.value in ctx.optional:
-        return left.value
-    return None
-
-
 def _is_int_literal(node: cst.BaseExpression) -> Optional[int]:
     if isinstance(node, cst.Integer):
         return int(node.value.replace("_", ""), 0)
@@ -333,7 +323,7 @@ class ExprLowerer:
             left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
             member = membership(self, left_node, target.comparator, op == "NotIn", span) \
                 if op in ("In", "NotIn") else None
-            opt = _optional_none_test(self.ctx, left_node, target.comparator) \
+            opt = OPT.none_tested(self.ctx, left_node, target.comparator) \
                 if op in ("Is", "IsNot") else None
             if opt is not None:
                 part: ir.Expr = OPT.none_test(opt, op == "IsNot", span)
@@ -393,9 +383,8 @@ class ExprLowerer:
         t = join(left.type, right.type) or ir.MATH_INT
         first, other = coerce(left, t), coerce(right, t)
         then, orelse = (other, first) if op == "and" else (first, other)
-        cond = test if isinstance(node.left, cst.Name) and node.left.value in self.ctx.optional \
-            else to_bool(left)
-        return ir.Ite(cond=cond, then=then, orelse=orelse, type=t, span=span)
+        return ir.Ite(cond=test if isinstance(left, ir.Var) and left.name in self.ctx.optional
+                      else to_bool(left), then=then, orelse=orelse, type=t, span=span)
 
     def _IfExp(self, node: cst.IfExp, as_cond: bool) -> ir.Expr:
         test = self.cond(node.test)

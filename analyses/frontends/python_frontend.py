@@ -285,11 +285,9 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                 for w in ("Optional", "None", "|", "Union", "Any", "object")):
             ctx.not_none.add(name)      # `name is None` is False if it is a container
         maybe_none = p.annotation is not None and is_optional_int(
-            sp.code(p.annotation.annotation), p.default is not None and _is_none_literal(
-                p.default), k == "int")
-        if maybe_none and rebound_simply(node.body, name):
-            ctx.optional.add(name)              # int or None: a flag (python_optional)
-            prelude.append(optional_entry(ctx, name, pspan))
+            sp.code(p.annotation.annotation), _is_none_literal(p.default), k == "int")
+        if maybe_none and rebound_simply(node.body, name):      # int or None: a flag
+            prelude.append(optional_entry(ctx, name, pspan))    # (python_optional)
         elif k == "other" or maybe_none:
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what

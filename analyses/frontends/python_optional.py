@@ -71,11 +71,22 @@ def _names(t) -> set:
 
 def entry(ctx, name: str, span: ir.Span) -> ir.Stmt:
     """`none(x)` at entry: arbitrary for proofs, false in a concrete run."""
+    ctx.optional.add(name)
     ctx.declare(flag(name), ir.MATH_INT)
     choice = ir.Unsupported(what=f"{ir.MAYBE_NONE} {name}", type=ir.BOOL, span=span)
     return ir.Assign(target=flag(name), span=span, value=ir.Ite(
         cond=choice, then=ir.Const(value=1, span=span), orelse=ir.Const(value=0, span=span),
         type=ir.MATH_INT, span=span))
+
+
+def none_tested(ctx, left, right) -> Optional[str]:
+    """The optional parameter of `x is None` / `None is x`, if that is the test."""
+    if isinstance(left, cst.Name) and left.value == "None":
+        left, right = right, left
+    if isinstance(right, cst.Name) and right.value == "None" and isinstance(left, cst.Name) \
+            and left.value in ctx.optional:
+        return left.value
+    return None
 
 
 def _flag(name: str, span: ir.Span) -> ir.Var:
