@@ -447,3 +447,17 @@ def test_range_with_a_zero_step_raises_value_error():
     """)
     assert [(f.property, f.status) for f in fs] == [("assert", "counterexample")]
     assert confirmed(fs[0]) == {"k": 0}
+
+
+def test_an_exception_while_iterating_an_unknown_iterable_leaves_the_loop():
+    fs = findings("""
+    def it(ys) -> int:
+        n = 0
+        try:
+            for y in ys:
+                n = 1
+        except Exception:
+            assert n == 0
+        return n
+    """, replay=False)
+    assert [(f.property, f.status) for f in fs] == [("assert", "unknown")]

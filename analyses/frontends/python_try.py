@@ -20,7 +20,7 @@ included); one naming a class the tool does not know "may or may not" catch: an
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import libcst as cst
@@ -28,7 +28,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_names import target_names
-from .python_values import to_bool, to_int
+from .python_values import is_pure, to_bool, to_int
 
 EXC = "$exc"
 BOOL_TRUE = 1
@@ -178,7 +178,6 @@ def raises_on(lw, operand: ir.Expr, span: ir.Span, cls: type) -> list[ir.Stmt]:
     """`a // b`, `a % b` (ZeroDivisionError when b == 0), `a << b`, `a >> b` (ValueError
     when b < 0) inside a try whose handler may catch it: the jump there (else the
     operation runs: the engine reports a division by zero)."""
-    from .python_values import is_pure
     ctx = lw.ctx
     if isinstance(operand, ir.Const) and (operand.value != 0 if cls is ZeroDivisionError
                                           else operand.value >= 0):
@@ -237,16 +236,15 @@ def _inner(ctx, s: ir.Stmt, span, routes) -> ir.Stmt:
     if id(s) in ctx.__dict__.get("exc_own", {}) or id(s) in ctx.__dict__.get("exc_done", {}):
         return s
     if isinstance(s, ir.If):
-        return ir.If(cond=s.cond, then=settle(ctx, s.then, span, routes),
-                     orelse=settle(ctx, s.orelse, span, routes), span=s.span)
+        return replace(s, then=settle(ctx, s.then, span, routes),
+                       orelse=settle(ctx, s.orelse, span, routes))
     if isinstance(s, ir.While):
         body: list[ir.Stmt] = []
         if routes and _may_raise_expr(s.cond):       # the iteration itself may raise
-            body += _unknown_route(ctx, s.span)
-        for b in settle_loop(ctx, s.body, span, routes):
-            body.append(b)
-        from dataclasses import replace
-        return replace(s, body=body)
+            route = _unknown_route(ctx, s.span)
+            body += route + ([ir.If(cond=_is(0, s.span, "ne"), then=[ir.Break(span=s.span)],
+                                    span=s.span)] if route else [])
+        return replace(s, body=body + settle_loop(ctx, s.body, span, routes))
     return s
 
 
