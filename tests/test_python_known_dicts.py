@@ -92,7 +92,8 @@ def test_length_of_a_known_dict_is_exact():
 
 @pytest.mark.parametrize("escape", [
     "helper(d)", "e = d", "del d[1]", "for i in range(3):\n            d[i] = 0",
-    "d.update({5: 1})", "d.pop(1)", "d = {2: 1}",
+    "d.update({5: 1})", "d.pop(1)", "d = {2: 1}", "d[3]: int = 1", "d[3], y = 1, 2",
+    "print(d)", "e = [d]",
 ])
 def test_a_dict_that_escapes_is_not_known(escape):
     fs = key_findings(f"""

@@ -104,6 +104,8 @@ def _allowed(ctx, name: cst.Name, anc: tuple, kd: KnownDict, loop: bool) -> bool
             return False
         if isinstance(up, cst.AugAssign) and up.target is par:
             return True                                 # d[k] += v: k was there already
+        if isinstance(up, cst.AnnAssign) and up.target is par:
+            return False                                # d[k]: int = v
         return not isinstance(up, (cst.Del, cst.For, cst.WithItem, cst.AsName,
                                    cst.CompFor, cst.Element, cst.StarredElement))
     if isinstance(par, cst.ComparisonTarget) and par.comparator is name \
