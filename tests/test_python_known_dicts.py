@@ -120,3 +120,17 @@ def test_key_error_caught_by_the_handler():
     assert got == [("assert", "counterexample")]
     f = [f for f in fs if f.property == "assert"][0]
     assert f.counterexample.confirmed is True and f.counterexample.inputs["x"] != 1
+
+
+def test_a_key_that_may_be_none_is_not_modelled():
+    rep = analyze_source(textwrap.dedent("""
+    from typing import Optional
+
+    def f(x: Optional[int], y: int) -> int:
+        d = {}
+        d[x] = 1
+        if y in d:
+            assert y != x
+        return 0
+    """), "t.py", Options(timeout_ms=4000))
+    assert [f.status for f in rep.findings if f.kind == "contract"] == ["unknown"]

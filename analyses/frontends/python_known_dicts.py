@@ -127,6 +127,7 @@ def int_name(ctx, node: cst.BaseExpression) -> bool:
     """A name that holds an int (a parameter taken for an int, an int local)."""
     return (isinstance(node, cst.Name) and node.value not in L.tracked(ctx)
             and node.value not in ctx.bad_params and node.value not in ctx.non_int
+            and node.value not in ctx.optional
             and node.value not in ctx.global_names and node.value not in ctx.nested_defs
             and node.value not in ("True", "False", "None"))
 
@@ -210,7 +211,8 @@ def store(ctx, target: cst.Subscript, key_value: Optional[ir.Expr],
     d = target.value.value
     key = L.single_index(target)
     was = member(ctx, d, key, key_value, span)
-    if was is None:
+    if was is None:         # a key not modelled after all: d is not known from here on
+        del ctx.known_dicts[d]
         return None
     new = ctx.fresh("new")
     before = [ir.Assign(target=new, value=ir.Ite(cond=was, then=_c(0, span),
