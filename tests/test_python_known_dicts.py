@@ -134,3 +134,52 @@ def test_a_key_that_may_be_none_is_not_modelled():
         return 0
     """), "t.py", Options(timeout_ms=4000))
     assert [f.status for f in rep.findings if f.kind == "contract"] == ["unknown"]
+
+
+# ------------------------------------------------------------------ soundness on random code
+
+def _random_body(rng) -> list[str]:
+    keys = rng.sample([0, 1, 2, -1, 5], rng.randint(0, 3))
+    lines = ["c = 0", "d = {" + ", ".join(f"{k}: {k}" for k in keys) + "}"]
+    for _ in range(rng.randint(2, 5)):
+        kind = rng.choice(["store", "branch_store", "read", "in", "len"])
+        key = rng.choice(["a", "b", "0", "1", "5", "a + 0"])
+        if kind == "store" and key != "a + 0":
+            lines.append(f"d[{key}] = 1")
+        elif kind == "branch_store" and key != "a + 0":
+            lines += [f"if {rng.choice(['a > b', 'b == 1', 'a < 0'])}:", f"    d[{key}] = 2"]
+        elif kind == "read":
+            lines.append(f"t = d[{key}]")        # (the value is not modelled)
+        elif kind == "in":
+            lines += [f"if {key} in d:", "    c = c + 1"]
+        else:
+            lines.append(f"c = c + len(d)")
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_key_error_verdicts_are_sound(seed):
+    import random
+    rng = random.Random(seed)
+    src = "def f(a: int, b: int) -> int:\n" + "".join(
+        f"    {ln}\n" for ln in _random_body(rng)) + "    return c\n"
+    rep = analyze_source(src, "t.py", Options(timeout_ms=4000))
+    fs = [f for f in rep.findings if f.kind == "overflow" and f.property == "index"]
+    ns: dict = {}
+    exec(compile(src, "t.py", "exec"), ns)
+
+    def raised_at(a, b):
+        try:
+            ns["f"](a, b)
+        except KeyError as exc:
+            return exc.__traceback__.tb_next.tb_lineno
+        return None
+    lines = {raised_at(a, b) for a in range(-3, 7) for b in range(-3, 7)}
+    for f in fs:
+        if f.status == "proved":
+            assert f.span.line not in lines, (src, f.message)
+        elif f.status == "counterexample":
+            i = f.counterexample.inputs
+            assert raised_at(i["a"], i["b"]) == f.span.line, (src, f.message)
+        else:           # known dicts with int keys: always decided
+            raise AssertionError((src, f.message))

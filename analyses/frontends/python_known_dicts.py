@@ -123,6 +123,18 @@ def _allowed(ctx, name: cst.Name, anc: tuple, kd: KnownDict, loop: bool) -> bool
     return False
 
 
+def int_expr(ctx, node: cst.BaseExpression) -> bool:
+    """Integer arithmetic over int names and literals (no calls, no subscripts)."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return int_expr(ctx, node.expression)
+    if isinstance(node, cst.BinaryOperation) and isinstance(
+            node.operator, (cst.Add, cst.Subtract, cst.Multiply)):
+        return int_expr(ctx, node.left) and int_expr(ctx, node.right)
+    return int_name(ctx, node)
+
+
 def int_name(ctx, node: cst.BaseExpression) -> bool:
     """A name that holds an int (a parameter taken for an int, an int local)."""
     return (isinstance(node, cst.Name) and node.value not in L.tracked(ctx)
@@ -160,8 +172,8 @@ def member(ctx, d: str, key: cst.BaseExpression, value: Optional[ir.Expr],
     literal); None when the key is not an int / literal."""
     kd = ctx.known_dicts[d]
     lit = literal_key(key)
-    if lit is None and (not int_name(ctx, key) or not isinstance(value, (ir.Var, ir.Const))
-                        or value.type == ir.BOOL):
+    if lit is None and (not int_expr(ctx, key) or value is None or value.type == ir.BOOL
+                        or not _plain(value)):
         return None
     terms: list[ir.Expr] = []
     for k in sorted(kd.keys, key=repr):
@@ -183,6 +195,15 @@ def member(ctx, d: str, key: cst.BaseExpression, value: Optional[ir.Expr],
     for t in terms[1:]:
         out = _b("or", out, t, span)
     return out
+
+
+def _plain(e: ir.Expr) -> bool:
+    """Variables, constants and arithmetic only (evaluated once, no unknowns)."""
+    if isinstance(e, (ir.Var, ir.Const)):
+        return True
+    if isinstance(e, (ir.Binary, ir.Unary, ir.Cast)):
+        return all(_plain(v) for v in vars(e).values() if isinstance(v, ir.Expr))
+    return False
 
 
 def binding_updates(ctx, node: cst.CSTNode, span: ir.Span) -> list[ir.Stmt]:

@@ -23,7 +23,8 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_names import kids
-from .python_known_dicts import member
+from .python_dict_keys import literal_key
+from .python_known_dicts import int_expr, member
 from .python_try import check
 
 EPOCH = L.EPOCH
@@ -120,16 +121,17 @@ def membership(lw, left: cst.BaseExpression, container: cst.BaseExpression, nega
                span: ir.Span) -> Optional[ir.Expr]:
     """`k in c` / `k not in c` as a BOOL, or None (not modelled here)."""
     ctx = lw.ctx
-    if not ctx.membership or lw.cond_depth > 0 or lw.called \
-            or not isinstance(container, cst.Name) or container.value not in L.tracked(ctx):
+    if not ctx.membership or not isinstance(container, cst.Name) \
+            or container.value not in L.tracked(ctx):
         return None
-    k = _key(lw, left)
-    if k is None:
-        return None
-    if container.value in ctx.known_dicts:
-        exact = member(ctx, container.value, left, k[1], span)
+    if container.value in ctx.known_dicts and (literal_key(left) or int_expr(ctx, left)):
+        exact = member(ctx, container.value, left,      # pure: exact anywhere
+                       None if literal_key(left) else lw.value(left), span)
         if exact is not None:
             return ir.Unary(op="not", arg=exact, type=ir.BOOL, span=span) if negated else exact
+    k = _key(lw, left) if lw.cond_depth == 0 and not lw.called else None
+    if k is None:
+        return None
     t = _lookup(lw, k[0], lw.once(k[1]), container.value, span)
     return ir.Binary(op="eq" if negated else "ne", left=t, right=ir.Const(value=0, span=span),
                      type=ir.BOOL, span=span)
@@ -147,6 +149,12 @@ def key_check(lw, node: cst.Subscript, what: str) -> bool:
     d = node.value.value
     text = ctx.spanner.code(idx) if idx is not None else "?"
     msg = f"KeyError: {d}[{text}] ({what}) may be missing"
+    if k is None and d in ctx.known_dicts and idx is not None and lw.cond_depth == 0 \
+            and not lw.called:                  # an arithmetic key (python_known_dicts)
+        exact = member(ctx, d, idx, lw.value(idx), span)
+        if exact is not None:
+            lw.pre += check(ctx, exact, span, msg, KeyError)
+            return True
     if k is None:
         lw.pre += check(ctx, ir.Unsupported(what=f"the keys of {d} at line {span.line}",
                                             type=ir.BOOL, span=span), span, msg, KeyError)
