@@ -10,7 +10,9 @@ nothing changed and the key has the same value; otherwise it is a fresh unknown 
 
 `d[k]` on a dict is an `index` obligation ("KeyError"): it holds where `k in d` was found
 true (or `d[k] = v` / `d.setdefault(k, ..)` ran) since the last change.  Nothing is known
-about a dict's keys otherwise, so KeyError findings are proved or "don't know", never ✗.
+about a dict's keys otherwise, so KeyError findings are proved or "don't know", never ✗ —
+except on dicts whose keys are known exactly (python_known_dicts), where `d[k]` and
+`k in d` are decided over its key set.
 Keys: names (not containers), int and string literals.  Elsewhere (a conditionally
 evaluated operand, another key) `in` stays unsupported and `d[k]` gets no obligation.
 """
