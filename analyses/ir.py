@@ -239,6 +239,12 @@ class While(Stmt):
 # an `overflow`-kind finding with this property (Python IndexError / KeyError)
 RUNTIME_CHECKS = ("index",)
 
+# `what` of the Unsupported choice "a statement raised an exception the frontend does not
+# model" (python_try): the concrete interpreter takes it as false (no such exception)
+EXCEPTION_ROUTE = "an exception the tool does not model"
+# ... and of "this Optional[int] parameter is None" (python_optional): false there too
+MAYBE_NONE = "whether this parameter is None:"
+
 
 @dataclass(kw_only=True)
 class Assert(Stmt):

@@ -265,8 +265,8 @@ def test_index_error_not_caught_by_the_handler_stays_a_finding():
             return -1
         return 0
     """)
-    assert f.status == "unknown"
-    assert f.reason == "depends on try statement at line 3"
+    assert f.status == "counterexample"       # ValueError does not catch IndexError
+    assert f.counterexample.inputs == {"xs": 0, "i": -1}
 
 
 # ------------------------------------------------------------------ KeyError, `in`

@@ -13,6 +13,8 @@ from . import python_lengths as L
 from .python_context import FnContext
 from .python_exprs import ARITH, ExprLowerer
 from .python_index import index_check
+from .python_dict_keys import literal_key
+from .python_known_dicts import store as known_store
 from .python_membership import key_check, stored
 
 
@@ -89,6 +91,15 @@ class AssignLowering:
         keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \
             [ir.ExprStmt(expr=v, span=span)]
         kind = "augmented assignment to a subscript" if op else "assignment to a subscript"
+        idx = L.single_index(target)
+        known = None if op is not None or idx is None or not isinstance(target.value, cst.Name) \
+            or target.value.value not in self.ctx.known_dicts else \
+            known_store(self.ctx, target, None if literal_key(idx) else ex.value(idx), span)
+        if known is not None or (op is not None and isinstance(target.value, cst.Name)
+                                 and target.value.value in self.ctx.known_dicts):
+            before, after = known or ([], [])      # keys and length exact: no havoc
+            self.ctx.after_stmt += after
+            return ex.pre + before + keep
         out = ex.pre + keep + self.havoc(node, kind, _base_names([target], self.ctx))
         self.ctx.after_stmt += stored(ex, target, span)
         return out

@@ -71,8 +71,9 @@ class FnContext:
         self.early_reads: set[str] = set()          # locals read before their first store
         self.iterables = None                       # python_iterables.IterableModel
         self.self_attrs: Optional[set[str]] = None  # modelled attributes of self
-        self.lookup_caught = 0      # > 0: inside a try body whose handler catches IndexError
-        self.key_caught = 0         # ... KeyError
+        self.tries: list = []       # enclosing try statements (python_try.TryFrame)
+        self.known_dicts: dict = {}     # dicts whose keys are known (python_known_dicts)
+        self.optional: set[str] = set()     # int-or-None parameters (python_optional)
         self.membership = False     # the body tests `k in c` / reads d[k] (python_membership)
         self.memos: set[tuple[str, str]] = set()    # (key text, container) remembered
         self.after_stmt: list[ir.Stmt] = []         # to run after the current statement

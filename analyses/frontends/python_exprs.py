@@ -22,6 +22,8 @@ from .python_index import index_check, unmodelled_subscripts
 from .python_membership import key_check, membership
 from . import python_lengths as L
 from .python_iterables import PURE_BUILTINS
+from . import python_optional as OPT
+from .python_try import may_catch, raises_on
 from .python_types import join, same_domain
 from .python_values import coerce, cover, is_pure, to_bool, to_int
 
@@ -171,6 +173,8 @@ class ExprLowerer:
                              type=ir.BOOL, span=span)
         if name in ctx.bad_params:
             return ir.Unsupported(what=ctx.bad_params[name], span=span)
+        if name in ctx.optional:            # int or None (python_optional)
+            return OPT.truthy(ctx, name, span) if as_cond else OPT.read(ctx, name, span)
         if name in ctx.global_names:
             return self.unsupported(f"global variable {name}", node)
         if name in L.tracked(ctx):      # a container: its IR value is not its value
@@ -260,6 +264,11 @@ class ExprLowerer:
         t = join(left.type, right.type)
         if t is None:
             return self.unsupported(f"mixing {left.type} and {right.type}", node)
+        raises = {"floordiv": ZeroDivisionError, "floormod": ZeroDivisionError,
+                  "shl": ValueError, "shr": ValueError}.get(op)     # b == 0 / b < 0
+        if raises is not None and may_catch(self.ctx, raises):
+            right = self.once(right)
+            self.pre += raises_on(self, right, self.span(node), raises)
         return ir.Binary(op=op, left=coerce(left, t), right=coerce(right, t), type=t,
                          span=self.span(node))
 
@@ -318,8 +327,12 @@ class ExprLowerer:
             left_node = node.left if i == 0 else node.comparisons[i - 1].comparator
             member = membership(self, left_node, target.comparator, op == "NotIn", span) \
                 if op in ("In", "NotIn") else None
-            if op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
-                part: ir.Expr = ir.Const(value=int(op == "IsNot"), type=ir.BOOL, span=span)
+            opt = OPT.none_tested(self.ctx, left_node, target.comparator) \
+                if op in ("Is", "IsNot") else None
+            if opt is not None:
+                part: ir.Expr = OPT.none_test(opt, op == "IsNot", span)
+            elif op in ("Is", "IsNot") and self._none_test(left_node, target.comparator):
+                part = ir.Const(value=int(op == "IsNot"), type=ir.BOOL, span=span)
             elif member is not None:
                 part = member
             elif op not in CMP:
@@ -356,8 +369,13 @@ class ExprLowerer:
 
     def _BooleanOperation(self, node: cst.BooleanOperation, as_cond: bool) -> ir.Expr:
         op = "and" if isinstance(node.operator, cst.And) else "or"
-        left = self.natural(node.left, as_cond)
-        test = to_bool(left)
+        if isinstance(node.left, cst.Name) and node.left.value in self.ctx.optional:
+            x = node.left.value             # `x or k`: x unless it is None or 0
+            test = OPT.truthy(self.ctx, x, self.span(node.left))
+            left: ir.Expr = ir.Var(name=x, type=self.ctx.local_type(x), span=test.span)
+        else:
+            left = self.natural(node.left, as_cond)
+            test = to_bool(left)
         guard = test if op == "and" else ir.Unary(op="not", arg=test, type=ir.BOOL,
                                                   span=test.span)
         right = self.guarded(node.right, as_cond, guard)
@@ -369,7 +387,8 @@ class ExprLowerer:
         t = join(left.type, right.type) or ir.MATH_INT
         first, other = coerce(left, t), coerce(right, t)
         then, orelse = (other, first) if op == "and" else (first, other)
-        return ir.Ite(cond=to_bool(left), then=then, orelse=orelse, type=t, span=span)
+        return ir.Ite(cond=test if isinstance(left, ir.Var) and left.name in self.ctx.optional
+                      else to_bool(left), then=then, orelse=orelse, type=t, span=span)
 
     def _IfExp(self, node: cst.IfExp, as_cond: bool) -> ir.Expr:
         test = self.cond(node.test)

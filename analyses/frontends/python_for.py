@@ -19,6 +19,7 @@ from . import python_lengths as L
 from .python_exprs import ExprLowerer, coerce
 from .python_iterables import FiniteIter
 from .python_names import target_names
+from .python_try import raise_point
 
 
 def _const(v: int, span: ir.Span, typ: ir.Type = ir.MATH_INT) -> ir.Const:
@@ -146,10 +147,10 @@ def lower_range_for(sl, node: cst.For) -> list[ir.Stmt]:
     out = ex.pre + [ir.Assign(target=cur, value=start, span=start.span),
                     ir.Assign(target=stop_v, value=stop, span=stop.span)]
     cur_e, stop_e = _var(ctx, cur, rspan), _var(ctx, stop_v, rspan)
-    halt = ir.Halt(what="raise ValueError", span=rspan)
+    halt = raise_point(ctx, ValueError, rspan, None, "raise ValueError")   # (python_try)
     if isinstance(step, ir.Const):
         if step.value == 0:
-            return out + [halt]
+            return out + halt
         step_e: ir.Expr = step
         cond = _cmp("lt" if step.value > 0 else "gt", cur_e, stop_e, rspan)
     else:
@@ -157,7 +158,7 @@ def lower_range_for(sl, node: cst.For) -> list[ir.Stmt]:
         step_e = _var(ctx, step_v, rspan)
         zero = _const(0, rspan)
         out += [ir.Assign(target=step_v, value=step, span=step.span),
-                ir.If(cond=_cmp("eq", step_e, zero, rspan), then=[halt], span=rspan)]
+                ir.If(cond=_cmp("eq", step_e, zero, rspan), then=halt, span=rspan)]
         up = ir.Binary(op="and", left=_cmp("gt", step_e, zero, rspan),
                        right=_cmp("lt", cur_e, stop_e, rspan), type=ir.BOOL, span=rspan)
         down = ir.Binary(op="and", left=_cmp("lt", step_e, zero, rspan),

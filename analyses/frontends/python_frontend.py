@@ -24,6 +24,8 @@ from .python_contracts import DocstringContracts, read_contracts
 from .python_exprs import _is_int_literal
 from .python_container_locals import iterable_model
 from .python_lengths import entry as lengths_at_entry, sequence_params
+from .python_known_dicts import find_known_dicts
+from .python_optional import entry as optional_entry, is_optional_int, rebound_simply
 from .python_membership import entry as membership_entry, uses_membership
 from .python_selfattrs import self_attributes
 from .python_names import (bound_names, kids, declared_global, has_value_return, maybe_non_int,
@@ -271,7 +273,11 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                 w in sp.code(p.annotation.annotation)
                 for w in ("Optional", "None", "|", "Union", "Any", "object")):
             ctx.not_none.add(name)      # `name is None` is False if it is a container
-        if k == "other":
+        maybe_none = p.annotation is not None and is_optional_int(
+            sp.code(p.annotation.annotation), _is_none_literal(p.default), k == "int")
+        if maybe_none and rebound_simply(node.body, name):      # int or None: a flag
+            prelude.append(optional_entry(ctx, name, pspan))    # (python_optional)
+        elif k == "other" or maybe_none:
             what = f"parameter {name} of type {sp.code(p.annotation.annotation)}"
             ctx.bad_params[name] = what
             ctx.note(what, pspan)
@@ -305,6 +311,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ok = {p.name: p.name not in ctx.bad_params for p in fn.params}
     ctx.non_int = maybe_non_int(node.body, ok, lambda c: _is_int_call(index, c),
                                 lambda f: is_range_for(f, ctx))
+    ctx.known_dicts = find_known_dicts(ctx, node.body)
     fn.requires, fn.ensures = read_contracts(ctx, node, sig, {p.name: p.type for p in fn.params},
                                              docs)
     ctx.self_attrs = self_attributes(node.body, ctx, sig.kind)   # after the contracts

@@ -22,6 +22,7 @@ import libcst as cst
 
 from .. import ir
 from . import python_lengths as L
+from .python_try import check
 from .python_values import is_pure, to_bool
 
 
@@ -103,29 +104,8 @@ def _emit(lw, ok: ir.Expr, span: ir.Span, message: str, name: str) -> None:
         for h in guards[1:]:
             g = ir.Binary(op="and", left=g, right=h, type=ir.BOOL, span=span)
         ok = ir.Binary(op="implies", left=to_bool(g), right=ok, type=ir.BOOL, span=span)
-    if lw.ctx.lookup_caught:        # a handler of this try catches it: not a finding,
-        lw.pre.append(ir.Assume(cond=ok, span=span))     # the raising paths leave the body
-        return
-    lw.pre.append(ir.Assert(cond=ok, kind="index", span=span, message=message))
-
-
-_CATCHING = {"LookupError", "Exception", "BaseException"}
-
-
-def catches_lookup(ctx, node: cst.Try, error: str = "IndexError") -> bool:
-    """Does a handler of this try catch IndexError (bare `except:`, IndexError,
-    LookupError, Exception, BaseException, alone or in a tuple)?  Then an IndexError in
-    its body goes to the handler (the statement's model: a handler after an arbitrary
-    prefix of the body), so the checks there are not findings."""
-    for h in node.handlers:
-        if h.type is None:
-            return True
-        types = [e.value for e in h.type.elements] if isinstance(h.type, cst.Tuple) \
-            else [h.type]
-        if any((ctx.index.resolve(t) or "").removeprefix("builtins.") in _CATCHING | {error}
-               for t in types):
-            return True
-    return False
+    # inside a try whose handler catches IndexError: a jump there (python_try)
+    lw.pre += check(lw.ctx, ok, span, message, IndexError)
 
 
 def unmodelled_subscripts(lw, node: cst.BaseExpression) -> None:
@@ -143,11 +123,9 @@ def unmodelled_subscripts(lw, node: cst.BaseExpression) -> None:
                 names.get(n.value.value) in L.SEQUENCES + ("dict",)) \
                 and L.single_index(n) is not None:
             span = lw.span(n)
-            error = "KeyError" if names[n.value.value] == "dict" else "IndexError"
-            caught = lw.ctx.key_caught if error == "KeyError" else lw.ctx.lookup_caught
-            if not caught:
-                lw.pre.append(ir.Assert(cond=ir.Unsupported(
-                    what=f"a subscript inside a {type(node).__name__} at line {span.line}",
-                    type=ir.BOOL, span=span), kind="index", span=span,
-                    message=f"{error}: {lw.ctx.spanner.code(n)} out of range"))
+            error = KeyError if names[n.value.value] == "dict" else IndexError
+            lw.pre += check(lw.ctx, ir.Unsupported(
+                what=f"a subscript inside a {type(node).__name__} at line {span.line}",
+                type=ir.BOOL, span=span), span,
+                f"{error.__name__}: {lw.ctx.spanner.code(n)} out of range", error)
         stack.extend(n.children)

@@ -16,6 +16,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
+from .python_dict_keys import display_keys
 from .python_iterables import ABSTRACT, IMMUTABLE
 from .python_names import kids
 
@@ -172,6 +173,9 @@ def may_change(ctx, node: cst.CSTNode, deep: bool = False) -> bool:
             for t in targets:
                 if not isinstance(n, cst.Del) and item_store(ctx, t):
                     continue                # xs[i] = v: the length stays (python_index)
+                if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) \
+                        and t.value.value in ctx.known_dicts:
+                    continue                # its length is kept (python_known_dicts)
                 if isinstance(n, cst.AugAssign) and isinstance(t, cst.Name) and t.value in names:
                     return True
                 while isinstance(t, (cst.Subscript, cst.Attribute)):
@@ -322,6 +326,8 @@ def literal_length(ctx, value: cst.BaseExpression) -> Optional[int]:
         return None
     if isinstance(value, (cst.Dict, cst.Set)) and not value.elements:
         return 0
+    if isinstance(value, cst.Dict) and display_keys(value) is not None:
+        return len(display_keys(value))         # distinct literal keys
     if isinstance(value, (cst.Tuple, cst.List, cst.SimpleString)) or isinstance(value, cst.Call):
         return model.literal_length(value)
     return None

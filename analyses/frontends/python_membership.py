@@ -10,7 +10,9 @@ nothing changed and the key has the same value; otherwise it is a fresh unknown 
 
 `d[k]` on a dict is an `index` obligation ("KeyError"): it holds where `k in d` was found
 true (or `d[k] = v` / `d.setdefault(k, ..)` ran) since the last change.  Nothing is known
-about a dict's keys otherwise, so KeyError findings are proved or "don't know", never ✗.
+about a dict's keys otherwise, so KeyError findings are proved or "don't know", never ✗ —
+except on dicts whose keys are known exactly (python_known_dicts), where `d[k]` and
+`k in d` are decided over its key set.
 Keys: names (not containers), int and string literals.  Elsewhere (a conditionally
 evaluated operand, another key) `in` stays unsupported and `d[k]` gets no obligation.
 """
@@ -23,6 +25,9 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_names import kids
+from .python_dict_keys import literal_key
+from .python_known_dicts import int_expr, member
+from .python_try import check
 
 EPOCH = L.EPOCH
 
@@ -118,10 +123,15 @@ def membership(lw, left: cst.BaseExpression, container: cst.BaseExpression, nega
                span: ir.Span) -> Optional[ir.Expr]:
     """`k in c` / `k not in c` as a BOOL, or None (not modelled here)."""
     ctx = lw.ctx
-    if not ctx.membership or lw.cond_depth > 0 or lw.called \
-            or not isinstance(container, cst.Name) or container.value not in L.tracked(ctx):
+    if not ctx.membership or not isinstance(container, cst.Name) \
+            or container.value not in L.tracked(ctx):
         return None
-    k = _key(lw, left)
+    if container.value in ctx.known_dicts and (literal_key(left) or int_expr(ctx, left)):
+        exact = member(ctx, container.value, left,      # pure: exact anywhere
+                       None if literal_key(left) else lw.value(left), span)
+        if exact is not None:
+            return ir.Unary(op="not", arg=exact, type=ir.BOOL, span=span) if negated else exact
+    k = _key(lw, left) if lw.cond_depth == 0 and not lw.called else None
     if k is None:
         return None
     t = _lookup(lw, k[0], lw.once(k[1]), container.value, span)
@@ -141,20 +151,26 @@ def key_check(lw, node: cst.Subscript, what: str) -> bool:
     d = node.value.value
     text = ctx.spanner.code(idx) if idx is not None else "?"
     msg = f"KeyError: {d}[{text}] ({what}) may be missing"
+    if k is None and d in ctx.known_dicts and idx is not None and lw.cond_depth == 0 \
+            and not lw.called:                  # an arithmetic key (python_known_dicts)
+        exact = member(ctx, d, idx, lw.value(idx), span)
+        if exact is not None:
+            lw.pre += check(ctx, exact, span, msg, KeyError)
+            return True
     if k is None:
-        if not ctx.key_caught:
-            lw.pre.append(ir.Assert(cond=ir.Unsupported(
-                what=f"the keys of {d} at line {span.line}", type=ir.BOOL, span=span),
-                kind="index", span=span, message=msg))
+        lw.pre += check(ctx, ir.Unsupported(what=f"the keys of {d} at line {span.line}",
+                                            type=ir.BOOL, span=span), span, msg, KeyError)
         return True
     kv = lw.once(k[1])
+    if d in ctx.known_dicts:            # keys known: exact (python_known_dicts)
+        exact = member(ctx, d, idx, kv, span)
+        if exact is not None:
+            lw.pre += check(ctx, exact, span, msg, KeyError)
+            return True
     t = _lookup(lw, k[0], kv, d, span)
     ok = ir.Binary(op="ne", left=t, right=ir.Const(value=0, span=span), type=ir.BOOL,
                    span=span)
-    if ctx.key_caught:
-        lw.pre.append(ir.Assume(cond=ok, span=span))
-    else:
-        lw.pre.append(ir.Assert(cond=ok, kind="index", span=span, message=msg))
+    lw.pre += check(ctx, ok, span, msg, KeyError)     # a handler may catch it (python_try)
     return True
 
 

@@ -20,7 +20,10 @@ from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
 from .python_for import lower_finite_for, lower_range_for
-from .python_index import catches_lookup, index_check
+from .python_index import index_check
+from .python_try import check, exc_class, leave, lower_try, raise_point
+from .python_known_dicts import binding_updates
+from .python_optional import after_assign
 from .python_membership import key_check
 from .python_copy_before import copied_kind
 from .python_growth import growth_blocker
@@ -85,6 +88,8 @@ class StmtLowerer(AssignLowering):
                 if _sets_length(out) or _stores_item(node):
                     out = out + L.bump(self.ctx, self.span(node))
             if not isinstance(node, _COMPOUND):
+                out = out + binding_updates(self.ctx, node, self.span(node)) + \
+                    after_assign(self.ctx, node, self.span(node))
                 out, self.ctx.after_stmt = out + self.ctx.after_stmt, []
             return out
         except Exception as e:                      # never let one statement kill the module
@@ -147,12 +152,12 @@ class StmtLowerer(AssignLowering):
     def _Return(self, node: cst.Return) -> list[ir.Stmt]:
         span = self.span(node)
         if node.value is None:
-            return [ir.Return(value=None, span=span)]
+            return leave(self.ctx, ir.Return(value=None, span=span), 0)
         ex = ExprLowerer(self.ctx)
         value = ex.value(node.value)
         if self.ctx.ret is not None:
             value = coerce(value, self.ctx.ret)
-        return ex.pre + [ir.Return(value=value, span=span)]
+        return ex.pre + leave(self.ctx, ir.Return(value=value, span=span), 0, value)
 
     def _Assert(self, node: cst.Assert) -> list[ir.Stmt]:
         ex = ExprLowerer(self.ctx)
@@ -165,23 +170,24 @@ class StmtLowerer(AssignLowering):
                 msg = node.msg.value
         elif node.msg is not None:
             msg = self.ctx.spanner.code(node.msg)
-        return ex.pre + [ir.Assert(cond=cond, kind="assert", message=msg, span=self.span(node))]
+        return ex.pre + check(self.ctx, cond, self.span(node), msg, AssertionError, "assert")
 
     def _Raise(self, node: cst.Raise) -> list[ir.Stmt]:
         exc = node.exc
         if isinstance(exc, cst.Call):
             exc = exc.func
         name = None if exc is None else (self.ctx.index.resolve(exc) or self.ctx.spanner.code(exc))
-        return [ir.Halt(what=f"raise {name}" if name else "raise", span=self.span(node))]
+        what = f"raise {name}" if name else "raise"
+        return raise_point(self.ctx, exc_class(self.ctx, node.exc), self.span(node), None, what)
 
     def _Break(self, node) -> list[ir.Stmt]:
         span = self.span(node)
         flag = self.loops[-1] if self.loops else None
         pre = [ir.Assign(target=flag, value=_const(1, span), span=span)] if flag else []
-        return pre + [ir.Break(span=span)]
+        return pre + leave(self.ctx, ir.Break(span=span), len(self.loops))
 
     def _Continue(self, node) -> list[ir.Stmt]:
-        return [ir.Continue(span=self.span(node))]
+        return leave(self.ctx, ir.Continue(span=self.span(node)), len(self.loops))
 
     def _Del(self, node: cst.Del) -> list[ir.Stmt]:
         ex = ExprLowerer(self.ctx)        # `del xs[i]`: IndexError first (python_index)
@@ -296,37 +302,10 @@ class StmtLowerer(AssignLowering):
         return False
 
     def _Try(self, node: cst.Try) -> list[ir.Stmt]:
-        span = self.span(node)
-        what = f"try statement at line {span.line}"
-        self.ctx.note(what, span)
-        caught = catches_lookup(self.ctx, node)
-        key_caught = catches_lookup(self.ctx, node, "KeyError")
-        self.ctx.lookup_caught += caught    # IndexError checks in the body: assumptions
-        self.ctx.key_caught += key_caught   # KeyError checks likewise
-        try:
-            normal = self.block(node.body)
-        finally:
-            self.ctx.lookup_caught -= caught
-            self.ctx.key_caught -= key_caught
-        if node.orelse is not None:
-            normal += self.block(node.orelse)
-        raised = [n for n in bound_names(node.body) if n not in self.ctx.global_names]
-        alternatives = [normal]
-        for h in node.handlers:
-            names = raised + (target_names(h.name.name) if h.name else [])
-            for n in names:
-                self.ctx.declare(n, ir.MATH_INT)
-            alternatives.append([ir.Havoc(targets=names, what=what, span=self.span(h))]
-                                + L.arbitrary(self.ctx, set(names) & set(L.tracked(self.ctx)),
-                                              what, span)
-                                + L.invalidate(self.ctx, self.span(h))
-                                + self.block(h.body))
-        out = self.nondet_choice(alternatives, what, span)
-        if node.finalbody is not None:
-            out += self.block(node.finalbody)
-        return out
+        return lower_try(self, node)
 
-    _TryStar = _Try
+    def _TryStar(self, node) -> list[ir.Stmt]:
+        return lower_try(self, node, star=True)    # except* splits groups: "may catch"
 
     def _With(self, node: cst.With) -> list[ir.Stmt]:
         span = self.span(node)

@@ -180,6 +180,8 @@ class _Compiler:
         return old
 
     def x_Unsupported(self, e):
+        if e.what.startswith((ir.EXCEPTION_ROUTE, ir.MAYBE_NONE)):   # (see ir.py)
+            return lambda env, ctx: False
         conv, what = converter(e.type), _at_line(e.what, e.span)
         return lambda env, ctx: ctx.next_external(conv, what)
 
