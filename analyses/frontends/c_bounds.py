@@ -25,6 +25,7 @@ from pycparser import c_ast
 from .. import ir
 from .c_common import impure, is_int
 from .c_memory import _base_and_index, _Scan
+from .c_strings import literal_of, literal_range
 from .c_types import NonInt
 
 M = ir.MATH_INT
@@ -131,11 +132,17 @@ class AccessBounds:
         if id(node) in lw.address_only:
             return None
         found = _base_and_index(node)
+        literal = literal_of(lw, node.name if isinstance(node, c_ast.ArrayRef) else
+                             node.expr, self.assigned)
+        if literal is not None and found is None:            # "abc"[i]
+            found = ("", getattr(node, "subscript", None))
+        elif found is not None and literal is None:
+            literal = literal_of(lw, c_ast.ID(found[0]), self.assigned)
         if found is None:
             lw.bounds_unknown.append((_shape_reason(node), span))
             return None
         base, index_node = found
-        rng = self.range_of(lw, base)
+        rng = literal_range(literal) if literal is not None else self.range_of(lw, base)
         if isinstance(rng, str):
             lw.bounds_unknown.append((rng, span))
             return None
@@ -181,6 +188,7 @@ def init_access(lw) -> None:
     lw.bounds_unknown = []                # (reason, span) of accesses of unknown size
     lw.premade = {}                       # id(index node) -> its value, lowered once here
     lw.address_only = set()               # ids of `&a[i]` operands: no access
+    lw.literal_pointers = {}              # id(scope entry) -> bytes of `const char *p = ".."`
 
 
 def check_access(lw, node) -> Optional[int]:

@@ -17,6 +17,8 @@ from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
 from .c_bounds import check_access, init_access
 from .c_memory import lower_element
+from .c_sizeof import lower_offsetof, lower_sizeof
+from .c_strings import literal_of, read_literal
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "band",
@@ -215,15 +217,8 @@ class ExprLowerer(OpaqueValues):
             if op == "-" and isinstance(a, ir.Const) and t.min <= -a.value <= t.max:
                 return ir.Const(value=-a.value, type=t, span=span)
             return ir.Unary(op="neg" if op == "-" else "bnot", arg=a, type=t, span=span)
-        if op == "sizeof":
-            t = self.static_type(node.expr)
-            if is_int(t):
-                return self.const(max(t.bits // 8, 1), self.dm.size_t, node)
-            if is_pointer(t) and t.desc.endswith("*"):
-                return self.const(self.dm.ulong.bits // 8, self.dm.size_t, node)
-            if is_pointer(t) and t.length is not None and is_int(t.elem):   # T a[N]
-                return self.const(t.length * max(t.elem.bits // 8, 1), self.dm.size_t, node)
-            return self.unsup(f"sizeof of {describe(t)}", node, self.dm.size_t)
+        if op in ("sizeof", "_Alignof"):
+            return lower_sizeof(self, node)
         if op == "&":
             t = self.static_type(node.expr)
             if not isinstance(node.expr, c_ast.ID):
@@ -376,9 +371,26 @@ class ExprLowerer(OpaqueValues):
             if key is not None:
                 self.premade.pop(key, None)
 
+    def _literal_read(self, node, base, index_node) -> Optional[ir.Expr]:
+        """A char of a string literal (`"abc"[i]`, `p[i]` with `const char *p = "abc"`)
+        whose index c_bounds has just checked (and lowered, unless it is 0)."""
+        if self.bounds is None:
+            return None
+        data = literal_of(self, base, self.bounds.assigned)
+        if data is None or (index_node is not None and id(index_node) not in self.premade):
+            return None
+        index = ir.Const(value=0, type=ir.MATH_INT) if index_node is None else \
+            convert(self.premade[id(index_node)], ir.MATH_INT)
+        return read_literal(data, index, self.sp(node))
+
     def _deref(self, node) -> ir.Expr:
         if (elem := lower_element(self, node)) is not None:
             return elem
+        e = node.expr
+        plus = isinstance(e, c_ast.BinaryOp) and e.op == "+"
+        if (value := self._literal_read(node, e.left if plus else e,
+                                        e.right if plus else None)) is not None:
+            return value
         t = self.static_type(node.expr)
         self.effects(node.expr)
         return self.unsup("pointer dereference", node, t.elem if is_pointer(t) else UNKNOWN)
@@ -389,6 +401,8 @@ class ExprLowerer(OpaqueValues):
     def _array_ref(self, node) -> ir.Expr:
         if (elem := lower_element(self, node)) is not None:
             return elem
+        if (value := self._literal_read(node, node.name, node.subscript)) is not None:
+            return value
         t = self.static_type(node)
         if not isinstance(node.name, c_ast.ID):
             self.effects(node.name)
@@ -396,6 +410,8 @@ class ExprLowerer(OpaqueValues):
         return self.unsup("array access", node, t)
 
     def x_FuncCall(self, node, discard: bool = False) -> ir.Expr:
+        if isinstance(node.name, c_ast.ID) and node.name.name == "offsetof":
+            return lower_offsetof(self, node)
         return lower_call(self, node, discard)
 
 

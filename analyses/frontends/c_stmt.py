@@ -18,6 +18,7 @@ from .c_expr import ExprLowerer
 from .c_bounds import AccessBounds
 from .c_functions import valid_ranges
 from .c_memory import ElementReads, param_types
+from .c_strings import const_char_pointer_literal, sized_by_initializer
 from .c_types import VOID, as_value, const_value, convert, describe, is_const_object
 
 LOOPS = (c_ast.While, c_ast.DoWhile, c_ast.For)
@@ -128,7 +129,7 @@ class StmtLowerer(ExprLowerer):
 
     def s_Decl(self, node) -> None:
         if "typedef" in node.storage:
-            self.ctx.tenv.typedefs[node.name] = self.ctx.tenv.resolve(node.type)
+            self.ctx.tenv.define(node.name, node)
             return
         if isinstance(node.type, c_ast.FuncDecl):
             self.ctx.declare_function(node)
@@ -141,6 +142,7 @@ class StmtLowerer(ExprLowerer):
         if "extern" in node.storage:
             self.scopes[-1].pop(node.name, None)
             return
+        t = sized_by_initializer(t, node)
         if "static" in node.storage:
             gname = f"{self.fn_name}${node.name}"
             self.ctx.add_global(gname, t, node.init, is_const_object(node))
@@ -149,6 +151,8 @@ class StmtLowerer(ExprLowerer):
         span = self.ctx.spans.stmt_span(node)
         name = self.declare(node.name, t, node)
         if name is None:
+            if (data := const_char_pointer_literal(node)) is not None:
+                self.literal_pointers[id(self.scopes[-1][node.name])] = data
             self.note(f"local {node.name} of type {describe(t)}", node)
             if node.init is not None and not isinstance(node.init, c_ast.InitList):
                 self.discard(node.init)
@@ -170,7 +174,7 @@ class StmtLowerer(ExprLowerer):
             self.s_Decl(d)
 
     def s_Typedef(self, node) -> None:
-        self.ctx.tenv.typedefs[node.name] = self.ctx.tenv.resolve(node.type)
+        self.ctx.tenv.define(node.name, node)
 
     # ------------------------------------------------------------------ control flow
     def s_If(self, node) -> None:
