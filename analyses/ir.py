@@ -300,6 +300,11 @@ class Havoc(Stmt):
     depend on it are 'unknown' with reason `what`."""
     targets: list[str] = field(default_factory=list)
     what: str = ""
+    # C: a write through a pointer parameter the function never reassigns (`p[i] = v`,
+    # `p->f = v`).  The targets are what it may change if p aliases them; a concrete run
+    # of the function itself (its caller's choice of p: a separate, large enough object)
+    # changes none of them, so the interpreter runs it as a no-op at the top level.
+    caller_memory: bool = False
 
 
 # --------------------------------------------------------------------------- functions

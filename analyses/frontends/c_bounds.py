@@ -106,6 +106,21 @@ class AccessBounds:
                    if isinstance(v, ir.Expr)}
         return dataclasses.replace(e, **changes) if changes else e
 
+    def caller_memory(self, lw, lnode) -> bool:
+        """Does the write to `lnode` land in the object a parameter points to (`p[i]`,
+        `*(p + i)`, `*p`, `p->f`), p never reassigned?  Only the caller can see it."""
+        if isinstance(lnode, c_ast.StructRef) and lnode.type == "->" and \
+                isinstance(lnode.name, c_ast.ID):
+            base = lnode.name.name
+        else:
+            found = _base_and_index(lnode)
+            if found is None:
+                return False
+            base = found[0]
+        entry = lw.lookup(base)
+        return entry is not None and self.params.get(base) is entry and \
+            base not in self.assigned and not is_int(entry[1])
+
     # ------------------------------------------------------------------ one access
     def range_of(self, lw, base: str):
         """(lo, hi) of the object `base` names, or the reason it is unknown."""

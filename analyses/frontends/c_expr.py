@@ -272,6 +272,8 @@ class ExprLowerer(OpaqueValues):
         t = self.static_type(lnode)
         self.effects(lnode)
         self.havoc(what, node)
+        if self.bounds is not None and self.bounds.caller_memory(self, lnode):
+            self.out[-1].caller_memory = True
         return self.unsup(f"value of {what}", node, t)
 
     def incdec(self, node, discard: bool) -> ir.Expr:

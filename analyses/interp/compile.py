@@ -356,8 +356,11 @@ class _Compiler:
         targets = [(t, converter(types.get(t, ir.MATH_INT)), t in self.globals)
                    for t in s.targets]
         what = _at_line(s.what or "unsupported statement", s.span)
+        caller_memory = s.caller_memory
 
         def havoc(env, ctx):
+            if caller_memory and ctx.depth == 0:   # into the caller's own object
+                return
             for t, conv, is_global in targets:
                 v = ctx.next_external(conv, what)
                 (ctx.globals if is_global else env)[t] = v
