@@ -178,6 +178,14 @@ class Element(Expr):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Load(Expr):
+    """C: element `index` (MATH_INT, already bounds-checked) of the local array `array`
+    (a name of Function.arrays) as it is now: one z3 array in the engine's state."""
+    array: str
+    index: Expr
+
+
+@dataclass(frozen=True, kw_only=True)
 class Old(Expr):
     """\\old(e) / __old__.e / OLD.e in a postcondition: e evaluated at function entry."""
     arg: Expr
@@ -307,6 +315,25 @@ class Havoc(Stmt):
     caller_memory: bool = False
 
 
+@dataclass(kw_only=True)
+class Store(Stmt):
+    """C: `array[index] = value` on a local array of Function.arrays (index MATH_INT,
+    already bounds-checked; value of the element type)."""
+    array: str
+    index: Expr
+    value: Expr
+
+
+@dataclass(kw_only=True)
+class ArrayInit(Stmt):
+    """C: the declaration of a local array of Function.arrays with `length` elements:
+    `values` first, the rest 0 (an initializer, C11 6.7.9p21), or, with values None,
+    indeterminate contents (reading an element never written is unknown)."""
+    array: str
+    length: int
+    values: Optional[list] = None
+
+
 # --------------------------------------------------------------------------- functions
 
 # Contract.origin of an ACSL `\valid(...)` requires: the C frontend checks the function's
@@ -368,6 +395,9 @@ class Function:
     c_arity: int = -1                       # C: number of parameters (-1: not known)
     # C locals (IR names) whose address is taken: a call may change them through it
     address_taken: frozenset = frozenset()
+    # C local arrays whose address never escapes (IR name -> element type): their
+    # contents are values of the run (ArrayInit, Store, Load), not memory
+    arrays: dict[str, IntT] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)

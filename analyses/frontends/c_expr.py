@@ -15,6 +15,7 @@ from .. import ir
 from .c_calls import lower_call
 from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
+from .c_arrays import init_arrays, load as load_array, store as store_array
 from .c_bounds import check_access, init_access
 from .c_memory import lower_element
 from .c_sizeof import lower_offsetof, lower_sizeof
@@ -39,6 +40,7 @@ class ExprLowerer(OpaqueValues):
         self.n = 0
         self.local_consts: dict[str, int] = {}  # IR name -> value of a `const` local
         init_access(self)                       # c_bounds: the obligations' state
+        init_arrays(self, set())                # c_arrays: tracked local arrays
         self._opaque_init()
 
     # ------------------------------------------------------------------ helpers
@@ -279,6 +281,12 @@ class ExprLowerer(OpaqueValues):
     def incdec(self, node, discard: bool) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.expr)
+        one = ir.Const(value=1, type=ir.C_INT, span=span)
+        if target is None and isinstance(node.expr, c_ast.ArrayRef) and (
+                got := store_array(self, node.expr, lambda old: self.binop(
+                    "+" if "+" in node.op else "-", old, one, span),
+                    want_old=node.op.startswith("p"))) is not None:
+            return got
         if target is None:
             return self.memory_write(node, f"{node.op.strip('p')} on a non-variable",
                                      node.expr)
@@ -297,6 +305,11 @@ class ExprLowerer(OpaqueValues):
     def x_Assignment(self, node) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.lvalue)
+        if target is None and isinstance(node.lvalue, c_ast.ArrayRef) and (
+                got := store_array(self, node.lvalue, lambda old: self.binop(
+                    node.op[:-1], old, self.rvalue(node.rvalue), span) if node.op != "="
+                    else self.rvalue(node.rvalue))) is not None:
+            return got
         if target is None:
             self.effects(node.rvalue)
             kind = "array element" if isinstance(node.lvalue, c_ast.ArrayRef) else \
@@ -401,7 +414,8 @@ class ExprLowerer(OpaqueValues):
         return self.access(node, self._array_ref)
 
     def _array_ref(self, node) -> ir.Expr:
-        if (elem := lower_element(self, node)) is not None:
+        if (elem := lower_element(self, node)) is not None or \
+                (elem := load_array(self, node)) is not None:
             return elem
         if (value := self._literal_read(node, node.name, node.subscript)) is not None:
             return value

@@ -15,6 +15,7 @@ from .. import ir
 from . import acsl
 from .c_common import is_int
 from .c_expr import ExprLowerer
+from .c_arrays import declare_array, init_arrays, tracked_arrays
 from .c_bounds import AccessBounds
 from .c_functions import valid_ranges
 from .c_memory import ElementReads, param_types
@@ -48,12 +49,12 @@ class StmtLowerer(ExprLowerer):
                 self.discard(node)
             else:
                 self.havoc(f"{type(node).__name__} statement", node,
-                           sorted(self.locals) + self.memory_targets())
+                           sorted(self.locals) + sorted(self.arrays) + self.memory_targets())
         except RecursionError:
             raise
         except Exception as exc:      # never let one statement sink the function
             self.havoc(f"internal error lowering {type(node).__name__} ({exc})", node,
-                       sorted(self.locals) + self.memory_targets())
+                       sorted(self.locals) + sorted(self.arrays) + self.memory_targets())
 
     def s_Compound(self, node) -> None:
         self.scopes.append({})
@@ -149,6 +150,8 @@ class StmtLowerer(ExprLowerer):
             self.scopes[-1][node.name] = (gname if is_int(t) else None, t)
             return
         span = self.ctx.spans.stmt_span(node)
+        if not is_int(t) and declare_array(self, node, t):
+            return
         name = self.declare(node.name, t, node)
         if name is None:
             if (data := const_char_pointer_literal(node)) is not None:
@@ -333,6 +336,7 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
         params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
     if not is_int(ret) and ret != VOID:
         lw.note(f"return type {describe(ret)}", fdef.decl)
+    init_arrays(lw, tracked_arrays(fdef, ctx.tenv))
     lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
                                getattr(ctx, "memory_free", frozenset()))
     lw.bounds = AccessBounds(lw, fdef, declared, valid_ranges(ctx, lw, anns))
@@ -344,7 +348,7 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
                        bounds_unknown=_one_per_site(lw.bounds_unknown),
                        array_params=lw.bounds.array_params(declared),
                        c_arity=-1 if _variadic(ftype) else len(declared),
-                       address_taken=frozenset(lw.addr_ir)), lw
+                       address_taken=frozenset(lw.addr_ir), arrays=dict(lw.arrays)), lw
 
 
 def _variadic(ftype) -> bool:

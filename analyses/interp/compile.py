@@ -167,6 +167,18 @@ class _Compiler:
             return conv(ctx.elements[key])
         return element
 
+    def x_Load(self, e):
+        """A local array is a tuple of its elements (None: never written)."""
+        index, name, what = self.expr(e.index), e.array, _at_line(
+            f"read of an element of {e.array.split('$')[0]} never written", e.span)
+
+        def load(env, ctx):
+            v = env[name][index(env, ctx)]
+            if v is None:
+                raise Stop("unsupported", what)
+            return v
+        return load
+
     def x_Old(self, e):
         inner = self.expr(e.arg)
 
@@ -259,7 +271,8 @@ class _Compiler:
                         except Stop:    # lazy unknowns of different places: not known
                             same = False
                         if same:
-                            state = {k: int(v) for k, v in env.items()}
+                            state = {k: int(v) for k, v in env.items()
+                                     if not isinstance(v, tuple)}
                             state.update({k: int(v) for k, v in ctx.globals.items()})
                             raise Stop("nonterminating",
                                        f"the loop at line {span.line} repeats the state "
@@ -350,6 +363,27 @@ class _Compiler:
         def effect(env, ctx):
             e(env, ctx)
         return effect
+
+    def s_ArrayInit(self, s):
+        name, n = s.array, s.length
+        vals = None if s.values is None else [self.expr(v) for v in s.values]
+
+        def init(env, ctx):
+            if vals is None:
+                env[name] = (None,) * n
+            else:
+                got = [v(env, ctx) for v in vals]
+                env[name] = tuple(got) + (0,) * (n - len(got))
+        return init
+
+    def s_Store(self, s):
+        name, index, value = s.array, self.expr(s.index), self.expr(s.value)
+
+        def store(env, ctx):
+            k, v = index(env, ctx), value(env, ctx)
+            old = env[name]
+            env[name] = old[:k] + (v,) + old[k + 1:]
+        return store
 
     def s_Havoc(self, s):
         types = {**self.program.globals, **self.fn.locals}
