@@ -85,6 +85,13 @@ class MemoryExec:
         if cur is None:
             cur = st.vars[e.array] = self.fresh_array(e.array, e.type)
         v = z3.Select(cur, index)
-        if E.int_sorted(e.type):        # an element is a value of its type
-            self.pre.append(z3.And(v >= e.type.min, v <= e.type.max))
+        base = cur
+        while z3.is_store(base):
+            base = base.arg(0)
+        if E.int_sorted(e.type) and z3.is_const(base):
+            # the elements of arbitrary contents are values of the type.  Never a fact
+            # about `v` itself: a stored value may be the exact result of an operation
+            # whose overflow is an obligation, and `pre` holds on every path
+            b = z3.Select(base, index)
+            self.pre.append(z3.And(b >= e.type.min, b <= e.type.max))
         return v
