@@ -25,7 +25,9 @@ _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)", re.S)
 
 def literal_bytes(value: str) -> Optional[bytes]:
     """The bytes of a narrow string literal's source text (`"a\\n"`), without the NUL;
-    None for wide/Unicode literals and escapes whose encoding is not a plain byte."""
+    None for wide/Unicode literals, escapes whose encoding is not a plain byte, and octal
+    or hex escapes of more than one digit (pycparser joins adjacent literals by plain
+    concatenation, so such an escape may have absorbed the next literal's digits)."""
     if not (value.startswith('"') and value.endswith('"')) or len(value) < 2:
         return None
     body = value[1:-1]
@@ -34,6 +36,8 @@ def literal_bytes(value: str) -> Optional[bytes]:
     for m in _ESCAPE.finditer(body):
         out += body[pos:m.start()].encode("utf-8")
         esc = m.group(1)
+        if esc[0] in "x01234567" and len(esc) > (2 if esc[0] == "x" else 1):
+            return None     # "\1" "2" reaches us joined as "\12": ambiguous, unknown
         if esc[0] == "x":
             v = int(esc[1:], 16)
         elif esc[0] in "01234567":
