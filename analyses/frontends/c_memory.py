@@ -237,7 +237,8 @@ def _local_bases(scan: _Scan, params: set[str]) -> set[str]:
             continue
         names = _Names()
         names.visit(decl.init)
-        cands[name] = names.ids
+        if names.ids and not names.literal:   # `p = "abc"` points at no caller memory
+            cands[name] = names.ids
     out: set[str] = set()
     changed = True
     while changed:                        # pointers fixed from such pointers count too
@@ -258,9 +259,13 @@ def _int_local(scan: _Scan, name: str) -> bool:
 class _Names(c_ast.NodeVisitor):
     def __init__(self):
         self.ids: set[str] = set()
+        self.literal = False
 
     def visit_ID(self, node):
         self.ids.add(node.name)
+
+    def visit_Constant(self, node):
+        self.literal = self.literal or node.type == "string"
 
     def visit_Typename(self, node):       # the type of a cast or sizeof names no object
         pass
