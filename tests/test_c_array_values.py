@@ -259,3 +259,18 @@ int upd(int i) {{
         assert f.counterexample.inputs["i"] in bad
     else:
         assert f.status == "proved"
+
+
+def test_element_inputs_survive_writes_to_a_tracked_local_array():
+    src = r"""
+int copy_first(const unsigned char *p) {
+    int tmp[2];
+    tmp[0] = p[0];
+    tmp[1] = p[1];
+    return tmp[0] << 24;
+}
+"""
+    [f] = [f for f in _findings(src) if f.property == "shift"]
+    assert f.status == "counterexample"
+    assert "p[0] = " in f.counterexample.call
+    assert f.counterexample.values_at_failure["left"] >= 128

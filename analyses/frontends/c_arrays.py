@@ -195,3 +195,25 @@ def store(lw, node, value_of, want_old: bool = False) -> Optional[ir.Expr]:
     finally:
         if key is not None:
             lw.premade.pop(key, None)
+
+
+def assign_array(lw, node) -> Optional[ir.Expr]:
+    """`a[i] = v` / `a[i] op= v` (node: the Assignment) on a tracked array, else None."""
+    if not isinstance(node.lvalue, c_ast.ArrayRef):
+        return None
+    span = lw.sp(node)
+    if node.op == "=":
+        return store(lw, node.lvalue, lambda old: lw.rvalue(node.rvalue))
+    return store(lw, node.lvalue, lambda old: lw.binop(node.op[:-1], old,
+                                                       lw.rvalue(node.rvalue), span))
+
+
+def incdec_array(lw, node) -> Optional[ir.Expr]:
+    """`a[i]++`, `--a[i]`... (node: the UnaryOp) on a tracked array, else None."""
+    if not isinstance(node.expr, c_ast.ArrayRef):
+        return None
+    span = lw.sp(node)
+    one = ir.Const(value=1, type=ir.C_INT, span=span)
+    return store(lw, node.expr, lambda old: lw.binop("+" if "+" in node.op else "-", old,
+                                                     one, span),
+                 want_old=node.op.startswith("p"))

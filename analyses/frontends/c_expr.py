@@ -15,11 +15,11 @@ from .. import ir
 from .c_calls import lower_call
 from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
-from .c_arrays import init_arrays, load as load_array, store as store_array
+from .c_arrays import assign_array, incdec_array, init_arrays, load as load_array
 from .c_bounds import check_access, init_access
 from .c_memory import lower_element
 from .c_sizeof import lower_offsetof, lower_sizeof
-from .c_strings import literal_of, read_literal
+from .c_strings import literal_read
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "band",
@@ -281,11 +281,7 @@ class ExprLowerer(OpaqueValues):
     def incdec(self, node, discard: bool) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.expr)
-        one = ir.Const(value=1, type=ir.C_INT, span=span)
-        if target is None and isinstance(node.expr, c_ast.ArrayRef) and (
-                got := store_array(self, node.expr, lambda old: self.binop(
-                    "+" if "+" in node.op else "-", old, one, span),
-                    want_old=node.op.startswith("p"))) is not None:
+        if target is None and (got := incdec_array(self, node)) is not None:
             return got
         if target is None:
             return self.memory_write(node, f"{node.op.strip('p')} on a non-variable",
@@ -305,10 +301,7 @@ class ExprLowerer(OpaqueValues):
     def x_Assignment(self, node) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.lvalue)
-        if target is None and isinstance(node.lvalue, c_ast.ArrayRef) and (
-                got := store_array(self, node.lvalue, lambda old: self.binop(
-                    node.op[:-1], old, self.rvalue(node.rvalue), span) if node.op != "="
-                    else self.rvalue(node.rvalue))) is not None:
+        if target is None and (got := assign_array(self, node)) is not None:
             return got
         if target is None:
             self.effects(node.rvalue)
@@ -386,24 +379,12 @@ class ExprLowerer(OpaqueValues):
             if key is not None:
                 self.premade.pop(key, None)
 
-    def _literal_read(self, node, base, index_node) -> Optional[ir.Expr]:
-        """A char of a string literal (`"abc"[i]`, `p[i]` with `const char *p = "abc"`)
-        whose index c_bounds has just checked (and lowered, unless it is 0)."""
-        if self.bounds is None:
-            return None
-        data = literal_of(self, base, self.bounds.assigned)
-        if data is None or (index_node is not None and id(index_node) not in self.premade):
-            return None
-        index = ir.Const(value=0, type=ir.MATH_INT) if index_node is None else \
-            convert(self.premade[id(index_node)], ir.MATH_INT)
-        return read_literal(data, index, self.sp(node))
-
     def _deref(self, node) -> ir.Expr:
         if (elem := lower_element(self, node)) is not None:
             return elem
         e = node.expr
         plus = isinstance(e, c_ast.BinaryOp) and e.op == "+"
-        if (value := self._literal_read(node, e.left if plus else e,
+        if (value := literal_read(self, node, e.left if plus else e,
                                         e.right if plus else None)) is not None:
             return value
         t = self.static_type(node.expr)
@@ -417,7 +398,7 @@ class ExprLowerer(OpaqueValues):
         if (elem := lower_element(self, node)) is not None or \
                 (elem := load_array(self, node)) is not None:
             return elem
-        if (value := self._literal_read(node, node.name, node.subscript)) is not None:
+        if (value := literal_read(self, node, node.name, node.subscript)) is not None:
             return value
         t = self.static_type(node)
         if not isinstance(node.name, c_ast.ID):

@@ -338,7 +338,8 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
         lw.note(f"return type {describe(ret)}", fdef.decl)
     init_arrays(lw, tracked_arrays(fdef, ctx.tenv))
     lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
-                               getattr(ctx, "memory_free", frozenset()))
+                               getattr(ctx, "memory_free", frozenset()),
+                               frozenset(lw.tracked_arrays))
     lw.bounds = AccessBounds(lw, fdef, declared, valid_ranges(ctx, lw, anns))
     body = lw.block(fdef.body)
     body = lw.bounds.prologue + lw.elements.prologue() + body

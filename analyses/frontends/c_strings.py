@@ -14,7 +14,7 @@ from typing import Optional
 from pycparser import c_ast
 
 from .. import ir
-from .c_types import NonInt, wrap
+from .c_types import NonInt, convert, wrap
 
 M = ir.MATH_INT
 MAX_READ = 256                     # longer literals: reads stay unknown (term size)
@@ -122,3 +122,16 @@ def const_char_pointer_literal(decl) -> Optional[bytes]:
             inner.type.names != ["char"]:
         return None
     return string_node(decl.init)
+
+
+def literal_read(lw, node, base, index_node) -> Optional[ir.Expr]:
+    """A char of a string literal (`"abc"[i]`, `p[i]` with `const char *p = "abc"`) whose
+    index c_bounds has just checked (and lowered, unless it is 0), else None."""
+    if lw.bounds is None:
+        return None
+    data = literal_of(lw, base, lw.bounds.assigned)
+    if data is None or (index_node is not None and id(index_node) not in lw.premade):
+        return None
+    index = ir.Const(value=0, type=M) if index_node is None else \
+        convert(lw.premade[id(index_node)], M)
+    return read_literal(data, index, lw.sp(node))
