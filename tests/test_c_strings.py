@@ -121,3 +121,11 @@ int rd(int i) {
     assert f.status == "counterexample"
     assert f.counterexample.inputs == {"i": 4}
     assert f.counterexample.confirmed is True
+
+
+def test_a_huge_table_blanked_before_parsing_gets_no_size_from_its_initializer():
+    items = ", ".join(str(k % 100) for k in range(3000))
+    src = f"int table[] = {{{items}}};\nint rd(int i) {{ if (i < 0) return 0; return table[i]; }}\n"
+    [f] = [f for f in analyze_source(src, "t.c", Options()).findings
+           if f.property == "bounds"]
+    assert f.status == "unknown"          # not "size 1": the table was blanked to {0}

@@ -105,6 +105,9 @@ def sized_by_initializer(t, decl):
     data = string_node(init)
     if data is not None and isinstance(t.elem, ir.IntT) and t.elem.bits == 8:
         return dataclasses.replace(t, length=len(data))
+    if isinstance(init, c_ast.InitList) and len(init.exprs) == 1 and \
+            isinstance(init.exprs[0], c_ast.Constant) and init.exprs[0].value == "0":
+        return t      # c_tables blanks a huge file-scope table to `{0`: size unknown
     if isinstance(init, c_ast.InitList) and init.exprs and isinstance(t.elem, ir.IntT) \
             and not any(isinstance(x, (c_ast.NamedInitializer, c_ast.InitList))
                         for x in init.exprs):
