@@ -138,3 +138,17 @@ def literal_read(lw, node, base, index_node) -> Optional[ir.Expr]:
     index = ir.Const(value=0, type=M) if index_node is None else \
         convert(lw.premade[id(index_node)], M)
     return read_literal(data, index, lw.sp(node))
+
+
+def is_table_read(e: ir.Expr) -> bool:
+    """Is e a read_literal chain (nothing to evaluate for effects: its index is a value
+    computed and checked before)?"""
+    while isinstance(e, ir.Ite):
+        c = e.cond
+        if not (isinstance(e.then, ir.Const) and isinstance(c, ir.Binary) and c.op == "eq"
+                and isinstance(c.right, ir.Const)
+                and isinstance(c.left, (ir.Var, ir.Const, ir.Cast))
+                and not isinstance(getattr(c.left, "arg", None), (ir.Call, ir.Nondet))):
+            return False
+        e = e.orelse
+    return isinstance(e, ir.Const)
