@@ -1,14 +1,14 @@
 """Local arrays as values: `int a[8]; a[i] = v; ... a[j]` with exact contents.
 
 A local array of integers of constant size (also `char b[] = "abc"`, `int c[] = {1, 2}`)
-is tracked when its name is only ever subscripted (`a[i]` read or written, `a[i]++`,
-`a[i] += v`) or measured (`sizeof a`): then its address never escapes, no pointer can
-alias it and no call can change it, so its contents are a value of the run (ir.ArrayInit,
-ir.Store, ir.Load: one z3 array in the engine's state; a tuple in the interpreter).  Any
-other use (`a` passed to a function, `&a[i]`, `p = a`, `*a`, `a + 1`), a second
-declaration of the name, or a `goto` in the function leaves it to the old treatment:
-reads unknown, writes havoc.  The bounds obligation of every access (c_bounds) comes
-first, so stores and loads only ever see indices in range.
+declared once in a function without `goto` is tracked: its contents are a value of the
+run (ir.ArrayInit, ir.Store, ir.Load: one z3 array in the engine's state; a tuple in the
+interpreter), read and written through `a[i]` (`a[i] = v`, `a[i]++`, `a[i] += v`).
+When its name is used any other way (`a` passed to a function, `&a[i]`, `p = a`, `*a`,
+`a + 1`) its address escapes: it then counts as address-taken (Function.address_taken),
+so every call that may write memory and every write through an untracked pointer havoc
+it (fresh contents), and reads through the alias stay unknown.  The bounds obligation of
+every access (c_bounds) comes first, so stores and loads only ever see indices in range.
 """
 from __future__ import annotations
 
@@ -63,8 +63,9 @@ class _Decls(c_ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def tracked_arrays(fdef: c_ast.FuncDef, tenv) -> set[str]:
-    """C names of the local arrays of fdef that are tracked (see the module docstring)."""
+def tracked_arrays(fdef: c_ast.FuncDef, tenv) -> tuple[set[str], set[str]]:
+    """C names of the local arrays of fdef that are tracked, and of those the ones whose
+    address escapes (see the module docstring)."""
     found = _Decls()
     found.visit(fdef.body)
     params = fdef.decl.type.args.params if fdef.decl.type.args is not None else []
@@ -80,14 +81,15 @@ def tracked_arrays(fdef: c_ast.FuncDef, tenv) -> set[str]:
                 0 < t.length <= MAX_LENGTH:
             cands.add(name)
     if not cands:
-        return set()
+        return set(), set()
     uses = _Uses(cands)
     uses.visit(fdef.body)
-    return set() if uses.gotos else cands - uses.escaped
+    return (set(), set()) if uses.gotos else (cands, uses.escaped)
 
 
-def init_arrays(lw, tracked: set[str]) -> None:
+def init_arrays(lw, tracked: set[str], escaped: set[str] = frozenset()) -> None:
     lw.tracked_arrays = tracked           # C names
+    lw.escaped_arrays = escaped           # ... whose address escapes (havocked like `&x`)
     lw.array_entries = {}                 # id(scope entry) -> IR name
     lw.arrays = {}                        # IR name -> element type
 
@@ -105,6 +107,8 @@ def declare_array(lw, node, t: NonInt) -> bool:
     lw.scopes[-1][node.name] = entry
     lw.array_entries[id(entry)] = name
     lw.arrays[name] = t.elem
+    if node.name in lw.escaped_arrays:
+        lw.addr_ir.add(name)
     values = _initial_values(lw, node, t)
     lw.out.append(ir.ArrayInit(array=name, length=t.length, values=values,
                                span=lw.ctx.spans.stmt_span(node)))

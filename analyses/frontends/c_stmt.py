@@ -336,7 +336,7 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
         params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
     if not is_int(ret) and ret != VOID:
         lw.note(f"return type {describe(ret)}", fdef.decl)
-    init_arrays(lw, tracked_arrays(fdef, ctx.tenv))
+    init_arrays(lw, *tracked_arrays(fdef, ctx.tenv))
     lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
                                getattr(ctx, "memory_free", frozenset()),
                                frozenset(lw.tracked_arrays))
