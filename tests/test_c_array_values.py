@@ -318,3 +318,15 @@ int copy_first(const unsigned char *p) {
     assert f.status == "counterexample"
     assert "p[0] = " in f.counterexample.call
     assert f.counterexample.values_at_failure["left"] >= 128
+
+
+def test_volatile_and_static_arrays_are_not_tracked():
+    src = r"""
+int f(void) {
+    volatile int v[2] = {0, 0};
+    static int s[2];
+    int t[2] = {0, 0};
+    return v[0] + s[0] + t[0];
+}
+"""
+    assert list(parse(src, "t.c").functions["f"].arrays) == ["t"]

@@ -74,7 +74,8 @@ def tracked_arrays(fdef: c_ast.FuncDef, tenv) -> tuple[set[str], set[str]]:
     for name, decls in found.decls.items():
         d = decls[0]
         if len(decls) != 1 or name in pnames or set(d.storage) - {"auto", "register"} or \
-                not isinstance(d.type, c_ast.ArrayDecl):
+                not isinstance(d.type, c_ast.ArrayDecl) or \
+                "volatile" in getattr(d.type.type, "quals", ["volatile"]):
             continue
         t = sized_by_initializer(tenv.resolve(d.type), d)
         if isinstance(t, NonInt) and is_int(t.elem) and t.length is not None and \
