@@ -161,3 +161,9 @@ def test_random_layouts_agree_with_gcc(data_model):
                        for lab, g in zip(labels, got))
     proc = _gcc_accepts(defs + "\n" + checks, m32)
     assert proc.returncode == 0, proc.stderr[:2000]
+
+
+def test_a_tag_defined_in_two_scopes_has_no_layout():
+    src = "struct S { int a; };\nint f(void) { struct S { char c; } s; return 0; }\n"
+    [got] = _values(src, ["sizeof(struct S)"])
+    assert isinstance(got, str) and "more than once" in got

@@ -190,6 +190,9 @@ class Layouts:
 
     def _record(self, rec) -> Layout:
         self._file_wide()
+        key = next((k for k, n in self.tenv.struct_nodes.items() if n is rec), "")
+        if f"{key} (redefined)" in self.tenv.struct_nodes:
+            raise Unknown(f"{key} is defined more than once (scopes)")
         self._aliases(rec)
         self._trust(rec, "the struct" if isinstance(rec, c_ast.Struct) else "the union")
         union = isinstance(rec, c_ast.Union)
@@ -241,6 +244,8 @@ class Layouts:
         """Every typedef naming this record must be trusted too: `typedef struct S T
         __attribute__((aligned(32)))` changes what sizeof of a T object is."""
         key = next((k for k, n in self.tenv.struct_nodes.items() if n is rec), None)
+        if key is not None and key.endswith(" (redefined)"):
+            key = None
         for name, decl in self.tenv.typedef_nodes.items():
             t = self.tenv.typedefs.get(name)
             if key is not None and isinstance(t, NonInt) and t.key == key:

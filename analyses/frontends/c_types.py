@@ -250,6 +250,9 @@ class TypeEnv:
                 key = self._anon[id(node)] = f"{kind} #{len(self._anon) + 1}"
         if node.decls is not None:
             self.structs[key] = list(node.decls)
+            old = self.struct_nodes.get(key)
+            if old is not None and old is not node:     # a tag defined again (a scope):
+                self.struct_nodes[key + " (redefined)"] = node    # no layout (c_layout)
             self.struct_nodes[key] = node
         return NonInt(f"{kind} {node.name or ''}".strip(), key=key)
 
