@@ -273,7 +273,12 @@ class Layouts:
         lines = self._lines(coord.file)
         if lines is None or coord.line > len(lines):
             return f"its definition ({coord.file}) cannot be read"
-        text = _COMMENT.sub(" ", _definition(lines, coord.line - 1))
+        start = _start(lines, coord.line - 1)
+        head = ""
+        if start > 0 and not lines[start - 1].lstrip().startswith("#"):
+            prev = lines[start - 1]       # `int x; struct __attribute__((packed))`
+            head = prev[max(prev.rfind(";"), prev.rfind("{"), prev.rfind("}")) + 1:]
+        text = _COMMENT.sub(" ", head + "\n" + _definition(lines, start))
         return _suspect_text(text, self.ctx.macros)
 
     def _lines(self, file: str) -> Optional[list[str]]:
@@ -288,6 +293,20 @@ class Layouts:
                 except (OSError, ValueError):
                     self._files[file] = None
         return self._files[file]
+
+
+def _start(lines: list[str], at: int) -> int:
+    """The first line of the declaration whose node pycparser places on line `at`: its
+    coordinate may be the tag's or the brace's line, after `struct __attribute__((...))`
+    on lines before.  Earlier lines are taken back to the end of the previous declaration
+    (a `;`, `{`, `}` or a directive), at most 20."""
+    start = at
+    while start > 0 and at - start < 20:
+        prev = _COMMENT.sub(" ", lines[start - 1])
+        if any(ch in prev for ch in ";{}") or prev.lstrip().startswith("#"):
+            break
+        start -= 1
+    return start
 
 
 def _definition(lines: list[str], start: int) -> str:
