@@ -393,7 +393,7 @@ class _Compiler:
         caller_memory = s.caller_memory
 
         def havoc(env, ctx):
-            if caller_memory and ctx.depth == 0:   # into the caller's own object
+            if caller_memory and ctx.depth == 0 and ctx.caller_memory:   # the caller's
                 return
             for t, conv, is_global in targets:
                 v = ctx.next_external(conv, what)
