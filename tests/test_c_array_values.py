@@ -330,3 +330,26 @@ int f(void) {
 }
 """
     assert list(parse(src, "t.c").functions["f"].arrays) == ["t"]
+
+
+def test_writes_into_caller_memory_never_confirm_an_endless_loop():
+    # every real buffer ends: such a loop reaches undefined behaviour, not forever
+    src = "void fill(unsigned char *p) { for (unsigned i = 0; ; i++) p[i] = 0; }\n"
+    [f] = [f for f in _findings(src) if f.kind == "termination"]
+    assert f.status == "unknown"
+
+
+def test_in_context_the_callers_chain_decides():
+    src = r"""
+static long put(char *out, long n) {
+    out[n++] = 'a';
+    out[n++] = 'b';
+    return n;
+}
+long run(char *buf) {
+    return put(buf, 0);
+}
+"""
+    fs = [f for f in _findings(src) if f.function == "put" and
+          f.property == "signed-overflow"]
+    assert fs and all(f.status == "proved" for f in fs)     # n is 0 or 1 from run
