@@ -33,6 +33,8 @@ def assigned(stmts) -> list[str]:
             out.setdefault(s.target, None)
         elif isinstance(s, ir.Havoc):
             out.update(dict.fromkeys(s.targets))
+        elif isinstance(s, (ir.Store, ir.ArrayInit)):
+            out.setdefault(s.array, None)
         elif isinstance(s, ir.If):
             out.update(dict.fromkeys(assigned(s.then) + assigned(s.orelse)))
         elif isinstance(s, ir.While):

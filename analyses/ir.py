@@ -178,6 +178,14 @@ class Element(Expr):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Load(Expr):
+    """C: element `index` (MATH_INT, already bounds-checked) of the local array `array`
+    (a name of Function.arrays) as it is now: one z3 array in the engine's state."""
+    array: str
+    index: Expr
+
+
+@dataclass(frozen=True, kw_only=True)
 class Old(Expr):
     """\\old(e) / __old__.e / OLD.e in a postcondition: e evaluated at function entry."""
     arg: Expr
@@ -306,6 +314,30 @@ class Havoc(Stmt):
     depend on it are 'unknown' with reason `what`."""
     targets: list[str] = field(default_factory=list)
     what: str = ""
+    # C: a write through a pointer parameter the function never reassigns (`p[i] = v`,
+    # `p->f = v`).  The targets are what it may change if p aliases them; a concrete run
+    # of the function itself (its caller's choice of p: a separate, large enough object)
+    # changes none of them, so the interpreter runs it as a no-op at the top level.
+    caller_memory: bool = False
+
+
+@dataclass(kw_only=True)
+class Store(Stmt):
+    """C: `array[index] = value` on a local array of Function.arrays (index MATH_INT,
+    already bounds-checked; value of the element type)."""
+    array: str
+    index: Expr
+    value: Expr
+
+
+@dataclass(kw_only=True)
+class ArrayInit(Stmt):
+    """C: the declaration of a local array of Function.arrays with `length` elements:
+    `values` first, the rest 0 (an initializer, C11 6.7.9p21), or, with values None,
+    indeterminate contents (reading an element never written is unknown)."""
+    array: str
+    length: int
+    values: Optional[list] = None
 
 
 # --------------------------------------------------------------------------- functions
@@ -369,6 +401,9 @@ class Function:
     c_arity: int = -1                       # C: number of parameters (-1: not known)
     # C locals (IR names) whose address is taken: a call may change them through it
     address_taken: frozenset = frozenset()
+    # C local arrays whose address never escapes (IR name -> element type): their
+    # contents are values of the run (ArrayInit, Store, Load), not memory
+    arrays: dict[str, IntT] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)

@@ -39,6 +39,8 @@ def expr(e: ir.Expr) -> str:
         return f"(nondet{_ty(e.type)})"
     if isinstance(e, ir.Element):
         return f"(element{_ty(e.type)} {e.array} {expr(e.index)})"
+    if isinstance(e, ir.Load):
+        return f"(load{_ty(e.type)} {e.array} {expr(e.index)})"
     if isinstance(e, ir.Unsupported):
         return f"(unsupported{':bool' if e.type == ir.BOOL else _ty(e.type)} {e.what!r})"
     return repr(e)
@@ -55,6 +57,11 @@ def stmt(s: ir.Stmt, indent: int = 0) -> list[str]:
     pad = "  " * indent
     if isinstance(s, ir.Assign):
         return [f"{pad}{s.target} = {expr(s.value)}"]
+    if isinstance(s, ir.Store):
+        return [f"{pad}{s.array}[{expr(s.index)}] = {expr(s.value)}"]
+    if isinstance(s, ir.ArrayInit):
+        vals = "?" if s.values is None else ", ".join(expr(v) for v in s.values)
+        return [f"{pad}{s.array} = array[{s.length}]({vals})"]
     if isinstance(s, ir.If):
         lines = [f"{pad}if {expr(s.cond)}:"] + stmts(s.then, indent + 1)
         if s.orelse:

@@ -87,7 +87,9 @@ def call(ex, e: ir.Call, st: State):
     if caller.address_taken and (caller.language != "c"
                                  or may_write_memory(ex.program, e.func)):
         for v in sorted(caller.address_taken):
-            if v in st.vars:
+            if v in caller.arrays:            # a local array whose address escaped
+                st.vars[v] = ex.fresh_array(v, caller.arrays[v])
+            elif v in st.vars:
                 st.vars[v] = ex.fresh(v, caller.locals.get(v, ir.MATH_INT))
     return res
 

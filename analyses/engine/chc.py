@@ -71,7 +71,8 @@ def predicates(ex) -> list[LoopPredicate] | None:
         loop = rec.loop
         mentioned: set = set()
         _names([loop.cond] + loop.body + loop.update, mentioned)
-        names = [n for n in rec.modified if n in rec.head.vars and n in rec.entry.vars]
+        names = [n for n in rec.modified if n in rec.head.vars and n in rec.entry.vars
+                 and not z3.is_array(rec.head.vars[n])]    # a local array: left free
         if not names or not all(_usable(rec.head.vars[n]) for n in names):
             return None
         # then what the loop only reads, the parameters (a relation with their values,

@@ -219,10 +219,17 @@ class FnContext:
             call += f" with nondet values {', '.join(map(str, rest))}"
         return call
 
-    def replay_run(self, inputs: dict, nondet: list[int], max_steps: int = 200_000):
+    def replay_run(self, inputs: dict, nondet: list[int], max_steps: int = 200_000,
+                   caller_memory: bool = False):
         from .. import interp
+        # caller_memory (safety counterexamples only): a write through a pointer parameter
+        # lands in the caller's own object when the caller is ours to choose (judged for
+        # all inputs); in context, the chain's re-run from its root decides (and stops at
+        # such a write in a callee).  Never for non-termination: no finite object takes
+        # the writes of a loop that runs forever.
+        own = caller_memory and (self.judgement is None or not self.judgement.contextual)
         return interp.run(self.program, self.fn.name, inputs, nondet=list(nondet),
-                          max_steps=max_steps)
+                          max_steps=max_steps, caller_memory=own)
 
     def counterexample(self, ex: Executor, model: solver.Model):
         """(Counterexample, interpreter outcome, unknowns it relied on)."""

@@ -187,6 +187,9 @@ def _abstract(ex, loop: ir.While, st: State) -> State:
 def _havoc(ex, fn: ir.Function, names: list[str], st: State) -> State:
     h = st.copy()
     for n in names:
+        if n in fn.arrays:                # a local array the loop stores into
+            h.vars[n] = ex.fresh_array(n, fn.arrays[n])
+            continue
         t = fn.locals.get(n) or ex.program.globals.get(n)
         if t is None:
             old = st.vars.get(n)

@@ -1,5 +1,7 @@
-"""C memory in the symbolic run: bounds obligations of element accesses and element
-values of read-only pointer parameters (one z3 array each); a mixin of SymExec."""
+"""C memory in the symbolic run: bounds obligations of element accesses, element values
+of read-only pointer parameters (one z3 array each), and local arrays whose address never
+escapes (a z3 array in the state, under the array's name: Store/Select); a mixin of
+SymExec."""
 from __future__ import annotations
 
 import z3
@@ -47,4 +49,49 @@ class MemoryExec:
             self.pre.append(z3.And(v >= e.type.min, v <= e.type.max))
         if self.scratch == 0:
             self.element_reads.append((e.array, index, e.type, st.pc))
+        return v
+
+    # ------------------------------------------------------------------ local arrays
+    def fresh_array(self, name: str, elem: ir.IntT):
+        """Arbitrary contents (uninitialized, or after a loop changed them)."""
+        self.counter += 1
+        return z3.Array(f"{name}@{self.counter}", E.sort_of(ir.MATH_INT), E.sort_of(elem))
+
+    def _array_elem(self, name: str) -> ir.IntT:
+        return self.frames[-1].fn.arrays[name]
+
+    def s_ArrayInit(self, s: ir.ArrayInit, st: State) -> State:
+        elem = self._array_elem(s.array)
+        if s.values is None:
+            st.vars[s.array] = self.fresh_array(s.array, elem)
+            return st
+        arr = z3.K(E.sort_of(ir.MATH_INT), E.literal(0, elem))
+        for k, v in enumerate(s.values):
+            arr = z3.Store(arr, E.literal(k, ir.MATH_INT), self.expr(v, st))
+        st.vars[s.array] = arr
+        return st
+
+    def s_Store(self, s: ir.Store, st: State) -> State:
+        index, value = self.expr(s.index, st), self.expr(s.value, st)
+        cur = st.vars.get(s.array)
+        if cur is None:
+            cur = self.fresh_array(s.array, self._array_elem(s.array))
+        st.vars[s.array] = z3.Store(cur, index, value)
+        return st
+
+    def e_Load(self, e: ir.Load, st: State):
+        index = self.expr(e.index, st)
+        cur = st.vars.get(e.array)
+        if cur is None:
+            cur = st.vars[e.array] = self.fresh_array(e.array, e.type)
+        v = z3.Select(cur, index)
+        base = cur
+        while z3.is_store(base):
+            base = base.arg(0)
+        if E.int_sorted(e.type) and z3.is_const(base):
+            # the elements of arbitrary contents are values of the type.  Never a fact
+            # about `v` itself: a stored value may be the exact result of an operation
+            # whose overflow is an obligation, and `pre` holds on every path
+            b = z3.Select(base, index)
+            self.pre.append(z3.And(b >= e.type.min, b <= e.type.max))
         return v

@@ -212,7 +212,7 @@ def _confirm(ctx: FnContext, ex, model, group):
     """A Finding when the interpreter reproduces the failure, else the reason it did not."""
     cex, unknowns = ctx.counterexample(ex, model)
     inputs = ctx.inputs_from(ex, model)
-    outcome = ctx.replay_run(inputs, cex.nondet)
+    outcome = ctx.replay_run(inputs, cex.nondet, caller_memory=True)
     failing = [o for o in group if model.eval(conj(o.guard, z3.Not(o.ok))) is True]
     ob = failing[0] if failing else group[0]
     want = {INTERP_KIND.get(o.prop, o.prop) for o in failing or group}

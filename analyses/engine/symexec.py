@@ -257,6 +257,9 @@ class SymExec(MemoryExec):
         self.note_unknown(s.what, s.span)
         fn = self.frames[-1].fn
         for t in s.targets:
+            if t in fn.arrays:
+                st.vars[t] = self.fresh_array(t, fn.arrays[t])
+                continue
             ty = fn.locals.get(t) or self.program.globals.get(t) or ir.MATH_INT
             c = self.fresh(t, ty)
             st.vars[t] = c

@@ -25,6 +25,7 @@ from pycparser import c_ast
 from .. import ir
 from .c_common import impure, is_int
 from .c_memory import _base_and_index, _Scan
+from .c_strings import literal_of, literal_range
 from .c_types import NonInt
 
 M = ir.MATH_INT
@@ -105,6 +106,21 @@ class AccessBounds:
                    if isinstance(v, ir.Expr)}
         return dataclasses.replace(e, **changes) if changes else e
 
+    def caller_memory(self, lw, lnode) -> bool:
+        """Does the write to `lnode` land in the object a parameter points to (`p[i]`,
+        `*(p + i)`, `*p`, `p->f`), p never reassigned?  Only the caller can see it."""
+        if isinstance(lnode, c_ast.StructRef) and lnode.type == "->" and \
+                isinstance(lnode.name, c_ast.ID):
+            base = lnode.name.name
+        else:
+            found = _base_and_index(lnode)
+            if found is None:
+                return False
+            base = found[0]
+        entry = lw.lookup(base)
+        return entry is not None and self.params.get(base) is entry and \
+            base not in self.assigned and not is_int(entry[1])
+
     # ------------------------------------------------------------------ one access
     def range_of(self, lw, base: str):
         """(lo, hi) of the object `base` names, or the reason it is unknown."""
@@ -131,11 +147,17 @@ class AccessBounds:
         if id(node) in lw.address_only:
             return None
         found = _base_and_index(node)
+        literal = literal_of(lw, node.name if isinstance(node, c_ast.ArrayRef) else
+                             node.expr, self.assigned)
+        if literal is not None and found is None:            # "abc"[i]
+            found = ("", getattr(node, "subscript", None))
+        elif found is not None and literal is None:
+            literal = literal_of(lw, c_ast.ID(found[0]), self.assigned)
         if found is None:
             lw.bounds_unknown.append((_shape_reason(node), span))
             return None
         base, index_node = found
-        rng = self.range_of(lw, base)
+        rng = literal_range(literal) if literal is not None else self.range_of(lw, base)
         if isinstance(rng, str):
             lw.bounds_unknown.append((rng, span))
             return None
@@ -181,6 +203,7 @@ def init_access(lw) -> None:
     lw.bounds_unknown = []                # (reason, span) of accesses of unknown size
     lw.premade = {}                       # id(index node) -> its value, lowered once here
     lw.address_only = set()               # ids of `&a[i]` operands: no access
+    lw.literal_pointers = {}              # id(scope entry) -> bytes of `const char *p = ".."`
 
 
 def check_access(lw, node) -> Optional[int]:

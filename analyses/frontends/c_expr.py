@@ -15,8 +15,11 @@ from .. import ir
 from .c_calls import lower_call
 from .c_common import impure, is_int
 from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
+from .c_arrays import assign_array, incdec_array, init_arrays, load as load_array
 from .c_bounds import check_access, init_access
 from .c_memory import lower_element
+from .c_sizeof import lower_offsetof, lower_sizeof
+from .c_strings import literal_read
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
 
 _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "band",
@@ -37,6 +40,7 @@ class ExprLowerer(OpaqueValues):
         self.n = 0
         self.local_consts: dict[str, int] = {}  # IR name -> value of a `const` local
         init_access(self)                       # c_bounds: the obligations' state
+        init_arrays(self, set())                # c_arrays: tracked local arrays
         self._opaque_init()
 
     # ------------------------------------------------------------------ helpers
@@ -215,15 +219,8 @@ class ExprLowerer(OpaqueValues):
             if op == "-" and isinstance(a, ir.Const) and t.min <= -a.value <= t.max:
                 return ir.Const(value=-a.value, type=t, span=span)
             return ir.Unary(op="neg" if op == "-" else "bnot", arg=a, type=t, span=span)
-        if op == "sizeof":
-            t = self.static_type(node.expr)
-            if is_int(t):
-                return self.const(max(t.bits // 8, 1), self.dm.size_t, node)
-            if is_pointer(t) and t.desc.endswith("*"):
-                return self.const(self.dm.ulong.bits // 8, self.dm.size_t, node)
-            if is_pointer(t) and t.length is not None and is_int(t.elem):   # T a[N]
-                return self.const(t.length * max(t.elem.bits // 8, 1), self.dm.size_t, node)
-            return self.unsup(f"sizeof of {describe(t)}", node, self.dm.size_t)
+        if op in ("sizeof", "_Alignof"):
+            return lower_sizeof(self, node)
         if op == "&":
             t = self.static_type(node.expr)
             if not isinstance(node.expr, c_ast.ID):
@@ -277,11 +274,15 @@ class ExprLowerer(OpaqueValues):
         t = self.static_type(lnode)
         self.effects(lnode)
         self.havoc(what, node)
+        if self.bounds is not None and self.bounds.caller_memory(self, lnode):
+            self.out[-1].caller_memory = True
         return self.unsup(f"value of {what}", node, t)
 
     def incdec(self, node, discard: bool) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.expr)
+        if target is None and (got := incdec_array(self, node)) is not None:
+            return got
         if target is None:
             return self.memory_write(node, f"{node.op.strip('p')} on a non-variable",
                                      node.expr)
@@ -300,6 +301,8 @@ class ExprLowerer(OpaqueValues):
     def x_Assignment(self, node) -> ir.Expr:
         span = self.sp(node)
         target = self.lvalue(node.lvalue)
+        if target is None and (got := assign_array(self, node)) is not None:
+            return got
         if target is None:
             self.effects(node.rvalue)
             kind = "array element" if isinstance(node.lvalue, c_ast.ArrayRef) else \
@@ -379,6 +382,11 @@ class ExprLowerer(OpaqueValues):
     def _deref(self, node) -> ir.Expr:
         if (elem := lower_element(self, node)) is not None:
             return elem
+        e = node.expr
+        plus = isinstance(e, c_ast.BinaryOp) and e.op == "+"
+        if (value := literal_read(self, node, e.left if plus else e,
+                                        e.right if plus else None)) is not None:
+            return value
         t = self.static_type(node.expr)
         self.effects(node.expr)
         return self.unsup("pointer dereference", node, t.elem if is_pointer(t) else UNKNOWN)
@@ -387,8 +395,11 @@ class ExprLowerer(OpaqueValues):
         return self.access(node, self._array_ref)
 
     def _array_ref(self, node) -> ir.Expr:
-        if (elem := lower_element(self, node)) is not None:
+        if (elem := lower_element(self, node)) is not None or \
+                (elem := load_array(self, node)) is not None:
             return elem
+        if (value := literal_read(self, node, node.name, node.subscript)) is not None:
+            return value
         t = self.static_type(node)
         if not isinstance(node.name, c_ast.ID):
             self.effects(node.name)
@@ -396,6 +407,8 @@ class ExprLowerer(OpaqueValues):
         return self.unsup("array access", node, t)
 
     def x_FuncCall(self, node, discard: bool = False) -> ir.Expr:
+        if isinstance(node.name, c_ast.ID) and node.name.name == "offsetof":
+            return lower_offsetof(self, node)
         return lower_call(self, node, discard)
 
 

@@ -23,6 +23,7 @@ from .c_tables import shrink_tables
 from .c_prefix import is_stub
 from .c_recovery import _PARSE_ERROR, parse_with_recovery
 from .c_spans import SpanFinder
+from .c_strings import sized_by_initializer
 from .c_stmt import definition_params, ir_param_positions, lower_function
 from .c_types import VOID, DataModel, TypeEnv, const_value, convert, is_const_object
 
@@ -172,6 +173,8 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
         text, ast = _user_text(ctx, pp.text, data_model)
     program.errors.extend(pp.errors)
     ctx.macros = pp.macros
+    ctx.packing = bool(_PACKING.search(pp.text)) or any(
+        "pack-struct" in f or "align-double" in f for f in flags)
     ctx.spans.colmaps = pp.colmaps
     if isinstance(ast, Exception):
         ast = parse_with_recovery(text, program, len(ctx.index.starts))
@@ -189,6 +192,7 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
 
 
 _HEADER_FALLBACKS = ({"system": True, "python": False}, {"system": False})
+_PACKING = re.compile(r"^\s*#\s*pragma\s+(pack|ms_struct)|_Pragma", re.M)
 
 
 def _lower_items(ctx: _Context, items) -> None:
@@ -266,7 +270,7 @@ def _top_level(ctx: _Context, ext) -> None:
     (their bodies are lowered once every signature in the file is known)."""
     in_main = getattr(ext, "coord", None) is not None and ext.coord.file == MAIN_FILE
     if isinstance(ext, c_ast.Typedef):
-        ctx.tenv.typedefs[ext.name] = ctx.tenv.resolve(ext.type)
+        ctx.tenv.define(ext.name, ext)
         ctx.register_enums(ext.type)
     elif isinstance(ext, c_ast.Decl):
         ctx.register_enums(ext.type)
@@ -277,7 +281,7 @@ def _top_level(ctx: _Context, ext) -> None:
         elif ext.name is not None:
             t = ctx.tenv.resolve(ext.type)
             if "typedef" in ext.storage:
-                ctx.tenv.typedefs[ext.name] = t
+                ctx.tenv.define(ext.name, ext)
             elif "extern" in ext.storage:
                 if ext.name not in ctx.globals:
                     ctx.globals[ext.name] = t
@@ -286,7 +290,8 @@ def _top_level(ctx: _Context, ext) -> None:
                     elif is_int(t):
                         ctx.program.globals[ext.name] = t
             else:
-                ctx.add_global(ext.name, t, ext.init, is_const_object(ext))
+                ctx.add_global(ext.name, sized_by_initializer(t, ext), ext.init,
+                               is_const_object(ext))
     elif isinstance(ext, c_ast.FuncDef):
         if in_main:
             ctx.declare_definition(ext)

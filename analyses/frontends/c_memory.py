@@ -36,8 +36,10 @@ def _is_pointer_like(t) -> bool:
 class _Scan(c_ast.NodeVisitor):
     """What in a function body rules out treating parameter elements as inputs."""
 
-    def __init__(self, memory_free: frozenset = frozenset()):
+    def __init__(self, memory_free: frozenset = frozenset(),
+                 local_arrays: frozenset = frozenset()):
         self.memory_free = memory_free      # the file's functions that write no memory
+        self.local_arrays = local_arrays    # tracked local arrays (c_arrays): not memory
         self.writes = False
         self.calls = False
         self.assigned: set[str] = set()      # identifiers assigned, ++/--'d or &-taken
@@ -98,7 +100,8 @@ class _Scan(c_ast.NodeVisitor):
     def _target(self, node):
         if isinstance(node, c_ast.ID):
             self.assigned.add(node.name)
-        else:
+        elif not (isinstance(node, c_ast.ArrayRef) and isinstance(node.name, c_ast.ID)
+                  and node.name.name in self.local_arrays):
             self.writes = True
 
 
@@ -106,11 +109,11 @@ class ElementReads:
     """The element inputs of one function (see the module docstring)."""
 
     def __init__(self, fdef: c_ast.FuncDef, params: dict,
-                 memory_free: frozenset = frozenset()):
-        scan = _Scan(memory_free)
+                 memory_free: frozenset = frozenset(), local_arrays: frozenset = frozenset()):
+        scan = _Scan(memory_free, local_arrays)
         scan.visit(fdef.body)
         self.enabled = (not scan.writes and not scan.calls) or \
-            (not scan.gotos and _writes_after_reads(fdef.body, memory_free))
+            (not scan.gotos and _writes_after_reads(fdef.body, memory_free, local_arrays))
         self.bases = {n for n, t in params.items() if _is_pointer_like(t)} \
             - scan.assigned - scan.declared
         local = _local_bases(scan, set(params)) if not scan.gotos else set()
@@ -178,14 +181,15 @@ def _literal(node) -> bool:
         isinstance(node.expr, c_ast.Constant))
 
 
-def _writes_after_reads(body, memory_free: frozenset) -> bool:
+def _writes_after_reads(body, memory_free: frozenset,
+                        local_arrays: frozenset = frozenset()) -> bool:
     """Every memory write and unknown call sits in a top-level statement after the last
     one that reads an element (`*(uint32_t *)out = h1;` ending a hash function): all
     reads then see the memory as it was at entry."""
     first_change = None
     last_read = -1
     for i, stmt in enumerate(body.block_items or []):
-        scan = _Scan(memory_free)
+        scan = _Scan(memory_free, local_arrays)
         scan.visit(stmt)
         if (scan.writes or scan.calls) and first_change is None:
             first_change = i
@@ -237,7 +241,8 @@ def _local_bases(scan: _Scan, params: set[str]) -> set[str]:
             continue
         names = _Names()
         names.visit(decl.init)
-        cands[name] = names.ids
+        if names.ids and not names.literal:   # `p = "abc"` points at no caller memory
+            cands[name] = names.ids
     out: set[str] = set()
     changed = True
     while changed:                        # pointers fixed from such pointers count too
@@ -258,9 +263,13 @@ def _int_local(scan: _Scan, name: str) -> bool:
 class _Names(c_ast.NodeVisitor):
     def __init__(self):
         self.ids: set[str] = set()
+        self.literal = False
 
     def visit_ID(self, node):
         self.ids.add(node.name)
+
+    def visit_Constant(self, node):
+        self.literal = self.literal or node.type == "string"
 
     def visit_Typename(self, node):       # the type of a cast or sizeof names no object
         pass

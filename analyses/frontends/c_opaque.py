@@ -17,6 +17,7 @@ from pycparser import c_ast
 
 from .. import ir
 from .c_common import is_int
+from .c_strings import is_table_read
 from .c_types import CType, NonInt, describe
 
 UNKNOWN = NonInt("unknown type")
@@ -59,7 +60,7 @@ class OpaqueValues:
     def keep(self, e: ir.Expr, out: Optional[list] = None) -> None:
         """An operand whose value is dropped still runs: its calls, nondet reads and the
         checks of its own arithmetic (overflow inside `p + a*b`)."""
-        if isinstance(e, (ir.Var, ir.Const, ir.Unsupported)):
+        if isinstance(e, (ir.Var, ir.Const, ir.Unsupported)) or is_table_read(e):
             return
         (self.out if out is None else out).append(ir.ExprStmt(expr=e, span=e.span))
 

@@ -15,9 +15,11 @@ from .. import ir
 from . import acsl
 from .c_common import is_int
 from .c_expr import ExprLowerer
+from .c_arrays import declare_array, init_arrays, tracked_arrays
 from .c_bounds import AccessBounds
 from .c_functions import valid_ranges
 from .c_memory import ElementReads, param_types
+from .c_strings import const_char_pointer_literal, sized_by_initializer
 from .c_types import VOID, as_value, const_value, convert, describe, is_const_object
 
 LOOPS = (c_ast.While, c_ast.DoWhile, c_ast.For)
@@ -47,12 +49,12 @@ class StmtLowerer(ExprLowerer):
                 self.discard(node)
             else:
                 self.havoc(f"{type(node).__name__} statement", node,
-                           sorted(self.locals) + self.memory_targets())
+                           sorted(self.locals) + sorted(self.arrays) + self.memory_targets())
         except RecursionError:
             raise
         except Exception as exc:      # never let one statement sink the function
             self.havoc(f"internal error lowering {type(node).__name__} ({exc})", node,
-                       sorted(self.locals) + self.memory_targets())
+                       sorted(self.locals) + sorted(self.arrays) + self.memory_targets())
 
     def s_Compound(self, node) -> None:
         self.scopes.append({})
@@ -128,7 +130,7 @@ class StmtLowerer(ExprLowerer):
 
     def s_Decl(self, node) -> None:
         if "typedef" in node.storage:
-            self.ctx.tenv.typedefs[node.name] = self.ctx.tenv.resolve(node.type)
+            self.ctx.tenv.define(node.name, node)
             return
         if isinstance(node.type, c_ast.FuncDecl):
             self.ctx.declare_function(node)
@@ -141,14 +143,19 @@ class StmtLowerer(ExprLowerer):
         if "extern" in node.storage:
             self.scopes[-1].pop(node.name, None)
             return
+        t = sized_by_initializer(t, node)
         if "static" in node.storage:
             gname = f"{self.fn_name}${node.name}"
             self.ctx.add_global(gname, t, node.init, is_const_object(node))
             self.scopes[-1][node.name] = (gname if is_int(t) else None, t)
             return
         span = self.ctx.spans.stmt_span(node)
+        if not is_int(t) and declare_array(self, node, t):
+            return
         name = self.declare(node.name, t, node)
         if name is None:
+            if (data := const_char_pointer_literal(node)) is not None:
+                self.literal_pointers[id(self.scopes[-1][node.name])] = data
             self.note(f"local {node.name} of type {describe(t)}", node)
             if node.init is not None and not isinstance(node.init, c_ast.InitList):
                 self.discard(node.init)
@@ -170,7 +177,7 @@ class StmtLowerer(ExprLowerer):
             self.s_Decl(d)
 
     def s_Typedef(self, node) -> None:
-        self.ctx.tenv.typedefs[node.name] = self.ctx.tenv.resolve(node.type)
+        self.ctx.tenv.define(node.name, node)
 
     # ------------------------------------------------------------------ control flow
     def s_If(self, node) -> None:
@@ -329,8 +336,10 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
         params.append(ir.Param(name=pname, type=t, span=lw.sp(p)))
     if not is_int(ret) and ret != VOID:
         lw.note(f"return type {describe(ret)}", fdef.decl)
+    init_arrays(lw, *tracked_arrays(fdef, ctx.tenv))
     lw.elements = ElementReads(fdef, param_types(fdef, ctx.tenv),
-                               getattr(ctx, "memory_free", frozenset()))
+                               getattr(ctx, "memory_free", frozenset()),
+                               frozenset(lw.tracked_arrays))
     lw.bounds = AccessBounds(lw, fdef, declared, valid_ranges(ctx, lw, anns))
     body = lw.block(fdef.body)
     body = lw.bounds.prologue + lw.elements.prologue() + body
@@ -340,7 +349,7 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
                        bounds_unknown=_one_per_site(lw.bounds_unknown),
                        array_params=lw.bounds.array_params(declared),
                        c_arity=-1 if _variadic(ftype) else len(declared),
-                       address_taken=frozenset(lw.addr_ir)), lw
+                       address_taken=frozenset(lw.addr_ir), arrays=dict(lw.arrays)), lw
 
 
 def _variadic(ftype) -> bool:

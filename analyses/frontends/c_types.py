@@ -179,6 +179,9 @@ class TypeEnv:
         self.dm = dm
         self.typedefs: dict[str, CType] = {"size_t": dm.size_t}
         self.structs: dict[str, list] = {}     # key -> member declarations
+        self.struct_nodes: dict[str, object] = {}   # key -> its defining Struct/Union node
+        self.typedef_nodes: dict[str, object] = {}  # typedef name -> its declaration
+        self.enum_nodes: dict[str, object] = {}     # enum tag -> its defining Enum node
         self._anon: dict[int, str] = {}        # id(anonymous struct node) -> key
 
     def resolve(self, node) -> CType:
@@ -204,10 +207,17 @@ class TypeEnv:
         if isinstance(node, c_ast.FuncDecl):
             return NonInt("function", ret=self.resolve(node.type))
         if isinstance(node, c_ast.Enum):
+            if node.name and node.values is not None:
+                self.enum_nodes[node.name] = node
             return ir.C_INT
         if isinstance(node, (c_ast.Struct, c_ast.Union)):
             return self._record(node)
         return NonInt(type(node).__name__)
+
+    def define(self, name: str, decl) -> None:
+        """A typedef: its type, and its declaration (c_layout reads its text)."""
+        self.typedefs[name] = self.resolve(decl.type)
+        self.typedef_nodes[name] = decl
 
     def array_length(self, dim) -> Optional[int]:
         """The number of elements of `T a[dim]` when dim is an integer constant
@@ -240,6 +250,10 @@ class TypeEnv:
                 key = self._anon[id(node)] = f"{kind} #{len(self._anon) + 1}"
         if node.decls is not None:
             self.structs[key] = list(node.decls)
+            old = self.struct_nodes.get(key)
+            if old is not None and old is not node:     # a tag defined again (a scope):
+                self.struct_nodes[key + " (redefined)"] = node    # no layout (c_layout)
+            self.struct_nodes[key] = node
         return NonInt(f"{kind} {node.name or ''}".strip(), key=key)
 
     def field_type(self, record: CType, name: str) -> Optional[CType]:

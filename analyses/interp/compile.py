@@ -167,6 +167,18 @@ class _Compiler:
             return conv(ctx.elements[key])
         return element
 
+    def x_Load(self, e):
+        """A local array is a tuple of its elements (None: never written)."""
+        index, name, what = self.expr(e.index), e.array, _at_line(
+            f"read of an element of {e.array.split('$')[0]} never written", e.span)
+
+        def load(env, ctx):
+            v = env[name][index(env, ctx)]
+            if v is None:
+                raise Stop("unsupported", what)
+            return v
+        return load
+
     def x_Old(self, e):
         inner = self.expr(e.arg)
 
@@ -261,7 +273,8 @@ class _Compiler:
                         except Stop:    # lazy unknowns of different places: not known
                             same = False
                         if same:
-                            state = {k: int(v) for k, v in env.items()}
+                            state = {k: int(v) for k, v in env.items()
+                                     if not isinstance(v, tuple)}
                             state.update({k: int(v) for k, v in ctx.globals.items()})
                             raise Stop("nonterminating",
                                        f"the loop at line {span.line} repeats the state "
@@ -353,13 +366,37 @@ class _Compiler:
             e(env, ctx)
         return effect
 
+    def s_ArrayInit(self, s):
+        name, n = s.array, s.length
+        vals = None if s.values is None else [self.expr(v) for v in s.values]
+
+        def init(env, ctx):
+            if vals is None:
+                env[name] = (None,) * n
+            else:
+                got = [v(env, ctx) for v in vals]
+                env[name] = tuple(got) + (0,) * (n - len(got))
+        return init
+
+    def s_Store(self, s):
+        name, index, value = s.array, self.expr(s.index), self.expr(s.value)
+
+        def store(env, ctx):
+            k, v = index(env, ctx), value(env, ctx)
+            old = env[name]
+            env[name] = old[:k] + (v,) + old[k + 1:]
+        return store
+
     def s_Havoc(self, s):
         types = {**self.program.globals, **self.fn.locals}
         targets = [(t, converter(types.get(t, ir.MATH_INT)), t in self.globals)
                    for t in s.targets]
         what = _at_line(s.what or "unsupported statement", s.span)
+        caller_memory = s.caller_memory
 
         def havoc(env, ctx):
+            if caller_memory and ctx.depth == 0 and ctx.caller_memory:   # the caller's
+                return
             for t, conv, is_global in targets:
                 v = ctx.next_external(conv, what)
                 (ctx.globals if is_global else env)[t] = v

@@ -57,7 +57,7 @@ class Context:
     __slots__ = ("program", "globals", "old_globals", "old_env", "nondet", "npos",
                  "externals", "epos", "steps", "max_steps", "depth", "max_depth",
                  "violations", "seen", "stop", "trace", "max_trace", "retval",
-                 "detect_cycles", "elements")
+                 "detect_cycles", "elements", "caller_memory")
 
     def __init__(self, program, nondet, externals, max_steps, max_depth, stop,
                  detect_cycles, max_trace):
@@ -81,6 +81,7 @@ class Context:
         self.max_trace = max_trace
         self.retval = None
         self.detect_cycles = detect_cycles
+        self.caller_memory = False     # top-level writes through pointer params: no-ops
 
     # -- events used by the compiled closures
     def violate(self, kind: str, span: ir.Span, message: str, values: dict,
@@ -157,7 +158,7 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
         nondet: list[int] = (), externals: Optional[list[int]] = None,
         max_steps: int = 200_000, detect_cycles: bool = True,
         stop_at_first: Optional[set[str]] = None, max_depth: int = 500,
-        max_trace: int = 1000) -> Outcome:
+        max_trace: int = 1000, caller_memory: bool = False) -> Outcome:
     """Run `fname` on `inputs` (parameters, and optionally globals) under the exact IR
     semantics.  Inputs are converted to their declared types (modulo for bounded ones).
     If the top-level `requires` is false for the inputs, the run is 'assume_failed'.
@@ -165,7 +166,9 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
     functions outside the program (None: such a run stops as 'unsupported').
     `stop_at_first`: violation kinds that end the run (default: default_stop(language));
     other kinds are recorded once per (kind, span) and the run goes on with the wrapped
-    value.  Postconditions see parameters at their entry values (ACSL, PEP 316)."""
+    value.  Postconditions see parameters at their entry values (ACSL, PEP 316).
+    `caller_memory`: the run's own writes through its pointer parameters (ir.Havoc with
+    caller_memory) go to objects the caller gave it and change nothing else."""
     fn = program.functions.get(fname)
     if fn is None:
         return Outcome("unsupported", message=f"no function {fname!r}")
@@ -173,6 +176,7 @@ def run(program: ir.Program, fname: str, inputs: dict[str, int], *,
         else frozenset(stop_at_first)
     ctx = Context(program, nondet, externals, max_steps, max_depth, stop,
                   detect_cycles, max_trace)
+    ctx.caller_memory = caller_memory
     for g, t in program.globals.items():
         ctx.globals[g] = convert(inputs.get(g, program.global_init.get(g, 0)), t)
     missing = [p.name for p in fn.params if p.name not in inputs]
