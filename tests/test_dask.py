@@ -196,6 +196,7 @@ def test_isolated_task_is_killed_at_its_budget_and_a_crash_is_reported(monkeypat
     """The worker-side backstop: a child that outlives budget * (1 + grace) is killed
     ("timeout", not died); one that dies without answering is reported as died."""
     import veriline.runner.isolated as iso
+    iso.shutdown()             # children fork from now on, with the patched task
     monkeypatch.setattr(iso, "verify_task", lambda task: time.sleep(30))
     status, seconds, died = iso.run_isolated(_task("def f() -> int:\n    return 1\n",
                                                    budget_s=0.5))
@@ -203,6 +204,31 @@ def test_isolated_task_is_killed_at_its_budget_and_a_crash_is_reported(monkeypat
     monkeypatch.setattr(iso, "verify_task", lambda task: os._exit(3))
     status, _, died = iso.run_isolated(_task("def f() -> int:\n    return 1\n"))
     assert (status, died) == ("timeout", True)
+    monkeypatch.undo()
+    iso.shutdown()
+
+
+def test_a_child_serves_tasks_in_turn_and_is_replaced_when_it_grows(monkeypatch):
+    """One child answers task after task (forking per task costs more than a small task);
+    past RECYCLE_MB it ends after its answer and the next task gets a new child."""
+    import veriline.runner.isolated as iso
+    iso.shutdown()
+    text = "def f(x: int) -> int:\n    assert x != 2\n    return x\n"
+    pids = []
+    for _ in range(3):
+        status, res = iso.run_isolated(_task(text))
+        assert status == "done" and [f.status for f in res.findings] == ["counterexample"]
+        pids.append(iso._LOCAL.child.pid)
+    assert len(set(pids)) == 1
+    iso.shutdown()
+    monkeypatch.setattr(iso, "RECYCLE_MB", 1)       # every child has grown past 1 MB
+    pids = []
+    for _ in range(3):
+        status, res = iso.run_isolated(_task(text))
+        assert status == "done" and [f.status for f in res.findings] == ["counterexample"]
+        pids.append(iso._LOCAL.child.pid)
+    assert len(set(pids)) == 3
+    iso.shutdown()
 
 
 def test_unreachable_scheduler_is_an_error(tmp_path, monkeypatch, capsys):

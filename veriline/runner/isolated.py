@@ -1,26 +1,33 @@
-"""One FunctionTask in a forked child of the calling process, killed when it outlives its
+"""FunctionTasks in a forked child of the calling process, killed when one outlives its
 budget: what a Dask worker runs per task.
 
-Why a child per task there too: the engine's memory (z3 terms, per-function caches) is
-given back when the child exits, so a worker that verifies thousands of functions stays at
-its warm size instead of growing by gigabytes; a function that ignores its budget is killed
-exactly as in a local run; and every task starts from the same warm state, so the cluster
-reports what `--jobs N` does.  Dask worker processes are daemonic, and multiprocessing
-refuses children of a daemonic process, hence a plain os.fork and a pipe.
+Why a child: the engine's memory (z3 terms, per-function caches) is given back when the
+child ends, so a worker that verifies thousands of functions stays near its warm size
+instead of growing by gigabytes, and a function that ignores its budget (z3 can overrun
+its own time limit on nonlinear queries) is killed exactly as in a local run.  Forking
+per task costs 10-25 ms in a Dask worker, so one child serves task after task and is
+replaced when it grows past RECYCLE_MB, dies, or is killed.  Dask worker processes are
+daemonic, and multiprocessing refuses children of a daemonic process: hence os.fork and
+pipes.
 """
 from __future__ import annotations
 
 import gc
 import os
 import pickle
+import resource
 import select
 import signal
+import struct
+import threading
 import time
 
 from .pool import KILL_GRACE, warm_up
-from .task import FunctionTask, _program, verify_task
+from .task import FunctionTask, verify_task
 
+RECYCLE_MB = 400           # a child past this peak RSS ends after its answer
 _WARM: set = set()
+_LOCAL = threading.local()  # one child per worker thread
 
 
 def _ensure_warm(language: str) -> None:
@@ -30,51 +37,115 @@ def _ensure_warm(language: str) -> None:
         gc.freeze()            # children then do not copy the parent's objects in GC
 
 
+def _send(fd: int, obj) -> None:
+    data = pickle.dumps(obj)
+    view = memoryview(struct.pack("!Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
+    """n bytes, or None at EOF / past the deadline."""
+    out = bytearray()
+    while len(out) < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+        chunk = os.read(fd, min(1 << 16, n - len(out)))
+        if not chunk:
+            return None
+        out += chunk
+    return bytes(out)
+
+
+def _serve(tasks_fd: int, answers_fd: int) -> None:
+    """The child: answer tasks until the parent closes the pipe or this process grew."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        head = _read_exact(tasks_fd, 8, None)
+        if head is None:
+            return
+        task = pickle.loads(_read_exact(tasks_fd, struct.unpack("!Q", head)[0], None))
+        _send(answers_fd, verify_task(task))
+        if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 > RECYCLE_MB:
+            return
+
+
+class _Child:
+    def __init__(self) -> None:
+        t_r, t_w = os.pipe()
+        a_r, a_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.close(t_w)
+                os.close(a_r)
+                _serve(t_r, a_w)
+            finally:
+                os._exit(0)
+        os.close(t_r)
+        os.close(a_w)
+        self.tasks, self.answers = t_w, a_r
+
+    def ask(self, task: FunctionTask, deadline: float):
+        """The TaskResult; "timeout" past the deadline (then killed); None if it died."""
+        try:
+            _send(self.tasks, task)
+        except OSError:            # it ended (grew past RECYCLE_MB) or crashed
+            return None
+        head = _read_exact(self.answers, 8, deadline)
+        data = head and _read_exact(self.answers, struct.unpack("!Q", head)[0], deadline)
+        if data:
+            return pickle.loads(data)
+        if time.monotonic() >= deadline:
+            self.close(kill=True)
+            return "timeout"
+        return None
+
+    def close(self, kill: bool = False) -> None:
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for fd in (self.tasks, self.answers):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        os.waitpid(self.pid, 0)
+
+
+def shutdown() -> None:
+    """End this thread's child (the next task forks a new one)."""
+    child = getattr(_LOCAL, "child", None)
+    _LOCAL.child = None
+    if child is not None:
+        child.close(kill=True)
+
+
 def run_isolated(task: FunctionTask) -> tuple:
     """("done", TaskResult) or ("timeout", seconds, died): died means the child ended
     without an answer before its time (a crash, an out-of-memory kill)."""
     if not hasattr(os, "fork"):
         return "done", verify_task(task)
     _ensure_warm(task.language)
-    try:
-        _program(task)         # parsed here once, inherited by this file's later tasks
-    except Exception:          # the child reports the failure as the task's error
-        pass
     t0 = time.monotonic()
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:               # the child
-        try:
-            os.close(r)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            data = pickle.dumps(verify_task(task))
-            with os.fdopen(w, "wb") as out:
-                out.write(data)
-        finally:
-            os._exit(0)
-    os.close(w)
-    kill_at = t0 + task.budget_s * (1 + KILL_GRACE)
-    chunks, killed = [], False
-    try:
-        while True:
-            left = kill_at - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                killed = True
-                break
-            ready, _, _ = select.select([r], [], [], left)
-            if ready:
-                chunk = os.read(r, 1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-    finally:
-        os.close(r)
-        os.waitpid(pid, 0)
-    seconds = time.monotonic() - t0
-    if killed:
-        return "timeout", seconds, False
-    try:
-        return "done", pickle.loads(b"".join(chunks))
-    except Exception:          # nothing (or half) written: the child died
-        return "timeout", seconds, True
+    deadline = t0 + task.budget_s * (1 + KILL_GRACE)
+    for attempt in (0, 1):     # a child that ended after its last answer is replaced
+        child = getattr(_LOCAL, "child", None)
+        if child is None:
+            child = _LOCAL.child = _Child()
+        got = child.ask(task, deadline)
+        if isinstance(got, str) or got is None:
+            _LOCAL.child = None
+            if got is None:
+                child.close(kill=True)
+        if got == "timeout":
+            return "timeout", time.monotonic() - t0, False
+        if got is not None:
+            return "done", got
+        if time.monotonic() >= deadline:
+            break
+    return "timeout", time.monotonic() - t0, True
