@@ -32,6 +32,17 @@ def kids(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
+def mentions(node: cst.CSTNode, name: str) -> bool:
+    """Does the name occur anywhere inside node?"""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name) and n.value == name:
+            return True
+        stack.extend(kids(n))
+    return False
+
+
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp,
                   cst.DictComp, cst.GeneratorExp)
 

@@ -15,7 +15,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .python_names import bound_names, kids
+from .python_names import bound_names, kids, mentions
 
 # builtins that run no user code that could reach self
 _SAFE_CALLS = {"len", "abs", "min", "max", "int", "bool", "isinstance", "range", "divmod",
@@ -37,7 +37,7 @@ def self_attributes(body: cst.CSTNode, ctx, kind: str) -> Optional[set[str]]:
     while stack:
         n = stack.pop()
         if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            if _mentions(n, me):
+            if mentions(n, me):
                 return None
             continue
         if isinstance(n, cst.Call) and not _safe_call(n, ctx, fresh):
@@ -116,14 +116,4 @@ def _writes_attribute(target: cst.CSTNode) -> bool:
             stack.extend(e.value for e in n.elements)
         elif isinstance(n, cst.StarredElement):
             stack.append(n.value)
-    return False
-
-
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, cst.Name) and n.value == name:
-            return True
-        stack.extend(kids(n))
     return False

@@ -17,6 +17,7 @@ import libcst as cst
 
 from .. import ir
 from . import python_lengths as L
+from .python_names import kids, mentions
 
 # methods that remove exactly one element or raise, per container kind
 _REMOVE_ONE = {
@@ -50,18 +51,18 @@ def shrunk_name(ctx, node: cst.CSTNode) -> Optional[str]:
         if arity is None or any(a.keyword or a.star for a in call.args) \
                 or not arity[0] <= len(call.args) <= arity[1]:
             return None
-        if isinstance(node, cst.Assign) and _mentions(node.targets[0].target, name):
+        if isinstance(node, cst.Assign) and mentions(node.targets[0].target, name):
             return None                     # `xs = xs.pop()`: rebinds xs
         if model is not None and name in model.fresh:
             return None                     # fresh_updates keeps it exact
-        if any(_mentions(a.value, name) or not _no_calls(a.value) for a in call.args):
+        if any(mentions(a.value, name) or not _no_calls(a.value) for a in call.args):
             return None                     # the length is read before the arguments run
         return name
     if isinstance(node, cst.Del) and isinstance(node.target, cst.Subscript):
         t = node.target
         if isinstance(t.value, cst.Name) and kinds.get(t.value.value) in _DEL_ONE \
                 and L.single_index(t) is not None \
-                and not _mentions(L.single_index(t), t.value.value) \
+                and not mentions(L.single_index(t), t.value.value) \
                 and _no_calls(L.single_index(t)) \
                 and (model is None or t.value.value not in model.fresh):
             return t.value.value
@@ -77,7 +78,6 @@ def _plain_target(t: cst.BaseExpression) -> bool:
 
 
 def _no_calls(node: cst.CSTNode) -> bool:
-    from .python_names import kids
     stack = [node]
     while stack:
         n = stack.pop()
@@ -85,17 +85,6 @@ def _no_calls(node: cst.CSTNode) -> bool:
             return False
         stack.extend(kids(n))
     return True
-
-
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    from .python_names import kids
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, cst.Name) and n.value == name:
-            return True
-        stack.extend(kids(n))
-    return False
 
 
 def around(ctx, name: str, out: list[ir.Stmt], span: ir.Span) -> list[ir.Stmt]:
