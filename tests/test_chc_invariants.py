@@ -69,10 +69,31 @@ def test_counter_and_accumulator(c):
 
 
 def test_overflow_needing_a_parameter_dependent_bound(c):
+    """Spacer finds `s <= 2*i + c` here in well under a second in a fresh process, but its
+    search is chaotic: after other queries in the same process (the order of variables
+    and terms differs) it may run out of time on the very same clauses.  So: a proof with
+    the inferred invariant, or "don't know" because the CHC solver ran out of time —
+    never a counterexample, never a proof without the invariant."""
     f = c[("accumulate_overflow_only", "overflow", 27)]
-    assert f.status == "proved"
-    assert f.message.startswith("no signed overflow in `s += 2` (with inferred invariant ")
-    assert f.details["note"].startswith("loop invariant inferred by z3's CHC engine")
+    if f.status == "proved":
+        assert f.message.startswith("no signed overflow in `s += 2` (with inferred invariant ")
+        assert f.details["note"].startswith("loop invariant inferred by z3's CHC engine")
+    else:
+        assert f.status == "unknown" and f.reason.endswith("CHC solver: timeout after 10000 ms")
+
+
+def test_overflow_needing_a_parameter_dependent_bound_in_a_fresh_process():
+    """The same function alone in a new process: Spacer's answer is then the proof."""
+    import subprocess
+    import sys
+    code = ("from veriline.analyses.api import Options, parse, verify_function\n"
+            f"p = parse(open({os.path.join(DATA, 'chc_cases.c')!r}).read(), 'chc_cases.c')\n"
+            "fs = verify_function(p, 'accumulate_overflow_only', Options(cache=None, "
+            "analyses=frozenset({'contract', 'overflow'}), timeout_ms=10000))\n"
+            "print([f.status for f in fs if 's += 2' in f.message])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=os.path.dirname(DATA))
+    assert out.stdout.strip() == "['proved']", out.stderr[-2000:]
 
 
 def test_relation_with_an_unread_parameter(c):
