@@ -239,8 +239,7 @@ def _opaque_verdict(ctx: FnContext, rec, what: str, blockers, assumed, inner_bad
     """A loop over a possibly infinite iterable: only a measure that decreases whatever the
     iterator does (a counter with a `break`) proves it; no witness can be confirmed (the
     interpreter cannot run the unknown iterator), so the costly searches are skipped."""
-    with recorder.role("ranking function search (candidate: bounded below and "
-                       "decreasing on every path)"):
+    with recorder.role(RANKING_ROLE):
         ranking = find_ranking(ctx.check, ctx.abstract.pre, rec.head, rec.back,
                                loop_candidates(ctx.abstract, ctx.fn, rec.loop, rec.modified,
                                                rec.head),
