@@ -58,7 +58,8 @@ class VerilineServer(LanguageServer):
     @property
     def scheduler(self) -> Scheduler:
         if self._scheduler is None:
-            self._scheduler = Scheduler(asyncio.get_running_loop(), self, self._job_input)
+            self._scheduler = Scheduler(asyncio.get_running_loop(), self, self._job_input,
+                                        isolate=True)   # a z3 overrun is killed
         return self._scheduler
 
     def settings_for(self, snap: Snapshot) -> dict:

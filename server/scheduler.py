@@ -1,11 +1,13 @@
 """Debounced, cancellable, incremental verification rounds.
 
 z3 work must not block the event loop and must not run concurrently (one solver process
-per editor is enough, and z3 contexts are not shared across threads), so every round runs
-on one worker thread.  A round re-verifies only the functions whose fingerprint changed
+per editor is enough, and z3 contexts are not shared across threads), so every round is
+driven by one worker thread; in the server each function is verified in a child process
+of that thread (isolation.py), killed when it outlives its budget (z3 can overrun its own
+limit for minutes) or when a newer edit cancels the round.  A round re-verifies only the functions whose fingerprint changed
 (`api.fingerprint` covers own source, callees' contracts/source and the options); the
 others reuse their last findings, moved to the function's new lines.  A newer edit cancels
-the running round (CancelToken interrupts z3).  A round runs in two passes: every function
+the running round (CancelToken interrupts z3; the child is killed).  A round runs in two passes: every function
 first gets a short budget (QUICK_S), so the quick ones are answered at once even when a
 slow one comes first; those it cut short keep their decided findings on screen, stay
 "verifying…", and get the full per-function budget in the second pass.  Everything the handlers read lives on the
@@ -15,63 +17,30 @@ results for a document version that is no longer current are dropped there.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Optional, Protocol
 
-from veriline.analyses import api, callgraph, ir, solver
+from veriline.analyses import api, ir, solver
 from veriline.analyses.engine.budget import BUDGET_PROPERTY, Budget, BudgetExhausted
 from veriline.analyses.engine.undecided import undecided
-from veriline.analyses.findings import Finding
 
 from veriline.runner.source import deep_call
 
+from . import isolation
 from .documents import Snapshot
+from .results import DocResults, FunctionResult, Layout, focused_first, internal_error, \
+    relocate
+
+__all__ = ["ALL", "QUICK_S", "DocResults", "FunctionResult", "Job", "Layout", "Scheduler",
+           "Sink"]
 
 log = logging.getLogger(__name__)
 ALL = "*"                       # force set member: re-verify every function
-Layout = dict[str, tuple[int, int]]   # function name -> (first line, last line)
 QUICK_S = 0.5                   # first-pass budget per function (seconds)
-
-
-@dataclass
-class FunctionResult:
-    name: str
-    fingerprint: str
-    findings: list[Finding]
-    reverified: bool            # computed in the round that produced it (not reused)
-    layout: Layout              # function lines of the program it was computed against
-    partial: bool = False       # first pass cut short: what is decided so far; more to come
-
-
-@dataclass
-class DocResults:
-    """What is known about one document version (read by the LSP handlers)."""
-    uri: str
-    version: int
-    program: ir.Program
-    functions: dict[str, FunctionResult] = field(default_factory=dict)
-    pending: list[str] = field(default_factory=list)
-    done: bool = False
-
-    def ordered(self) -> list[FunctionResult]:
-        return [self.functions[n] for n in self.program.functions if n in self.functions]
-
-    def findings(self) -> list[Finding]:
-        return [f for r in self.ordered() for f in r.findings]
-
-    def function_at(self, line: int) -> Optional[ir.Function]:
-        """Innermost function whose definition covers the 1-based line."""
-        best = None
-        for fn in self.program.functions.values():
-            if fn.span.line <= line <= fn.span.end_line:
-                if best is None or fn.span.line >= best.span.line:
-                    best = fn
-        return best
 
 
 @dataclass
@@ -96,73 +65,12 @@ class Sink(Protocol):
     def stats(self, payload: dict) -> None: ...
 
 
-def _relocate(r: FunctionResult, layout: Layout) -> FunctionResult:
-    """r with every line moved by the shift of the function that contains it."""
-    if r.layout == layout:
-        return replace(r, layout=layout, reverified=False)
-    old = r.layout
-    order = [r.name] + [n for n in old if n != r.name]
-
-    def move(line: int) -> int:
-        for n in order:
-            if n in old and n in layout and old[n][0] <= line <= old[n][1]:
-                return line + layout[n][0] - old[n][0]
-        return line
-
-    def span(s: ir.Span) -> ir.Span:
-        return ir.Span(move(s.line), s.col, move(s.end_line), s.end_col) if s.line else s
-
-    moved = []
-    for f in r.findings:
-        g = replace(f, span=span(f.span),
-                    related=[replace(x, span=span(x.span)) for x in f.related])
-        if f.counterexample is not None:
-            cx = copy.copy(f.counterexample)
-            cx.trace = [replace(t, line=move(t.line)) for t in cx.trace]
-            g.counterexample = cx
-        moved.append(g)
-    return FunctionResult(r.name, r.fingerprint, moved, False, layout)
-
-
-def _focused_first(program: ir.Program, todo: list, focus: Optional[int]) -> list:
-    """todo with the function that contains the focus line (innermost) first, then the
-    functions it calls, then the rest, shorter ones first (a guess at quicker answers):
-    answers stream in that order."""
-    if not todo:
-        return todo
-
-    def size(n: str) -> int:
-        span = program.functions[n].span
-        return span.end_line - span.line
-    inside = [] if focus is None else [
-        n for n, _ in todo
-        if program.functions[n].span.line <= focus <= program.functions[n].span.end_line]
-    first = max(inside, key=lambda n: program.functions[n].span.line) if inside else None
-    callees = set(_callees(program.functions[first])) if first else set()
-    rank = {n: (0 if n == first else 1 if n in callees else 2, size(n), i)
-            for i, (n, _) in enumerate(todo)}
-    return sorted(todo, key=lambda t: rank[t[0]])
-
-
-def _callees(fn: ir.Function) -> list[str]:
-    try:
-        return list(callgraph.callees(fn))
-    except Exception:                  # ordering is a nicety: never fail a round for it
-        return []
-
-
-def _internal_error(program: ir.Program, name: str, exc: BaseException) -> Finding:
-    fn = program.functions[name]
-    return Finding(file=program.path, function=name, kind="contract", status="unknown",
-                   span=fn.name_span if fn.name_span.line else fn.span,
-                   message=f"{name}: veriline internal error", property="internal",
-                   reason=f"internal error: {type(exc).__name__}: {exc}", severity="info")
-
-
 class Scheduler:
     def __init__(self, loop: asyncio.AbstractEventLoop, sink: Sink,
                  snapshot: Callable[[str], Optional[tuple[Snapshot, api.Options]]],
-                 backend=api) -> None:
+                 backend=api, isolate: bool = False) -> None:
+        """isolate: verify each function in a killable child process (isolation.py; the
+        server does); else here, on the worker thread (tests with a fake backend)."""
         self._loop = loop
         self._sink = sink
         self._snapshot = snapshot       # uri -> (latest snapshot, its options) or None
@@ -175,6 +83,9 @@ class Scheduler:
         self._cache: dict[str, dict[str, FunctionResult]] = {}   # worker side
         self._lock = threading.Lock()
         self._queue: queue.Queue = queue.Queue()
+        self._children = isolation.ChildVerifier() if isolate and isolation.available() \
+            else None
+        self._child_calls = 0           # solver calls made in children (for the stats)
         self._thread = threading.Thread(target=self._work, name="veriline-verify", daemon=True)
         self._thread.start()
 
@@ -303,6 +214,8 @@ class Scheduler:
         while True:
             job = self._queue.get()
             if job is None:
+                if self._children is not None:
+                    self._children.close()
                 return
             if job.token.cancelled:
                 continue
@@ -344,23 +257,15 @@ class Scheduler:
         """One function within `seconds`; partial (and not cached) when it ran out and
         may_resume: then only its decided findings are kept, the rest comes later."""
         job.token.check()
-        try:
-            with Budget(seconds, parent=job.token) as budget:
-                findings = list(deep_call(self._backend.verify_function, program, name,
-                                          job.options, budget))   # deep code: big stack
-        except BudgetExhausted:         # the budget ran out where nothing caught it
-            if job.token.cancelled:
-                raise solver.Cancelled() from None
-            findings = undecided(program, program.functions[name],
-                                 set(getattr(job.options, "analyses", ())), [], seconds)
-        except solver.Cancelled:
-            raise
-        except Exception as exc:
-            if job.token.cancelled:
-                raise solver.Cancelled() from exc
-            log.exception("veriline: verify_function(%s) raised", name)
-            return FunctionResult(name, fp, [_internal_error(program, name, exc)], True,
-                                  layout)   # not cached: retried on the next round
+        if self._children is not None:
+            got = self._children.verify(job.token, isolation.task_for(
+                program, job.snap.text, name, job.options, seconds), program)
+            self._child_calls += got.solver_calls
+            findings, cacheable = got.findings, got.cacheable
+        else:
+            findings, cacheable = self._verify_here(job, program, name, seconds)
+        if not cacheable:           # an internal error: retried on the next round
+            return FunctionResult(name, fp, findings, True, layout)
         if may_resume and any(f.property == BUDGET_PROPERTY for f in findings):
             return FunctionResult(name, fp, [f for f in findings
                                              if f.property != BUDGET_PROPERTY],
@@ -370,8 +275,30 @@ class Scheduler:
             cache[name] = r
         return r
 
+    def _verify_here(self, job: Job, program: ir.Program, name: str, seconds: float
+                     ) -> tuple[list, bool]:
+        """(findings, cacheable), verified on this thread."""
+        try:
+            with Budget(seconds, parent=job.token) as budget:
+                return list(deep_call(self._backend.verify_function, program, name,
+                                      job.options, budget)), True   # deep code: big stack
+        except BudgetExhausted:         # the budget ran out where nothing caught it
+            if job.token.cancelled:
+                raise solver.Cancelled() from None
+            return undecided(program, program.functions[name],
+                             set(getattr(job.options, "analyses", ())), [], seconds), True
+        except solver.Cancelled:
+            raise
+        except Exception as exc:
+            if job.token.cancelled:
+                raise solver.Cancelled() from exc
+            log.exception("veriline: verify_function(%s) raised", name)
+            return [internal_error(program, name, f"{type(exc).__name__}: {exc}")], False
+
     def _run(self, job: Job) -> None:
-        t0, calls0 = time.perf_counter(), solver.STATS.solver_calls
+        if self._children is not None:      # once per language, not charged to the round
+            self._children.warm(job.snap.language or "python")
+        t0, calls0 = time.perf_counter(), solver.STATS.solver_calls + self._child_calls
         program = self._parse(job.snap, job.options)
         layout = {n: (f.span.line, f.span.end_line) for n, f in program.functions.items()}
         reused: dict[str, FunctionResult] = {}
@@ -385,13 +312,16 @@ class Scheduler:
                 old = cache.get(name)
             if old is not None and old.fingerprint == fp and not forced_all \
                     and name not in job.force:
-                r = _relocate(old, layout)
+                r = relocate(old, layout)
                 with self._lock:
                     cache[name] = r
                 reused[name] = r
             else:
                 todo.append((name, fp))
-        todo = _focused_first(program, todo, job.focus)
+        todo = focused_first(program, todo, job.focus)
+        if self._children is not None and todo:
+            self._children.begin_round(program.path, program.language, job.snap.text,
+                                       program)
         self._post("start", job, (program, reused, [n for n, _ in todo]))
         verified = []
         full = max(0.001, float(getattr(job.options, "budget_s", 10.0) or 10.0))
@@ -413,5 +343,5 @@ class Scheduler:
         job.token.check()
         self._post("end", job, {
             "uri": job.uri, "version": job.snap.version, "verified": verified,
-            "reused": list(reused), "solverCalls": solver.STATS.solver_calls - calls0,
+            "reused": list(reused), "solverCalls": solver.STATS.solver_calls + self._child_calls - calls0,
             "timeMs": round((time.perf_counter() - t0) * 1000, 3)})

@@ -219,6 +219,15 @@ def open_cache(spec: str, untrusted: bool = False):
     return cache
 
 
+def spec_of(cache) -> Optional[str]:
+    """The spec open_cache opened `cache` with (None if it did not), so that another
+    process (the server's verifying child) can open the same store."""
+    for memo, opened in _CACHES.items():
+        if opened is cache and cache is not None:
+            return memo[1:]
+    return None
+
+
 def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = True,
                           cache_untrusted: bool = False):
     """The analysis Options the settings ask for (cache_untrusted: see open_cache)."""

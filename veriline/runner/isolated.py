@@ -21,6 +21,7 @@ import signal
 import struct
 import threading
 import time
+from typing import Callable
 
 from .pool import KILL_GRACE, warm_up
 from .task import FunctionTask, verify_task
@@ -44,14 +45,21 @@ def _send(fd: int, obj) -> None:
         view = view[os.write(fd, view):]
 
 
-def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
-    """n bytes, or None at EOF / past the deadline."""
+POLL_S = 0.02              # how often a waiting parent asks whether the task was cancelled
+
+
+def _read_exact(fd: int, n: int, deadline: float | None,
+                cancelled: Callable[[], bool] | None = None) -> bytes | None:
+    """n bytes, or None at EOF / past the deadline / once cancelled() is true."""
     out = bytearray()
     while len(out) < n:
-        if deadline is not None:
+        while deadline is not None:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or (cancelled is not None and cancelled()):
                 return None
+            if select.select([fd], [], [], left if cancelled is None
+                             else min(left, POLL_S))[0]:
+                break
         chunk = os.read(fd, min(1 << 16, n - len(out)))
         if not chunk:
             return None
@@ -59,7 +67,7 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
     return bytes(out)
 
 
-def _serve(tasks_fd: int, answers_fd: int) -> None:
+def _serve(tasks_fd: int, answers_fd: int, handler: Callable) -> None:
     """The child: answer tasks until the parent closes the pipe or this process grew."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
@@ -67,13 +75,16 @@ def _serve(tasks_fd: int, answers_fd: int) -> None:
         if head is None:
             return
         task = pickle.loads(_read_exact(tasks_fd, struct.unpack("!Q", head)[0], None))
-        _send(answers_fd, verify_task(task))
+        _send(answers_fd, handler(task))
         if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 > RECYCLE_MB:
             return
 
 
-class _Child:
-    def __init__(self) -> None:
+class Child:
+    """A forked child answering handler(task) for each task sent (default verify_task;
+    the language server passes its own handler: server/isolation.py)."""
+
+    def __init__(self, handler: Callable = verify_task) -> None:
         t_r, t_w = os.pipe()
         a_r, a_w = os.pipe()
         self.pid = os.fork()
@@ -81,26 +92,30 @@ class _Child:
             try:
                 os.close(t_w)
                 os.close(a_r)
-                _serve(t_r, a_w)
+                _serve(t_r, a_w, handler)
             finally:
                 os._exit(0)
         os.close(t_r)
         os.close(a_w)
         self.tasks, self.answers = t_w, a_r
 
-    def ask(self, task: FunctionTask, deadline: float):
-        """The TaskResult; "timeout" past the deadline (then killed); None if it died."""
+    def ask(self, task, deadline: float, cancelled: Callable[[], bool] | None = None):
+        """The answer; "timeout" past the deadline, "cancelled" once cancelled() is true
+        (then killed); None if it died."""
         try:
             _send(self.tasks, task)
         except OSError:            # it ended (grew past RECYCLE_MB) or crashed
             return None
-        head = _read_exact(self.answers, 8, deadline)
-        data = head and _read_exact(self.answers, struct.unpack("!Q", head)[0], deadline)
+        head = _read_exact(self.answers, 8, deadline, cancelled)
+        data = head and _read_exact(self.answers, struct.unpack("!Q", head)[0], deadline,
+                                    cancelled)
         if data:
             return pickle.loads(data)
-        if time.monotonic() >= deadline:
-            self.close(kill=True)
-            return "timeout"
+        for verdict, now in (("cancelled", cancelled is not None and cancelled()),
+                             ("timeout", time.monotonic() >= deadline)):
+            if now:
+                self.close(kill=True)
+                return verdict
         return None
 
     def close(self, kill: bool = False) -> None:
@@ -136,7 +151,7 @@ def run_isolated(task: FunctionTask) -> tuple:
     for attempt in (0, 1):     # a child that ended after its last answer is replaced
         child = getattr(_LOCAL, "child", None)
         if child is None:
-            child = _LOCAL.child = _Child()
+            child = _LOCAL.child = Child()
         got = child.ask(task, deadline)
         if isinstance(got, str) or got is None:
             _LOCAL.child = None

@@ -1,0 +1,196 @@
+"""The language server's verification of one function, in a killable child process.
+
+Why: z3 can overrun its own time limit for minutes on some nonlinear queries, and the
+scheduler verifies on one thread, so one such function would block every later answer
+(and the cancellation of its document) for good.  Here each function runs as a
+`FunctionTask` in the warm child of `runner/isolated.py` (the mechanism Dask workers use):
+the scheduler thread waits for the answer, and kills the child when the function outlives
+its budget * (1 + KILL_GRACE) ("don't know: the function's time budget … ran out", as in
+`veriline check`) or when the round is cancelled by a newer edit (checked every POLL_S);
+the next function gets a new child.
+
+Fork safety.  The server has other threads (the asyncio loop, the stdio reader), and a
+forked child has only the thread that forked it: a lock another thread held at that
+instant stays held in the child for ever.  So:
+  * children are forked only from the scheduler thread, the one thread that runs the
+    engine and z3 in this process (parsing, fingerprints, the warm-up), so no z3 or engine
+    state is half-changed by another thread when it forks;
+  * the child touches nothing the other threads use: it never writes to the LSP stream
+    (fds 0/1 become /dev/null), and gets fresh sys.stdout/sys.stderr objects (the old ones'
+    buffer locks may be held) which the logging handlers are pointed at; it opens its own
+    lemma-cache connection (FunctionTask.cache_spec, as the CLI's workers do);
+  * Python itself re-initialises the GIL, the import lock and logging's locks in a child;
+  * whatever is left (e.g. a C library's lock taken by the loop thread during a rare
+    command) can at worst hang the child, which is then killed at the budget like any
+    overrun: a "don't know", never a wrong verdict and never a blocked server.
+The child is forked afresh for each round, after the round's program is handed to it
+(`remember_program`), so it does not parse again; gc is frozen around the fork so the
+child does not copy the parent's objects, and unfrozen in the parent (a long-lived server
+must still collect its garbage).  Without os.fork the scheduler verifies in-process.
+"""
+from __future__ import annotations
+
+import gc
+import io
+import logging
+import os
+import sys
+import time
+from dataclasses import replace
+from typing import Optional
+
+from veriline.analyses import ir, solver
+from veriline.analyses.engine.undecided import undecided
+from veriline.runner import isolated
+from veriline.runner.pool import KILL_GRACE, warm_up
+from veriline.runner.task import FunctionTask, forget_programs, remember_program, verify_task
+
+log = logging.getLogger(__name__)
+OVERRUN_ENV = "VERILINE_TEST_OVERRUN"   # test hook: names of functions whose task hangs
+
+
+def available() -> bool:
+    return hasattr(os, "fork")
+
+
+def cache_spec(cache) -> Optional[str]:
+    """The spec a child opens to use the server's lemma cache; None (no cache) when there
+    is none or it is not trusted, as `veriline check` does for its workers."""
+    if cache is None or not getattr(cache, "trusted", True):
+        return None
+    from veriline import config
+    return config.spec_of(cache)
+
+
+class Outcome:
+    """What the child said about one function."""
+
+    def __init__(self, findings: list, cacheable: bool, solver_calls: int = 0) -> None:
+        self.findings = findings
+        self.cacheable = cacheable          # False: an internal error, retried next round
+        self.solver_calls = solver_calls
+
+
+class ChildVerifier:
+    """Runs functions one at a time in a child of the scheduler thread (call it only there)."""
+
+    def __init__(self) -> None:
+        self._child: Optional[isolated.Child] = None
+        self._warm: set[str] = set()
+        self.forks = 0
+
+    def warm(self, language: str) -> None:
+        """Import the engine and set z3 up here, once per language, so every child forked
+        afterwards starts warm (else each pays ~0.4 s)."""
+        if language not in self._warm:
+            warm_up({language})
+            self._warm.add(language)
+
+    def begin_round(self, path: str, language: str, text: str, program: ir.Program) -> None:
+        """The next functions belong to this program: a new child that already has it."""
+        self.warm(language)
+        forget_programs()
+        remember_program(path, language, text, program)
+        self.close()
+
+    def verify(self, token: solver.CancelToken, task: FunctionTask,
+               program: ir.Program) -> Outcome:
+        """The function's findings within task.budget_s; raises solver.Cancelled once the
+        token is cancelled (the child is killed then)."""
+        token.check()
+        t0 = time.monotonic()
+        deadline = t0 + task.budget_s * (1 + KILL_GRACE)
+        got = None
+        for _attempt in (0, 1):    # a child that ended after its last answer is replaced
+            if self._child is None:
+                self._child = self._fork()
+            got = self._child.ask(task, deadline, lambda: token.cancelled)
+            if got is None or isinstance(got, str):
+                if got is None:
+                    self._child.close(kill=True)
+                self._child = None
+            if got is not None or time.monotonic() >= deadline:
+                break
+        if got == "cancelled" or token.cancelled:
+            raise solver.Cancelled()
+        fn = program.functions[task.name]
+        if got == "timeout":
+            return Outcome(undecided(program, fn, set(task.options.analyses), [],
+                                     task.budget_s), True)
+        if got is None:
+            return Outcome([_internal(program, task.name,
+                                      "the verifying process died (out of memory?)")], False)
+        result, calls = got
+        if result.error.startswith("BudgetExhausted"):   # the budget ran out uncaught
+            return Outcome(undecided(program, fn, set(task.options.analyses), [],
+                                     task.budget_s), True, calls)
+        if result.error:
+            return Outcome([_internal(program, task.name, result.error)], False, calls)
+        return Outcome(result.findings, True, calls)
+
+    def _fork(self) -> isolated.Child:
+        gc.freeze()                # the child then does not copy the parent's objects
+        try:
+            child = isolated.Child(_answer)
+        finally:
+            gc.unfreeze()
+        self.forks += 1
+        return child
+
+    def close(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            child.close(kill=True)
+
+
+def task_for(program: ir.Program, text: str, name: str, options, seconds: float
+             ) -> FunctionTask:
+    return FunctionTask(program.path, text, program.language, name,
+                        replace(options, cache=None), seconds,
+                        cache_spec(getattr(options, "cache", None)))
+
+
+_DETACHED = False
+
+
+def _detach_from_server() -> None:
+    """In the child, once: nothing it does may reach the LSP stream or a lock that another
+    thread of the server held when it forked (see the module docstring)."""
+    global _DETACHED
+    if _DETACHED:
+        return
+    _DETACHED = True
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    old_err = sys.stderr
+    try:
+        sys.stderr = io.TextIOWrapper(io.FileIO(os.dup(2), "w"), line_buffering=True,
+                                      errors="backslashreplace")
+    except OSError:
+        sys.stderr = open(os.devnull, "w")
+    sys.stdout = open(os.devnull, "w")
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and \
+                getattr(handler, "stream", None) in (old_err, sys.__stdout__, sys.__stderr__):
+            handler.stream = sys.stderr
+
+
+def _answer(task: FunctionTask) -> tuple:
+    """The child's handler: (TaskResult, solver calls it made)."""
+    _detach_from_server()
+    if task.name in os.environ.get(OVERRUN_ENV, "").split(","):
+        time.sleep(3600)           # test hook: a function that ignores its budget
+    calls = solver.STATS.solver_calls
+    result = verify_task(task)
+    return result, solver.STATS.solver_calls - calls
+
+
+def _internal(program: ir.Program, name: str, why: str):
+    from veriline.analyses.findings import Finding
+    fn = program.functions[name]
+    return Finding(file=program.path, function=name, kind="contract", status="unknown",
+                   span=fn.name_span if fn.name_span.line else fn.span,
+                   message=f"{name}: veriline internal error", property="internal",
+                   reason=f"internal error: {why}", severity="info")
