@@ -160,6 +160,7 @@ def _detach_from_server() -> None:
     if _DETACHED:
         return
     _DETACHED = True
+    _die_with_parent()
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
@@ -175,6 +176,20 @@ def _detach_from_server() -> None:
         if isinstance(handler, logging.StreamHandler) and \
                 getattr(handler, "stream", None) in (old_err, sys.__stdout__, sys.__stderr__):
             handler.stream = sys.stderr
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when the thread that forked it ends (the server exiting
+    while z3 overruns must not leave an orphan computing for minutes)."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)          # PR_SET_PDEATHSIG
+    except Exception:              # not Linux: the task pipe's EOF ends it after its task
+        return
+    if os.getppid() == 1:          # the parent is already gone
+        os._exit(0)
 
 
 def _answer(task: FunctionTask) -> tuple:

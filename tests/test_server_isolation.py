@@ -1,0 +1,238 @@
+"""The server verifies each function in a killable child (server/isolation.py): a function
+that overruns its budget (made deterministic with the VERILINE_TEST_OVERRUN hook: its task
+sleeps, as z3 does when it ignores its limit) is killed and ends "don't know" naming the
+budget, the other functions are answered, later edits are served, and a newer edit kills
+a running child.  Waits are liveness bounds (a stuck server would fail them); no time is
+asserted."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from veriline import config
+from veriline.analyses import api
+from veriline.runner import isolated
+from veriline.server import isolation
+
+from test_lsp_e2e import make_client, wait_round  # noqa: E402  (recording client, waits)
+from trust_kit import clean_env
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+TEXT = '''def stall(a: int) -> int:
+    assert a * a >= 0
+    return a
+
+
+def fast(x: int) -> int:
+    assert x != 3
+    return x
+'''
+BUDGET_REASON = "the function's time budget of 1 s ran out"
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.versions: dict[str, int] = {}
+        self.published: list[tuple[int, dict, list]] = []
+        self.stats_seen: list[dict] = []
+        self.progress_seen: list[str] = []
+
+    def current_version(self, uri):
+        return self.versions.get(uri)
+
+    def publish(self, res):
+        self.published.append((res.version, {
+            n: [(f.status, f.message, f.reason) for f in r.findings]
+            for n, r in res.functions.items()}, list(res.pending)))
+
+    def progress(self, job, kind, message, percentage):
+        self.progress_seen.append(kind)
+
+    def stats(self, payload):
+        self.stats_seen.append(payload)
+
+
+async def until(cond, timeout=60.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def scheduler(sink, texts, budget_s, options=None):
+    from veriline.server.documents import Snapshot
+    from veriline.server.scheduler import Scheduler
+
+    def snapshot(uri):
+        return (Snapshot(uri, sink.versions[uri], texts[sink.versions[uri]], "python",
+                         "/iso/a.py"), options or api.Options(budget_s=budget_s))
+    return Scheduler(asyncio.get_running_loop(), sink, snapshot, isolate=True)
+
+
+def test_an_overrunning_function_is_killed_and_the_round_goes_on(monkeypatch):
+    monkeypatch.setenv(isolation.OVERRUN_ENV, "stall")
+    texts = {1: TEXT, 2: TEXT.replace("x != 3", "x != 4")}
+
+    async def run():
+        sink, uri = Sink(), "file:///iso/a.py"
+        sink.versions[uri] = 1
+        sched = scheduler(sink, texts, 1.0)
+        sched.schedule(uri)
+        await until(lambda: sink.stats_seen)
+        sink.versions[uri] = 2
+        sched.schedule(uri)
+        await until(lambda: len(sink.stats_seen) == 2)
+        sched.shutdown()
+        return sink
+    sink = asyncio.run(run())
+    v1 = [p for p in sink.published if p[0] == 1]
+    # fast is answered while stall is still pending ("verifying…")
+    first_fast = next(p for p in v1 if p[1].get("fast"))
+    assert first_fast[1]["fast"] == [("counterexample",
+                                     "entry assert `assert x != 3` (a precondition) fails: "
+                                     "fast(3)", None)]
+    assert "stall" in first_fast[2]
+    version, functions, pending = v1[-1]
+    assert pending == [] and sorted(functions) == ["fast", "stall"]
+    assert functions["stall"] == [
+        ("unknown", f"{kind} properties of `stall`: don't know ({BUDGET_REASON})",
+         BUDGET_REASON) for kind in ("contract", "overflow")]
+    assert sorted(sink.stats_seen[0]["verified"]) == ["fast", "stall"]
+    assert sink.stats_seen[0]["counts"] == {"proved": 0, "counterexample": 1, "unknown": 2}
+    # the next edit is served: fast re-verified, stall's verdict reused
+    assert sink.stats_seen[1]["verified"] == ["fast"]
+    assert sink.stats_seen[1]["reused"] == ["stall"]
+    assert sink.published[-1][1]["fast"][0][1].endswith("fails: fast(4)")
+    assert sink.progress_seen.count("begin") == sink.progress_seen.count("end") == 2
+
+
+def test_a_newer_edit_kills_the_running_child(monkeypatch):
+    """The budget is an hour: only killing the child lets the second version through."""
+    monkeypatch.setenv(isolation.OVERRUN_ENV, "stall")
+    texts = {1: TEXT, 2: TEXT.replace("def stall(a", "def calm(a")}
+
+    async def run():
+        sink, uri = Sink(), "file:///iso/a.py"
+        sink.versions[uri] = 1
+        sched = scheduler(sink, texts, 3600.0)
+        sched.schedule(uri)
+        # fast answered, stall in its second (full, hour-long) pass
+        await until(lambda: any(p[1].get("fast") for p in sink.published))
+        await until(lambda: sched._children._child is not None)
+        pid = sched._children._child.pid
+        sink.versions[uri] = 2
+        sched.schedule(uri)
+        await until(lambda: sink.stats_seen)
+        sched.shutdown()
+        return sink, pid
+    sink, pid = asyncio.run(run())
+    assert [s["version"] for s in sink.stats_seen] == [2]      # version 1 never ended
+    # fast, answered before the cancel, is reused
+    assert (sink.stats_seen[0]["verified"], sink.stats_seen[0]["reused"]) == (["calm"], ["fast"])
+    assert sink.published[-1][0] == 2 and sink.published[-1][1]["calm"][0][0] == "proved"
+    with pytest.raises(ProcessLookupError):   # killed and reaped
+        os.kill(pid, 0)
+    assert sink.progress_seen.count("begin") == sink.progress_seen.count("end")
+
+
+def test_the_child_uses_the_servers_lemma_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("VERILINE_CACHE_KEY", raising=False)
+    path = str(tmp_path / "lemmas.sqlite")
+    options = config.options_from_settings({"cache": path, "cacheMinMs": 0})
+    assert isolation.cache_spec(options.cache) == path
+    assert config.options_from_settings({"cache": path}, cache_untrusted=True).cache.trusted \
+        is False
+    assert isolation.cache_spec(config.open_cache(path, untrusted=True)) is None
+    assert isolation.cache_spec(None) is None
+    texts = {1: TEXT.replace("def stall(a", "def calm(a")}
+
+    async def run():
+        sink, uri = Sink(), "file:///iso/a.py"
+        sink.versions[uri] = 1
+        sched = scheduler(sink, texts, 10.0, options)
+        sched.schedule(uri)
+        await until(lambda: sink.stats_seen)
+        sched.shutdown()
+        return sink
+    sink = asyncio.run(run())
+    assert sink.stats_seen[0]["solverCalls"] > 0         # counted in the child
+    assert options.cache.stats()["entries"] > 0          # written by the child
+
+
+def test_child_answers_times_out_and_is_cancelled():
+    def handler(task):
+        if task == "hang":
+            time.sleep(3600)
+        return task * 2
+    child = isolated.Child(handler)
+    assert child.ask("ab", time.monotonic() + 30) == "abab"
+    assert child.ask("hang", time.monotonic() + 0.2) == "timeout"
+    child = isolated.Child(handler)
+    assert child.ask("hang", time.monotonic() + 3600, lambda: True) == "cancelled"
+    with pytest.raises(ProcessLookupError):
+        os.kill(child.pid, 0)
+
+
+def test_without_fork_the_scheduler_verifies_in_process(monkeypatch):
+    from veriline.server.scheduler import Scheduler
+    monkeypatch.setattr(isolation, "available", lambda: False)
+
+    async def make():
+        sched = Scheduler(asyncio.get_running_loop(), Sink(), lambda uri: None, isolate=True)
+        sched.shutdown()
+        return sched
+    assert asyncio.run(make())._children is None
+
+
+# ---------------------------------------------------------------- the real server process
+
+TMP = Path(tempfile.mkdtemp(prefix="veriline-isolation-"))
+(TMP / "pyproject.toml").write_text("[tool.veriline]\nfunction-timeout = 1\n")
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(
+    server_command=[sys.executable, "-m", "veriline", "serve"], client_factory=make_client,
+    server_env=clean_env(TMP, **{isolation.OVERRUN_ENV: "stall"})))
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(lsp.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=TMP.as_uri()))
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_server_kills_an_overrun_and_serves_the_next_edit(client: LanguageClient):
+    path = TMP / f"{uuid.uuid4().hex}.py"
+    path.write_text(TEXT)
+    uri = path.as_uri()
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=uri, language_id="python", version=1, text=TEXT)))
+    await wait_round(client, uri, 1)
+    v1 = [p for p in client.published if p.uri == uri and p.version == 1]
+    fast_first = [p for p in v1 if any(d.range.start.line >= 4 for d in p.diagnostics)][0]
+    assert all(BUDGET_REASON not in d.message for d in fast_first.diagnostics)
+    final = {d.range.start.line: d.message for d in v1[-1].diagnostics}
+    assert "fails: fast(3)" in final[6]
+    stall = [m for line, m in final.items() if line < 4]
+    assert stall and all(BUDGET_REASON in m for m in stall)
+
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[lsp.TextDocumentContentChangePartial(
+            range=lsp.Range(start=lsp.Position(line=6, character=16),
+                            end=lsp.Position(line=6, character=17)), text="4")]))
+    s = await wait_round(client, uri, 2)
+    assert (s["verified"] if isinstance(s, dict) else s.verified) == ["fast"]
+    v2 = [p for p in client.published if p.uri == uri and p.version == 2]
+    assert any("fails: fast(4)" in d.message for d in v2[-1].diagnostics)
