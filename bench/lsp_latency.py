@@ -7,12 +7,16 @@ Drives the real server over stdio with raw JSON-RPC and measures
   4. an edit that needs no solver;
   5. a C file with slow functions (a binary-search square root with its invariant, a
      32-bit factoring assert on bit-vectors) before a three-line loop function (without its guard,
-     so it has ✗ diagnostics): open → the loop function's diagnostics (answers stream, so the slow ones must not hold it).
+     so it has ✗ diagnostics): open → the loop function's diagnostics (answers stream, so the slow ones must not hold it);
+  6. a function that overruns its budget (a second server with the test hook
+     VERILINE_TEST_OVERRUN: its task sleeps, as z3 does when it ignores its limit) before a
+     fast one, function budget 2 s: open → the fast function's diagnostics, open → the
+     overrun's "don't know" (killed at 2 s × 1.07), then an edit → its fresh diagnostics.
 Edits are measured from didChange to the publishDiagnostics of that version, with the
 server's debounce set to 0 (an editor adds `debounceMs`, 200 ms by default).  A private
 lemma cache is used unless --shared-cache, so numbers are not flattered by earlier runs.
 
-    python bench/lsp_latency.py [--edits 50] [--big-edits 20] [--shared-cache]
+    python bench/lsp_latency.py [--edits 50] [--big-edits 20] [--shared-cache] [--only-overrun]
 """
 from __future__ import annotations
 
@@ -118,12 +122,13 @@ class Server:
             self.proc.kill()
 
 
-def start(env: dict) -> tuple[Server, float]:
+def start(env: dict, settings: dict | None = None) -> tuple[Server, float]:
     t0 = time.perf_counter()
     s = Server(env)
     s.request("initialize", {"processId": os.getpid(), "rootUri": ROOT.as_uri(),
                              "capabilities": {},
-                             "initializationOptions": {"veriline": {"debounceMs": 0}}})
+                             "initializationOptions": {"veriline": {"debounceMs": 0,
+                                                                    **(settings or {})}}})
     s.notify("initialized", {})
     return s, t0
 
@@ -212,16 +217,68 @@ def slow_and_fast(s: Server, work: Path) -> None:
           f"diagnostics {(t1 - t0) * 1000:.0f} ms; all functions {(t2 - t0) * 1000:.0f} ms")
 
 
+OVERRUN_AND_FAST = '''def stall(a: int) -> int:
+    assert a * a >= 0
+    return a
+
+
+def fast(x: int) -> int:
+    assert x != 3
+    return x
+'''
+
+
+def overrun_and_fast(env: dict, work: Path) -> None:
+    s, _ = start({**env, "VERILINE_TEST_OVERRUN": "stall"}, {"functionTimeout": 2})
+    warm = work / "warm.py"                 # the server's one-time warm-up, not measured
+    warm.write_text(FUNCTION.format(k=0, bias=1))
+    open_doc(s, warm.as_uri(), warm.read_text())
+    s.wait(is_stats(warm.as_uri(), 1))
+    path = work / "overrun.py"
+    path.write_text(OVERRUN_AND_FAST)
+    uri = path.as_uri()
+    t0 = time.perf_counter()
+    open_doc(s, uri, OVERRUN_AND_FAST)
+
+    def fast_known(m) -> bool:
+        return is_diag(uri)(m) and any(d["range"]["start"]["line"] >= 4
+                                       for d in m["params"]["diagnostics"])
+    t1, _ = s.wait(fast_known)
+    last: list = []
+
+    def round_end(m) -> bool:          # keeps the last publication seen on the way
+        if is_diag(uri, 1)(m):
+            last[:] = m["params"]["diagnostics"]
+        return is_stats(uri, 1)(m)
+    t2, _ = s.wait(round_end)
+    budget = [d["message"] for d in last if "time budget of 2 s" in d["message"]]
+    s.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": {"line": 6, "character": 16},
+                                      "end": {"line": 6, "character": 17}}, "text": "4"}]})
+    t3 = time.perf_counter()
+    t4, _ = s.wait(is_diag(uri, 2))
+    print(f"a function overrunning its 2 s budget, then a fast one: open → the fast one's "
+          f"diagnostics {(t1 - t0) * 1000:.0f} ms; → the overrun's don't know "
+          f"{(t2 - t0) * 1000:.0f} ms ({len(budget)} budget findings); next edit → fresh "
+          f"diagnostics {(t4 - t3) * 1000:.0f} ms")
+    s.close()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--edits", type=int, default=50)
     ap.add_argument("--big-edits", type=int, default=20)
     ap.add_argument("--shared-cache", action="store_true")
+    ap.add_argument("--only-overrun", action="store_true", help="measure 6. only")
     a = ap.parse_args(argv)
     env = dict(os.environ)
     if not a.shared_cache:
         env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="veriline-bench-")
     work = Path(tempfile.mkdtemp(prefix="veriline-bench-src-"))
+    if a.only_overrun:
+        overrun_and_fast(env, work)
+        return 0
 
     # 1. cold start
     s, t0 = start(env)
@@ -268,6 +325,9 @@ def main(argv=None) -> int:
     # 5. slow functions must not hold back a fast one's answers
     slow_and_fast(s, work)
     s.close()
+
+    # 6. a function that overruns its budget must not hold back the others or later edits
+    overrun_and_fast(env, work)
     return 0
 
 
