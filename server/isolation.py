@@ -23,10 +23,13 @@ instant stays held in the child for ever.  So:
   * whatever is left (e.g. a C library's lock taken by the loop thread during a rare
     command) can at worst hang the child, which is then killed at the budget like any
     overrun: a "don't know", never a wrong verdict and never a blocked server.
-The child is forked afresh for each round, after the round's program is handed to it
-(`remember_program`), so it does not parse again; gc is frozen around the fork so the
-child does not copy the parent's objects, and unfrozen in the parent (a long-lived server
-must still collect its garbage).  Without os.fork the scheduler verifies in-process.
+One child serves round after round (it stays warm: a fresh one pays ~0.1 s of lazy set-up
+on its first function) and is replaced when it was killed, died, grew past RECYCLE_MB,
+or a new language was warmed up here.  A child forked during a round gets the round's
+program (`remember_program`); a running one parses new versions itself, incrementally
+(it inherited the parser's block cache).  gc is frozen around the fork so the child does
+not copy the parent's objects, and unfrozen in the parent (a long-lived server must still
+collect its garbage).  Without os.fork the scheduler verifies in-process.
 """
 from __future__ import annotations
 
@@ -81,17 +84,19 @@ class ChildVerifier:
 
     def warm(self, language: str) -> None:
         """Import the engine and set z3 up here, once per language, so every child forked
-        afterwards starts warm (else each pays ~0.4 s)."""
+        afterwards starts warm (else each pays ~0.4 s); an idle child forked before is
+        replaced."""
         if language not in self._warm:
             warm_up({language})
             self._warm.add(language)
+            self.close()
 
     def begin_round(self, path: str, language: str, text: str, program: ir.Program) -> None:
-        """The next functions belong to this program: a new child that already has it."""
+        """The next functions belong to this program: a child forked from now on has it
+        (a running child parses it, incrementally: it inherited the parser's block cache)."""
         self.warm(language)
         forget_programs()
         remember_program(path, language, text, program)
-        self.close()
 
     def verify(self, token: solver.CancelToken, task: FunctionTask,
                program: ir.Program) -> Outcome:
