@@ -6,8 +6,10 @@ scheduler verifies on one thread, so one such function would block every later a
 `FunctionTask` in the warm child of `runner/isolated.py` (the mechanism Dask workers use):
 the scheduler thread waits for the answer, and kills the child when the function outlives
 its budget * (1 + KILL_GRACE) ("don't know: the function's time budget … ran out", as in
-`veriline check`) or when the round is cancelled by a newer edit (checked every POLL_S);
-the next function gets a new child.
+`veriline check`); the next function gets a new child.  When a newer edit cancels the
+round (checked every POLL_S), the child is sent SIGUSR1, which cancels the task's token
+(z3 is interrupted, as by the Budget); a child that has not answered CANCEL_GRACE_S later
+is killed, so a cancel never waits longer.
 
 Fork safety.  The server has other threads (the asyncio loop, the stdio reader), and a
 forked child has only the thread that forked it: a lock another thread held at that
@@ -50,6 +52,8 @@ from veriline.runner.task import FunctionTask, forget_programs, remember_program
 
 log = logging.getLogger(__name__)
 OVERRUN_ENV = "VERILINE_TEST_OVERRUN"   # test hook: names of functions whose task hangs
+CANCEL_GRACE_S = 0.25      # a cancelled child that has not stopped by then is killed
+_CURRENT: list = [None]    # in the child: the CancelToken of the task it runs
 
 
 def available() -> bool:
@@ -101,7 +105,7 @@ class ChildVerifier:
     def verify(self, token: solver.CancelToken, task: FunctionTask,
                program: ir.Program) -> Outcome:
         """The function's findings within task.budget_s; raises solver.Cancelled once the
-        token is cancelled (the child is killed then)."""
+        token is cancelled (the child stopped or killed then)."""
         token.check()
         t0 = time.monotonic()
         deadline = t0 + task.budget_s * (1 + KILL_GRACE)
@@ -109,10 +113,10 @@ class ChildVerifier:
         for _attempt in (0, 1):    # a child that ended after its last answer is replaced
             if self._child is None:
                 self._child = self._fork()
-            got = self._child.ask(task, deadline, lambda: token.cancelled)
-            if got is None or isinstance(got, str):
-                if got is None:
-                    self._child.close(kill=True)
+            got = self._child.ask(task, deadline, lambda: token.cancelled, CANCEL_GRACE_S)
+            if got is None:
+                self._child.close(kill=True)
+            if self._child.pid is None:     # killed (timeout, cancel) or dead
                 self._child = None
             if got is not None or time.monotonic() >= deadline:
                 break
@@ -166,6 +170,7 @@ def _detach_from_server() -> None:
         return
     _DETACHED = True
     _die_with_parent()
+    _listen_for_cancel()
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
@@ -197,14 +202,51 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
+def _listen_for_cancel() -> None:
+    """In the child: SIGUSR1 (the parent's cancel) cancels the running task's token, from
+    a thread, because the main thread may be inside a z3 call where Python handlers do not
+    run: the C-level handler writes to the wake-up fd at once, and the token's cancel
+    interrupts z3 as the Budget's timer does.  (A wake-up that came after its task ended
+    can at worst cancel the next task: that answer is an error, shown as "don't know"
+    and not cached.)"""
+    import signal
+    import threading
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    signal.signal(signal.SIGUSR1, lambda *_: None)
+    signal.set_wakeup_fd(w, warn_on_full_buffer=False)   # replaces any inherited one
+
+    def watch() -> None:
+        while os.read(r, 512):
+            token = _CURRENT[0]
+            if token is not None:
+                token.cancel()
+    threading.Thread(target=watch, name="veriline-cancel", daemon=True).start()
+
+
 def _answer(task: FunctionTask) -> tuple:
     """The child's handler: (TaskResult, solver calls it made)."""
     _detach_from_server()
-    if task.name in os.environ.get(OVERRUN_ENV, "").split(","):
-        time.sleep(3600)           # test hook: a function that ignores its budget
-    calls = solver.STATS.solver_calls
-    result = verify_task(task)
-    return result, solver.STATS.solver_calls - calls
+    token = _CURRENT[0] = solver.CancelToken()
+    try:
+        _test_overrun(task.name, token)
+        calls = solver.STATS.solver_calls
+        result = verify_task(task, token)
+        return result, solver.STATS.solver_calls - calls
+    finally:
+        _CURRENT[0] = None
+
+
+def _test_overrun(name: str, token: solver.CancelToken) -> None:
+    """Test hook ($VERILINE_TEST_OVERRUN, comma-separated): `name` hangs ignoring every
+    limit (as z3 can); `~name` hangs until cancelled, then goes on (a slow query that
+    honours interrupts)."""
+    names = os.environ.get(OVERRUN_ENV, "").split(",")
+    if name in names:
+        time.sleep(3600)
+    elif "~" + name in names:
+        while not token.cancelled:
+            time.sleep(0.01)
 
 
 def _internal(program: ir.Program, name: str, why: str):

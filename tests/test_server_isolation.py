@@ -146,6 +146,32 @@ def test_a_newer_edit_kills_the_running_child(monkeypatch):
     assert sink.progress_seen.count("begin") == sink.progress_seen.count("end")
 
 
+def test_a_cancelled_child_that_honours_the_cancel_is_kept(monkeypatch):
+    """`~stall` waits for a cancel as a z3 query does for its interrupt: the child stops
+    it, answers, and serves the next round (same process)."""
+    monkeypatch.setenv(isolation.OVERRUN_ENV, "~stall")
+    texts = {1: TEXT, 2: TEXT.replace("def stall(a", "def calm(a")}
+
+    async def run():
+        sink, uri = Sink(), "file:///iso/a.py"
+        sink.versions[uri] = 1
+        sched = scheduler(sink, texts, 3600.0)
+        sched.schedule(uri)
+        await until(lambda: any(p[1].get("fast") for p in sink.published))
+        await until(lambda: sched._children._child is not None)
+        pid = sched._children._child.pid
+        sink.versions[uri] = 2
+        sched.schedule(uri)
+        await until(lambda: sink.stats_seen)
+        kept = sched._children._child.pid
+        sched.shutdown()
+        return sink, pid, kept
+    sink, pid, kept = asyncio.run(run())
+    assert kept == pid
+    assert [s["version"] for s in sink.stats_seen] == [2]
+    assert sink.published[-1][1]["calm"][0][0] == "proved"
+
+
 def test_the_child_uses_the_servers_lemma_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("VERILINE_CACHE_KEY", raising=False)
     path = str(tmp_path / "lemmas.sqlite")
@@ -178,10 +204,14 @@ def test_child_answers_times_out_and_is_cancelled():
     child = isolated.Child(handler)
     assert child.ask("ab", time.monotonic() + 30) == "abab"
     assert child.ask("hang", time.monotonic() + 0.2) == "timeout"
+    assert child.pid is None                  # killed and reaped
     child = isolated.Child(handler)
-    assert child.ask("hang", time.monotonic() + 3600, lambda: True) == "cancelled"
+    pid = child.pid
+    # without a grace, or when the child does not answer within it: killed
+    assert child.ask("hang", time.monotonic() + 3600, lambda: True, grace=0.1) == "cancelled"
+    assert child.pid is None
     with pytest.raises(ProcessLookupError):
-        os.kill(child.pid, 0)
+        os.kill(pid, 0)
 
 
 def test_without_fork_the_scheduler_verifies_in_process(monkeypatch):

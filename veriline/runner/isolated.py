@@ -50,12 +50,13 @@ POLL_S = 0.02              # how often a waiting parent asks whether the task wa
 
 def _read_exact(fd: int, n: int, deadline: float | None,
                 cancelled: Callable[[], bool] | None = None) -> bytes | None:
-    """n bytes, or None at EOF / past the deadline / once cancelled() is true."""
+    """n bytes, or None at EOF / past the deadline / once cancelled() is true (asked only
+    before the first byte, so a message is never cut in two)."""
     out = bytearray()
     while len(out) < n:
         while deadline is not None:
             left = deadline - time.monotonic()
-            if left <= 0 or (cancelled is not None and cancelled()):
+            if left <= 0 or (cancelled is not None and not out and cancelled()):
                 return None
             if select.select([fd], [], [], left if cancelled is None
                              else min(left, POLL_S))[0]:
@@ -99,26 +100,41 @@ class Child:
         os.close(a_w)
         self.tasks, self.answers = t_w, a_r
 
-    def ask(self, task, deadline: float, cancelled: Callable[[], bool] | None = None):
-        """The answer; "timeout" past the deadline, "cancelled" once cancelled() is true
-        (then killed); None if it died."""
+    def ask(self, task, deadline: float, cancelled: Callable[[], bool] | None = None,
+            grace: float = 0.0):
+        """The answer; "timeout" past the deadline (then killed); None if it died;
+        "cancelled" once cancelled() is true: with a grace, the child is sent SIGUSR1 (its
+        handler must stop the task) and kept if it answers within grace seconds, else (and
+        without a grace) it is killed."""
         try:
             _send(self.tasks, task)
         except OSError:            # it ended (grew past RECYCLE_MB) or crashed
             return None
         head = _read_exact(self.answers, 8, deadline, cancelled)
-        data = head and _read_exact(self.answers, struct.unpack("!Q", head)[0], deadline,
-                                    cancelled)
+        if head is None and cancelled is not None and cancelled():
+            if grace <= 0 or self._answer_to(signal.SIGUSR1, time.monotonic() + grace) is None:
+                self.close(kill=True)
+            return "cancelled"
+        data = head and _read_exact(self.answers, struct.unpack("!Q", head)[0], deadline)
         if data:
             return pickle.loads(data)
-        for verdict, now in (("cancelled", cancelled is not None and cancelled()),
-                             ("timeout", time.monotonic() >= deadline)):
-            if now:
-                self.close(kill=True)
-                return verdict
+        if time.monotonic() >= deadline:
+            self.close(kill=True)
+            return "timeout"
         return None
 
+    def _answer_to(self, signum: int, deadline: float) -> bytes | None:
+        """Signal the child; its (pickled) answer if one comes by the deadline."""
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            return None
+        head = _read_exact(self.answers, 8, deadline)
+        return head and _read_exact(self.answers, struct.unpack("!Q", head)[0], deadline)
+
     def close(self, kill: bool = False) -> None:
+        if self.pid is None:       # closed already
+            return
         if kill:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -130,6 +146,7 @@ class Child:
             except OSError:
                 pass
         os.waitpid(self.pid, 0)
+        self.pid = None
 
 
 def shutdown() -> None:

@@ -85,12 +85,13 @@ def _cache(spec: Optional[str]):
     return _CACHES[spec]
 
 
-def _verify(task: FunctionTask, t0: float):
+def _verify(task: FunctionTask, t0: float, cancel=None):
     from veriline.analyses.api import verify_function
     from veriline.analyses.engine.budget import Budget
     # stop cooperatively a little early: z3 can be late to notice an interrupt, and the
     # answer must reach the parent before the kill at budget * (1 + KILL_GRACE)
-    budget = Budget(task.budget_s * (1 - COOPERATIVE_MARGIN) - (time.monotonic() - t0))
+    budget = Budget(task.budget_s * (1 - COOPERATIVE_MARGIN) - (time.monotonic() - t0),
+                    parent=cancel)
     budget.seconds = task.budget_s
     try:
         program = _program(task)
@@ -100,11 +101,12 @@ def _verify(task: FunctionTask, t0: float):
         budget.stop()
 
 
-def verify_task(task: FunctionTask) -> TaskResult:
-    """Findings of one function (never raises: failures become an error string)."""
+def verify_task(task: FunctionTask, cancel=None) -> TaskResult:
+    """Findings of one function (never raises: failures become an error string);
+    cancel: a CancelToken that can stop it early (the language server's child)."""
     t0 = time.monotonic()
     try:
-        findings = deep_call(_verify, task, t0)
+        findings = deep_call(_verify, task, t0, cancel)
         return TaskResult(task.index, findings, time.monotonic() - t0)
     except BaseException as e:     # noqa: BLE001 - reported per function, run goes on
         return TaskResult(task.index, [], time.monotonic() - t0,
