@@ -85,7 +85,7 @@ class Child:
     """A forked child answering handler(task) for each task sent (default verify_task;
     the language server passes its own handler: server/isolation.py)."""
 
-    def __init__(self, handler: Callable = verify_task) -> None:
+    def __init__(self, handler: Callable | None = None) -> None:
         t_r, t_w = os.pipe()
         a_r, a_w = os.pipe()
         self.pid = os.fork()
@@ -93,7 +93,7 @@ class Child:
             try:
                 os.close(t_w)
                 os.close(a_r)
-                _serve(t_r, a_w, handler)
+                _serve(t_r, a_w, handler or verify_task)
             finally:
                 os._exit(0)
         os.close(t_r)
