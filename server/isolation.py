@@ -25,9 +25,10 @@ instant stays held in the child for ever.  So:
   * whatever is left (e.g. a C library's lock taken by the loop thread during a rare
     command) can at worst hang the child, which is then killed at the budget like any
     overrun: a "don't know", never a wrong verdict and never a blocked server.
-One child serves round after round (it stays warm: a fresh one pays ~0.1 s of lazy set-up
-on its first function) and is replaced when it was killed, died, grew past RECYCLE_MB,
-or a new language was warmed up here.  A child forked during a round gets the round's
+One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
+function, copying the pages it touches) and is replaced when it was killed, died, grew
+past RECYCLE_MB, or a new language was warmed up here; a replacement is forked at once
+and verifies the warm-up functions before its first task, while the scheduler is idle.  A child forked during a round gets the round's
 program (`remember_program`); a running one parses new versions itself, incrementally
 (it inherited the parser's block cache).  gc is frozen around the fork so the child does
 not copy the parent's objects, and unfrozen in the parent (a long-lived server must still
@@ -120,6 +121,8 @@ class ChildVerifier:
                 self._child = None
             if got is not None or time.monotonic() >= deadline:
                 break
+        if self._child is None:     # its replacement sets itself up while we are idle
+            self._child = self._fork()
         if got == "cancelled" or token.cancelled:
             raise solver.Cancelled()
         fn = program.functions[task.name]
@@ -138,9 +141,17 @@ class ChildVerifier:
         return Outcome(result.findings, True, calls)
 
     def _fork(self) -> isolated.Child:
+        languages = set(self._warm)
+
+        def setup() -> None:       # in the child, before its first task
+            try:
+                _detach_from_server()
+                warm_up(languages)   # touch (copy) the engine's pages now, not in a task
+            except Exception:
+                pass
         gc.freeze()                # the child then does not copy the parent's objects
         try:
-            child = isolated.Child(_answer)
+            child = isolated.Child(_answer, setup)
         finally:
             gc.unfreeze()
         self.forks += 1
@@ -163,8 +174,9 @@ _DETACHED = False
 
 
 def _detach_from_server() -> None:
-    """In the child, once: nothing it does may reach the LSP stream or a lock that another
-    thread of the server held when it forked (see the module docstring)."""
+    """In the child, once (at its set-up, and again harmlessly at its first task):
+    nothing it does may reach the LSP stream or a lock that another thread of the server
+    held when it forked (see the module docstring)."""
     global _DETACHED
     if _DETACHED:
         return

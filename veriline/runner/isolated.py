@@ -85,7 +85,9 @@ class Child:
     """A forked child answering handler(task) for each task sent (default verify_task;
     the language server passes its own handler: server/isolation.py)."""
 
-    def __init__(self, handler: Callable | None = None) -> None:
+    def __init__(self, handler: Callable | None = None,
+                 setup: Callable[[], None] | None = None) -> None:
+        """setup: run first in the child (before it reads a task)."""
         t_r, t_w = os.pipe()
         a_r, a_w = os.pipe()
         self.pid = os.fork()
@@ -93,6 +95,8 @@ class Child:
             try:
                 os.close(t_w)
                 os.close(a_r)
+                if setup is not None:
+                    setup()
                 _serve(t_r, a_w, handler or verify_task)
             finally:
                 os._exit(0)
