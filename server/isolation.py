@@ -28,9 +28,9 @@ instant stays held in the child for ever.  So:
 One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
 function, copying the pages it touches) and is replaced when it was killed, died, grew
 past RECYCLE_MB, or a new language was warmed up here; a replacement is forked at once
-and verifies the warm-up functions before its first task, while the scheduler is idle.  A child forked during a round gets the round's
-program (`remember_program`); a running one parses new versions itself, incrementally
-(it inherited the parser's block cache).  gc is frozen around the fork so the child does
+and verifies the warm-up functions before its first task, while the scheduler is idle.
+A child forked during a round gets the round's program (`remember_program`); a running
+one parses new versions itself, incrementally (it inherited the parser's block cache).  gc is frozen around the fork so the child does
 not copy the parent's objects, and unfrozen in the parent (a long-lived server must still
 collect its garbage).  Without os.fork the scheduler verifies in-process.
 """
@@ -50,6 +50,8 @@ from veriline.analyses.engine.undecided import undecided
 from veriline.runner import isolated
 from veriline.runner.pool import KILL_GRACE, warm_up
 from veriline.runner.task import FunctionTask, forget_programs, remember_program, verify_task
+
+from .results import internal_error
 
 log = logging.getLogger(__name__)
 OVERRUN_ENV = "VERILINE_TEST_OVERRUN"   # test hook: names of functions whose task hangs
@@ -127,17 +129,20 @@ class ChildVerifier:
             raise solver.Cancelled()
         fn = program.functions[task.name]
         if got == "timeout":
+            log.info("veriline: %s outlived its budget of %g s: its process was killed",
+                     task.name, task.budget_s)
             return Outcome(undecided(program, fn, set(task.options.analyses), [],
                                      task.budget_s), True)
         if got is None:
-            return Outcome([_internal(program, task.name,
-                                      "the verifying process died (out of memory?)")], False)
+            return Outcome([internal_error(program, task.name,
+                                           "the verifying process died (out of memory?)")],
+                           False)
         result, calls = got
         if result.error.startswith("BudgetExhausted"):   # the budget ran out uncaught
             return Outcome(undecided(program, fn, set(task.options.analyses), [],
                                      task.budget_s), True, calls)
         if result.error:
-            return Outcome([_internal(program, task.name, result.error)], False, calls)
+            return Outcome([internal_error(program, task.name, result.error)], False, calls)
         return Outcome(result.findings, True, calls)
 
     def _fork(self) -> isolated.Child:
@@ -259,12 +264,3 @@ def _test_overrun(name: str, token: solver.CancelToken) -> None:
     elif "~" + name in names:
         while not token.cancelled:
             time.sleep(0.01)
-
-
-def _internal(program: ir.Program, name: str, why: str):
-    from veriline.analyses.findings import Finding
-    fn = program.functions[name]
-    return Finding(file=program.path, function=name, kind="contract", status="unknown",
-                   span=fn.name_span if fn.name_span.line else fn.span,
-                   message=f"{name}: veriline internal error", property="internal",
-                   reason=f"internal error: {why}", severity="info")

@@ -4,15 +4,17 @@ z3 work must not block the event loop and must not run concurrently (one solver 
 per editor is enough, and z3 contexts are not shared across threads), so every round is
 driven by one worker thread; in the server each function is verified in a child process
 of that thread (isolation.py), killed when it outlives its budget (z3 can overrun its own
-limit for minutes) or when a newer edit cancels the round.  A round re-verifies only the functions whose fingerprint changed
+limit for minutes).  A round re-verifies only the functions whose fingerprint changed
 (`api.fingerprint` covers own source, callees' contracts/source and the options); the
-others reuse their last findings, moved to the function's new lines.  A newer edit cancels
-the running round (CancelToken interrupts z3; the child is killed).  A round runs in two passes: every function
-first gets a short budget (QUICK_S), so the quick ones are answered at once even when a
-slow one comes first; those it cut short keep their decided findings on screen, stay
-"verifying…", and get the full per-function budget in the second pass.  Everything the handlers read lives on the
-event loop thread: the worker only hands results over with `call_soon_threadsafe`, and
-results for a document version that is no longer current are dropped there.
+others reuse their last findings, moved to the function's new lines.  A newer edit
+cancels the running round (CancelToken interrupts z3; a child is asked to stop, and
+killed if it does not).  A round runs in two passes: every function first gets a short
+budget (QUICK_S), so the quick ones are answered at once even when a slow one comes
+first; those it cut short keep their decided findings on screen, stay "verifying…", and
+get the full per-function budget in the second pass.  Everything the handlers read lives
+on the event loop thread: the worker only hands results over with
+`call_soon_threadsafe`, and results for a document version that is no longer current are
+dropped there.
 """
 from __future__ import annotations
 
