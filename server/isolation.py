@@ -22,9 +22,10 @@ instant stays held in the child for ever.  So:
     buffer locks may be held) which the logging handlers are pointed at; it opens its own
     lemma-cache connection (FunctionTask.cache_spec, as the CLI's workers do);
   * Python itself re-initialises the GIL, the import lock and logging's locks in a child;
-  * whatever is left (e.g. a C library's lock taken by the loop thread during a rare
-    command) can at worst hang the child, which is then killed at the budget like any
-    overrun: a "don't know", never a wrong verdict and never a blocked server.
+  * whatever is left can at worst hang the child, which is then killed at the budget like
+    any overrun: a "don't know", never a wrong verdict and never a blocked server.  (The
+    one such case known: the proof-view command, app.show_proof, runs the engine on an
+    executor thread; a fork while it is inside z3 may copy a held z3 lock.)
 One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
 function, copying the pages it touches) and is replaced when it was killed, died, grew
 past RECYCLE_MB, or a new language was warmed up here; a replacement is forked at once
