@@ -116,7 +116,13 @@ class ChildVerifier:
         got = None
         for _attempt in (0, 1):    # a child that ended after its last answer is replaced
             if self._child is None:
-                self._child = self._fork()
+                try:
+                    self._child = self._fork()
+                except OSError as exc:     # no process to be had (EAGAIN, ENOMEM)
+                    log.error("veriline: could not fork a verifying process: %s", exc)
+                    return Outcome([internal_error(
+                        program, task.name, f"could not start a verifying process: {exc}")],
+                        False)
             got = self._child.ask(task, deadline, lambda: token.cancelled, CANCEL_GRACE_S)
             if got is None:
                 self._child.close(kill=True)
@@ -125,7 +131,10 @@ class ChildVerifier:
             if got is not None or time.monotonic() >= deadline:
                 break
         if self._child is None:     # its replacement sets itself up while we are idle
-            self._child = self._fork()
+            try:
+                self._child = self._fork()
+            except OSError:            # the next function tries again
+                pass
         if got == "cancelled" or token.cancelled:
             raise solver.Cancelled()
         fn = program.functions[task.name]

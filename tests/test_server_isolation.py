@@ -214,6 +214,28 @@ def test_child_answers_times_out_and_is_cancelled():
         os.kill(pid, 0)
 
 
+def test_a_failed_fork_is_a_dont_know_and_the_round_goes_on(monkeypatch):
+    def no_fork(self):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(isolation.ChildVerifier, "_fork", no_fork)
+
+    async def run():
+        sink, uri = Sink(), "file:///iso/a.py"
+        sink.versions[uri] = 1
+        sched = scheduler(sink, {1: TEXT}, 10.0)
+        sched.schedule(uri)
+        await until(lambda: sink.stats_seen)
+        sched.shutdown()
+        return sink
+    sink = asyncio.run(run())
+    assert sorted(sink.stats_seen[0]["verified"]) == ["fast", "stall"]
+    reason = "internal error: could not start a verifying process: [Errno 11] Resource " \
+             "temporarily unavailable"
+    assert sink.published[-1][1] == {
+        name: [("unknown", f"{name}: veriline internal error", reason)]
+        for name in ("stall", "fast")}
+
+
 def test_without_fork_the_scheduler_verifies_in_process(monkeypatch):
     from veriline.server.scheduler import Scheduler
     monkeypatch.setattr(isolation, "available", lambda: False)
