@@ -261,7 +261,7 @@ class Scheduler:
         job.token.check()
         if self._children is not None:
             got = self._children.verify(job.token, isolation.task_for(
-                program, job.snap.text, name, job.options, seconds), program)
+                program, job.snap.text, name, job.options, seconds, may_resume), program)
             self._child_calls += got.solver_calls
             findings, cacheable = got.findings, got.cacheable
         else:

@@ -86,8 +86,8 @@ class Child:
     the language server passes its own handler: server/isolation.py)."""
 
     def __init__(self, handler: Callable | None = None,
-                 setup: Callable[[], None] | None = None) -> None:
-        """setup: run first in the child (before it reads a task)."""
+                 setup: Callable[[int], None] | None = None) -> None:
+        """setup(tasks_fd): run first in the child, before it reads a task from tasks_fd."""
         t_r, t_w = os.pipe()
         a_r, a_w = os.pipe()
         self.pid = os.fork()
@@ -96,7 +96,7 @@ class Child:
                 os.close(t_w)
                 os.close(a_r)
                 if setup is not None:
-                    setup()
+                    setup(t_r)
                 _serve(t_r, a_w, handler or verify_task)
             finally:
                 os._exit(0)
