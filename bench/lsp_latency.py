@@ -7,7 +7,8 @@ Drives the real server over stdio with raw JSON-RPC and measures
   4. an edit that needs no solver;
   5. a C file with slow functions (a binary-search square root with its invariant, a
      32-bit factoring assert on bit-vectors) before a three-line loop function (without its guard,
-     so it has ✗ diagnostics): open → the loop function's diagnostics (answers stream, so the slow ones must not hold it);
+     so it has ✗ diagnostics): open → the loop function's diagnostics (answers stream,
+     so the slow ones must not hold it);
   6. a function that overruns its budget (a second server with the test hook
      VERILINE_TEST_OVERRUN: its task sleeps, as z3 does when it ignores its limit) before a
      fast one, function budget 2 s: open → the fast function's diagnostics; an edit while

@@ -32,9 +32,9 @@ past RECYCLE_MB, or a new language was warmed up here; a replacement is forked a
 and, when no task is waiting for it, verifies the warm-up functions (so its first real
 task runs ~2x faster).
 A child forked during a round gets the round's program (`remember_program`); a running
-one parses new versions itself, incrementally (it inherited the parser's block cache).  gc is frozen around the fork so the child does
-not copy the parent's objects, and unfrozen in the parent (a long-lived server must still
-collect its garbage).  Without os.fork the scheduler verifies in-process.
+one parses new versions itself, incrementally (it inherited the parser's block cache).
+gc is frozen around the fork so the child does not copy the parent's objects, and
+unfrozen in the parent (a long-lived server must still collect its garbage).  Without os.fork the scheduler verifies in-process.
 """
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ import os
 import select
 import sys
 import time
+import warnings
 from dataclasses import replace
 from typing import Optional
 
@@ -171,7 +172,9 @@ class ChildVerifier:
                 pass
         gc.freeze()                # the child then does not copy the parent's objects
         try:
-            child = isolated.Child(_answer, setup)
+            with warnings.catch_warnings():   # 3.12+ warns of fork with threads: see above
+                warnings.simplefilter("ignore", DeprecationWarning)
+                child = isolated.Child(_answer, setup)
         finally:
             gc.unfreeze()
         self.forks += 1

@@ -343,7 +343,8 @@ class Scheduler:
             verified.append(name)
             self._post("function", job, r)
         job.token.check()
+        calls = solver.STATS.solver_calls + self._child_calls - calls0
         self._post("end", job, {
             "uri": job.uri, "version": job.snap.version, "verified": verified,
-            "reused": list(reused), "solverCalls": solver.STATS.solver_calls + self._child_calls - calls0,
+            "reused": list(reused), "solverCalls": calls,
             "timeMs": round((time.perf_counter() - t0) * 1000, 3)})

@@ -8,7 +8,8 @@ its own time limit on nonlinear queries) is killed exactly as in a local run.  F
 per task costs 10-25 ms in a Dask worker, so one child serves task after task and is
 replaced when it grows past RECYCLE_MB, dies, or is killed.  Dask worker processes are
 daemonic, and multiprocessing refuses children of a daemonic process: hence os.fork and
-pipes.
+pipes.  The language server uses `Child` too, with its own handler and set-up and a
+cancel that stops the task early (server/isolation.py).
 """
 from __future__ import annotations
 
