@@ -29,8 +29,9 @@ instant stays held in the child for ever.  So:
 One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
 function, copying the pages it touches) and is replaced when it was killed, died, grew
 past RECYCLE_MB, or a new language was warmed up here; a replacement is forked at once
-and, when no task is waiting for it, verifies the warm-up functions (so its first real
-task runs ~2x faster).
+(off the path of the next task) and detaches itself before it reads a task.  (Having it
+also verify the warm-up functions while idle made its first task ~2x faster when the
+next edit came late, and slower when it came at once: not done.)
 A child forked during a round gets the round's program (`remember_program`); a running
 one parses new versions itself, incrementally (it inherited the parser's block cache).
 gc is frozen around the fork so the child does not copy the parent's objects, and
@@ -42,7 +43,6 @@ import gc
 import io
 import logging
 import os
-import select
 import sys
 import time
 import warnings
@@ -61,7 +61,6 @@ from .results import internal_error
 log = logging.getLogger(__name__)
 OVERRUN_ENV = "VERILINE_TEST_OVERRUN"   # test hook: names of functions whose task hangs
 CANCEL_GRACE_S = 0.25      # a cancelled child that has not stopped by then is killed
-IDLE_S = 0.02              # a new child with no task after this long warms itself up
 _CURRENT: list = [None]    # in the child: the CancelToken of the task it runs
 
 
@@ -161,20 +160,11 @@ class ChildVerifier:
         return Outcome(result.findings, True, calls)
 
     def _fork(self) -> isolated.Child:
-        languages = set(self._warm)
-
-        def setup(tasks_fd: int) -> None:       # in the child, before its first task
-            try:
-                _detach_from_server()
-                if not select.select([tasks_fd], [], [], IDLE_S)[0]:   # no task waiting:
-                    warm_up(languages)   # touch (copy) the engine's pages now
-            except Exception:
-                pass
         gc.freeze()                # the child then does not copy the parent's objects
         try:
             with warnings.catch_warnings():   # 3.12+ warns of fork with threads: see above
                 warnings.simplefilter("ignore", DeprecationWarning)
-                child = isolated.Child(_answer, setup)
+                child = isolated.Child(_answer, _setup)
         finally:
             gc.unfreeze()
         self.forks += 1
@@ -200,8 +190,17 @@ def task_for(program: ir.Program, text: str, name: str, options, seconds: float,
 _DETACHED = False
 
 
+def _setup(tasks_fd: int) -> None:
+    """The child's set-up, before its first task: a child that could not detach from the
+    server ends (its functions get "don't know": the verifying process died)."""
+    try:
+        _detach_from_server()
+    except BaseException:
+        os._exit(1)
+
+
 def _detach_from_server() -> None:
-    """In the child, once (at its set-up, and again harmlessly at its first task):
+    """In the child, once (at its set-up; a no-op at its tasks):
     nothing it does may reach the LSP stream or a lock that another thread of the server
     held when it forked (see the module docstring)."""
     global _DETACHED
