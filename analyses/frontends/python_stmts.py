@@ -19,6 +19,7 @@ from .python_context import FnContext
 from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
+from .python_assumed_iterables import assumed_iter
 from .python_for import lower_finite_for, lower_range_for
 from .python_index import index_check
 from .python_try import check, exc_class, leave, lower_try, raise_point
@@ -256,6 +257,8 @@ class StmtLowerer(AssignLowering):
         fin = model.classify(it) if model is not None and node.asynchronous is None else None
         if fin is None and model is not None and node.asynchronous is None:
             fin = self._copied(it, model)       # xs = list(xs) just before the loop
+        if fin is None and model is not None and node.asynchronous is None:
+            fin, why = assumed_iter(self.ctx, it, node.body)    # finite if seq is
         if fin is not None:
             why = growth_blocker(node.body, fin.roots, model, self._calls_program,
                                  fin.private_roots)
