@@ -63,6 +63,9 @@ def assumed_iter(ctx, it: cst.BaseExpression, body: cst.CSTNode) -> tuple[
                     break
         if why is not None:
             return None, f"it may be an infinite iterator: {why}"
+    why = feeds(ctx, body)
+    if why is not None:
+        return None, why
     roots = _roots(ctx, it)
     sources = [it] + ([v for n in sorted(_local_sources(ctx, it)) if n in ctx.local_names
                        for v in _bindings_of(ctx.fn_node.body, n)]
@@ -77,7 +80,7 @@ def assumed_iter(ctx, it: cst.BaseExpression, body: cst.CSTNode) -> tuple[
     code = " ".join(code.split())
     if len(code) > _MAX_TEXT:
         code = code[:_MAX_TEXT - 3] + "..."
-    fin = FiniteIter(desc=code, roots=roots, assumed=assumption_text(code))
+    fin = FiniteIter(desc=_kind_text(ctx, it, code), roots=roots, assumed=assumption_text(code))
     if isinstance(it, cst.Call) and ctx.iterables.builtin(it.func) == "enumerate" \
             and not any(a.star for a in it.args):
         fin.enumerated = True
@@ -85,6 +88,18 @@ def assumed_iter(ctx, it: cst.BaseExpression, body: cst.CSTNode) -> tuple[
         kw = [a for a in it.args if a.keyword and a.keyword.value == "start"]
         fin.enumerate_start = pos[1].value if len(pos) > 1 else (kw[0].value if kw else None)
     return fin, ""
+
+
+def _kind_text(ctx, it: cst.BaseExpression, code: str) -> str:
+    """How messages name the iterable ("the parameter xs", "d.items(...)")."""
+    if isinstance(it, cst.Call):
+        name = ctx.index.resolve(it.func)
+        return f"{name}(...)" if name else "a call result"
+    if isinstance(it, cst.Name):
+        what = "parameter" if it.value in ctx.param_names else (
+            "local" if it.value in ctx.local_names else "name")
+        return f"the {what} {it.value}"
+    return code if isinstance(it, cst.Attribute) else "an iterable"
 
 
 def _names(node: cst.CSTNode, bases: bool = True) -> set[str]:
@@ -190,3 +205,39 @@ def _chains(node: cst.CSTNode) -> list[str]:
             continue
         stack.extend(kids(n))
     return out
+
+
+# methods that add to the container they are called on
+GROWING = {"append", "extend", "insert", "add", "update", "setdefault", "appendleft",
+           "extendleft", "send", "put", "put_nowait", "__setitem__", "__iadd__"}
+
+
+def feeds(ctx, body: cst.CSTNode) -> Optional[str]:
+    """Why the loop body itself may add to what the loop iterates through another name
+    (`ys.append(x)` with `ys = xs`, or two parameters that may be one list): a growing
+    method or an item store on anything but a fresh local (None: it does neither)."""
+    model = ctx.iterables
+    own = model.fresh | model.private
+
+    def foreign(target: cst.CSTNode) -> bool:
+        while isinstance(target, (cst.Subscript, cst.Attribute)):
+            target = target.value
+        return not (isinstance(target, cst.Name) and target.value in own)
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and (
+                n.func.value in ctx.local_names or n.func.value in ctx.nested_defs):
+            return f"the body calls {n.func.value}, code of this function that may add to it"
+        if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) \
+                and n.func.attr.value in GROWING and foreign(n.func.value):
+            return f"the body calls {ctx.spanner.code(n.func)}, which may add to it"
+        targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) else (
+            [n.target] if isinstance(n, (cst.AugAssign, cst.AnnAssign)) else [])
+        for t in targets:
+            if isinstance(t, cst.Subscript) and foreign(t):
+                return f"the body stores into {ctx.spanner.code(t)}, which may add to it"
+        stack.extend(kids(n))
+    return None

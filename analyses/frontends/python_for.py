@@ -17,7 +17,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_exprs import ExprLowerer, coerce
-from .python_assumed_iterables import calls_assumption
+from .python_assumed_iterables import calls_assumption, feeds
 from .python_iterables import FiniteIter
 from .python_names import target_names
 from .python_try import raise_point
@@ -83,11 +83,17 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
         # taking the next item runs the iterator's code, which may change a container
         head = L.invalidate(ctx, ispan) + head
     if not assumed and fin.roots - ctx.iterables.private - fin.private_roots and \
-            L.may_change(ctx, node.body, deep=True):
+            L.may_change(ctx, node.body, deep=True) and feeds(ctx, node.body) is None:
         # a call in the body may change the list through an alias (the loop then runs
         # more or fewer times): finite only if it does not keep adding to it (an
         # assumption the finding states), else unknown (strict mode)
         assumed = calls_assumption(fin.desc, ispan.line)
+    elif not assumed and fin.roots - ctx.iterables.private - fin.private_roots and \
+            L.may_change(ctx, node.body, deep=True):
+        what = (f"the number of iterations over {fin.desc} at line {ispan.line} (the body "
+                f"calls code that may change it)")
+        ctx.note(what, ispan)
+        cond = ir.Unsupported(what=what, type=ir.BOOL, span=ispan)
     if assumed:
         ctx.assumed.append(assumed)
     body = head + sl.block(node.body)

@@ -8,7 +8,8 @@
 * `infinite_sources`: what may be an infinite iterator by the source text: names and
   attributes bound anywhere in the file to `itertools.count/cycle/repeat(x)`,
   `iter(f, sentinel)`, a generator of this file that loops with `while` (or to anything
-  built from those), and the names of such generators.  The assumption "the iterable X
+  built from those), the names of such generators, and the classes of this file (their
+  `__iter__` is code of the file, judged nowhere as an iterable).  The assumption "the iterable X
   is finite" (python_assumed_iterables) is never made for them.
 """
 from __future__ import annotations
@@ -129,6 +130,8 @@ def infinite_sources(modules: list[cst.Module], resolve) -> InfiniteSources:
         stack: list[cst.CSTNode] = [module]
         while stack:
             n = stack.pop()
+            if isinstance(n, cst.ClassDef):     # its __iter__ (or metaclass) is our code
+                out.names.add(n.name.value)
             if isinstance(n, cst.FunctionDef) and _has(n.body, (cst.Yield,)):
                 gens.append(n)
                 if _has(n.body, (cst.While,)):
