@@ -1,0 +1,259 @@
+"""`for` loops over iterables from outside the function: finite under the stated
+assumption "the iterable X is finite (yields finitely many items)"
+(python_assumed_iterables), never for what the file shows may be infinite, never when
+the body feeds what it iterates; strict mode (assume_finite_iterables=False) keeps them
+"don't know"."""
+import textwrap
+
+import pytest
+
+from veriline.analyses.api import Options, analyze_source, parse
+from veriline.config import options_from_settings
+
+STRICT = Options(timeout_ms=3000, assume_finite_iterables=False)
+
+
+def loops(src: str, options: Options = Options(timeout_ms=3000)) -> list:
+    rep = analyze_source(textwrap.dedent(src), "t.py", options)
+    return [f for f in rep.findings if f.kind == "termination"]
+
+
+def one(src: str, options: Options = Options(timeout_ms=3000)):
+    fs = loops(src, options)
+    assert len(fs) == 1, [f.message for f in fs]
+    return fs[0]
+
+
+@pytest.mark.parametrize("header, loop, code", [
+    ("seq", "for x in seq:", "seq"),
+    ("d", "for k, v in d.items():", "d.items()"),
+    ("seq", "for i, x in enumerate(seq):", "enumerate(seq)"),
+    ("a, b", "for x, y in zip(a, b):", "zip(a, b)"),
+    ("f", "for line in f.readlines():", "f.readlines()"),
+    ("qualname", "for part in qualname.split('.'):", "qualname.split('.')"),
+    ("f, seq", "for y in map(f, seq):", "map(f, seq)"),
+    ("seq", "for y in sorted(seq):", None),         # an eager copy: finite, no assumption
+])
+def test_outside_iterables_terminate_under_the_stated_assumption(header, loop, code):
+    src = f"""
+    def f_({header}):
+        n = 0
+        {loop}
+            n += 1
+        return n
+    """
+    f = one(src)
+    assert f.status == "proved", f.message
+    if code is None:
+        assert "assuming the iterable" not in f.message
+        assert all("finite" not in a for a in f.details.get("assumes", []))
+        return
+    text = f"the iterable {code} is finite (yields finitely many items)"
+    assert f"assuming {text}" in f.message
+    assert text in f.details["assumes"]
+    assert f.details["assumes_finite"] == text
+    fn = parse(textwrap.dedent(src), "t.py").functions["f_"]
+    assert text in fn.assumptions            # the function's hover lists it
+    strict = one(src, STRICT)
+    assert strict.status == "unknown"
+    assert "it may be an infinite iterator" in strict.reason
+    assert all("finite" not in a for a in strict.details.get("assumes", []))
+
+
+def test_the_assumption_is_stated_once_per_iterable_and_only_with_a_proof():
+    fs = loops("""
+    def f(seq):
+        n = 0
+        for x in seq:
+            n += 1
+        for y in seq:
+            n += 2
+        return n
+    """)
+    assert [f.status for f in fs] == ["proved", "proved"]
+    assert fs[0].details["assumes"] == ["the unannotated parameter seq holds ints",
+                                        "the iterable seq is finite (yields finitely many items)"]
+
+
+def _fn(src: str, name: str):
+    return [f for f in loops(src) if f.function == name]
+
+
+@pytest.mark.parametrize("pre, loop", [
+    ("", "for x in itertools.count():"),
+    ("", "for x in itertools.cycle(seq):"),
+    ("", "for x in itertools.repeat(1):"),
+    ("", "for x in cycle(seq):"),
+    ("", "for x in iter(seq.pop, None):"),
+    ("it = itertools.count(5)", "for x in it:"),
+    ("it = itertools.count(5)\n    it2 = it", "for x in it2:"),
+    ("", "for x in zip(seq, itertools.count()):"),
+    ("", "for x in (y * 2 for y in itertools.repeat(3)):"),
+    ("", "for x in forever():"),
+    ("", "for x in Box():"),                # a class of this file: its __iter__ is ours
+    ("", "for x in self_counter.counter:"),  # an attribute bound to count() in the file
+])
+def test_infinite_sources_stay_unknown(pre, loop):
+    src = f"""
+import itertools
+from itertools import cycle
+
+
+def forever():
+    while True:
+        yield 1
+
+
+class Box:
+    def __iter__(self):
+        return iter([])
+
+
+class Holder:
+    def __init__(self):
+        self.counter = itertools.count()
+
+
+def g(seq, self_counter):
+    n = 0
+    {pre}
+    {loop}
+        n += 1
+    return n
+"""
+    fs = _fn(src, "g")
+    assert [f.status for f in fs] == ["unknown"], [f.message for f in fs]
+    assert "it may be an infinite iterator" in fs[0].reason
+
+
+@pytest.mark.parametrize("header, pre, body", [
+    ("seq", "", "seq.append(x)"),                 # grows it
+    ("seq", "ys = seq", "ys.append(x)"),          # through an alias
+    ("seq, ys", "", "ys.append(x)"),              # f(a, a)
+    ("seq, ys", "", "ys[len(ys):] = [x]"),
+    ("seq", "", "seq += [x]"),
+    ("q", "it = iter(q)", "q.append(x)"),         # an iterator the body feeds
+    ("gen", "", "gen.send(x)"),
+    ("seq", "add = lambda v: seq.append(v)", "add(x)"),
+])
+def test_a_body_that_feeds_what_it_iterates_stays_unknown(header, pre, body):
+    loop = "for x in it:" if pre.startswith("it =") else "for x in seq:" \
+        if "seq" in header else "for x in gen:"
+    f = one(f"""
+    def f({header}):
+        n = 0
+        {pre}
+        {loop}
+            {body}
+        return n
+    """)
+    assert f.status == "unknown", f.message
+
+
+def test_attributes_the_body_changes_stay_unknown():
+    fs = loops("""
+    class C:
+        def grow(self):
+            for x in self.items:
+                self.items.append(x)
+
+        def count(self):
+            n = 0
+            for x in self.items:
+                n += len(self.items)
+            return n
+    """)
+    assert [(f.function, f.status) for f in fs] == [("C.grow", "unknown"), ("C.count", "proved")]
+    assert "the iterable self.items is finite" in fs[1].message
+
+
+def test_module_level_displays_are_finite_without_an_assumption():
+    fs = loops("""
+    PLURALS = [("a", "b"), ("c", "d")]
+    NAMES = ("x", "y")
+    REBOUND = [1, 2]
+    GROWN = [1]
+
+
+    def rebind():
+        global REBOUND
+        REBOUND = [3]
+
+
+    def plural(word):
+        n = 0
+        for rule, repl in PLURALS:
+            n += 1
+        for name in NAMES:
+            n += 1
+        return n
+
+
+    def rebound():
+        n = 0
+        for x in REBOUND:
+            n += 1
+        return n
+
+
+    def grows():
+        for x in GROWN:
+            GROWN.append(x)
+    """)
+    got = {(f.function, f.span.line): f for f in fs}
+    plural = [f for f in fs if f.function == "plural"]
+    assert [f.status for f in plural] == ["proved", "proved"]
+    assert "the list PLURALS, which is finite" in plural[0].message
+    assert "the tuple NAMES, which is finite" in plural[1].message
+    assert all("yields finitely" not in f.message for f in plural)
+    (rebound,) = [f for f in fs if f.function == "rebound"]
+    assert rebound.status == "proved"       # a name from outside: under the assumption
+    assert "the iterable REBOUND is finite" in rebound.message
+    (grows,) = [f for f in fs if f.function == "grows"]
+    assert grows.status == "unknown"
+    assert len(got) == 4
+
+
+def test_a_known_list_whose_body_calls_unknown_code_is_finite_under_an_assumption():
+    src = """
+    import re
+    PLURALS = [("a", "b")]
+
+
+    def pluralize(word):
+        for rule, repl in PLURALS:
+            if re.search(rule, word):
+                return re.sub(rule, repl, word)
+        return word
+    """
+    f = one(src)
+    assert f.status == "proved", f.message
+    text = "the code the loop at line 7 calls does not add to the list PLURALS"
+    assert text in f.message and text in f.details["assumes"]
+    strict = one(src, STRICT)
+    assert strict.status == "unknown"
+    assert "the body calls code that may change it" in strict.reason
+
+
+def test_a_caller_of_a_function_with_an_assumed_loop_is_judged_modulo_that_callee():
+    fs = loops("""
+    def count(seq):
+        n = 0
+        for x in seq:
+            n += 1
+        return n
+
+
+    def rec(k, seq):
+        if k <= 0:
+            return 0
+        return rec(k - 1, [count(seq)])
+    """)
+    assert [(f.function, f.status) for f in fs] == [("count", "proved"), ("rec", "proved")]
+
+
+def test_the_option_reaches_options_and_the_cache_key():
+    assert options_from_settings({}, with_cache=False).assume_finite_iterables is True
+    o = options_from_settings({"assume-finite-iterables": False}, with_cache=False)
+    assert o.assume_finite_iterables is False
+    assert o.key() != options_from_settings({}, with_cache=False).key()
