@@ -257,3 +257,42 @@ def test_the_option_reaches_options_and_the_cache_key():
     o = options_from_settings({"assume-finite-iterables": False}, with_cache=False)
     assert o.assume_finite_iterables is False
     assert o.key() != options_from_settings({}, with_cache=False).key()
+
+
+def _overflow(src: str) -> list:
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    return [(f.span.line, f.status) for f in rep.findings if f.kind == "overflow"]
+
+
+def test_str_methods_on_str_values_are_no_unknown_calls():
+    # the receiver's IndexError is checked; the method's result is arbitrary but the call
+    # returns and changes nothing, so later checks stay decided
+    assert _overflow("""
+    def g(s: str, t: str) -> str:
+        if s[0].upper() == t[1:].strip().lower():
+            return s[0]
+        return t
+    """) == [(3, "counterexample"), (4, "proved")]
+    assert _overflow("""
+    def h(s: str) -> str:
+        u = s[0].upper()
+        return s[0]
+    """) == [(3, "counterexample"), (4, "proved")]
+
+
+def test_methods_on_values_of_unknown_type_stay_unknown_calls():
+    fs = analyze_source(textwrap.dedent("""
+    def h(s: str, xs) -> int:
+        u = xs[0].upper()
+        return 10 // (len(s) + 1)
+    """), "t.py", Options(timeout_ms=3000)).findings
+    assert [(f.kind, f.status) for f in fs if f.kind == "overflow"] == [("overflow", "proved")]
+    rep = analyze_source(textwrap.dedent("""
+    def k(s: str, xs) -> int:
+        n = len(s)
+        xs[0].upper()
+        assert n == len(s)
+        return n
+    """), "t.py", Options(timeout_ms=3000))
+    (c,) = [f for f in rep.findings if f.kind == "contract"]
+    assert c.status == "proved"      # s is a str: no call changes its length
