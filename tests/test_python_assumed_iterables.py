@@ -135,6 +135,7 @@ def g(seq, self_counter):
     ("q", "it = iter(q)", "q.append(x)"),         # an iterator the body feeds
     ("gen", "", "gen.send(x)"),
     ("seq", "add = lambda v: seq.append(v)", "add(x)"),
+    ("seq", "add = seq.append", "add(x)"),
 ])
 def test_a_body_that_feeds_what_it_iterates_stays_unknown(header, pre, body):
     loop = "for x in it:" if pre.startswith("it =") else "for x in seq:" \
@@ -228,7 +229,7 @@ def test_a_known_list_whose_body_calls_unknown_code_is_finite_under_an_assumptio
     """
     f = one(src)
     assert f.status == "proved", f.message
-    text = "the code the loop at line 7 calls does not add to the list PLURALS"
+    text = "no other code adds to the list PLURALS while the loop at line 7 runs"
     assert text in f.message and text in f.details["assumes"]
     strict = one(src, STRICT)
     assert strict.status == "unknown"
@@ -296,3 +297,36 @@ def test_methods_on_values_of_unknown_type_stay_unknown_calls():
     """), "t.py", Options(timeout_ms=3000))
     (c,) = [f for f in rep.findings if f.kind == "contract"]
     assert c.status == "proved"      # s is a str: no call changes its length
+
+
+def test_item_stores_and_set_or_dict_updates_do_not_feed_a_loop():
+    # a dict or set that changes size while iterated raises; xs[i] = v never grows a list
+    fs = loops("""
+    def f(d, out, seen):
+        for k, v in d.items():
+            out[k] = v
+            seen.add(k)
+            seen.update([v])
+        return out
+    """)
+    assert [f.status for f in fs] == ["proved"], [f.message for f in fs]
+
+
+def test_a_generator_over_a_known_list_terminates_if_no_other_code_adds_to_it():
+    src = """
+    def gen(xs: list[int]):
+        for x in xs:
+            yield x
+    """
+    f = one(src)
+    assert f.status == "proved", f.message
+    assert "no other code adds to the list xs while the loop at line 3 runs" \
+        in f.details["assumes"]
+    assert one(src, STRICT).status == "unknown"
+    fed = one("""
+    def gen(xs: list[int]):
+        for x in xs:
+            xs.append(x)
+            yield x
+    """)
+    assert fed.status == "unknown"

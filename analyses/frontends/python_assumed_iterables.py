@@ -34,8 +34,32 @@ def assumption_text(code: str) -> str:
 
 
 def calls_assumption(desc: str, line: int) -> str:
-    """A known finite mutable container whose loop body calls code that could reach it."""
-    return f"the code the loop at line {line} calls does not add to {desc}"
+    """A known finite mutable container whose loop body calls (or yields to) code that
+    could reach it."""
+    return f"no other code adds to {desc} while the loop at line {line} runs"
+
+
+def other_code_adds(ctx, node: cst.For, fin: FiniteIter) -> Optional[str]:
+    """A known finite container the body does not grow, but whose body yields: other code
+    may run meanwhile.  Finite under the stated assumption (fin.assumed is set), unless
+    the body itself feeds it (the reason)."""
+    if not (fin.roots - ctx.iterables.private - fin.private_roots) or not _has_yield(node.body):
+        return None
+    why = feeds(ctx, node.body)
+    if why is None:
+        fin.assumed = calls_assumption(fin.desc, ctx.spanner.span(node.iter).line)
+    return why
+
+
+def _has_yield(body: cst.CSTNode) -> bool:
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.Yield, cst.Await)):
+            return True
+        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(kids(n))
+    return False
 
 
 def module_iterables(index, modules: list[cst.Module]) -> None:
@@ -55,12 +79,8 @@ def assumed_iter(ctx, it: cst.BaseExpression, body: cst.CSTNode) -> tuple[
     """(the iterable, finite under its stated assumption; or None and why not)."""
     inf = ctx.index.infinite
     if inf is not None:
-        why = inf.mentioned_in(it, ctx.index.resolve)
-        if why is None:
-            for name in _local_sources(ctx, it):
-                if name in inf.names:
-                    why = name
-                    break
+        taint, bound = inf.in_function(ctx.fn_node)
+        why = inf.mentioned_in(it, ctx.index.resolve, (taint, bound))
         if why is not None:
             return None, f"it may be an infinite iterator: {why}"
     why = feeds(ctx, body)
@@ -207,15 +227,18 @@ def _chains(node: cst.CSTNode) -> list[str]:
     return out
 
 
-# methods that add to the container they are called on
-GROWING = {"append", "extend", "insert", "add", "update", "setdefault", "appendleft",
-           "extendleft", "send", "put", "put_nowait", "__setitem__", "__iadd__"}
+# methods that add to the list (or deque, queue, generator) they are called on; a dict or
+# set that changes size while it is iterated raises RuntimeError (the loop ends)
+GROWING = {"append", "extend", "insert", "appendleft", "extendleft", "send", "put",
+           "put_nowait", "__iadd__", "__setitem__"}
 
 
 def feeds(ctx, body: cst.CSTNode) -> Optional[str]:
     """Why the loop body itself may add to what the loop iterates through another name
-    (`ys.append(x)` with `ys = xs`, or two parameters that may be one list): a growing
-    method or an item store on anything but a fresh local (None: it does neither)."""
+    (`ys.append(x)` with `ys = xs`, two parameters that may be one list, `add(x)` with
+    `add = xs.append` or a lambda of the function): a growing method or a slice store on
+    anything but a fresh local (None: it does neither).  Code the body calls that is not
+    the function's own may add to it too: the assumption states it does not."""
     model = ctx.iterables
     own = model.fresh | model.private
 
@@ -229,7 +252,7 @@ def feeds(ctx, body: cst.CSTNode) -> Optional[str]:
         if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         if isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and (
-                n.func.value in ctx.local_names or n.func.value in ctx.nested_defs):
+                n.func.value in ctx.nested_defs or _own_code(ctx, n.func.value, foreign)):
             return f"the body calls {n.func.value}, code of this function that may add to it"
         if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) \
                 and n.func.attr.value in GROWING and foreign(n.func.value):
@@ -237,7 +260,18 @@ def feeds(ctx, body: cst.CSTNode) -> Optional[str]:
         targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) else (
             [n.target] if isinstance(n, (cst.AugAssign, cst.AnnAssign)) else [])
         for t in targets:
-            if isinstance(t, cst.Subscript) and foreign(t):
+            if isinstance(t, cst.Subscript) and foreign(t) and any(
+                    isinstance(e.slice, cst.Slice) for e in t.slice):
                 return f"the body stores into {ctx.spanner.code(t)}, which may add to it"
         stack.extend(kids(n))
     return None
+
+
+def _own_code(ctx, name: str, foreign) -> bool:
+    """Is local `name` bound to a lambda of this function or to a growing method
+    (`add = xs.append`)?"""
+    if name not in ctx.local_names or ctx.fn_node is None:
+        return False
+    return any(isinstance(v, cst.Lambda) or (
+        isinstance(v, cst.Attribute) and v.attr.value in GROWING and foreign(v.value))
+        for v in _bindings_of(ctx.fn_node.body, name))

@@ -13,8 +13,9 @@ from .python_names import kids, target_names
 
 def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
                    calls_program: Callable[[cst.Call], bool],
-                   private: set[str] = frozenset()) -> Optional[str]:
-    """Why the loop body may grow one of `roots` (None: it cannot)."""
+                   private: set[str] = frozenset(), yields_ok: bool = False) -> Optional[str]:
+    """Why the loop body may grow one of `roots` (None: it cannot).  yields_ok: other code
+    running while the body yields is covered by a stated assumption."""
     if not roots:
         return None
     bad = _unsafe_use(body, roots, model)
@@ -25,7 +26,7 @@ def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
         n = stack.pop()
         if isinstance(n, cst.Call) and calls_program(n):
             return "the body calls a function of this file, which may grow it"
-        if isinstance(n, (cst.Yield, cst.Await)):
+        if isinstance(n, (cst.Yield, cst.Await)) and not yields_ok:
             return "the body yields, and other code may grow it meanwhile"
         stack.extend(kids(n))
     return None

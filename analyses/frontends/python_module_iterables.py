@@ -29,16 +29,25 @@ class InfiniteSources:
     names: set[str] = field(default_factory=set)        # plain names (any scope)
     attrs: set[str] = field(default_factory=set)        # attribute names (`self.it`)
     generators: set[str] = field(default_factory=set)   # generator functions of the file
+    # id(FunctionDef) -> (its infinite locals, every name it binds); names a function
+    # binds are judged by its own bindings, free names by every scope's (`names`)
+    scopes: dict = field(default_factory=dict, compare=False, repr=False)
 
     def key(self) -> tuple:
         return (sorted(self.names), sorted(self.attrs), sorted(self.generators))
 
-    def mentioned_in(self, node: cst.CSTNode, resolve) -> Optional[str]:
-        """The first thing inside `node` that may be an infinite iterator (None: none)."""
+    def in_function(self, fn: Optional[cst.FunctionDef]) -> tuple[set, set]:
+        return self.scopes.get(id(fn), (set(), set())) if fn is not None else (set(), set())
+
+    def mentioned_in(self, node: cst.CSTNode, resolve, scope=None) -> Optional[str]:
+        """The first thing inside `node` that may be an infinite iterator (None: none);
+        scope: (infinite locals, bound names) of the function node is in."""
+        taint, bound = scope if scope is not None else (set(), set())
         stack = [node]
         while stack:
             n = stack.pop()
-            if isinstance(n, cst.Name) and n.value in self.names:
+            if isinstance(n, cst.Name) and (n.value in taint if n.value in bound
+                                            else n.value in self.names):
                 return n.value
             if isinstance(n, cst.Attribute) and n.attr.value in self.attrs:
                 return n.attr.value
@@ -73,11 +82,20 @@ def infinite_call(call: cst.Call, resolve) -> Optional[str]:
     return None
 
 
-def _bindings(module: cst.Module):
-    """(target nodes, value) of every binding in the file, nested scopes included."""
-    stack: list[cst.CSTNode] = [module]
+def _bindings(scope: cst.CSTNode):
+    """(target nodes, value) of every binding of one scope (nested functions and lambdas
+    are their own scopes; a parameter's default value binds it)."""
+    stack: list[cst.CSTNode] = list(kids(scope)) if isinstance(scope, cst.FunctionDef) \
+        else [scope]
+    if isinstance(scope, cst.FunctionDef):
+        ps = scope.params
+        for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params):
+            if p.default is not None:
+                yield [p.name], p.default
     while stack:
         n = stack.pop()
+        if isinstance(n, (cst.FunctionDef, cst.Lambda)):
+            continue
         if isinstance(n, cst.Assign) and n.value is not None:
             yield [t.target for t in n.targets], n.value
         elif isinstance(n, (cst.AnnAssign, cst.AugAssign)) and n.value is not None:
@@ -126,28 +144,40 @@ def infinite_sources(modules: list[cst.Module], resolve) -> InfiniteSources:
     """A fixpoint over every binding and generator of the file (see the docstring)."""
     out = InfiniteSources()
     gens: list[cst.FunctionDef] = []
+    scopes: list[cst.CSTNode] = list(modules)
     for module in modules:
         stack: list[cst.CSTNode] = [module]
         while stack:
             n = stack.pop()
             if isinstance(n, cst.ClassDef):     # its __iter__ (or metaclass) is our code
                 out.names.add(n.name.value)
-            if isinstance(n, cst.FunctionDef) and _has(n.body, (cst.Yield,)):
-                gens.append(n)
-                if _has(n.body, (cst.While,)):
-                    out.generators.add(n.name.value)
+            if isinstance(n, cst.FunctionDef):
+                scopes.append(n)
+                if _has(n.body, (cst.Yield,)):
+                    gens.append(n)
+                    if _has(n.body, (cst.While,)):
+                        out.generators.add(n.name.value)
             stack.extend(kids(n))
-    binds = [b for m in modules for b in _bindings(m)]
+    classes = set(out.names)
+    binds = {id(s): list(_bindings(s)) for s in scopes}
+    bound = {id(s): {n for ts, _ in binds[id(s)] for t in ts for n in target_names(t)}
+             for s in scopes}
+    taint: dict[int, set] = {id(s): set() for s in scopes}
+    for s in scopes:
+        out.scopes[id(s)] = (taint[id(s)], bound[id(s)])
     changed = True
     while changed:
         changed = False
-        for targets, value in binds:
-            if out.mentioned_in(value, resolve) is not None:
-                for t in targets:
-                    changed |= _targets(t, out.names, out.attrs)
+        for s in scopes:
+            scope = (taint[id(s)], bound[id(s)])
+            for targets, value in binds[id(s)]:
+                if out.mentioned_in(value, resolve, scope) is not None:
+                    for t in targets:
+                        changed |= _targets(t, taint[id(s)], out.attrs)
+        out.names = classes.union(*taint.values())
         for g in gens:
-            if g.name.value not in out.generators and \
-                    out.mentioned_in(g.body, resolve) is not None:
+            if g.name.value not in out.generators and out.mentioned_in(
+                    g.body, resolve, (taint[id(g)], bound[id(g)])) is not None:
                 out.generators.add(g.name.value)
                 changed = True
     return out

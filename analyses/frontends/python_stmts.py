@@ -19,7 +19,7 @@ from .python_context import FnContext
 from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
-from .python_assumed_iterables import assumed_iter
+from .python_assumed_iterables import assumed_iter, other_code_adds
 from .python_for import lower_finite_for, lower_range_for
 from .python_index import index_check
 from .python_try import check, exc_class, leave, lower_try, raise_point
@@ -261,7 +261,9 @@ class StmtLowerer(AssignLowering):
             fin, why = assumed_iter(self.ctx, it, node.body)    # finite if seq is
         if fin is not None:
             why = growth_blocker(node.body, fin.roots, model, self._calls_program,
-                                 fin.private_roots)
+                                 fin.private_roots, yields_ok=True)
+            if why is None and not fin.assumed:
+                why = other_code_adds(self.ctx, node, fin)  # the body yields: assumed
             if why is None:
                 return self._loop(node, lambda: lower_finite_for(self, node, fin))
 
