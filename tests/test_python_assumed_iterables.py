@@ -330,3 +330,18 @@ def test_a_generator_over_a_known_list_terminates_if_no_other_code_adds_to_it():
             yield x
     """)
     assert fed.status == "unknown"
+
+
+def test_zip_with_one_finite_argument_is_finite_without_an_assumption():
+    f = one("""
+    import itertools
+
+
+    def f(xs: list[int]) -> int:
+        n = 0
+        for i, x in zip(itertools.count(), xs):
+            n += 1
+        return n
+    """)
+    assert f.status == "proved", f.message
+    assert not any("finite" in a for a in f.details.get("assumes", []))

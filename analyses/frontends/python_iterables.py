@@ -268,7 +268,9 @@ class IterableModel:
         if name == "range":
             return "range" if not keywords and all(self._pure(a) for a in args) else None
         if name == "zip":
-            return "lazy" if args and all(self.kind(a) for a in args) else None
+            # zip stops at its shortest argument: one finite argument makes it finite
+            # (zip(count(), xs) pulls once more from count(), which returns)
+            return "lazy" if args and any(self.kind(a) for a in args) else None
         if name in _COPYING:
             if not args:
                 return None if name in ("reversed", "enumerate") else _COPYING[name]
