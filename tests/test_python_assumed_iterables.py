@@ -345,3 +345,63 @@ def test_zip_with_one_finite_argument_is_finite_without_an_assumption():
     """)
     assert f.status == "proved", f.message
     assert not any("finite" in a for a in f.details.get("assumes", []))
+
+
+def test_infinite_sources_are_judged_per_function_and_per_class():
+    src = """
+import itertools
+
+
+class Plain:
+    x = 1
+
+
+class Counter:
+    def __iter__(self):
+        return itertools.count()
+
+
+class Sub(Counter):
+    pass
+
+
+def other():
+    it = itertools.count()
+    return next(it)
+
+
+def over_param(it):
+    n = 0
+    for x in it:                # `it` is infinite in other(), not here
+        n += 1
+    return n
+
+
+def over_plain(p):
+    n = 0
+    obj = Plain()
+    for x in obj:               # no __iter__ of ours: Python's (a TypeError) or outside
+        n += 1
+    return n
+
+
+def over_sub():
+    n = 0
+    for x in Sub():
+        n += 1
+    return n
+"""
+    got = {f.function: f.status for f in loops(src) if f.function != "other"}
+    assert got == {"over_param": "proved", "over_plain": "proved", "over_sub": "unknown"}
+
+
+def test_a_lookup_key_is_not_what_the_loop_iterates():
+    f = [x for x in loops("""
+    def join(d, seq, keyf):
+        for item in seq:
+            key = keyf(item)
+            for match in d[key]:
+                yield (match, item)
+    """) if x.span.line == 5]
+    assert [x.status for x in f] == ["proved"], [x.message for x in f]
+    assert "the iterable d[key] is finite" in f[0].message

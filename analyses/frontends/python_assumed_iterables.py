@@ -162,12 +162,41 @@ def _local_sources(ctx, it: cst.BaseExpression, bases: bool = True) -> set[str]:
     return seen
 
 
+def _iterated(node: cst.CSTNode) -> set[str]:
+    """Names whose object the value of node may iterate lazily: `xs`, the receiver of a
+    method (`d.items()`), the arguments of a call (`enumerate(xs)`, `f(xs)` may return a
+    view of xs), the container of a subscript (`d[key]`: d, not key)."""
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Subscript):
+        return _iterated(node.value)
+    if isinstance(node, cst.Attribute):
+        return set()                        # attribute chains: _grown_chain
+    if isinstance(node, cst.Call):
+        out = set().union(*(_iterated(a.value) for a in node.args)) if node.args else set()
+        if isinstance(node.func, cst.Attribute):
+            out |= _iterated(node.func.value)
+        return out
+    if isinstance(node, (cst.Lambda, cst.FunctionDef)):
+        return set()
+    return set().union(*(_iterated(k) for k in kids(node))) if kids(node) else set()
+
+
 def _roots(ctx, it: cst.BaseExpression) -> set[str]:
-    """Names the body must not grow: every variable the iteration reads, directly or
-    through the bindings of locals (`it = iter(q)`: q), but not builtins, imports and
-    functions of the file."""
+    """Names the body must not grow: every variable whose object the iteration may read,
+    directly or through the bindings of locals (`it = iter(q)`: q), but not builtins,
+    imports and functions of the file."""
     idx = ctx.index
-    return {n for n in _local_sources(ctx, it, bases=False)
+    todo, seen = list(_iterated(it)), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in ctx.local_names and ctx.fn_node is not None:
+            for value in _bindings_of(ctx.fn_node.body, name):
+                todo.extend(_iterated(value))
+    return {n for n in seen
             if n in ctx.param_names or n in ctx.local_names
             or not (n in _BUILTINS or n in idx.aliases or n in idx.signatures
                     or n in ctx.nested_defs or any(q.startswith(n + ".")

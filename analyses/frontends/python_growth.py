@@ -42,6 +42,8 @@ def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Opt
         skip.append(node.value)                                 # xs[i] (a read)
     elif isinstance(node, cst.Call):
         f = node.func
+        if isinstance(f, cst.Name):
+            skip.append(f)      # key(x): calling a root grows no container (a list raises)
         if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
                 and f.attr.value in READ_METHODS
                 and model.kinds.get(f.value.value) not in ABSTRACT):

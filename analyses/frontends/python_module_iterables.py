@@ -8,8 +8,9 @@
 * `infinite_sources`: what may be an infinite iterator by the source text: names and
   attributes bound anywhere in the file to `itertools.count/cycle/repeat(x)`,
   `iter(f, sentinel)`, a generator of this file that loops with `while` (or to anything
-  built from those), the names of such generators, and the classes of this file (their
-  `__iter__` is code of the file, judged nowhere as an iterable).  The assumption "the iterable X
+  built from those), the names of such generators, and the classes of this file that
+  iterate by their own code (`__iter__`, `__getitem__`, `__next__`, a metaclass, or such
+  a base class: judged nowhere as an iterable).  The assumption "the iterable X
   is finite" (python_assumed_iterables) is never made for them.
 """
 from __future__ import annotations
@@ -144,13 +145,14 @@ def infinite_sources(modules: list[cst.Module], resolve) -> InfiniteSources:
     """A fixpoint over every binding and generator of the file (see the docstring)."""
     out = InfiniteSources()
     gens: list[cst.FunctionDef] = []
+    class_defs: list[cst.ClassDef] = []
     scopes: list[cst.CSTNode] = list(modules)
     for module in modules:
         stack: list[cst.CSTNode] = [module]
         while stack:
             n = stack.pop()
-            if isinstance(n, cst.ClassDef):     # its __iter__ (or metaclass) is our code
-                out.names.add(n.name.value)
+            if isinstance(n, cst.ClassDef):
+                class_defs.append(n)
             if isinstance(n, cst.FunctionDef):
                 scopes.append(n)
                 if _has(n.body, (cst.Yield,)):
@@ -158,10 +160,11 @@ def infinite_sources(modules: list[cst.Module], resolve) -> InfiniteSources:
                     if _has(n.body, (cst.While,)):
                         out.generators.add(n.name.value)
             stack.extend(kids(n))
-    classes = set(out.names)
+    classes = _iterating_classes(class_defs)
+    out.names |= classes
     binds = {id(s): list(_bindings(s)) for s in scopes}
     bound = {id(s): {n for ts, _ in binds[id(s)] for t in ts for n in target_names(t)}
-             for s in scopes}
+             | _params(s) for s in scopes}
     taint: dict[int, set] = {id(s): set() for s in scopes}
     for s in scopes:
         out.scopes[id(s)] = (taint[id(s)], bound[id(s)])
@@ -179,6 +182,43 @@ def infinite_sources(modules: list[cst.Module], resolve) -> InfiniteSources:
             if g.name.value not in out.generators and out.mentioned_in(
                     g.body, resolve, (taint[id(g)], bound[id(g)])) is not None:
                 out.generators.add(g.name.value)
+                changed = True
+    return out
+
+
+def _params(scope: cst.CSTNode) -> set[str]:
+    if not isinstance(scope, cst.FunctionDef):
+        return set()
+    ps = scope.params
+    out = {p.name.value for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params)}
+    for star in (ps.star_arg, ps.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.add(star.name.value)
+    return out
+
+
+_ITER_METHODS = {"__iter__", "__getitem__", "__next__", "__aiter__", "__anext__"}
+
+
+def _iterating_classes(classes: list[cst.ClassDef]) -> set[str]:
+    """Classes of the file whose instances (or, with a metaclass, the class itself) iterate
+    by code of the file: an `__iter__`/`__getitem__`/`__next__` of their own, a
+    `metaclass=`, or a base among these."""
+    out: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for c in classes:
+            if c.name.value in out:
+                continue
+            own = any(isinstance(st, cst.FunctionDef) and st.name.value in _ITER_METHODS
+                      for st in c.body.body) if isinstance(c.body, cst.IndentedBlock) else False
+            meta = any(a.keyword is not None and a.keyword.value == "metaclass"
+                       for a in (*c.bases, *c.keywords))
+            bases = any(isinstance(a.value, cst.Name) and a.value.value in out
+                        for a in c.bases)
+            if own or meta or bases:
+                out.add(c.name.value)
                 changed = True
     return out
 
