@@ -22,6 +22,7 @@ from typing import Optional
 import libcst as cst
 
 from .python_iterables import FiniteIter, IterableModel
+from .python_growing_functions import growing_functions
 from .python_module_iterables import infinite_sources, module_containers
 from .python_names import kids, target_names
 
@@ -65,6 +66,7 @@ def _has_yield(body: cst.CSTNode) -> bool:
 def module_iterables(index, modules: list[cst.Module]) -> None:
     """Fill index.infinite and index.module_kinds (once per file)."""
     index.infinite = infinite_sources(modules, index.resolve)
+    index.growing = growing_functions(modules)
 
     def kind_of(expr: cst.BaseExpression, known: dict[str, str]) -> Optional[str]:
         model = IterableModel(index.resolve, dict(known),

@@ -33,6 +33,7 @@ class ModuleIndex:
     enums: frozenset = frozenset()      # module-level Enum classes (python_enums)
     module_kinds: dict[str, str] = field(default_factory=dict)  # PLURALS = [..] -> 'list'
     infinite: object = None     # python_module_iterables.InfiniteSources
+    growing: frozenset = frozenset()    # functions that may grow a list (python_growing_functions)
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""

@@ -105,7 +105,8 @@ def _index_key(index: ModuleIndex) -> str:
                  sorted((k, sorted(v.items())) for k, v in index.attr_kinds.items()),
                  sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items()),
                  sorted(index.enums), sorted(index.module_kinds.items()),
-                 index.infinite.key() if index.infinite is not None else None))
+                 index.infinite.key() if index.infinite is not None else None,
+                 sorted(index.growing)))
 
 
 # --------------------------------------------------------------------------- module index

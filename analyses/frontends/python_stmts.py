@@ -28,6 +28,7 @@ from .python_optional import after_assign
 from .python_membership import key_check
 from .python_copy_before import copied_kind
 from .python_growth import growth_blocker
+from .python_growing_functions import may_grow
 from .python_iterables import MUTABLE, FiniteIter
 from .python_shrink import around as shrink_around, shrunk_name
 from .python_names import bound_names, target_names
@@ -260,7 +261,9 @@ class StmtLowerer(AssignLowering):
         if fin is None and model is not None and node.asynchronous is None:
             fin, why = assumed_iter(self.ctx, it, node.body)    # finite if seq is
         if fin is not None:
-            why = growth_blocker(node.body, fin.roots, model, self._calls_program,
+            calls = self._calls_program if not fin.assumed else (   # (outside iterables)
+                lambda c: self._calls_program(c) and may_grow(c, self.ctx.index.growing))
+            why = growth_blocker(node.body, fin.roots, model, calls,
                                  fin.private_roots, yields_ok=True)
             if why is None and not fin.assumed:
                 why = other_code_adds(self.ctx, node, fin)  # the body yields: assumed
