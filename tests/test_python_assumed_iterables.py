@@ -434,3 +434,24 @@ def feed(rows):
 """
     got = {f.function: f.status for f in loops(src)}
     assert got == {"total": "proved", "feed": "unknown"}
+
+
+def test_a_method_of_a_call_result_is_a_callee_judged_separately():
+    f = one("""
+    def f(lines):
+        n = 0
+        for line in lines:
+            if line.strip().startswith("x"):
+                n += 1
+        return n
+    """)
+    assert f.status == "proved", f.message
+    assert f.details["assumes_return"] == ["line.strip().startswith"]
+    g = one("""
+    def g(xs):
+        n = 0
+        for x in xs:
+            n += sum(y for y in x)
+        return n
+    """)
+    assert g.status == "unknown"            # the generator's iteration is g's own code
