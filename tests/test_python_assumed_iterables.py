@@ -455,3 +455,18 @@ def test_a_method_of_a_call_result_is_a_callee_judged_separately():
         return n
     """)
     assert g.status == "unknown"            # the generator's iteration is g's own code
+
+
+def test_subscripts_of_immutable_sequences_inside_displays_get_exact_checks():
+    assert _overflow("""
+    def f(s: str, t: str) -> None:
+        if s[0] == t[0]:
+            log(("{}".format(s[0]), t[1:], t[0]))
+        log([s[-1] for _ in t] and s[5])
+    """) == [(3, "counterexample"), (3, "counterexample"), (4, "proved"), (4, "proved"),
+             (5, "unknown"), (5, "unknown")]
+    # a comprehension's element may run zero times: never an exact check (f('', ''))
+    assert _overflow("""
+    def f(s: str, t: str) -> None:
+        log([s[0] for _ in t])
+    """) == [(3, "unknown")]
