@@ -42,6 +42,8 @@ class Options:
     record_proofs: bool = False   # keep each finding's queries (Finding.proof): --emit-proofs
     cross_check: bool = False     # re-decide proved queries with a second solver (audit.py)
     report_unknown_bounds: bool = True   # C: "don't know" bounds findings (unknown sizes)
+    assume_finite_iterables: bool = True  # Python: a `for` over an outside iterable is
+    #   finite under a stated assumption (False: strict, such loops stay "don't know")
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""
@@ -50,6 +52,7 @@ class Options:
                 f"r={int(self.replay)};s={self.solver_mode}"
                 + (";x=1" if self.cross_check else "")
                 + ("" if self.report_unknown_bounds else ";ub=0")
+                + ("" if self.assume_finite_iterables else ";fi=0")
                 + (f";e={','.join(self.entries)}" if self.entries
                                             else "")
                 + (f";cf={hashlib.sha256(chr(0).join(self.c_flags).encode()).hexdigest()}"

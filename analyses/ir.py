@@ -241,6 +241,8 @@ class While(Stmt):
     variant: Optional["Contract"] = None
     range_loop: bool = False
     iterates: str = ""      # range_loop over a finite container: which one ("the list xs")
+    assumed_finite: str = ""    # range_loop only under this stated assumption (Python: "the
+    #                             iterable seq is finite ..."); strict mode drops such loops
 
 
 # Assert kinds that are run-time checks of the language rather than the user's asserts:

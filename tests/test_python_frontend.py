@@ -211,13 +211,18 @@ def test_unsupported_statements_keep_their_bodies():
             $exc = 0
             e = (unsupported 'the exception object e')
             z = 2
-        while (unsupported:bool 'for loop over the parameter xs at line 8 (it may be an infinite iterator)'):
-          havoc [q] 'for loop over the parameter xs at line 8 (it may be an infinite iterator)'
+        $idx1 = 0
+        havoc [$len2] 'the length of the parameter xs at line 8'
+        while range (lt $idx1 $len2):
+          q = (unsupported 'an element of the parameter xs at line 8')
+          $idx1 = (add $idx1 1)
           z = (add z q)
         havoc [xs] 'assignment to an attribute at line 10'
-        return z""")
-    assert [w for w, _ in f.unsupported] == ["for loop over the parameter xs at line 8 (it may be an infinite iterator)",
+        return z""")     # the for loop: finite assuming xs is (python_assumed_iterables)
+    assert [w for w, _ in f.unsupported] == ["the length of the parameter xs at line 8",
+                                             "an element of the parameter xs at line 8",
                                              "assignment to an attribute at line 10"]
+    assert f.assumptions[-1] == "the iterable xs is finite (yields finitely many items)"
 
 
 # --------------------------------------------------------------------------- statements

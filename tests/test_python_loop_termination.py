@@ -9,7 +9,7 @@ from veriline.analyses.api import Options, analyze_source
 
 
 def loops(src: str) -> list:
-    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000))
+    rep = analyze_source(textwrap.dedent(src), "t.py", Options(timeout_ms=3000, assume_finite_iterables=False))
     return [f for f in rep.findings if f.kind == "termination"]
 
 
@@ -242,7 +242,7 @@ def test_structural_verdicts_survive_an_exhausted_budget():
     """)
     budget = Budget(0.0)
     try:
-        found = verify_function(parse(src, "t.py"), "f", Options(timeout_ms=3000), budget)
+        found = verify_function(parse(src, "t.py"), "f", Options(timeout_ms=3000, assume_finite_iterables=False), budget)
     finally:
         budget.stop()
     fs = sorted((f.span.line, f.status, f.solver) for f in found if f.kind == "termination")
@@ -443,7 +443,7 @@ def test_a_loop_test_that_calls_a_method_is_unknown_not_an_internal_error():
             tok.read()
             n += 1
         return n
-    """), "t.py", Options(timeout_ms=3000))
+    """), "t.py", Options(timeout_ms=3000, assume_finite_iterables=False))
     assert [(f.kind, f.status) for f in rep.findings if f.kind == "termination"] == [
         ("termination", "unknown")]
     assert not [f for f in rep.findings if "internal error" in f.message]

@@ -216,11 +216,11 @@ def test_attribute_passed_to_unknown_call_is_not_proved(py):
     assert f.status == "unknown"
 
 
-def test_for_over_list_the_callee_may_grow_is_not_proved(py):
+def test_for_over_list_the_callee_may_grow_is_proved_only_under_the_stated_assumption(py):
     f = one(py, "over_list")
-    assert f.status == "unknown"
-    assert f.reason == ("depends on the number of iterations over the list xs at line 43 "
-                        "(the body calls code that may change it)")
+    assert f.status == "proved"         # foo.bar() could append to xs: stated
+    assert "no other code adds to the list xs while the loop at line 43 runs" \
+        in f.details["assumes"]
     assert one(py, "over_list_pure").status == "proved"
 
 

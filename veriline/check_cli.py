@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-report-conversions", action="store_true", default=None)
     p.add_argument("--no-unknown-bounds", action="store_true", default=None,
                    help="C: hide 'don't know' bounds findings of pointers of unknown size")
+    p.add_argument("--no-assume-finite-iterables", action="store_true", default=None,
+                   help="Python: loops over outside iterables stay 'don't know'")
     p.add_argument("--exclude", action="append", default=[], help="glob to skip (repeatable)")
     p.add_argument("--cache", help="cache location: path, sqlite:///path or redis://host:port/db")
     p.add_argument("--no-cache", action="store_true")
@@ -134,6 +136,8 @@ def build_options(args, settings: dict):
         o = replace(o, report_conversions=False)
     if getattr(args, "no_unknown_bounds", None):
         o = replace(o, report_unknown_bounds=False)
+    if getattr(args, "no_assume_finite_iterables", None):
+        o = replace(o, assume_finite_iterables=False)
     if getattr(args, "solver_mode", None):
         o = replace(o, solver_mode=args.solver_mode)
     if args.entry:

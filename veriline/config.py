@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "compileCommands": "",              # C: compile_commands.json ("" = nearest one)
     "functionTimeout": 10.0,            # seconds per function (check and the server)
     "crossCheck": False,                # re-decide proved queries with a second solver
+    "assumeFiniteIterables": True,      # Python: `for x in seq` finite under a stated assumption
 }
 
 
@@ -246,6 +247,7 @@ def options_from_settings(settings: Mapping[str, Any], *, with_cache: bool = Tru
         c_build=c_build_from(s),
         budget_s=float(s["functionTimeout"]) if s["functionTimeout"] > 0 else 10.0,
         cross_check=bool(s["crossCheck"]),
+        assume_finite_iterables=bool(s["assumeFiniteIterables"]),
     )
 
 

@@ -17,6 +17,9 @@ from .intmodel import uses_bitwise
 
 
 def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding]:
+    if not getattr(options, "assume_finite_iterables", True):   # strict: no assumed loops
+        from .termination_assumed import strict_program
+        program = strict_program(program, name)
     fn = program.functions[name]
     ctx = FnContext(program, fn, options, cancel)
     findings: list[Finding] = []

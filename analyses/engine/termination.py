@@ -102,6 +102,8 @@ def terminates(ctx: FnContext, name: str, verdicts: dict):
         return verdicts[name]
     verdicts[name] = None          # in progress: recursion through here is 'unknown'
     fn = ctx.program.functions[name]
+    if any(loop.assumed_finite for loop in callgraph.loops_in(fn.body)):
+        return None     # its loops end only under an assumption its caller would not state
     sub = FnContext(ctx.program, fn, ctx.options, ctx.cancel)
     fs = check_termination(sub, verdicts)
     # and everything it calls outside its loops must return too

@@ -2,6 +2,8 @@
 itself, the library functions known to return, and how assumed callees are named."""
 from __future__ import annotations
 
+import re
+
 from .. import ir
 from ..findings import Finding
 
@@ -59,7 +61,16 @@ def judged_separately(name: str) -> bool:
     names the real calls inside an unmodelled expression `f, g (called in a yield)`."""
     if " (called in a" in name and "(" not in name.split(" (called in a")[0]:
         return True
-    return bool(name) and " " not in name and "(" not in name
+    if not name or " " in name:
+        return False
+    return "(" not in name or _call_chain(name)
+
+
+def _call_chain(name: str) -> bool:
+    """`line.strip().startswith`, `d[key(x)]`, `Decimal(s).quantize`: a method of what
+    other calls returned; each of them is a real callee too.  Not when the text may hold
+    a comprehension, lambda, yield, await or `:=` (iteration or code of this function)."""
+    return re.search(r"\b(for|lambda|yield|await)\b|:=", name) is None
 
 
 def assumption_text(assumed: list[str]) -> str:

@@ -49,7 +49,12 @@ def _proved(ctx, loop: ir.While, assumed: list[str]) -> Finding:
            if not loop.iterates else
            f"terminates: a for-loop over {loop.iterates}, which is finite and which the "
            f"body does not grow")
+    if loop.assumed_finite:
+        msg = (f"terminates: a for-loop over {loop.iterates}, assuming "
+               f"{loop.assumed_finite}; the body does not grow it")
     details = {"ranking": msg, "measure": ["range"], "invariants": [], "structural": True}
+    if loop.assumed_finite:
+        details["assumes_finite"] = loop.assumed_finite
     if assumed:
         msg = f"{msg} ({assumption_text(assumed)})"
         details["assumes_return"] = list(assumed)

@@ -18,6 +18,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_index import pop_check
+from .python_str_methods import str_method
 from .python_iterables import ABSTRACT, MUTABLE, READ_METHODS
 
 _READS = READ_METHODS | {"isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
@@ -37,8 +38,11 @@ _MUTATE_VALUE = {"pop", "popleft", "popitem", "setdefault", "remove"}
 
 def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     """The IR for `name.method(args)` on a known finite container, or None (unknown)."""
-    checked = pop_check(lw, node)       # IndexError of xs.pop() (python_index)
     func, model = node.func, lw.ctx.iterables
+    if isinstance(func, cst.Attribute) and not isinstance(func.value, (cst.Name,
+                                                                     cst.SimpleString)):
+        return str_method(lw, node, as_cond)     # singular[0].upper()
+    checked = pop_check(lw, node)       # IndexError of xs.pop() (python_index)
     if (model is None or not isinstance(func, cst.Attribute) or lw.cond_depth > 0
             or not isinstance(func.value, (cst.Name, cst.SimpleString))):
         return None

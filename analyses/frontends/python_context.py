@@ -31,6 +31,9 @@ class ModuleIndex:
     attr_kinds: dict[str, dict] = field(default_factory=dict)  # class -> attr -> int|other
     properties: dict[str, tuple] = field(default_factory=dict)  # 'C.p' -> (expr, self name)
     enums: frozenset = frozenset()      # module-level Enum classes (python_enums)
+    module_kinds: dict[str, str] = field(default_factory=dict)  # PLURALS = [..] -> 'list'
+    infinite: object = None     # python_module_iterables.InfiniteSources
+    growing: frozenset = frozenset()    # functions that may grow a list (python_growing_functions)
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""
@@ -77,6 +80,8 @@ class FnContext:
         self.membership = False     # the body tests `k in c` / reads d[k] (python_membership)
         self.memos: set[tuple[str, str]] = set()    # (key text, container) remembered
         self.after_stmt: list[ir.Stmt] = []         # to run after the current statement
+        self.assumed: list[str] = []    # "the iterable seq is finite ..." (python_assumed_iterables)
+        self.fn_node: Optional[cst.FunctionDef] = None
         self._counter = 0
 
     def fresh(self, stem: str, typ: ir.IntT = ir.MATH_INT) -> str:

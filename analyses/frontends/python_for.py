@@ -17,6 +17,7 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_exprs import ExprLowerer, coerce
+from .python_assumed_iterables import calls_assumption, feeds
 from .python_iterables import FiniteIter
 from .python_names import target_names
 from .python_try import raise_point
@@ -77,17 +78,27 @@ def lower_finite_for(sl, node: cst.For, fin: FiniteIter) -> list[ir.Stmt]:
     cond: ir.Expr = ir.Binary(op="lt", left=idx_e, right=ir.Var(name=n, type=ir.MATH_INT,
                                                                 span=ispan),
                               type=ir.BOOL, span=ispan)
-    if fin.roots - ctx.iterables.private - fin.private_roots and \
-            L.may_change(ctx, node.body, deep=True):
+    assumed = fin.assumed
+    if assumed and L.tracked(ctx):
+        # taking the next item runs the iterator's code, which may change a container
+        head = L.invalidate(ctx, ispan) + head
+    if not assumed and fin.roots - ctx.iterables.private - fin.private_roots and \
+            L.may_change(ctx, node.body, deep=True) and feeds(ctx, node.body) is None:
         # a call in the body may change the list through an alias (the loop then runs
-        # more or fewer times); it is an unknown function, so termination stays unknown
+        # more or fewer times): finite only if it does not keep adding to it (an
+        # assumption the finding states), else unknown (strict mode)
+        assumed = calls_assumption(fin.desc, ispan.line)
+    elif not assumed and fin.roots - ctx.iterables.private - fin.private_roots and \
+            L.may_change(ctx, node.body, deep=True):
         what = (f"the number of iterations over {fin.desc} at line {ispan.line} (the body "
                 f"calls code that may change it)")
         ctx.note(what, ispan)
         cond = ir.Unsupported(what=what, type=ir.BOOL, span=ispan)
+    if assumed:
+        ctx.assumed.append(assumed)
     body = head + sl.block(node.body)
     return out + [ir.While(cond=cond, body=body, range_loop=True, span=span,
-                           iterates=fin.desc)]
+                           iterates=fin.desc, assumed_finite=assumed)]
 
 
 def _build_copy(ctx, it: cst.BaseExpression, span: ir.Span) -> list[ir.Stmt]:

@@ -18,6 +18,7 @@ import libcst as cst
 from .. import ir
 from .python_context import FnContext, ModuleIndex, Signature
 from .python_enums import enum_classes
+from .python_assumed_iterables import module_iterables
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
@@ -64,6 +65,7 @@ def _parse_python(text: str, path: str) -> ir.Program:
     index.constants = _module_constants([sp.module for sp in units], text)
     index_classes(units, index)
     index.enums = enum_classes([sp.module for sp in units], index.resolve)
+    module_iterables(index, [sp.module for sp in units])
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
@@ -102,7 +104,9 @@ def _index_key(index: ModuleIndex) -> str:
                  sorted((k, repr(v)) for k, v in index.signatures.items()),
                  sorted((k, sorted(v.items())) for k, v in index.attr_kinds.items()),
                  sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items()),
-                 sorted(index.enums)))
+                 sorted(index.enums), sorted(index.module_kinds.items()),
+                 index.infinite.key() if index.infinite is not None else None,
+                 sorted(index.growing)))
 
 
 # --------------------------------------------------------------------------- module index
@@ -304,6 +308,8 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.local_names = {n for n in bound_names(node.body)
                        if n not in ctx.nested_defs and n not in ctx.global_names}
     ctx.iterables = iterable_model(ctx, node)
+    ctx.iterables.module_kinds = index.module_kinds
+    ctx.fn_node = node
     seqs = sequence_params(ctx)
     ctx.membership = uses_membership(ctx, node.body)
     for p in fn.params:
@@ -353,6 +359,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                               + f" hold{'' if len(ctx.self_attrs) > 1 else 's'} ints")
     prelude += lengths_at_entry(ctx, fn.name_span)
     body = StmtLowerer(ctx).block(node.body)
+    fn.assumptions += [a for i, a in enumerate(ctx.assumed) if a not in ctx.assumed[:i]]
     fn.body = membership_entry(ctx, fn.name_span) + prelude + body
     for name in sorted(ctx.local_names):
         ctx.declare(name, ir.MATH_INT)

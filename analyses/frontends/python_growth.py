@@ -13,8 +13,9 @@ from .python_names import kids, target_names
 
 def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
                    calls_program: Callable[[cst.Call], bool],
-                   private: set[str] = frozenset()) -> Optional[str]:
-    """Why the loop body may grow one of `roots` (None: it cannot)."""
+                   private: set[str] = frozenset(), yields_ok: bool = False) -> Optional[str]:
+    """Why the loop body may grow one of `roots` (None: it cannot).  yields_ok: other code
+    running while the body yields is covered by a stated assumption."""
     if not roots:
         return None
     bad = _unsafe_use(body, roots, model)
@@ -25,7 +26,7 @@ def growth_blocker(body: cst.CSTNode, roots: set[str], model: IterableModel,
         n = stack.pop()
         if isinstance(n, cst.Call) and calls_program(n):
             return "the body calls a function of this file, which may grow it"
-        if isinstance(n, (cst.Yield, cst.Await)):
+        if isinstance(n, (cst.Yield, cst.Await)) and not yields_ok:
             return "the body yields, and other code may grow it meanwhile"
         stack.extend(kids(n))
     return None
@@ -41,6 +42,8 @@ def _unsafe_use(node: cst.CSTNode, roots: set[str], model: IterableModel) -> Opt
         skip.append(node.value)                                 # xs[i] (a read)
     elif isinstance(node, cst.Call):
         f = node.func
+        if isinstance(f, cst.Name):
+            skip.append(f)      # key(x): calling a root grows no container (a list raises)
         if (isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name)
                 and f.attr.value in READ_METHODS
                 and model.kinds.get(f.value.value) not in ABSTRACT):

@@ -111,21 +111,55 @@ def _emit(lw, ok: ir.Expr, span: ir.Span, message: str, name: str) -> None:
 def unmodelled_subscripts(lw, node: cst.BaseExpression) -> None:
     """Subscripts of tracked containers inside an expression that is not modelled (a
     comprehension, a lambda's caller, ...): each is a "don't know" obligation, not
-    silence.  (Not inside a lambda or a nested scope's body: it does not run here.)"""
+    silence.  (Not inside a lambda or a nested scope's body: it does not run here.)
+    One that always runs when the expression does (not in a comprehension, an `and`/`or`,
+    an if-expression or a comparison chain) on an immutable sequence (str, bytes, tuple:
+    no call before it in the expression changes its length) with an int literal index
+    gets its exact check (`(fmt.format(s[0], s[1:]), 1)`)."""
     names = L.tracked(lw.ctx)
-    stack = [c for c in node.children] if not isinstance(node, cst.Subscript) else \
-        [c for c in node.slice]
+    top = _lazy(node)
+    stack = [(c, top) for c in reversed(node.children)] if not isinstance(
+        node, cst.Subscript) else [(c, top) for c in reversed(node.slice)]
     while stack:
-        n = stack.pop()
+        n, lazy = stack.pop()
         if isinstance(n, cst.Lambda):
             continue
         if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and (
                 names.get(n.value.value) in L.SEQUENCES + ("dict",)) \
                 and L.single_index(n) is not None:
+            if not lazy and names[n.value.value] in ("str", "bytes", "tuple") and \
+                    _int_literal(L.single_index(n)) and _exact_check(lw, n):
+                stack.extend((c, lazy) for c in reversed(n.children))
+                continue
             span = lw.span(n)
             error = KeyError if names[n.value.value] == "dict" else IndexError
             lw.pre += check(lw.ctx, ir.Unsupported(
                 what=f"a subscript inside a {type(node).__name__} at line {span.line}",
                 type=ir.BOOL, span=span), span,
                 f"{error.__name__}: {lw.ctx.spanner.code(n)} out of range", error)
-        stack.extend(n.children)
+        lazy = lazy or _lazy(n)
+        stack.extend((c, lazy) for c in reversed(n.children))
+
+
+def _lazy(n: cst.CSTNode) -> bool:
+    """Are the parts of n evaluated only sometimes (or in another scope, or rebinding)?"""
+    return isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
+                          cst.IfExp, cst.BooleanOperation, cst.NamedExpr, cst.Lambda,
+                          cst.Yield, cst.Await)) or (
+        isinstance(n, cst.Comparison) and len(n.comparisons) > 1)
+
+
+def _int_literal(node) -> bool:
+    return isinstance(node, cst.Integer) or (
+        isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, cst.Integer))
+
+
+def _exact_check(lw, node: cst.Subscript) -> bool:
+    """The exact IndexError check of `node`, without the `called` rule of _emit: the
+    sequence is immutable, so its length is current after any call."""
+    called, lw.called = lw.called, False
+    try:
+        return index_check(lw, node)
+    finally:
+        lw.called = called

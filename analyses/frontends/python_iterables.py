@@ -81,6 +81,7 @@ class FiniteIter:
     roots: set[str] = field(default_factory=set)    # mutable names the body must not grow
     eager: bool = False     # a copy of an iterable not known finite (list(seq), sorted(..))
     private_roots: set[str] = field(default_factory=set)    # roots no one else can reach
+    assumed: str = ""       # finite only under this stated assumption (python_assumed_iterables)
 
 
 def container_kind(annotation: Optional[cst.BaseExpression],
@@ -155,6 +156,7 @@ class IterableModel:
         self.kinds = kinds
         self.fresh = fresh          # locals that never alias another name (finite_locals)
         self.shadowed = shadowed
+        self.module_kinds: dict[str, str] = {}  # module-level finite displays (PLURALS)
 
     def builtin(self, func: cst.BaseExpression) -> Optional[str]:
         name = self.resolve(func)
@@ -181,7 +183,7 @@ class IterableModel:
         if isinstance(node, cst.Name):
             if node.value in self.enums and not self.shadowed(node.value):
                 return "enum"       # its members: fixed when the class was created
-            return self.kinds.get(node.value)
+            return self.kinds.get(node.value) or self._module_kind(node.value)
         if isinstance(node, cst.Call):
             return self._call_kind(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
@@ -195,6 +197,10 @@ class IterableModel:
             return kind if kind in ("list", "tuple", "str", "bytes", "bytearray") and all(
                 self._pure(p) for p in parts) else None
         return None
+
+    def _module_kind(self, name: str) -> Optional[str]:
+        return None if name not in self.module_kinds or self.shadowed(name) \
+            else self.module_kinds[name]
 
     def eager_kind(self, node: cst.BaseExpression) -> Optional[str]:
         """The kind of an eager copy (`list(x)`, `sorted(x)`, a comprehension) of anything:
@@ -262,7 +268,9 @@ class IterableModel:
         if name == "range":
             return "range" if not keywords and all(self._pure(a) for a in args) else None
         if name == "zip":
-            return "lazy" if args and all(self.kind(a) for a in args) else None
+            # zip stops at its shortest argument: one finite argument makes it finite
+            # (zip(count(), xs) pulls once more from count(), which returns)
+            return "lazy" if args and any(self.kind(a) for a in args) else None
         if name in _COPYING:
             if not args:
                 return None if name in ("reversed", "enumerate") else _COPYING[name]
@@ -342,7 +350,8 @@ class IterableModel:
     def _roots(self, it: cst.BaseExpression) -> set[str]:
         """Names of mutable containers the iteration reads lazily (so growth matters)."""
         if isinstance(it, cst.Name):
-            return {it.value} if self.kinds.get(it.value) in MUTABLE else set()
+            kind = self.kinds.get(it.value) or self._module_kind(it.value)
+            return {it.value} if kind in MUTABLE else set()
         if isinstance(it, cst.GeneratorExp):
             out: set[str] = set()
             loop = it.for_in

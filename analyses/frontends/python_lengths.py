@@ -19,6 +19,7 @@ from .. import ir
 from .python_dict_keys import display_keys
 from .python_iterables import ABSTRACT, IMMUTABLE
 from .python_names import kids
+from .python_str_methods import STR_METHODS, str_valued
 
 # builtin exception classes: constructing one stores its arguments and runs no other code
 BUILTIN_EXCEPTIONS = {"Exception", "ValueError", "TypeError", "KeyError", "IndexError",
@@ -118,6 +119,10 @@ def invalidate(ctx, span: ir.Span) -> list[ir.Stmt]:
 def is_safe_call(ctx, call: cst.Call) -> bool:
     func = call.func
     model = ctx.iterables
+    if isinstance(func, cst.Attribute) and model is not None and not isinstance(
+            func.value, (cst.Name, cst.SimpleString)) and func.attr.value in STR_METHODS \
+            and str_valued(func.value, model) and not any(a.star for a in call.args):
+        return True         # singular[0].upper(): a str method runs no user code
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.SimpleString):
         attr = func.attr.value          # ', '.join(..) of a finite container, '{}'.format
         return attr in _READS and (attr not in _CONSUMING or all(

@@ -19,6 +19,7 @@ from .python_context import FnContext
 from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
+from .python_assumed_iterables import assumed_iter, other_code_adds
 from .python_for import lower_finite_for, lower_range_for
 from .python_index import index_check
 from .python_try import check, exc_class, leave, lower_try, raise_point
@@ -27,6 +28,7 @@ from .python_optional import after_assign
 from .python_membership import key_check
 from .python_copy_before import copied_kind
 from .python_growth import growth_blocker
+from .python_growing_functions import may_grow
 from .python_iterables import MUTABLE, FiniteIter
 from .python_shrink import around as shrink_around, shrunk_name
 from .python_names import bound_names, target_names
@@ -256,9 +258,15 @@ class StmtLowerer(AssignLowering):
         fin = model.classify(it) if model is not None and node.asynchronous is None else None
         if fin is None and model is not None and node.asynchronous is None:
             fin = self._copied(it, model)       # xs = list(xs) just before the loop
+        if fin is None and model is not None and node.asynchronous is None:
+            fin, why = assumed_iter(self.ctx, it, node.body)    # finite if seq is
         if fin is not None:
-            why = growth_blocker(node.body, fin.roots, model, self._calls_program,
-                                 fin.private_roots)
+            calls = self._calls_program if not fin.assumed else (   # (outside iterables)
+                lambda c: self._calls_program(c) and may_grow(c, self.ctx.index.growing))
+            why = growth_blocker(node.body, fin.roots, model, calls,
+                                 fin.private_roots, yields_ok=True)
+            if why is None and not fin.assumed:
+                why = other_code_adds(self.ctx, node, fin)  # the body yields: assumed
             if why is None:
                 return self._loop(node, lambda: lower_finite_for(self, node, fin))
 
