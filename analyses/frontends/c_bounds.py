@@ -24,6 +24,7 @@ from pycparser import c_ast
 
 from .. import ir
 from .c_common import impure, is_int
+from .c_member_arrays import member_access, member_range
 from .c_memory import _base_and_index, _Scan
 from .c_strings import literal_of, literal_range
 from .c_types import NonInt
@@ -153,11 +154,17 @@ class AccessBounds:
             found = ("", getattr(node, "subscript", None))
         elif found is not None and literal is None:
             literal = literal_of(lw, c_ast.ID(found[0]), self.assigned)
-        if found is None:
+        member = member_access(node) if found is None else None
+        if found is None and member is None:
             lw.bounds_unknown.append((_shape_reason(node), span))
             return None
-        base, index_node = found
-        rng = literal_range(literal) if literal is not None else self.range_of(lw, base)
+        if member is not None:
+            index_node = member[1]
+            rng = member_range(lw, member[0])
+        else:
+            base, index_node = found
+            rng = literal_range(literal) if literal is not None else \
+                self.range_of(lw, base)
         if isinstance(rng, str):
             lw.bounds_unknown.append((rng, span))
             return None
