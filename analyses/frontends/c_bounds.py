@@ -6,6 +6,8 @@ Every read or write of an element of a named array or pointer becomes an
 is known to have:
 
 * a local, static or global array of constant size `T a[N]`: 0 .. N-1;
+* a pointer parameter of a static function whose every call passes `&x` of one object
+  (c_single_objects): 0 .. 0;
 * a pointer/array parameter with `requires \\valid(a + (lo .. hi))` (or `\\valid_read`),
   `T a[static N]` (0 .. N-1), or `T a[n]` with an earlier integer parameter n
   (0 .. n-1, the C99 convention of a VLA parameter) — only while the function never
@@ -26,6 +28,7 @@ from .. import ir
 from .c_common import impure, is_int
 from .c_member_arrays import member_access, member_range
 from .c_memory import _base_and_index, _Scan
+from .c_single_objects import single_object_params
 from .c_strings import literal_of, literal_range
 from .c_types import NonInt
 
@@ -63,6 +66,10 @@ class AccessBounds:
                 self.ranges[name] = (vr.lo, vr.hi)
                 if vr.size_text:
                     self.sizes[name] = vr.size_text
+        zero = ir.Const(value=0, type=M)
+        for name in single_object_params(lw.ctx).get(fdef.decl.name, ()):
+            if name in self.params and name not in self.ranges and name not in self.assigned:
+                self.ranges[name] = (zero, zero)
         for name in list(self.ranges):
             lo, hi = self.ranges[name]
             self.ranges[name] = (self._at_entry(lw, lo), self._at_entry(lw, hi))
