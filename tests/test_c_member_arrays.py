@@ -119,6 +119,21 @@ def test_python_tuple_items_are_a_flexible_array():
     assert f.status == "unknown" and "flexible-array idiom" in f.reason
 
 
+def test_calling_through_a_function_pointer_is_no_element_access():
+    src = r"""
+    typedef int (*fn)(int);
+    struct T { fn call; int (*direct)(int); };
+    int use(struct T *t, fn f, int x) {
+        int (*g)(int) = f;
+        return (*t->call)(x) + (*t->direct)(x) + (*f)(x) + (*g)(x);
+    }
+    int deref(int *p) { return *p; }
+    """
+    rep = analyze_source(src, "t.c", Options())
+    bounds = [(f.function, f.status) for f in rep.findings if f.property == "bounds"]
+    assert bounds == [("deref", "unknown")]
+
+
 # ---------------------------------------------------------------- differential, gcc + UBSan
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc (UBSan)")
 

@@ -152,7 +152,7 @@ class AccessBounds:
         """Emit the obligation of one access (or note it unknown).  Returns the id of the
         index node lowered here (its value is reused by the access itself)."""
         span = lw.sp(node)
-        if id(node) in lw.address_only:
+        if id(node) in lw.address_only or _function_designator(lw, node):
             return None
         found = _base_and_index(node)
         literal = literal_of(lw, node.name if isinstance(node, c_ast.ArrayRef) else
@@ -198,6 +198,14 @@ class AccessBounds:
         lw.out.append(ir.Assert(cond=cond, kind="bounds", span=span,
                                 message="out-of-bounds access"))
         return key
+
+
+def _function_designator(lw, node) -> bool:
+    """`*fp` of a function pointer (`(*fp)(x)`) designates a function, not an element."""
+    if not (isinstance(node, c_ast.UnaryOp) and node.op == "*"):
+        return False
+    t = lw.static_type(node.expr)
+    return isinstance(t, NonInt) and isinstance(t.elem, NonInt) and t.elem.desc == "function"
 
 
 def _shape_reason(node) -> str:
