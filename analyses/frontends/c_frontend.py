@@ -49,6 +49,7 @@ class _Context:
         self.floor = 0
         self.file_items: list = []       # the file's own top-level items (c_single_objects)
         self.single_objects = None       # c_single_objects.single_object_params (lazy)
+        self.called_names = None         # c_single_objects.called_functions (lazy)
 
     def take_annotations(self, offset: int) -> list[acsl.Annotation]:
         """Unconsumed annotations between the current floor and offset (in order)."""

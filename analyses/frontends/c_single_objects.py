@@ -25,6 +25,17 @@ def single_object_params(ctx) -> dict[str, frozenset]:
     return got
 
 
+def called_functions(ctx) -> frozenset:
+    """Names the file's code calls directly (cached)."""
+    got = getattr(ctx, "called_names", None)
+    if got is None:
+        uses = _Uses()
+        for e in getattr(ctx, "file_items", None) or []:
+            uses.visit(e)
+        got = ctx.called_names = frozenset(f for _, f, _ in uses.calls)
+    return got
+
+
 class _Uses(c_ast.NodeVisitor):
     """Calls by name (with their caller) and every other use of a name."""
 
