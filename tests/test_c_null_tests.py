@@ -85,3 +85,22 @@ def test_a_nonnull_attribute_turns_tracking_off():
     rep = analyze_source(src, "t.c", Options())
     [f] = [f for f in rep.findings if f.kind == "overflow" and f.property != "bounds"]
     assert f.status == "unknown"
+
+
+def test_a_path_around_an_unknown_member_read_is_a_counterexample():
+    """The first model reads `kw->ob_size` (unknown); the engine asks again for a path that
+    evaluates no unsupported value: kw NULL and nargs the minimum."""
+    src = r"""
+    typedef long Py_ssize_t;
+    typedef struct { long ob_refcnt; void *ob_type; Py_ssize_t ob_size; } PyVarObject;
+    Py_ssize_t getall(Py_ssize_t nargs, PyVarObject *kw) {
+        Py_ssize_t noptargs = nargs + (kw ? kw->ob_size : 0) - 1;
+        return noptargs;
+    }
+    """
+    rep = analyze_source(src, "t.c", Options(timeout_ms=4000))
+    fs = sorted((f for f in rep.findings if f.kind == "overflow"), key=lambda f: f.span.end_col)
+    assert [f.status for f in fs] == ["unknown", "counterexample"]
+    assert "ob_size read through memory" in fs[0].reason
+    cex = fs[1].counterexample
+    assert cex.inputs == {"nargs": -2**63} and cex.nondet == [0]
