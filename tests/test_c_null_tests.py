@@ -93,8 +93,11 @@ def test_a_path_around_an_unknown_member_read_is_a_counterexample():
     src = r"""
     typedef long Py_ssize_t;
     typedef struct { long ob_refcnt; void *ob_type; Py_ssize_t ob_size; } PyVarObject;
+    void *unpack(Py_ssize_t n, PyVarObject *kw);
     Py_ssize_t getall(Py_ssize_t nargs, PyVarObject *kw) {
         Py_ssize_t noptargs = nargs + (kw ? kw->ob_size : 0) - 1;
+        if (!unpack(nargs, kw))          /* unknown on every path, after the failure */
+            return -1;
         return noptargs;
     }
     """
