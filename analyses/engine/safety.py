@@ -129,6 +129,11 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
         if isinstance(verdict, Finding):
             return verdict
         reasons.append(verdict)
+    if reasons and reasons[0].startswith("depends on") and attempts[0][0] is ab:
+        retry = _avoiding_unknowns(ctx, ab, ab.pre + within + [violation(obs)])
+        verdict = _confirm(ctx, ab, retry, obs) if retry is not None else None
+        if isinstance(verdict, Finding):
+            return verdict
     chc_why = ""
     if loops_abstracted and r.status == "sat" and not within:
         from .chc import prove      # invariants from Horn clauses, re-checked by Houdini
@@ -151,6 +156,24 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
     else:
         reason = "loop needs an invariant" + chc_why
     return _finding(ctx, obs, "unknown", reason=reason)
+
+
+MAX_AVOIDED = 40
+
+
+def _avoiding_unknowns(ctx: FnContext, ex, assertions: list):
+    """C: a model whose path evaluates none of the unsupported values that only some paths
+    evaluate, when the first one relied on one (`n + (p ? p->size : 0) - 1` breaks with p
+    NULL too), else None.  One every path evaluates may come after the failure (the
+    interpreter then stops first), else the new model fails to confirm as the first did."""
+    fresh = ex.externals
+    if ctx.fn.language != "c" or len(fresh) > MAX_AVOIDED:
+        return None
+    avoid = [z3.Not(f.guard) for f in fresh if not z3.is_true(f.guard)]
+    if not avoid:
+        return None
+    r = ctx.check_small(ex, assertions + avoid)
+    return r.model if r.status == "sat" else None
 
 
 def _deeper_bmc(ctx: FnContext, key, within):

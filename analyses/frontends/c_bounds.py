@@ -6,6 +6,8 @@ Every read or write of an element of a named array or pointer becomes an
 is known to have:
 
 * a local, static or global array of constant size `T a[N]`: 0 .. N-1;
+* a pointer parameter of a static function whose every call passes `&x` of one object
+  (c_single_objects): 0 .. 0;
 * a pointer/array parameter with `requires \\valid(a + (lo .. hi))` (or `\\valid_read`),
   `T a[static N]` (0 .. N-1), or `T a[n]` with an earlier integer parameter n
   (0 .. n-1, the C99 convention of a VLA parameter) — only while the function never
@@ -24,7 +26,9 @@ from pycparser import c_ast
 
 from .. import ir
 from .c_common import impure, is_int
+from .c_member_arrays import member_access, member_range
 from .c_memory import _base_and_index, _Scan
+from .c_single_objects import single_object_params
 from .c_strings import literal_of, literal_range
 from .c_types import NonInt
 
@@ -62,6 +66,10 @@ class AccessBounds:
                 self.ranges[name] = (vr.lo, vr.hi)
                 if vr.size_text:
                     self.sizes[name] = vr.size_text
+        zero = ir.Const(value=0, type=M)
+        for name in single_object_params(lw.ctx).get(fdef.decl.name, ()):
+            if name in self.params and name not in self.ranges and name not in self.assigned:
+                self.ranges[name] = (zero, zero)
         for name in list(self.ranges):
             lo, hi = self.ranges[name]
             self.ranges[name] = (self._at_entry(lw, lo), self._at_entry(lw, hi))
@@ -144,7 +152,7 @@ class AccessBounds:
         """Emit the obligation of one access (or note it unknown).  Returns the id of the
         index node lowered here (its value is reused by the access itself)."""
         span = lw.sp(node)
-        if id(node) in lw.address_only:
+        if id(node) in lw.address_only or _function_designator(lw, node):
             return None
         found = _base_and_index(node)
         literal = literal_of(lw, node.name if isinstance(node, c_ast.ArrayRef) else
@@ -153,11 +161,17 @@ class AccessBounds:
             found = ("", getattr(node, "subscript", None))
         elif found is not None and literal is None:
             literal = literal_of(lw, c_ast.ID(found[0]), self.assigned)
-        if found is None:
+        member = member_access(node) if found is None else None
+        if found is None and member is None:
             lw.bounds_unknown.append((_shape_reason(node), span))
             return None
-        base, index_node = found
-        rng = literal_range(literal) if literal is not None else self.range_of(lw, base)
+        if member is not None:
+            index_node = member[1]
+            rng = member_range(lw, member[0])
+        else:
+            base, index_node = found
+            rng = literal_range(literal) if literal is not None else \
+                self.range_of(lw, base)
         if isinstance(rng, str):
             lw.bounds_unknown.append((rng, span))
             return None
@@ -184,6 +198,14 @@ class AccessBounds:
         lw.out.append(ir.Assert(cond=cond, kind="bounds", span=span,
                                 message="out-of-bounds access"))
         return key
+
+
+def _function_designator(lw, node) -> bool:
+    """`*fp` of a function pointer (`(*fp)(x)`) designates a function, not an element."""
+    if not (isinstance(node, c_ast.UnaryOp) and node.op == "*"):
+        return False
+    t = lw.static_type(node.expr)
+    return isinstance(t, NonInt) and isinstance(t.elem, NonInt) and t.elem.desc == "function"
 
 
 def _shape_reason(node) -> str:

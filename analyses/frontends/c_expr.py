@@ -18,6 +18,7 @@ from .c_opaque import UNKNOWN, OpaqueValues, is_pointer
 from .c_arrays import assign_array, incdec_array, init_arrays, load as load_array
 from .c_bounds import check_access, init_access
 from .c_memory import lower_element
+from .c_null_tests import null_truth
 from .c_sizeof import lower_offsetof, lower_sizeof
 from .c_strings import literal_read
 from .c_types import VOID, CType, NonInt, as_cond, as_value, convert, describe
@@ -116,6 +117,8 @@ class ExprLowerer(OpaqueValues):
     def cond(self, node) -> ir.Expr:
         if isinstance(node, c_ast.Constant) and node.type == "string":
             return ir.Const(value=1, type=ir.BOOL, span=self.sp(node))   # `&& "message"`
+        if (test := null_truth(self, node)) is not None:                # `if (p)`
+            return test
         return as_cond(self.expr(node))
 
     def const(self, value: int, t: ir.Type, node) -> ir.Const:
@@ -199,6 +202,8 @@ class ExprLowerer(OpaqueValues):
             return as_cond(ir.Var(name=t, type=ir.C_INT, span=span))
         if node.op not in _ARITH and node.op not in _SHIFT and node.op not in _CMP:
             return self.unsup(f"operator {node.op}", node)
+        if node.op in ("==", "!=") and (test := null_truth(self, node)) is not None:
+            return test
         left, right = self.seq([node.left, node.right])
         return self.binop(node.op, left, right, span)
 

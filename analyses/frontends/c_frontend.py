@@ -47,6 +47,9 @@ class _Context:
         self.errors = program.errors
         self.annotations: list[acsl.Annotation] = []
         self.floor = 0
+        self.file_items: list = []       # the file's own top-level items (c_single_objects)
+        self.single_objects = None       # c_single_objects.single_object_params (lazy)
+        self.called_names = None         # c_single_objects.called_functions (lazy)
 
     def take_annotations(self, offset: int) -> list[acsl.Annotation]:
         """Unconsumed annotations between the current floor and offset (in order)."""
@@ -185,7 +188,8 @@ def _parse(text: str, path: str, data_model: str, program: ir.Program,
     from .c_memory import memory_free_functions
     ctx.memory_free = memory_free_functions(
         ast.ext, frozenset(getattr(ctx, "memory_free_headers", {})))
-    _lower_items(ctx, [e for e in ast.ext if not is_stub(e)])
+    ctx.file_items = [e for e in ast.ext if not is_stub(e)]
+    _lower_items(ctx, ctx.file_items)
     for name, t in ctx.header_externs.items():
         if name not in program.globals and re.search(rf"\b{re.escape(name)}\b", masked):
             program.globals[name] = t

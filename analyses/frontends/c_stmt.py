@@ -17,6 +17,7 @@ from .c_common import is_int
 from .c_expr import ExprLowerer
 from .c_arrays import declare_array, init_arrays, tracked_arrays
 from .c_bounds import AccessBounds
+from .c_null_tests import NullTests
 from .c_functions import valid_ranges
 from .c_memory import ElementReads, param_types
 from .c_strings import const_char_pointer_literal, sized_by_initializer
@@ -341,8 +342,9 @@ def lower_function(ctx, fdef: c_ast.FuncDef, name: str, ret, span: ir.Span, anns
                                getattr(ctx, "memory_free", frozenset()),
                                frozenset(lw.tracked_arrays))
     lw.bounds = AccessBounds(lw, fdef, declared, valid_ranges(ctx, lw, anns))
+    lw.null_tests = NullTests(lw, fdef, declared, anns, frozenset(lw.bounds.ranges))
     body = lw.block(fdef.body)
-    body = lw.bounds.prologue + lw.elements.prologue() + body
+    body = lw.bounds.prologue + lw.elements.prologue() + lw.null_tests.prologue() + body
     return ir.Function(name=name, params=params, ret=ret if is_int(ret) else None,
                        body=body, span=span, language="c", locals=dict(lw.locals),
                        unsupported=lw.unsupported, qualname=name,
