@@ -62,10 +62,16 @@ SAFETY_SHARE = 0.8
 def _run(ctx, kinds, findings) -> None:
     safety = kinds & {"contract", "overflow"}
     early = {}
+    verdicts: dict = {}             # callee name -> terminates? (shared by both passes)
     if "termination" in kinds:      # loops decided by their structure: no solver, kept
         from .termination_structural import structural_verdicts    # if the budget runs out
         early = structural_verdicts(ctx)
         findings += _judged_modular(list(early.values()), ctx)
+        if ctx.program.language == "c":     # loops proved without inferred invariants:
+            tctx = _c_termination_context(ctx)      # kept when safety runs long
+            quick = _quick_termination(tctx, verdicts, early)
+            early.update(quick)
+            findings += _judged_modular(list(quick.values()), tctx)
     if safety:
         parent = ctx.cancel
         share = _safety_slice(ctx, kinds, early)
@@ -98,19 +104,52 @@ def _run(ctx, kinds, findings) -> None:
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
-            # Termination is judged over unbounded signed integers (as SV-COMP defines it):
-            # a proof then never leans on overflow, and holds for every run without
-            # undefined behaviour; unsigned arithmetic still wraps.
-            tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-            tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
+            tctx = _c_termination_context(ctx)
             with E.unbounded_signed():
-                found = check_termination(tctx, {})
+                found = check_termination(tctx, verdicts, early)
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
             tctx = ctx if plain else FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
             found = check_termination(tctx, {}, early)
         mine = {id(f) for f in early.values()}
         findings += _judged_modular([f for f in found if id(f) not in mine], tctx)
+
+
+def _c_termination_context(ctx) -> FnContext:
+    """C termination is judged over unbounded signed integers (as SV-COMP defines it): a
+    proof then never leans on overflow, and holds for every run without undefined
+    behaviour; unsigned arithmetic still wraps (use it inside E.unbounded_signed())."""
+    tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+    tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
+    return tctx
+
+
+# share of the function's budget the quick termination pass (termination_quick.py) may
+# take before contracts and overflow: past it, its loops go to the full judgement
+QUICK_TERMINATION_SHARE = 0.3
+
+
+def _quick_termination(tctx, verdicts: dict, decided: dict) -> dict:
+    """Loops of a C function proved on the abstraction without inferred invariants
+    (id(loop) -> finding); what is proved before its share of the budget runs out."""
+    from .budget import Budget
+    from .termination_quick import quick_verdicts
+    parent = tctx.cancel
+    sub = Budget(parent.remaining_ms() / 1000 * QUICK_TERMINATION_SHARE, parent=parent) \
+        if isinstance(parent, Budget) else None
+    tctx.cancel = sub or parent
+    out: dict = {}
+    try:
+        with E.unbounded_signed():
+            quick_verdicts(tctx, verdicts, decided, out=out)
+    except Cancelled:
+        if sub is None or not sub.expired or parent.cancelled:
+            raise
+    finally:
+        tctx.cancel = parent
+        if sub is not None:
+            sub.stop()
+    return out
 
 
 def _judged_modular(found: list[Finding], tctx) -> list[Finding]:

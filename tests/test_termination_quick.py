@@ -1,0 +1,96 @@
+"""The quick termination pass (engine/termination_quick.py): loops proved on the abstract
+run without inferred invariants, before contracts and overflow, so a slow safety phase or a
+slow full judgement cannot leave them "don't know" (issue #13)."""
+from __future__ import annotations
+
+import textwrap
+
+from veriline.analyses import callgraph
+from veriline.analyses.api import Options, parse
+from veriline.analyses.engine import driver, termination
+from veriline.analyses.engine import encode as E
+from veriline.analyses.engine.budget import Budget
+from veriline.analyses.engine.context import FnContext
+from veriline.analyses.engine.termination_quick import quick_verdicts
+
+C = textwrap.dedent('''
+    int count(int n) { int i = 0; while (i < n) { i++; } return i; }
+    int step(int n) { int i = 0; int d = 1; while (i < n) { i = i + d; d = 1; } return i; }
+    int parity(int n) { int i = 0; while (i != n) { i += 2; } return i; }
+    int nested(int n) {
+        int s = 0;
+        for (int i = 0; i < n; i++) { int d = 1; int j = 0; while (j < n) { j += d; d = 1; } }
+        return s;
+    }
+    int spin(int k) { while (k != 0) { k = k - 2; } return 0; }
+    int calls(int n) { int i = 0; while (i < n) { spin(i); i++; } return i; }
+''')
+
+
+def _quick(name: str) -> dict:
+    prog = parse(C, "quick.c")
+    fn = prog.functions[name]
+    ctx = FnContext(prog, fn, Options(), None)
+    ctx.encoding = "int"
+    with E.math_width(E.contract_width(prog)), E.unbounded_signed():
+        found = quick_verdicts(ctx, {}, {})
+    lines = {id(loop): loop.span.line for loop in callgraph.loops_in(fn.body)}
+    return {lines[k]: f for k, f in found.items()}
+
+
+def _spin(ctx, *args, **kw):
+    while True:                 # a phase that would outlive any budget (simulated)
+        ctx.cancel.check()
+
+
+def test_loop_is_proved_while_safety_and_the_full_judgement_never_finish(monkeypatch):
+    """The loop's own ranking function needs no invariant: its verdict does not wait for
+    the rest of the function (here: safety and the full judgement that never end)."""
+    monkeypatch.setattr(driver, "_safety", _spin)
+    monkeypatch.setattr(termination, "check_termination", _spin)
+    prog = parse(C, "quick.c")
+    with Budget(3) as budget:
+        found = driver.verify(prog, "count", Options(), budget)
+    term = [f for f in found if f.kind == "termination"]
+    assert [(f.status, f.details["measure"], f.details["abstraction"]) for f in term] == \
+        [("proved", ["n - i"], "no inferred invariants")]
+    assert term[0].details["judgement"] == "modular"
+    assert all(f.status == "unknown" and f.property == "budget"
+               for f in found if f.kind != "termination")
+
+
+def test_quick_pass_proves_the_plain_counter():
+    found = _quick("count")
+    assert [(f.status, f.details["measure"]) for f in found.values()] == \
+        [("proved", ["n - i"])]
+
+
+def test_loop_needing_an_invariant_is_left_to_the_full_judgement():
+    """`i + d` decreases only under the invariant d == 1 (Houdini): not proved quickly,
+    proved by the full judgement."""
+    assert _quick("step") == {}
+    rep = driver.verify(parse(C, "quick.c"), "step", Options())
+    term = [f for f in rep if f.kind == "termination"]
+    assert [f.status for f in term] == ["proved"]
+    assert "abstraction" not in term[0].details
+
+
+def test_non_terminating_loop_is_never_proved_quickly():
+    assert _quick("parity") == {}
+    rep = driver.verify(parse(C, "quick.c"), "parity", Options())
+    assert [f.status for f in rep if f.kind == "termination"] == ["counterexample"]
+
+
+def test_outer_loop_waits_for_its_inner_loop():
+    """The inner loop needs an invariant, so the outer one is not proved quickly either
+    (its proof needs the inner loop's); both are proved by the full judgement."""
+    assert _quick("nested") == {}
+    rep = driver.verify(parse(C, "quick.c"), "nested", Options())
+    assert [f.status for f in rep if f.kind == "termination"] == ["proved", "proved"]
+
+
+def test_quick_proof_names_the_callee_it_assumes_returns():
+    found = _quick("calls")
+    assert [(f.status, f.details["assumes_return"]) for f in found.values()] == \
+        [("proved", ["spin"])]
+    assert "spin" in next(iter(found.values())).message
