@@ -90,7 +90,7 @@ def _run(ctx, kinds, findings) -> None:
                 raise
             # safety's share ran out: its properties get their own reason, and
             # termination goes on in a fresh context under the whole budget
-            ab = ctx.__dict__.get("abstract")
+            ab = ctx.__dict__.get("abstract") or ctx.__dict__.get("quick_run")
             findings += undecided(ctx.program, ctx.fn, safety, findings, parent.seconds,
                                   ab.obligations if ab is not None else None,
                                   reason=_share_reason(share, parent))
@@ -257,9 +257,13 @@ def solver_gave_up(reason) -> bool:
 
 def _safety_in(ctx, kinds, encoding: str, spans=None, out=None) -> list[Finding]:
     from .safety import check_safety
+    from .safety_quick import quick_safety, worth_it
     ctx.encoding = encoding
     with E.int_model(encoding == "int"):
-        return check_safety(ctx, kinds, out=out, spans=spans)
+        skip = set()
+        if spans is None and out is not None and worth_it(ctx):
+            skip = quick_safety(ctx, kinds, out)    # proofs without loop invariants
+        return check_safety(ctx, kinds, out=out, spans=spans, skip=skip)
 
 
 def merge_definite(first: list[Finding], second: list[Finding]) -> list[Finding]:
@@ -294,7 +298,7 @@ def _mark_judgement(j, safety: list[Finding]) -> None:
 
 def _out_of_budget(ctx, kinds, done) -> list[Finding]:
     """'don't know' for every property the budget left undecided."""
-    ab = ctx.__dict__.get("abstract")          # the abstract run, if it got that far
+    ab = ctx.__dict__.get("abstract") or ctx.__dict__.get("quick_run")   # if it got that far
     return undecided(ctx.program, ctx.fn, kinds, done, ctx.cancel.seconds,
                      ab.obligations if ab is not None else None)
 
