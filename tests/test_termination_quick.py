@@ -94,3 +94,47 @@ def test_quick_proof_names_the_callee_it_assumes_returns():
     assert [(f.status, f.details["assumes_return"]) for f in found.values()] == \
         [("proved", ["spin"])]
     assert "spin" in next(iter(found.values())).message
+
+
+TWO = textwrap.dedent('''
+    int two(int n) {
+        int i = 0;
+        while (i < n) { i++; }
+        int j = 0;
+        int d = 1;
+        while (j < n) { j = j + d; d = 1; }
+        return j;
+    }
+''')
+
+
+def test_full_judgement_infers_invariants_only_where_a_loop_is_left(monkeypatch):
+    """The first loop is proved quickly: the full judgement's run infers no invariant
+    for it, and still proves the second loop with its invariant (d == 1)."""
+    from veriline.analyses.engine import loops
+    inferred = []
+    real = loops._infer
+
+    def spy(ex, loop, *args):
+        out = real(ex, loop, *args)
+        if ex.infer and ex.scratch == 0:
+            inferred.append((loop.span.line, bool(out)))
+        return out
+
+    monkeypatch.setattr(loops, "_infer", spy)
+    found = driver.verify(parse(TWO, "two.c"), "two", Options(analyses=frozenset(
+        {"termination"})))
+    term = [(f.span.line, f.status, "abstraction" in f.details)
+            for f in found if f.kind == "termination"]
+    assert term == [(4, "proved", True), (7, "proved", False)]
+    assert inferred == [(4, False), (7, True)]
+
+
+def test_settled_loops_are_those_enclosing_nothing_undecided():
+    prog = parse(C, "quick.c")
+    fn = prog.functions["nested"]
+    outer, inner = callgraph.loops_in(fn.body)
+    assert driver._settled_loops(fn, {id(outer): None}) == frozenset()
+    assert driver._settled_loops(fn, {id(inner): None}) == frozenset({id(inner)})
+    assert driver._settled_loops(fn, {id(outer): None, id(inner): None}) == \
+        frozenset({id(outer), id(inner)})

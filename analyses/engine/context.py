@@ -39,6 +39,7 @@ class FnContext:
         self.decided_by = ""       # solver of the last definite answer ("z3", "cvc5", ...)
         self.isolated = False      # every query in killable solver processes (retries)
         self.infer = True          # False: its abstract run infers no loop invariants
+        self.skip_infer = frozenset()      # id()s of loops whose invariants are not needed
         self.max_query_ms = None   # a cap on every query's limit (quick attempts)
 
     # ------------------------------------------------------------------ solving
@@ -117,7 +118,7 @@ class FnContext:
                       options=self.options,
                       checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
         ex.cancel = self.cancel
-        ex.infer = self.infer
+        ex.infer, ex.skip_infer = self.infer, self.skip_infer
         for name, value in setup.items():
             setattr(ex, name, value)
         ex.run()

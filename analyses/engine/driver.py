@@ -105,6 +105,7 @@ def _run(ctx, kinds, findings) -> None:
         from .termination import check_termination
         if ctx.program.language == "c":
             tctx = _c_termination_context(ctx)
+            tctx.skip_infer = _settled_loops(ctx.fn, early)
             with E.unbounded_signed():
                 found = check_termination(tctx, verdicts, early)
         else:
@@ -122,6 +123,19 @@ def _c_termination_context(ctx) -> FnContext:
     tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
     tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
     return tctx
+
+
+def _settled_loops(fn, decided: dict) -> frozenset:
+    """id()s of fn's loops whose termination is decided and that enclose no undecided
+    loop: the full judgement's abstract run infers no invariants for them (fewer
+    invariants: still sound, and the loops left to judge rarely need those)."""
+    from .. import callgraph
+    out = set()
+    for loop in callgraph.loops_in(fn.body):
+        if id(loop) in decided and all(id(inner) in decided
+                                       for inner in callgraph.loops_in(loop.body)):
+            out.add(id(loop))
+    return frozenset(out)
 
 
 # share of the function's budget the quick termination pass (termination_quick.py) may
