@@ -138,3 +138,22 @@ def test_settled_loops_are_those_enclosing_nothing_undecided():
     assert driver._settled_loops(fn, {id(inner): None}) == frozenset({id(inner)})
     assert driver._settled_loops(fn, {id(outer): None, id(inner): None}) == \
         frozenset({id(outer), id(inner)})
+
+
+def test_short_circuit_condition_gives_its_guard_as_a_ranking_candidate():
+    """`while (idx <= end && digit(s[idx]))`: the frontend hoists the call into a
+    short-circuit temporary, which hid `end - idx + 1` from the ranking candidates."""
+    src = textwrap.dedent('''
+        int digit(int c);
+        int skip(const char *s, int idx, int end) {
+            while (idx <= end && digit(s[idx])) idx++;
+            return idx;
+        }
+    ''')
+    prog = parse(src, "sc.c")
+    ctx = FnContext(prog, prog.functions["skip"], Options(), None)
+    ctx.encoding = "int"
+    with E.math_width(E.contract_width(prog)), E.unbounded_signed():
+        found = list(quick_verdicts(ctx, {}, {}).values())
+    assert [(f.status, f.details["measure"]) for f in found] == \
+        [("proved", ["end - idx + 1"])]
