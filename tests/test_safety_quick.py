@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from veriline.analyses.api import Options, parse
-from veriline.analyses.engine import driver, safety
+from veriline.analyses.engine import driver, safety, safety_quick
 from veriline.analyses.engine import encode as E
 from veriline.analyses.engine.budget import Budget
 from veriline.analyses.engine.context import FnContext
@@ -44,7 +44,8 @@ def test_property_without_invariant_is_proved_quickly_and_the_other_is_left():
     assert len(keys) == 1
 
 
-def test_full_judgement_still_proves_the_rest_once():
+def test_full_judgement_still_proves_the_rest_once(monkeypatch):
+    monkeypatch.setattr(safety_quick, "QUICK_MIN_STATEMENTS", 0)   # small: see below
     found = driver.verify(parse(C, "quick.c"), "sum", Options())
     ov = sorted((f.span.line, f.status) for f in found if f.kind == "overflow")
     assert ov == [(6, "proved"), (7, "proved")]
@@ -59,6 +60,7 @@ def test_quick_proofs_survive_a_full_judgement_that_never_ends(monkeypatch):
             ctx.cancel.check()
 
     monkeypatch.setattr(safety, "check_safety", spin)
+    monkeypatch.setattr(safety_quick, "QUICK_MIN_STATEMENTS", 0)
     with Budget(3) as budget:
         found = driver.verify(parse(C, "quick.c"), "sum", Options(), budget)
     ov = sorted((f.span.line, f.status, f.property) for f in found if f.kind == "overflow")
@@ -66,7 +68,12 @@ def test_quick_proofs_survive_a_full_judgement_that_never_ends(monkeypatch):
     assert [f.status for f in found if f.kind == "termination"] == ["proved"]
 
 
-def test_no_quick_run_without_loops():
+def test_quick_run_only_for_large_functions_with_loops(monkeypatch):
     prog = parse(C, "quick.c")
-    assert not worth_it(FnContext(prog, prog.functions["plain"], Options(), None))
-    assert worth_it(FnContext(prog, prog.functions["sum"], Options(), None))
+    ctx = {n: FnContext(prog, prog.functions[n], Options(), None) for n in ("plain", "sum")}
+    assert not worth_it(ctx["sum"])         # 6 statements: the full run is cheap
+    monkeypatch.setattr(safety_quick, "QUICK_MIN_STATEMENTS", 6)
+    assert worth_it(ctx["sum"])
+    assert not worth_it(ctx["plain"])       # no loop: the quick run is the full one
+    monkeypatch.setattr(safety_quick, "QUICK_MIN_STATEMENTS", 7)
+    assert not worth_it(ctx["sum"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from .. import callgraph
+from .. import callgraph, ir
 from ..findings import PROVED
 from ..solver import recorder
 from .audit import attach
@@ -29,13 +29,30 @@ from .state import violation
 QUICK_QUERY_MS = 300
 
 
+# functions smaller than this (statements, with the callees it may inline) get no quick
+# run: their full run is cheap, and the extra queries would only change z3's state
+# before its Horn-clause engine runs (Spacer's search is sensitive to it)
+QUICK_MIN_STATEMENTS = 50
+
+
 def worth_it(ctx: FnContext) -> bool:
-    """Could an abstract run without invariants differ from the full one (and be much
-    cheaper)?  Only when the function or a function it calls has a loop."""
-    if callgraph.loops_in(ctx.fn.body):
-        return True
-    return any(callgraph.loops_in(g.body) for name in callgraph.callees(ctx.fn)
-               if (g := ctx.program.functions.get(name)) is not None)
+    """Could an abstract run without invariants differ from the full one and be much
+    cheaper?  When the function is large and it or a function it calls has a loop."""
+    program = ctx.program
+    body = [ctx.fn] + [g for name in callgraph.callees(ctx.fn)
+                       if (g := program.functions.get(name)) is not None]
+    if not any(callgraph.loops_in(g.body) for g in body):
+        return False
+    return sum(_statements(g.body) for g in body) >= QUICK_MIN_STATEMENTS
+
+
+def _statements(node) -> int:
+    if isinstance(node, (list, tuple)):
+        return sum(_statements(n) for n in node)
+    if isinstance(node, ir.Stmt):
+        return 1 + sum(_statements(v) for v in vars(node).values()
+                       if isinstance(v, (list, tuple, ir.Stmt)))
+    return 0
 
 
 def quick_safety(ctx: FnContext, kinds: set, out: list) -> set:
