@@ -157,3 +157,22 @@ def test_short_circuit_condition_gives_its_guard_as_a_ranking_candidate():
         found = list(quick_verdicts(ctx, {}, {}).values())
     assert [(f.status, f.details["measure"]) for f in found] == \
         [("proved", ["end - idx + 1"])]
+
+
+def test_safety_share_grows_with_the_loops_the_quick_pass_settled():
+    """Termination keeps 20 % of the time for its loops: half of it when half of them
+    are settled, none when all are (and the whole of it for recursion)."""
+    prog = parse(TWO, "two.c")
+    fn = prog.functions["two"]
+    first, second = callgraph.loops_in(fn.body)
+    ctx = FnContext(prog, fn, Options(), None)
+    kinds = {"contract", "overflow", "termination"}
+    with Budget(100) as parent:
+        ctx.cancel = parent
+        shares = []
+        for early in ({}, {id(first): None}, {id(first): None, id(second): None}):
+            share = driver._safety_slice(ctx, kinds, early)
+            shares.append(None if share is None else round(share.seconds / 100, 1))
+            if share is not None:
+                share.stop()
+    assert shares == [0.8, 0.9, None]

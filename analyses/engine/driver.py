@@ -54,7 +54,8 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 
 
 # share of the function's remaining budget that contracts and overflow may use when
-# termination still has loops or recursion to judge (it gets the rest, and all that
+# termination still has every loop or recursion to judge (more when the quick pass
+# settled some loops: _safety_slice) (it gets the rest, and all that
 # safety leaves unused): one slow safety query must not leave every loop "don't know"
 SAFETY_SHARE = 0.8
 
@@ -182,10 +183,15 @@ def _safety_slice(ctx, kinds, early=None):
     parent = ctx.cancel
     if "termination" not in kinds or not isinstance(parent, Budget):
         return None
-    if all(id(loop) in (early or {}) for loop in callgraph.loops_in(ctx.fn.body)) and \
-            not callgraph.is_recursive(ctx.program, ctx.fn.name):
+    loops = callgraph.loops_in(ctx.fn.body)
+    left = [loop for loop in loops if id(loop) not in (early or {})]
+    recursive = callgraph.is_recursive(ctx.program, ctx.fn.name)
+    if not left and not recursive:
         return None         # nothing left for termination to judge
-    share = Budget(parent.remaining_ms() / 1000 * SAFETY_SHARE, parent=parent)
+    # termination keeps its share in proportion to the loops it has left to judge (the
+    # quick pass may have settled most of them)
+    reserve = (1 - SAFETY_SHARE) * (1 if recursive else len(left) / len(loops))
+    share = Budget(parent.remaining_ms() / 1000 * (1 - reserve), parent=parent)
     return share
 
 
