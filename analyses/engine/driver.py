@@ -54,9 +54,9 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 
 
 # share of the function's remaining budget that contracts and overflow may use when
-# termination still has every loop or recursion to judge (more when the quick pass
-# settled some loops: _safety_slice) (it gets the rest, and all that
-# safety leaves unused): one slow safety query must not leave every loop "don't know"
+# termination still has every loop or recursion to judge (it gets the rest, and all that
+# safety leaves unused): one slow safety query must not leave every loop "don't know".
+# The quick pass settling some loops shrinks termination's part (_safety_slice).
 SAFETY_SHARE = 0.8
 
 
