@@ -74,7 +74,14 @@ def test_valid_parameter_loop_is_proved(found):
     assert f.status == "proved"
 
 
-def test_houdini_infers_the_loop_bounds_invariant():
+def test_houdini_infers_the_loop_bounds_invariant(monkeypatch):
+    """Shown on the loop's termination finding when the full judgement decides it (by
+    default the loop is proved on the quick abstraction, which needs no invariant)."""
+    from veriline.analyses.engine import driver
+    rep = analyze_source(SRC, "t.c", Options())
+    [quick] = [f for f in rep.findings if f.function == "fill" and f.property == "loop"]
+    assert (quick.status, quick.details["abstraction"]) == ("proved", "no inferred invariants")
+    monkeypatch.setattr(driver, "_quick_termination", lambda *args: {})
     rep = analyze_source(SRC, "t.c", Options())
     [loop] = [f for f in rep.findings if f.function == "fill" and f.property == "loop"]
     assert {"i >= 0", "i <= n"} <= set(loop.details["invariants"])

@@ -342,6 +342,8 @@ def test_termination_keeps_its_share_when_safety_runs_out(monkeypatch):
 
     monkeypatch.setattr(driver, "_safety", slow_safety)
     monkeypatch.setattr(driver, "SAFETY_SHARE", 0.05)
+    # the full judgement's share is what is tested (the quick pass would prove the loop)
+    monkeypatch.setattr(driver, "_quick_termination", lambda *args: {})
     prog = parse(textwrap.dedent('''
         int count(int n) {
             int i = 0;
@@ -412,6 +414,7 @@ def test_termination_running_out_names_the_whole_budget(monkeypatch):
     monkeypatch.setattr(driver, "_safety", spin)
     monkeypatch.setattr(termination, "check_termination", spin)
     monkeypatch.setattr(driver, "SAFETY_SHARE", 0.3)
+    monkeypatch.setattr(driver, "_quick_termination", lambda *args: {})
     prog = parse("int count(int n) { int i = 0; while (i < n) { i++; } return i; }\n",
                  "whole.c")
     with Budget(3) as budget:

@@ -38,6 +38,9 @@ class FnContext:
         self.gave_up = 0           # queries every solver left unknown
         self.decided_by = ""       # solver of the last definite answer ("z3", "cvc5", ...)
         self.isolated = False      # every query in killable solver processes (retries)
+        self.infer = True          # False: its abstract run infers no loop invariants
+        self.skip_infer = frozenset()      # id()s of loops whose invariants are not needed
+        self.max_query_ms = None   # a cap on every query's limit (quick attempts)
 
     # ------------------------------------------------------------------ solving
     def check(self, assertions: list, timeout_ms: Optional[int] = None,
@@ -47,6 +50,8 @@ class FnContext:
         if self.cancel is not None:
             self.cancel.check()
         t = timeout_ms or self.options.timeout_ms
+        if self.max_query_ms is not None:
+            t = min(t, self.max_query_ms)
         remaining = getattr(self.cancel, "remaining_ms", None)
         if remaining is not None:          # a function budget: no query outlives it
             t = max(1, min(t, remaining()))
@@ -113,6 +118,7 @@ class FnContext:
                       options=self.options,
                       checker=lambda a: self.check(a, min(self.options.timeout_ms, 2000)))
         ex.cancel = self.cancel
+        ex.infer, ex.skip_infer = self.infer, self.skip_infer
         for name, value in setup.items():
             setattr(ex, name, value)
         ex.run()

@@ -57,18 +57,25 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
 
 
 # share of the function's remaining budget that contracts and overflow may use when
-# termination still has loops or recursion to judge (it gets the rest, and all that
-# safety leaves unused): one slow safety query must not leave every loop "don't know"
+# termination still has every loop or recursion to judge (it gets the rest, and all that
+# safety leaves unused): one slow safety query must not leave every loop "don't know".
+# The quick pass settling some loops shrinks termination's part (_safety_slice).
 SAFETY_SHARE = 0.8
 
 
 def _run(ctx, kinds, findings) -> None:
     safety = kinds & {"contract", "overflow"}
     early = {}
+    verdicts: dict = {}             # callee name -> terminates? (shared by both passes)
     if "termination" in kinds:      # loops decided by their structure: no solver, kept
         from .termination_structural import structural_verdicts    # if the budget runs out
         early = structural_verdicts(ctx)
         findings += _judged_modular(list(early.values()), ctx)
+        if ctx.program.language == "c":     # loops proved without inferred invariants:
+            tctx = _c_termination_context(ctx)      # kept when safety runs long
+            quick = _quick_termination(tctx, verdicts, early)
+            early.update(quick)
+            findings += _judged_modular(list(quick.values()), tctx)
     if safety:
         parent = ctx.cancel
         share = _safety_slice(ctx, kinds, early)
@@ -87,7 +94,7 @@ def _run(ctx, kinds, findings) -> None:
                 raise
             # safety's share ran out: its properties get their own reason, and
             # termination goes on in a fresh context under the whole budget
-            ab = ctx.__dict__.get("abstract")
+            ab = ctx.__dict__.get("abstract") or ctx.__dict__.get("quick_run")
             findings += undecided(ctx.program, ctx.fn, safety, findings, parent.seconds,
                                   ab.obligations if ab is not None else None,
                                   reason=_share_reason(share, parent))
@@ -101,19 +108,66 @@ def _run(ctx, kinds, findings) -> None:
     if "termination" in kinds:
         from .termination import check_termination
         if ctx.program.language == "c":
-            # Termination is judged over unbounded signed integers (as SV-COMP defines it):
-            # a proof then never leans on overflow, and holds for every run without
-            # undefined behaviour; unsigned arithmetic still wraps.
-            tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-            tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
+            tctx = _c_termination_context(ctx)
+            tctx.skip_infer = _settled_loops(ctx.fn, early)
             with E.unbounded_signed():
-                found = check_termination(tctx, {})
+                found = check_termination(tctx, verdicts, early)
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
             tctx = ctx if plain else FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
             found = check_termination(tctx, {}, early)
         mine = {id(f) for f in early.values()}
         findings += _judged_modular([f for f in found if id(f) not in mine], tctx)
+
+
+def _c_termination_context(ctx) -> FnContext:
+    """C termination is judged over unbounded signed integers (as SV-COMP defines it): a
+    proof then never leans on overflow, and holds for every run without undefined
+    behaviour; unsigned arithmetic still wraps (use it inside E.unbounded_signed())."""
+    tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
+    tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
+    return tctx
+
+
+def _settled_loops(fn, decided: dict) -> frozenset:
+    """id()s of fn's loops whose termination is decided and that enclose no undecided
+    loop: the full judgement's abstract run infers no invariants for them (fewer
+    invariants: still sound, and the loops left to judge rarely need those)."""
+    from .. import callgraph
+    out = set()
+    for loop in callgraph.loops_in(fn.body):
+        if id(loop) in decided and all(id(inner) in decided
+                                       for inner in callgraph.loops_in(loop.body)):
+            out.add(id(loop))
+    return frozenset(out)
+
+
+# share of the function's budget the quick termination pass (termination_quick.py) may
+# take before contracts and overflow: past it, its loops go to the full judgement
+QUICK_TERMINATION_SHARE = 0.3
+
+
+def _quick_termination(tctx, verdicts: dict, decided: dict) -> dict:
+    """Loops of a C function proved on the abstraction without inferred invariants
+    (id(loop) -> finding); what is proved before its share of the budget runs out."""
+    from .budget import Budget
+    from .termination_quick import quick_verdicts
+    parent = tctx.cancel
+    sub = Budget(parent.remaining_ms() / 1000 * QUICK_TERMINATION_SHARE, parent=parent) \
+        if isinstance(parent, Budget) else None
+    tctx.cancel = sub or parent
+    out: dict = {}
+    try:
+        with E.unbounded_signed():
+            quick_verdicts(tctx, verdicts, decided, out=out)
+    except Cancelled:
+        if sub is None or not sub.expired or parent.cancelled:
+            raise
+    finally:
+        tctx.cancel = parent
+        if sub is not None:
+            sub.stop()
+    return out
 
 
 def _judged_modular(found: list[Finding], tctx) -> list[Finding]:
@@ -132,10 +186,15 @@ def _safety_slice(ctx, kinds, early=None):
     parent = ctx.cancel
     if "termination" not in kinds or not isinstance(parent, Budget):
         return None
-    if all(id(loop) in (early or {}) for loop in callgraph.loops_in(ctx.fn.body)) and \
-            not callgraph.is_recursive(ctx.program, ctx.fn.name):
+    loops = callgraph.loops_in(ctx.fn.body)
+    left = [loop for loop in loops if id(loop) not in (early or {})]
+    recursive = callgraph.is_recursive(ctx.program, ctx.fn.name)
+    if not left and not recursive:
         return None         # nothing left for termination to judge
-    share = Budget(parent.remaining_ms() / 1000 * SAFETY_SHARE, parent=parent)
+    # termination keeps its share in proportion to the loops it has left to judge (the
+    # quick pass may have settled most of them)
+    reserve = (1 - SAFETY_SHARE) * (1 if recursive else len(left) / len(loops))
+    share = Budget(parent.remaining_ms() / 1000 * (1 - reserve), parent=parent)
     return share
 
 
@@ -221,9 +280,13 @@ def solver_gave_up(reason) -> bool:
 
 def _safety_in(ctx, kinds, encoding: str, spans=None, out=None) -> list[Finding]:
     from .safety import check_safety
+    from .safety_quick import quick_safety, worth_it
     ctx.encoding = encoding
     with E.int_model(encoding == "int"):
-        return check_safety(ctx, kinds, out=out, spans=spans)
+        skip = set()
+        if spans is None and out is not None and worth_it(ctx):
+            skip = quick_safety(ctx, kinds, out)    # proofs without loop invariants
+        return check_safety(ctx, kinds, out=out, spans=spans, skip=skip)
 
 
 def merge_definite(first: list[Finding], second: list[Finding]) -> list[Finding]:
@@ -258,7 +321,7 @@ def _mark_judgement(j, safety: list[Finding]) -> None:
 
 def _out_of_budget(ctx, kinds, done) -> list[Finding]:
     """'don't know' for every property the budget left undecided."""
-    ab = ctx.__dict__.get("abstract")          # the abstract run, if it got that far
+    ab = ctx.__dict__.get("abstract") or ctx.__dict__.get("quick_run")   # if it got that far
     return undecided(ctx.program, ctx.fn, kinds, done, ctx.cancel.seconds,
                      ab.obligations if ab is not None else None)
 

@@ -211,7 +211,7 @@ def _infer(ex, loop, entry: State, head: State, modified: list[str]):
     """Houdini over candidate facts; returns [(label, fn(vars) -> BoolRef)].  Each
     candidate's term is built once per state; rounds only drop candidates."""
     from .invariants import candidates
-    if ex.checker is None or not modified:
+    if ex.checker is None or not modified or not ex.infer or id(loop) in ex.skip_infer:
         return []
     cands = []
     extra = ex.extra_invariants.get(id(loop), [])

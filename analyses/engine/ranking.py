@@ -92,7 +92,8 @@ def loop_candidates(ex, fn: ir.Function, loop: ir.While, modified: list[str], he
         out.append(Measure(loop.variant.text or _text(fn, v),
                            lambda vs, v=v: E.numeric([(_ev(ex, v, vs), v.type)])[0]))
     guards = []       # (parts, plus, text) of each bounded difference in the condition
-    for atom in [a for a in _atoms(loop.cond) if plain_expr(a)] + staying_atoms(loop.body):
+    for atom in [a for a in _atoms(loop.cond) if plain_expr(a)] + staying_atoms(loop.body) \
+            + _short_circuit_guards(loop.body):
         truth = _truth_operand(atom)
         if truth is not None:           # `while (n)`: n != 0, so |n| may fall to zero
             zero = ir.Const(value=0, type=truth.type, span=truth.span)
@@ -149,6 +150,18 @@ def staying_atoms(body: list) -> list:
             out += _atoms(st.cond)
         out += staying_atoms(st.then) + staying_atoms(st.orelse)
     return [a for a in out if a is not None and plain_expr(a)]
+
+
+def _short_circuit_guards(body: list) -> list:
+    """The comparisons guarding a short-circuit temporary: the C frontend lowers
+    `while (i <= n && f(i))` to `sc = 0; if (i <= n) { sc = f(i); } if (!sc) break;`, so
+    `i <= n` holds on every path that stays (candidates only, checked like any other)."""
+    out: list = []
+    for st in body:
+        if isinstance(st, ir.If) and not st.orelse and any(
+                isinstance(s, ir.Assign) and s.target.startswith("sc$") for s in st.then):
+            out += [a for a in _atoms(st.cond) if plain_expr(a)]
+    return out
 
 
 def plain_expr(e) -> bool:

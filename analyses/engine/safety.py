@@ -40,16 +40,17 @@ def group(obligations) -> "OrderedDict":
 
 
 def check_safety(ctx: FnContext, kinds: set[str], out: list | None = None,
-                 spans=None) -> list[Finding]:
+                 spans=None, skip=frozenset()) -> list[Finding]:
     """Findings in property order; each is also appended to `out` as soon as it is decided
     (so a budget that runs out keeps what was decided).  spans: decide only the obligations
-    at these places (a retry in another encoding)."""
+    at these places (a retry in another encoding); skip: obligation keys decided already
+    (safety_quick.py)."""
     findings = out if out is not None else []
     if spans is None and "overflow" in kinds:
         _unknown_bounds(ctx, findings)
     ab = ctx.abstract
     groups = OrderedDict((k, v) for k, v in group(ab.obligations).items() if k[0] in kinds
-                         and (spans is None or v[0].span in spans))
+                         and (spans is None or v[0].span in spans) and k not in skip)
     if not groups:
         return findings
     t0 = time.perf_counter()

@@ -62,6 +62,9 @@ class SymExec(MemoryExec):
         self.lang = fn.language
         self.counter = 0
         self.scratch = 0                  # >0: exploratory run, record nothing
+        self.infer = True                 # False: loops get no Houdini invariants (a quick,
+                                          # coarser abstraction: still sound for proofs)
+        self.skip_infer: frozenset = frozenset()    # id()s of loops that get none either
         self.inputs: dict[str, z3.ExprRef] = {}
         self.input_types: dict[str, ir.Type] = {}
         self.pre: list = []

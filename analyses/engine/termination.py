@@ -35,6 +35,8 @@ from .termination_common import (TERMINATING_LIBRARY, assumption_text, finding, 
 __all__ = ["check_termination", "head_span", "TERMINATING_LIBRARY", "terminates"]
 
 
+NEVER_REPEATS = ("terminates: no path goes around the loop (every pass leaves it: "
+                 "the condition is false after the body, or it breaks or returns)")
 RANKING_ROLE = "ranking function search (candidate: bounded below and decreasing on every path)"
 
 
@@ -155,8 +157,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         return _opaque_verdict(ctx, rec, opaque_iter, blockers, assumed, inner_bad)
     if never:
         ranking = ["once"]
-        proved_msg = ("terminates: no path goes around the loop (every pass leaves it: "
-                      "the condition is false after the body, or it breaks or returns)")
+        proved_msg = NEVER_REPEATS
     elif loop.range_loop:
         ranking = ["range"]
         proved_msg = ("terminates: a for-loop over range(...) whose counter the body "
