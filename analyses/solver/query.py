@@ -216,10 +216,45 @@ def _check(assertions: list, timeout_ms: int, cache, cancel: Optional[CancelToke
     return res
 
 
+SIMPLE_MS = 500     # the plain SMT core's share of a linear or bit-vector query
+
+
 def _solve(assertions: list, timeout_ms: int, rlimit: int,
            cancel: Optional[CancelToken]) -> Result:
+    """A linear-integer or bit-vector query goes to z3's plain SMT core (z3.SimpleSolver)
+    for at most SIMPLE_MS first, then to z3's default solver for the rest of the time;
+    any other query (nonlinear: the core may overrun its time limit there by minutes)
+    only to the default solver.  Why: the default solver picks a tactic per query
+    (bounded integers are bit-blasted, ...) and pays 1-100 ms for that even on
+    one-variable queries, which the core settles in a millisecond; the tactics still get
+    what the core does not settle quickly."""
     t0 = time.perf_counter()
-    s = z3.Solver()
+    first = min(timeout_ms, SIMPLE_MS) if _core_first(assertions) else 0
+    res = None
+    if first:
+        res = _solve_with(z3.SimpleSolver(), assertions, first, rlimit, cancel, t0)
+    left = timeout_ms - int((time.perf_counter() - t0) * 1000)
+    if res is None or (res.status == "unknown" and timeout_ms > first and left > 0):
+        res = _solve_with(z3.Solver(), assertions, left, rlimit, cancel, t0)
+    res.timeout_ms = timeout_ms
+    if res.status == "unknown" and res.reason.startswith("timeout after"):
+        res.reason = f"timeout after {timeout_ms} ms"
+    return res
+
+
+_LINEAR = (z3.Probe("is-lia"), z3.Probe("is-qfbv"))
+
+
+def _core_first(assertions: list) -> bool:
+    """Linear integer arithmetic or pure bit-vectors: where the core keeps its limits."""
+    g = z3.Goal()
+    g.add(*assertions)
+    return any(p(g) for p in _LINEAR)
+
+
+def _solve_with(s, assertions: list, timeout_ms: int, rlimit: int,
+                cancel: Optional[CancelToken], t0: float) -> Result:
+    t1 = time.perf_counter()
     s.set("timeout", int(timeout_ms))
     if rlimit:
         s.set("rlimit", int(rlimit))
@@ -231,9 +266,10 @@ def _solve(assertions: list, timeout_ms: int, rlimit: int,
     finally:
         if cancel is not None:
             cancel._attach(None)
-    dt = (time.perf_counter() - t0) * 1000
+    now = time.perf_counter()
+    dt = (now - t0) * 1000
     STATS.solver_calls += 1
-    STATS.solver_ms += dt
+    STATS.solver_ms += (now - t1) * 1000
     if cancel is not None and cancel.cancelled:
         raise Cancelled()
     if r == z3.sat:
