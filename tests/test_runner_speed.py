@@ -1,5 +1,5 @@
 """What makes a cold `veriline check` fast without changing a verdict: the plain SMT core
-first on linear and bit-vector queries (the default strategy on the rest and after it),
+first on linear integer queries (the default strategy on the rest and after it),
 the heaviest waiting function started first, and a warm-up that verifies nothing."""
 import os
 import sys
@@ -14,7 +14,7 @@ def test_linear_and_bit_vector_queries_go_to_the_core_first_nonlinear_ones_do_no
     x, y = z3.Ints("x y")
     b, c = z3.BitVecs("b c", 32)
     assert _core_first([x + 3 * y > 2, x <= 2147483647, x % 4 == 1]) is True
-    assert _core_first([b * c == 7, z3.ULT(b, c)]) is True
+    assert _core_first([b * c == 7, z3.ULT(b, c)]) is False     # bit-vectors: as before
     assert _core_first([x * y == 7]) is False
     assert _core_first([x % y == 1]) is False
     assert _core_first([z3.BV2Int(b) + x > 3]) is False   # mixed: the default strategy

@@ -216,18 +216,19 @@ def _check(assertions: list, timeout_ms: int, cache, cancel: Optional[CancelToke
     return res
 
 
-SIMPLE_MS = 500     # the plain SMT core's share of a linear or bit-vector query
+SIMPLE_MS = 500     # the plain SMT core's share of a linear integer query
 
 
 def _solve(assertions: list, timeout_ms: int, rlimit: int,
            cancel: Optional[CancelToken]) -> Result:
-    """A linear-integer or bit-vector query goes to z3's plain SMT core (z3.SimpleSolver)
-    for at most SIMPLE_MS first, then to z3's default solver for the rest of the time;
-    any other query (nonlinear: the core may overrun its time limit there by minutes)
-    only to the default solver.  Why: the default solver picks a tactic per query
-    (bounded integers are bit-blasted, ...) and pays 1-100 ms for that even on
-    one-variable queries, which the core settles in a millisecond; the tactics still get
-    what the core does not settle quickly."""
+    """A linear integer query goes to z3's plain SMT core (z3.SimpleSolver) for at most
+    SIMPLE_MS first, then to z3's default solver for the rest of the time; any other
+    query only to the default solver (nonlinear: the core may overrun its time limit
+    there by minutes; bit-vectors: the core's models differ from the bit-blaster's, and
+    some of the engine's don't-know verdicts still depend on which model comes back).
+    Why: the default solver picks a tactic per query (bounded integers are bit-blasted,
+    ...) and pays 1-100 ms for that even on one-variable queries, which the core settles
+    in a millisecond; the tactics still get what the core does not settle quickly."""
     t0 = time.perf_counter()
     first = min(timeout_ms, SIMPLE_MS) if _core_first(assertions) else 0
     res = None
@@ -242,14 +243,14 @@ def _solve(assertions: list, timeout_ms: int, rlimit: int,
     return res
 
 
-_LINEAR = (z3.Probe("is-lia"), z3.Probe("is-qfbv"))
+_LINEAR = z3.Probe("is-lia")
 
 
 def _core_first(assertions: list) -> bool:
-    """Linear integer arithmetic or pure bit-vectors: where the core keeps its limits."""
+    """Linear integer arithmetic: where the core is fast and keeps its limits."""
     g = z3.Goal()
     g.add(*assertions)
-    return any(p(g) for p in _LINEAR)
+    return bool(_LINEAR(g))
 
 
 def _solve_with(s, assertions: list, timeout_ms: int, rlimit: int,
