@@ -113,9 +113,7 @@ def time_examples(mode: str, runs: int = 5) -> tuple[float, float]:
     --no-cache` (a fresh process each run).  The CPU figure depends less on the load that
     other processes put on the machine.  Measured on 2 cores, int mode, 5 runs: before
     the integer model (ef26e43) 2.11 s wall on an idle machine; bfcfb30 1.35 s wall idle,
-    and 1.65 s wall / 1.63 s CPU at load 6-7; after the streaming runner, the import-only
-    warm-up and the plain SMT core first (issue #12) 1.24 s wall / 1.23 s CPU at that
-    same load (interleaved runs)."""
+    FIGURES_AFTER."""
     import resource
     exe = os.path.join(os.path.dirname(sys.executable), "veriline")
     walls, cpus = [], []

@@ -216,46 +216,10 @@ def _check(assertions: list, timeout_ms: int, cache, cancel: Optional[CancelToke
     return res
 
 
-SIMPLE_MS = 500     # the plain SMT core's share of a linear integer query
-
-
 def _solve(assertions: list, timeout_ms: int, rlimit: int,
            cancel: Optional[CancelToken]) -> Result:
-    """A linear integer query goes to z3's plain SMT core (z3.SimpleSolver) for at most
-    SIMPLE_MS first, then to z3's default solver for the rest of the time; any other
-    query only to the default solver (nonlinear: the core may overrun its time limit
-    there by minutes; bit-vectors: the core's models differ from the bit-blaster's, and
-    some of the engine's don't-know verdicts still depend on which model comes back).
-    Why: the default solver picks a tactic per query (bounded integers are bit-blasted,
-    ...) and pays 1-100 ms for that even on one-variable queries, which the core settles
-    in a millisecond; the tactics still get what the core does not settle quickly."""
     t0 = time.perf_counter()
-    first = min(timeout_ms, SIMPLE_MS) if _core_first(assertions) else 0
-    res = None
-    if first:
-        res = _solve_with(z3.SimpleSolver(), assertions, first, rlimit, cancel, t0)
-    left = timeout_ms - int((time.perf_counter() - t0) * 1000)
-    if res is None or (res.status == "unknown" and timeout_ms > first and left > 0):
-        res = _solve_with(z3.Solver(), assertions, left, rlimit, cancel, t0)
-    res.timeout_ms = timeout_ms
-    if res.status == "unknown" and res.reason.startswith("timeout after"):
-        res.reason = f"timeout after {timeout_ms} ms"
-    return res
-
-
-_LINEAR = z3.Probe("is-lia")
-
-
-def _core_first(assertions: list) -> bool:
-    """Linear integer arithmetic: where the core is fast and keeps its limits."""
-    g = z3.Goal()
-    g.add(*assertions)
-    return bool(_LINEAR(g))
-
-
-def _solve_with(s, assertions: list, timeout_ms: int, rlimit: int,
-                cancel: Optional[CancelToken], t0: float) -> Result:
-    t1 = time.perf_counter()
+    s = z3.Solver()
     s.set("timeout", int(timeout_ms))
     if rlimit:
         s.set("rlimit", int(rlimit))
@@ -267,10 +231,9 @@ def _solve_with(s, assertions: list, timeout_ms: int, rlimit: int,
     finally:
         if cancel is not None:
             cancel._attach(None)
-    now = time.perf_counter()
-    dt = (now - t0) * 1000
+    dt = (time.perf_counter() - t0) * 1000
     STATS.solver_calls += 1
-    STATS.solver_ms += (now - t1) * 1000
+    STATS.solver_ms += dt
     if cancel is not None and cancel.cancelled:
         raise Cancelled()
     if r == z3.sat:
