@@ -112,8 +112,10 @@ def time_examples(mode: str, runs: int = 5) -> tuple[float, float]:
     """Median wall and median user+sys CPU seconds of `veriline check examples/
     --no-cache` (a fresh process each run).  The CPU figure depends less on the load that
     other processes put on the machine.  Measured on 2 cores, int mode, 5 runs: before
-    the integer model (ef26e43) 2.11 s wall on an idle machine; bfcfb30 1.35 s wall idle,
-    FIGURES_AFTER."""
+    the integer model (ef26e43) 2.11 s wall on an idle machine; bfcfb30 1.35 s wall idle.
+    Interleaved runs at load 3-4 (other processes), bytecode cached: bfcfb30 1.90 s wall,
+    1.56 s CPU; with the streaming runner and the import-only warm-up 1.69 s wall,
+    1.37 s CPU."""
     import resource
     exe = os.path.join(os.path.dirname(sys.executable), "veriline")
     walls, cpus = [], []
