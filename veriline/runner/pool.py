@@ -1,50 +1,68 @@
 """Worker processes for FunctionTasks, each killed when its task outlives the budget (the
 backstop when z3 ignores its limit or Python code runs long outside it).
 
-On Linux every task runs in a child forked from this (warm) process: imports and z3's
-one-time setup are paid once here, before the first fork, and every task starts from the
-same state — so the findings (z3's models, hence the counterexamples shown) do not depend
-on which other tasks a worker ran before, and `--jobs N` reports exactly what `--jobs 1`
-does.  Elsewhere (no fork) each task gets a spawned process.
+On Linux every task runs in a child forked from this (warm) process: the engine's imports
+and z3's one-time setup are paid once here, before the first fork, and every task starts
+from the same state — so the findings (z3's models, hence the counterexamples shown) do
+not depend on which other tasks a worker ran before, nor on when it was forked, and
+`--jobs N` reports exactly what `--jobs 1` does.  Elsewhere (no fork) each task gets a
+spawned process.
+
+Tasks may be submitted while the runner still parses the next files (submit/poll/drain),
+so the workers solve while the main process parses; the heaviest task waiting (by its
+`weight`) is started first, so a slow function does not start last.
 """
 from __future__ import annotations
 
 import gc
+import heapq
+import importlib
 import multiprocessing as mp
 import os
+import pkgutil
 import signal
 import sys
 import time
 from multiprocessing.connection import wait
-from typing import Callable
+from typing import Callable, Optional
 
 from .task import FunctionTask, TaskResult, verify_task
 
 KILL_GRACE = 0.07          # the kill comes at budget * (1 + KILL_GRACE)
+_WARMED: list = []         # warm_up ran in this process
 
 
 def _context():
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-WARM_UP = {
-    "python": "def warm_up(x: int) -> int:\n    assert x + 1 > x\n    while x > 0:\n"
-              "        x -= 1\n    return x\n",
-    "c": "int warm_up(int x) {\n    while (x > 0) { x--; }\n    return x + 1;\n}\n",
-}
-
-
-def warm_up(languages) -> None:
-    """Verify a tiny function per language here, so every forked worker starts with the
-    engine's modules imported and z3 initialised (else each task pays ~0.2 s for that)."""
-    from veriline.analyses.api import Options, parse, verify_function
-    for lang in sorted(set(languages) & set(WARM_UP)):
-        try:
-            program = parse(WARM_UP[lang], f"<warm-up>.{'py' if lang == 'python' else 'c'}",
-                            lang)
-            verify_function(program, "warm_up", Options(timeout_ms=1000))
-        except Exception:          # only an optimisation
-            pass
+def warm_up(languages=()) -> None:
+    """Import the whole engine here — also the parts it imports lazily (the concrete
+    interpreter, CHC, templates) — and let z3 do its one-time setup on two tiny queries,
+    so a forked worker pays neither (else each task pays 20-200 ms for that).  Nothing is
+    verified: z3 then holds the same terms whichever files the run checks, and the
+    frontends (libcst, pycparser) are left to the parsing that needs them.  `languages`
+    is accepted for the callers' sake: the engine is the same for both."""
+    if _WARMED:
+        return
+    _WARMED.append(True)
+    try:
+        import z3
+        from veriline.analyses import engine, interp
+        from veriline.analyses.engine import driver  # noqa: F401 - the engine proper
+        for pkg in (engine, interp):
+            for mod in pkgutil.iter_modules(pkg.__path__):
+                importlib.import_module(f"{pkg.__name__}.{mod.name}")
+        importlib.import_module("veriline.analyses.solver.horn")
+        x, b = z3.Int("warm_up_x"), z3.BitVec("warm_up_b", 32)
+        for goal in (z3.And(x * x > 3, x < 10), z3.Not(z3.BVAddNoOverflow(b, b, True))):
+            s = z3.Solver()
+            s.set("timeout", 1000)
+            s.add(goal)
+            if s.check() == z3.sat:
+                s.model().eval(goal, model_completion=True)
+    except Exception:          # only an optimisation
+        pass
 
 
 def _child(conn, task: FunctionTask) -> None:
@@ -81,51 +99,94 @@ class _Running:
 
 
 class WorkerPool:
-    """run(tasks, on_result, on_timeout): results arrive as they finish, in any order."""
+    """run(tasks, on_result, on_timeout): results arrive as they finish, in any order.
+    Or, to start work while more is being prepared: open(on_result, on_timeout), then
+    submit(tasks) and poll() as often as convenient, and drain() at the end."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._ctx = _context()
         self._running: dict = {}
+        self._todo: list = []              # heap of (-weight, order, task)
+        self._order = 0
+        self._on_result: Optional[Callable] = None
+        self._on_timeout: Optional[Callable] = None
         self.started = 0                   # processes started
 
     def run(self, tasks: list[FunctionTask], on_result: Callable[[TaskResult], None],
             on_timeout: Callable[[FunctionTask, float, bool], None]) -> None:
+        self.open(on_result, on_timeout)
+        self.submit(tasks)
+        self.drain()
+
+    def open(self, on_result: Callable[[TaskResult], None],
+             on_timeout: Callable[[FunctionTask, float, bool], None]) -> None:
+        self._on_result, self._on_timeout = on_result, on_timeout
+
+    def submit(self, tasks: list[FunctionTask], weights: Optional[list] = None) -> None:
+        """Queue tasks (weights: their expected cost, heaviest started first; equal
+        weights keep the submission order) and start what the free workers can take."""
+        for k, task in enumerate(tasks):
+            w = weights[k] if weights is not None else 0
+            heapq.heappush(self._todo, (-w, self._order, task))
+            self._order += 1
+        self.poll()
+
+    def poll(self) -> None:
+        """Without waiting: take the finished results, kill the overdue, start more."""
+        self._step(0.0)
+
+    def drain(self) -> None:
+        """Wait until every submitted task has a result."""
+        while self._todo or self._running:
+            self._step(None)
+
+    def _start_more(self) -> None:
+        if not self._todo or len(self._running) >= self.jobs:
+            return
         if self._ctx.get_start_method() == "fork":
-            warm_up({t.language for t in tasks})
+            warm_up()
             gc.freeze()        # children then do not touch (copy) the parent's objects in GC
-        todo = list(reversed(tasks))
+        while self._todo and len(self._running) < self.jobs:
+            r = _Running(self._ctx, heapq.heappop(self._todo)[2])
+            self._running[r.conn] = r
+            self.started += 1
+
+    def _step(self, timeout: Optional[float]) -> None:
+        """Start what fits, then take results (waiting up to timeout; None: until the
+        first result or the nearest kill time)."""
+        self._start_more()
         busy = self._running
-        while todo or busy:
-            while todo and len(busy) < self.jobs:
-                r = _Running(self._ctx, todo.pop())
-                busy[r.conn] = r
-                self.started += 1
-            nearest = min(r.kill_at for r in busy.values())
-            ready = wait(list(busy), timeout=max(0.0, nearest - time.monotonic()))
-            for conn in ready:
-                r = busy.pop(conn)
-                try:
-                    res = conn.recv()
-                except (EOFError, OSError):       # the worker died (segfault, OOM kill)
-                    res = None
-                r.reap(kill=res is None)
-                if res is None:
-                    on_timeout(r.task, time.monotonic() - r.started, True)
-                else:
-                    on_result(res)
-            now = time.monotonic()
-            for conn, r in list(busy.items()):
-                if now >= r.kill_at:
-                    del busy[conn]
-                    r.reap(kill=True)
-                    on_timeout(r.task, now - r.started, False)
+        if not busy:
+            return
+        nearest = min(r.kill_at for r in busy.values())
+        left = max(0.0, nearest - time.monotonic())
+        ready = wait(list(busy), timeout=left if timeout is None else min(timeout, left))
+        for conn in ready:
+            r = busy.pop(conn)
+            try:
+                res = conn.recv()
+            except (EOFError, OSError):       # the worker died (segfault, OOM kill)
+                res = None
+            r.reap(kill=res is None)
+            if res is None:
+                self._on_timeout(r.task, time.monotonic() - r.started, True)
+            else:
+                self._on_result(res)
+        now = time.monotonic()
+        for conn, r in list(busy.items()):
+            if now >= r.kill_at:
+                del busy[conn]
+                r.reap(kill=True)
+                self._on_timeout(r.task, now - r.started, False)
+        self._start_more()
 
     def close(self, now: bool = False) -> None:
         """Stop what still runs (an interrupted run)."""
         for r in list(self._running.values()):
             r.reap(kill=True)
         self._running.clear()
+        self._todo.clear()
         gc.unfreeze()
 
 

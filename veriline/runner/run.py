@@ -94,56 +94,69 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
     """Verify `files` (paths, as shown to the user) with `options` (its cache object is
     used here; workers open `cache_spec`, None meaning no cache); `select`: see _prepare;
     make_pool() -> what runs the tasks (default: a WorkerPool of `jobs` local processes;
-    --dask gives a DaskPool, which has the same interface)."""
+    --dask gives a DaskPool, which has the same interface).  Local workers start on a
+    file's functions as soon as it is parsed, while the next files are parsed."""
     from veriline.analyses import api
     t0 = time.perf_counter()
     result = RunResult([], [])
     prepared: list[tuple[int, _File]] = []
+    files_by_i: dict = {}
+    by_index: dict = {}
+    events = _Events(progress)
     pool = None
+    streaming = make_pool is None
+
+    def settle(task: FunctionTask, found: list, seconds: float) -> None:
+        fi = files_by_i[task.index[0]]
+        _charge(found, seconds)
+        fi.slots[task.name] = found
+        events.function_done(fi.path, task.name, found)
+
+    def done(res: TaskResult) -> None:
+        task = by_index[res.index]
+        fi = files_by_i[res.index[0]]
+        settle(task, res.findings if not res.error else
+               [_internal(fi, task.name, res.error)], res.seconds)
+
+    def timed_out(task: FunctionTask, seconds: float, died: bool) -> None:
+        fi = files_by_i[task.index[0]]
+        settle(task, _out_of_time(fi, task.name, budget_s) if not died else
+               [_internal(fi, task.name, "the worker process died (out of memory?)")], seconds)
+
     try:
+        tasks: list[FunctionTask] = []
         for i, path in enumerate(files):
             try:
-                prepared.append((i, _prepare(path, options.for_file(path),
-                                             api.language_of(path) or "python", select)))
+                fi = _prepare(path, options.for_file(path), api.language_of(path) or "python",
+                              select)
             except FileError as e:
                 _file_error(result, progress, path, str(e), e.__cause__ if verbose else None)
+                continue
             except (Interrupted, KeyboardInterrupt):
                 raise
             except BaseException as e:      # noqa: BLE001 - one file never stops the run
                 _file_error(result, progress, path, f"internal error: {describe_crash(e)}",
                             e if verbose else None)
-        tasks = _tasks(prepared, budget_s, cache_spec)
-        if progress is not None:
-            progress.start(len(files), sum(len(f.slots) for _, f in prepared
-                                           if f.report is None))
-            for _, fi in prepared:
-                for name, found in fi.slots.items():
-                    if found is not None:
-                        progress.function_done(fi.path, name, found)
-        if tasks:
-            from .pool import WorkerPool
-            by_index = {t.index: t for t in tasks}
-            files_by_i = dict(prepared)
-            pool = make_pool() if make_pool is not None else WorkerPool(jobs)
-
-            def done(res: TaskResult) -> None:
-                fi = files_by_i[res.index[0]]
-                task = by_index[res.index]
-                found = res.findings if not res.error else \
-                    [_internal(fi, task.name, res.error)]
-                _charge(found, res.seconds)
-                fi.slots[task.name] = found
-                if progress is not None:
-                    progress.function_done(fi.path, task.name, found)
-
-            def timed_out(task: FunctionTask, seconds: float, died: bool) -> None:
-                fi = files_by_i[task.index[0]]
-                found = _out_of_time(fi, task.name, budget_s) if not died else \
-                    [_internal(fi, task.name, "the worker process died (out of memory?)")]
-                _charge(found, seconds)
-                fi.slots[task.name] = found
-                if progress is not None:
-                    progress.function_done(fi.path, task.name, found)
+                continue
+            prepared.append((i, fi))
+            files_by_i[i] = fi
+            new = _tasks([(i, fi)], budget_s, cache_spec)
+            by_index.update((t.index, t) for t in new)
+            tasks += new
+            if streaming and new:
+                if pool is None:
+                    from .pool import WorkerPool
+                    pool = WorkerPool(jobs)
+                    pool.open(done, timed_out)
+                pool.submit(new, [task_weight(fi.program.functions[t.name]) for t in new])
+            elif streaming and pool is not None:
+                pool.poll()
+        events.start(len(files), sum(len(f.slots) for _, f in prepared if f.report is None),
+                     prepared)
+        if streaming and pool is not None:
+            pool.drain()
+        elif tasks:
+            pool = make_pool()
             pool.run(tasks, done, timed_out)
     except (Interrupted, KeyboardInterrupt) as e:
         result.incomplete = True
@@ -166,6 +179,52 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
         progress.close()
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
+
+
+class _Events:
+    """The Progress calls in the promised order: function_done only after start (a worker
+    may finish while later files are still being parsed: its call waits for start)."""
+
+    def __init__(self, progress: Optional[Progress]) -> None:
+        self.progress = progress
+        self.started = False
+        self.held: dict = {}               # (file, function) -> findings, before start
+
+    def start(self, files: int, functions: int, prepared) -> None:
+        """Start, then the functions the cache answered, then those done meanwhile."""
+        self.started = True
+        if self.progress is None:
+            return
+        self.progress.start(files, functions)
+        for _, fi in prepared:
+            for name, found in fi.slots.items():
+                if found is not None and (fi.path, name) not in self.held:
+                    self.progress.function_done(fi.path, name, found)
+        for (file, name), found in self.held.items():
+            self.progress.function_done(file, name, found)
+        self.held.clear()
+
+    def function_done(self, file: str, function: str, findings: list) -> None:
+        if not self.started:
+            self.held[(file, function)] = findings
+        elif self.progress is not None:
+            self.progress.function_done(file, function, findings)
+
+
+def task_weight(fn) -> int:
+    """A rough cost of verifying fn, to start slow functions first: loops (termination,
+    invariants) dominate; statements count a little."""
+    from veriline.analyses import ir
+    weight, todo = 0, list(fn.body)
+    while todo:
+        st = todo.pop()
+        weight += 1
+        if isinstance(st, ir.While):
+            weight += 20
+            todo += st.body + st.update
+        elif isinstance(st, ir.If):
+            todo += st.then + st.orelse
+    return weight
 
 
 def _file_error(result: RunResult, progress, path: str, reason: str, exc) -> None:
