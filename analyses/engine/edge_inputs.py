@@ -19,8 +19,7 @@ from typing import Iterator, Optional
 import z3
 
 from .. import ir
-from ..solver import Model, free_consts
-from . import encode as E
+from ..solver import Model, const_like, free_consts
 
 LIMIT_MS = 250
 MAX_COMBOS = 512
@@ -68,7 +67,7 @@ def edge_model(assertions: list, values: list, cancel=None,
     names = {c.decl().name() for c, _ in values}
     if not set(free_consts([goal])) <= names:
         return None         # something the inputs do not fix: never decided by simplify
-    lists = [[E.literal(v, t) for v in boundary_values(t)] for _, t in values]
+    lists = [[const_like(c, v) for v in boundary_values(t)] for c, t in values]
     deadline = time.monotonic() + limit_ms / 1000
     for n, idx in enumerate(combinations([len(xs) for xs in lists])):
         if n >= MAX_COMBOS or time.monotonic() > deadline:

@@ -103,7 +103,9 @@ class ForkedZ3:
 def _child(assertions: list, timeout_ms: int, fd: int) -> None:
     code = 0
     try:
-        _cap_memory()
+        import faulthandler
+        faulthandler.disable()      # a crash here is an unknown answer, not a dump of
+        _cap_memory()               # the parent's stacks
         out = json.dumps(_solve(assertions, timeout_ms)).encode("utf-8") + b"\n"
     except MemoryError:
         out = b'{"status": "unknown", "reason": "z3: out of memory"}\n'
