@@ -123,3 +123,26 @@ def test_spacer_tries_one_seed_on_a_nonlinear_system(monkeypatch):
     linear = [square[0], HornClause([inv(r, n), r <= n], inv(r + 1, n)), square[2]]
     horn.solve_horn(linear, [inv], timeout_ms=900)
     assert calls == [(0, 300), (1, 300), (2, 300)]
+
+
+def test_the_child_caps_what_it_adds_to_its_address_space(monkeypatch):
+    """The forked child inherits the parent's address space: its cap is that plus
+    VERILINE_SOLVER_MEMORY_MB (an absolute cap below it would fail every query)."""
+    import resource
+    monkeypatch.setenv("VERILINE_SOLVER_MEMORY_MB", "64")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            with open("/proc/self/statm") as f:
+                have = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            forked._cap_memory()
+            limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+            os.write(w, str(limit - have).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    extra = int(os.read(r, 100))
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert 64 << 20 <= extra <= (64 << 20) + (4 << 20)

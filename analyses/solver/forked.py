@@ -7,6 +7,8 @@ for sure.  A forked child inherits the query's z3 terms (nothing is printed or p
 no interpreter starts: a few milliseconds instead of the ~100 ms of a worker.py process),
 solves it, writes one JSON answer on a pipe — like worker.py's — and exits.
 
+The child does not inherit the parent's threads (z3's timer among them), so its own
+time limit may not fire: the parent kills it at the limit (portfolio.race) either way.
 The child has the same interface as a worker's Popen for portfolio.race: poll(),
 answer(), stop().  Where os.fork is missing, `available()` is False and z3 runs in a
 worker.py process instead.
