@@ -76,6 +76,9 @@ class Model:
         self._m = z3model
         self._values = values or {}
         self._decls = decls or {}
+        self._rebuilt = z3model is None     # from values: as_dict gives them back
+        if z3model is None and self._decls:
+            self._m = _native(self._values, self._decls)
 
     def eval(self, term: z3.ExprRef):
         """Value of term as a Python int/bool (bit-vectors as unsigned ints)."""
@@ -92,13 +95,29 @@ class Model:
         return _py(v)
 
     def as_dict(self) -> dict[str, int]:
-        if self._m is None:      # (terms, e.g. an array's contents, are not plain values)
+        if self._rebuilt:      # (terms, e.g. an array's contents, are not plain values)
             return {k: v for k, v in self._values.items() if not isinstance(v, z3.ExprRef)}
         out = {}
         for d in self._m.decls():
             if d.arity() == 0:
                 out[d.name()] = _py(self._m[d])
         return out
+
+
+def _native(values: dict, decls: dict) -> Optional[z3.ModelRef]:
+    """A z3 model holding values (evaluating in it is native: a Houdini round evaluates
+    hundreds of terms), or None when z3 does not take one of them.  Its completion
+    matches the substitution in Model.eval: 0 / false for what it lacks, `x div 0` = 0."""
+    try:
+        ctx = z3.main_ctx()
+        m = z3.ModelRef(z3.Z3_mk_model(ctx.ref()), ctx)
+        for name, value in values.items():
+            c = decls.get(name)
+            if c is not None and c.ctx is ctx:
+                m.update_value(c, const_like(c, value))
+        return m
+    except (z3.Z3Exception, TypeError, ValueError):
+        return None
 
 
 _INT_DIVISIONS = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_REM, z3.Z3_OP_DIV)
