@@ -150,15 +150,19 @@ def _solve(assertions: list, timeout_ms: int) -> dict:
     if r != z3.sat:
         return {"status": "unknown", "reason": s.reason_unknown()}
     m = s.model()
-    out, terms = {}, {}
+    out, terms, sorts = {}, {}, {}
     for d in m.decls():
         if d.arity() != 0:
             continue
         v = m[d]
         if z3.is_true(v) or z3.is_false(v):
             out[d.name()] = z3.is_true(v)
+            sorts[d.name()] = "bool"
         elif z3.is_bv_value(v) or z3.is_int_value(v):
             out[d.name()] = v.as_long()
+            sorts[d.name()] = v.size() if z3.is_bv_value(v) else "int"
         elif z3.is_expr(v):         # an array's value (Store/K terms) as SMT-LIB text
             terms[d.name()] = v.sexpr()
-    return {"status": "sat", "model": out, "terms": terms}
+    # each constant's sort: the parent rebuilds the constants by name (z3 shares equal
+    # terms) instead of walking the query for them
+    return {"status": "sat", "model": out, "terms": terms, "sorts": sorts}

@@ -118,8 +118,10 @@ def _accept(ans: dict, name: str, assertions: list) -> Optional[Result]:
         return Result("unsat", None, solver=name)
     if status != "sat":
         return None
-    decls = free_consts(assertions)
     values = dict(ans.get("model") or {})
+    decls = _consts(ans.get("sorts"), values) if not ans.get("terms") else None
+    if decls is None:
+        decls = free_consts(assertions)
     for k, text in (ans.get("terms") or {}).items():     # arrays' contents (forked.py)
         if k in decls:
             try:
@@ -140,3 +142,21 @@ def _term(const, text: str):
     sort = const.sort().sexpr()
     got = z3.parse_smt2_string(f"(declare-const |v!| {sort}) (assert (= |v!| {text}))")
     return got[0].arg(1)
+
+
+def _consts(sorts, values: dict) -> Optional[dict]:
+    """The model's constants rebuilt from their names and sorts (forked.py sends them), or
+    None when some sort is missing."""
+    if not isinstance(sorts, dict) or set(sorts) != set(values):
+        return None
+    out = {}
+    for name, sort in sorts.items():
+        if sort == "int":
+            out[name] = z3.Int(name)
+        elif sort == "bool":
+            out[name] = z3.Bool(name)
+        elif isinstance(sort, int) and sort > 0:
+            out[name] = z3.BitVec(name, sort)
+        else:
+            return None
+    return out
