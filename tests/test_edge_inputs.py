@@ -80,3 +80,56 @@ def test_a_gcd_loop_overflow_gets_a_confirmed_counterexample():
     assert a > 0 and b > 0 and a * (b // math.gcd(a, b)) > 2**31 - 1
     bounded = [f for f in fs if f.function == "lcm_bounded" and f.property == "signed-overflow"]
     assert bounded and all(f.status != "counterexample" for f in bounded)
+
+
+ISQRT = """
+int isqrt_naive(int n) {
+    int r = 0;
+    while (r * r <= n) r++;
+    return r - 1;
+}
+/*@ requires 0 <= n && n <= 1000000; */
+int isqrt_small(int n) {
+    int r = 0;
+    while (r * r <= n) r++;
+    return r - 1;
+}
+int isqrt_nondet(void) {
+    int n = __VERIFIER_nondet_int();
+    int r = 0;
+    while (r * r <= n) r++;
+    return r - 1;
+}
+"""
+
+
+def _by(fs, function, prop="signed-overflow"):
+    return [f for f in fs if f.function == function and f.property == prop
+            and f.kind == "overflow"]
+
+
+def test_an_overflow_beyond_the_unrolling_is_found_by_a_boundary_run():
+    """r * r overflows for n = INT_MAX after 46,341 iterations (no unrolling gets there):
+    the concrete run from the boundary input finds it, the values are the interpreter's."""
+    fs = analyze_source(ISQRT, "isqrt.c", Options(analyses=frozenset({"overflow"}),
+                                                  cache=None)).findings
+    mul = _by(fs, "isqrt_naive")[0]
+    assert mul.status == "counterexample"
+    assert mul.counterexample.inputs == {"n": 2147483647}
+    assert mul.counterexample.values_at_failure == {"left": 46341, "right": 46341}
+    # within its requires no boundary input overflows: never a counterexample
+    assert all(f.status != "counterexample" for f in _by(fs, "isqrt_small"))
+
+
+def test_boundary_runs_only_where_the_inputs_are_the_whole_story():
+    from veriline.analyses.api import parse
+    from veriline.analyses.engine import boundary_runs, encode as E
+    from veriline.analyses.engine.context import FnContext
+    prog = parse(ISQRT, "isqrt.c")
+    opts = Options(analyses=frozenset({"overflow"}), cache=None)
+    with E.math_width(E.contract_width(prog)), E.int_model(True):
+        nd = FnContext(prog, prog.functions["isqrt_nondet"], opts)
+        assert boundary_runs.runs(nd) == []           # a nondet value: no runs
+        small = FnContext(prog, prog.functions["isqrt_small"], opts)
+        ran = [inputs["n"] for inputs, _, _ in boundary_runs.runs(small)]
+        assert ran == [0, 1, 2]                       # only inputs within the requires
