@@ -6,7 +6,7 @@ input fixed, the same formula is only arithmetic on constants: z3's simplifier e
 it to true or false in about a millisecond.  So, when a bounded search for a readable
 model gave up, each input is set to one of its type's boundary values (0, 1, MAX, -1, 2,
 MIN, MAX - 1, MIN + 1) — combinations in order of how far down those lists they reach —
-for at most LIMIT_MS and MAX_COMBOS combinations.  A combination whose formula simplifies
+for at most LIMIT_MS and MAX_COMBOS combinations (about a millisecond each).  A combination whose formula simplifies
 to true is a model like any other: the caller turns it into inputs that the concrete
 interpreter must re-run and see fail.  One that leaves something open (a value the run
 does not fix, such as a loop's abstracted state) is skipped, never guessed.
@@ -21,7 +21,7 @@ import z3
 from .. import ir
 from ..solver import Model, const_like, free_consts
 
-LIMIT_MS = 250
+LIMIT_MS = 1000        # only after the solver gave up: the rest would be a 5 s query
 MAX_COMBOS = 512
 MAX_VALUES = 8
 
