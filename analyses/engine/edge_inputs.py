@@ -6,10 +6,11 @@ input fixed, the same formula is only arithmetic on constants: z3's simplifier e
 it to true or false in about a millisecond.  So, when a bounded search for a readable
 model gave up, each input is set to one of its type's boundary values (0, 1, MAX, -1, 2,
 MIN, MAX - 1, MIN + 1) — combinations in order of how far down those lists they reach —
-for at most LIMIT_MS and MAX_COMBOS combinations (about a millisecond each).  A combination whose formula simplifies
-to true is a model like any other: the caller turns it into inputs that the concrete
-interpreter must re-run and see fail.  One that leaves something open (a value the run
-does not fix, such as a loop's abstracted state) is skipped, never guessed.
+for at most LIMIT_MS and MAX_COMBOS combinations (about a millisecond each).  A
+combination whose formula simplifies to true is a model like any other: the caller turns
+it into inputs that the concrete interpreter must re-run and see fail.  One that leaves
+something open (a value the run does not fix, such as a loop's abstracted state) is
+skipped, never guessed.
 """
 from __future__ import annotations
 
