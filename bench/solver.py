@@ -105,7 +105,17 @@ def run_mode(mode: str, timeout_s: float, files: list, budget_s: float) -> dict:
             "unknown_pct": round(100 * counts["unknown"] / max(1, n), 1),
             "median_s": round(statistics.median(times), 3) if times else 0.0,
             "p95_s": round(p95(times), 3), "max_s": round(max(times, default=0.0), 3),
-            "wrong_list": wrong, "solvers": solvers, "slowest": sorted(slow)[::-1][:5]}
+            "wrong_list": wrong, "solvers": solvers, "slowest": sorted(slow)[::-1][:5],
+            "seconds": {n: t for t, n in slow}, "load": _load()}
+
+
+def _load() -> list:
+    """The 1/5/15-minute load averages when the mode finished (the machine is shared:
+    figures taken under load are slower)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
 
 
 def time_examples(mode: str) -> float:
@@ -144,7 +154,8 @@ def main() -> None:
                   f"{row['unknown']:3} ({row['unknown_pct']}%) of {row['properties']}  "
                   f"median {row['median_s']:.3f}s  p95 {row['p95_s']:.3f}s  "
                   f"max {row['max_s']:.2f}s"
-                  + (f"  examples/ cold {row['examples_cold_s']}s" if args.examples else ""),
+                  + (f"  examples/ cold {row['examples_cold_s']}s" if args.examples else "")
+                  + f"  (load {'/'.join(map(str, row['load']))})",
                   flush=True)
             for w in row["wrong_list"]:
                 print(f"    WRONG {w}")
