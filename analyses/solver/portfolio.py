@@ -4,9 +4,8 @@ rest.  The first definite answer wins.  A 'sat' from any solver is accepted only
 model, read back into z3 terms, satisfies every assertion (so it can be turned into
 concrete inputs and re-run on the interpreter like any z3 model).
 
-A nonlinear integer query (backends.nonlinear_int) gets no in-process slice: z3 may overrun
-any time limit on it, so it runs only in a killable process (a forked child, forked.py),
-raced from the start with cvc5 when the portfolio may use it.
+A nonlinear integer query (backends.nonlinear_int) never runs in-process: z3 may overrun
+any time limit on it, so its first slice runs in a killable forked child (forked.py).
 """
 from __future__ import annotations
 
@@ -38,11 +37,15 @@ def solve(assertions: list, timeout_ms: int, z3_solve: Callable[[int], Result],
         if res.status != "unknown":
             res.timeout_ms = timeout_ms
             return res
-    if first_ms is None and B.nonlinear_int(assertions):
-        first_ms = 0          # z3 in-process could overrun its limit: only processes
+    risky = first_ms is None and forked.available() and B.nonlinear_int(assertions)
+    if risky and [n for n in B.backends_for(assertions) if only is None or n in only] \
+            == ["z3"]:
+        first_ms = timeout_ms     # z3 alone: one child for the whole limit, no restart
     first_ms = min(FIRST_MS if first_ms is None else first_ms, timeout_ms)
     if first_ms > 0:          # 0: nothing in-process (a retry whose z3 may blow up)
-        r = z3_solve(first_ms)
+        # a nonlinear query's first slice: z3 in a forked child, in-process z3 could
+        # overrun its limit (forked.py); the other solvers' interpreters start only after
+        r = race(assertions, ["z3"], first_ms, cancel) if risky else z3_solve(first_ms)
         if r.status != "unknown" or first_ms >= timeout_ms:
             r.timeout_ms = timeout_ms
             return r
