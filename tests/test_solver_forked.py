@@ -146,3 +146,25 @@ def test_the_child_caps_what_it_adds_to_its_address_space(monkeypatch):
     os.close(r)
     os.waitpid(pid, 0)
     assert 64 << 20 <= extra <= (64 << 20) + (4 << 20)
+
+
+def test_a_nonlinear_query_gets_z3_alone_first(monkeypatch):
+    """Portfolio: z3 in a child for the first slice, the other solvers only after it;
+    int mode (z3 alone): one child for the whole limit."""
+    x, y = z3.Ints("x y")
+    calls = []
+
+    def spy(assertions, names, timeout_ms, cancel=None):
+        calls.append((list(names), timeout_ms))
+        return Result("unknown", reason="timeout") if len(calls) == 1 else Result("unsat")
+    monkeypatch.setattr(portfolio, "race", spy)
+    monkeypatch.setattr(B, "installed", lambda name: name in ("z3", "cvc5"))
+
+    def in_process(ms):
+        raise AssertionError("a nonlinear query ran in-process")
+    r = portfolio.solve([x * y == 21], 5000, in_process)
+    assert r.status == "unsat"
+    assert calls[0] == (["z3"], portfolio.FIRST_MS) and calls[1][0] == ["cvc5", "z3"]
+    calls.clear()
+    r = portfolio.solve([x * y == 21], 5000, in_process, only=("z3",))
+    assert calls == [(["z3"], 5000)] and r.status == "unknown"
