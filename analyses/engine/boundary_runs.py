@@ -9,7 +9,8 @@ the function's requires (the formula simplifies to true with the inputs fixed), 
 LIMIT_MS and MAX_RUNS; an obligation whose place failed in one of those runs gets that
 run's inputs, which then go through the usual confirmation (safety._confirm re-runs them
 and checks the failure is the obligation's).  Only for functions whose runs need no other
-input (no nondet values, unknown calls or array elements) judged for all their inputs.
+input (no nondet values, unknown calls, array elements or Python sequences) judged for
+all their inputs.
 """
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def runs(ctx) -> list:
     out: list = []
     ctx.__dict__["_boundary_runs"] = out
     ex = ctx.bmc
-    if ex.nondets or ex.externals or getattr(ex, "element_reads", ()) or not ex.inputs:
-        return out
+    if ex.nondets or ex.externals or getattr(ex, "element_reads", ()) or not ex.inputs \
+            or any(getattr(p, "container", None) for p in ctx.fn.params):
+        return out          # (a Python sequence parameter's input is its length)
     values = [(name, c, ex.input_types[name]) for name, c in ex.inputs.items()]
     lists = [[(v, const_like(c, v)) for v in boundary_values(t)] for _, c, t in values]
     if any(not xs for xs in lists):
