@@ -168,3 +168,23 @@ def test_a_nonlinear_query_gets_z3_alone_first(monkeypatch):
     calls.clear()
     r = portfolio.solve([x * y == 21], 5000, in_process, only=("z3",))
     assert calls == [(["z3"], 5000)] and r.status == "unknown"
+
+
+def test_the_child_holds_none_of_the_parents_files():
+    """A killed `veriline check` worker must not leave a z3 child keeping its caller's
+    pipes open: the child closes every inherited descriptor but its answer's."""
+    import select
+    x, y, z = z3.Ints("x y z")
+    hard = [x * x * x + y * y * y == z * z * z, x > 0, y > 0, z > 0]
+    r, w = os.pipe()
+    child = forked.ForkedZ3(hard, 60000)
+    try:
+        os.close(w)                   # the only other writer is the child's inherited copy
+        ready, _, _ = select.select([r], [], [], 30)
+        assert ready and os.read(r, 1) == b""     # end of file: the child closed it
+        assert child.poll() is None               # while still solving
+    finally:
+        child.stop()
+        os.close(r)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

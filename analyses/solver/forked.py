@@ -105,6 +105,7 @@ class ForkedZ3:
 def _child(assertions: list, timeout_ms: int, fd: int) -> None:
     code = 0
     try:
+        _detach(fd, timeout_ms)
         import faulthandler
         faulthandler.disable()      # a crash here is an unknown answer, not a dump of
         _cap_memory()               # the parent's stacks
@@ -121,6 +122,25 @@ def _child(assertions: list, timeout_ms: int, fd: int) -> None:
             out = out[n:]
     finally:
         os._exit(code)
+
+
+def _detach(fd: int, timeout_ms: int) -> None:
+    """Never outlive the query or the parent, never hold the parent's files: close every
+    inherited descriptor but the answer's (a killed `veriline check` worker must not leave
+    a child keeping its caller's pipes open), die with the parent (Linux), and end at the
+    limit plus a second whatever z3 does (SIGALRM's default action)."""
+    os.closerange(0, fd)
+    os.closerange(fd + 1, 1 << 16)
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:                      # the parent is already gone
+        os._exit(1)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(max(1, -(-int(timeout_ms) // 1000) + 1))
 
 
 def _cap_memory() -> None:
