@@ -139,8 +139,11 @@ def _detach(fd: int, timeout_ms: int) -> None:
         pass
     if os.getppid() == 1:                      # the parent is already gone
         os._exit(1)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(max(1, -(-int(timeout_ms) // 1000) + 1))
+    try:    # (the forking thread is the child's main thread: signal calls are allowed)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, -(-int(timeout_ms) // 1000) + 1))
+    except (ValueError, OSError):
+        pass                                   # the parent still kills it at the limit
 
 
 def _cap_memory() -> None:
