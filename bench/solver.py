@@ -17,12 +17,17 @@ budget (--function-timeout, default 10 s), killed if it overruns; then it is unk
     python bench/solver.py --modes int --no-chc     # without CHC loop invariants (before)
 No assertions on time.
 
-Figures (49 functions, 70 properties; the shared 2-core machine at load 6-7, back to back):
-               before (bfcfb30)                   after
+Figures (49 functions, 70 properties, correct/wrong/unknown per property; the shared
+2-core machine, back to back):
+               before (bfcfb30)                     after
+  load ~1.5
+    int        67/0/3  median 0.015 s  p95 3.31 s   70/0/0  median 0.021 s  p95 0.49 s
+    portfolio  67/0/3  median 0.017 s  p95 8.81 s   70/0/0  median 0.018 s  p95 0.40 s
+  load 6-7
     int        67/0/3  median 0.020 s  p95 3.94 s   70/0/0  median 0.035 s  p95 1.05 s
     portfolio  67/0/3  median 0.024 s  p95 8.82 s   70/0/0  median 0.029 s  p95 0.74 s
 (max 10.7 s before: modpow_unbounded killed at the budget, z3 past its own time limit
-in-process; after: 1.7 s / 1.5 s.)  Correct/wrong/unknown are per property.
+in-process; after, at load ~1.5: 1.2 s / 1.1 s.)
 """
 from __future__ import annotations
 
