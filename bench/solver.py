@@ -16,6 +16,18 @@ budget (--function-timeout, default 10 s), killed if it overruns; then it is unk
     python bench/solver.py --json
     python bench/solver.py --modes int --no-chc     # without CHC loop invariants (before)
 No assertions on time.
+
+Figures (49 functions, 70 properties, correct/wrong/unknown per property; the shared
+2-core machine, back to back):
+               before (bfcfb30)                     after
+  load ~1.5
+    int        67/0/3  median 0.015 s  p95 3.31 s   70/0/0  median 0.021 s  p95 0.49 s
+    portfolio  67/0/3  median 0.017 s  p95 8.81 s   70/0/0  median 0.018 s  p95 0.40 s
+  load 6-7
+    int        67/0/3  median 0.020 s  p95 3.94 s   70/0/0  median 0.035 s  p95 1.05 s
+    portfolio  67/0/3  median 0.024 s  p95 8.82 s   70/0/0  median 0.029 s  p95 0.74 s
+(max 10.7 s before: modpow_unbounded killed at the budget, z3 past its own time limit
+in-process; after, at load ~1.5: 1.2 s / 1.1 s.)
 """
 from __future__ import annotations
 
@@ -105,7 +117,17 @@ def run_mode(mode: str, timeout_s: float, files: list, budget_s: float) -> dict:
             "unknown_pct": round(100 * counts["unknown"] / max(1, n), 1),
             "median_s": round(statistics.median(times), 3) if times else 0.0,
             "p95_s": round(p95(times), 3), "max_s": round(max(times, default=0.0), 3),
-            "wrong_list": wrong, "solvers": solvers, "slowest": sorted(slow)[::-1][:5]}
+            "wrong_list": wrong, "solvers": solvers, "slowest": sorted(slow)[::-1][:5],
+            "seconds": {n: t for t, n in slow}, "load": _load()}
+
+
+def _load() -> list:
+    """The 1/5/15-minute load averages when the mode finished (the machine is shared:
+    figures taken under load are slower)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
 
 
 def time_examples(mode: str, runs: int = 5) -> tuple[float, float]:
@@ -160,7 +182,8 @@ def main() -> None:
                   f"median {row['median_s']:.3f}s  p95 {row['p95_s']:.3f}s  "
                   f"max {row['max_s']:.2f}s"
                   + (f"  examples/ cold {row['examples_cold_s']}s wall, "
-                     f"{row['examples_cold_cpu_s']}s CPU" if args.examples else ""),
+                     f"{row['examples_cold_cpu_s']}s CPU" if args.examples else "")
+                  + f"  (load {'/'.join(map(str, row['load']))})",
                   flush=True)
             for w in row["wrong_list"]:
                 print(f"    WRONG {w}")

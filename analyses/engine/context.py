@@ -95,6 +95,7 @@ class FnContext:
         counterexamples such as clamp(0, 1, 0)), falling back to any model."""
         values = [(c, ex.input_types[n]) for n, c in ex.inputs.items()]
         values += [(f.const, f.type) for f in ex.nondets]
+        tried_edges = False
         for small, edges in SMALL:
             bounds = []
             for c, t in values:
@@ -111,7 +112,26 @@ class FnContext:
                            extra=len(bounds))
             if r.status == "sat":
                 return r
+            if r.status == "unknown" and not tried_edges:
+                # the solver gave up on a bounded search: try the inputs' boundary values
+                tried_edges = True
+                found = self._edge_inputs(assertions, values)
+                if found is not None:
+                    return found
         return self.check(assertions)
+
+    def _edge_inputs(self, assertions: list, values: list) -> Optional[solver.Result]:
+        """A model with every input at a boundary value (edge_inputs.py), or None."""
+        from .edge_inputs import edge_model
+        t0 = time.perf_counter()
+        model = edge_model(assertions + E.range_facts(assertions), values, self.cancel)
+        if model is None:
+            return None
+        r = solver.Result("sat", model, elapsed_ms(t0), solver="z3")
+        recorder.note(assertions, r, (max(0, len(assertions) - 1), len(assertions)))
+        self.queries += 1
+        self.decided_by = r.solver
+        return r
 
     def _executor(self, mode: str, **setup) -> Executor:
         ex = Executor(self.program, self.fn, mode=mode, unroll=self.options.unroll,

@@ -16,6 +16,7 @@ from .. import ir
 from ..findings import COUNTEREXAMPLE, PROVED, Finding, Related
 from ..solver import recorder
 from .audit import attach
+from .boundary_runs import failing_run
 from . import encode as E
 from .context import FnContext, elapsed_ms, snippet
 from .calling_contexts import chain_pre, from_root
@@ -113,6 +114,15 @@ def _decide(ctx: FnContext, key, obs) -> Finding:
             bm_status = "unsat"
         if bm_status == "unsat" and ctx.bmc_complete:
             return _finding(ctx, obs, PROVED, note="every path was unrolled completely")
+        if bm_status == "unsat" and not within and not (
+                ctx.judgement is not None and ctx.judgement.contextual):
+            # beyond the unrolling: concrete runs from boundary inputs (boundary_runs.py)
+            model = failing_run(ctx, [(o.span, {INTERP_KIND.get(o.prop, o.prop)})
+                                      for o in obs])
+            if model is not None:
+                verdict = _confirm(ctx, ctx.bmc, model, obs, operands=False)
+                if isinstance(verdict, Finding):
+                    return verdict
         loop = _enclosing_loop(ctx.fn.body, obs[0].span)
         if bm_status == "unsat" and loop is not None:
             for k in (1, 2, 3):
@@ -232,8 +242,10 @@ def _enclosing_loop(stmts, span):
     return found
 
 
-def _confirm(ctx: FnContext, ex, model, group):
-    """A Finding when the interpreter reproduces the failure, else the reason it did not."""
+def _confirm(ctx: FnContext, ex, model, group, operands: bool = True):
+    """A Finding when the interpreter reproduces the failure, else the reason it did not.
+    operands=False: the model fixes only the inputs (a concrete run found the failure),
+    so the values shown are the interpreter's, none read from the run's terms."""
     cex, unknowns = ctx.counterexample(ex, model)
     inputs = ctx.inputs_from(ex, model)
     outcome = ctx.replay_run(inputs, cex.nondet, caller_memory=True)
@@ -254,7 +266,7 @@ def _confirm(ctx: FnContext, ex, model, group):
         return ("z3's candidate counterexample was not reproduced by the concrete "
                 "interpreter (it relies on an abstraction)")
     cex.trace = list(outcome.trace)
-    for label, (term, t) in ob.operands.items():
+    for label, (term, t) in ob.operands.items() if operands else ():
         cex.values_at_failure[label] = E.to_python(model.eval(term), t)
     if hit.values:
         cex.values_at_failure.update(hit.values)

@@ -53,6 +53,42 @@ def theory(assertions: list) -> str:
     return "bv" if has_bv else "int" if has_int else "bool"
 
 
+_INT_MUL = (z3.Z3_OP_MUL, z3.Z3_OP_POWER)
+_INT_DIV = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_REM, z3.Z3_OP_DIV)
+
+
+def nonlinear_int(assertions: list) -> bool:
+    """Does the query multiply two integer terms that are not literals, or divide by one
+    (z3's nlsat then decides it, and may overrun its time limit: see forked.py)?"""
+    seen, todo, ground = set(), list(assertions), {}
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen or not z3.is_app(t):
+            continue
+        seen.add(t.get_id())
+        k = t.decl().kind()
+        try:
+            if k in _INT_MUL and sum(not _ground(a, ground) for a in t.children()) >= 2:
+                return True
+            if k in _INT_DIV and not _ground(t.arg(1), ground):
+                return True
+        except RecursionError:      # a very deep operand: taken for a variable one
+            return True
+        todo.extend(t.children())
+    return False
+
+
+def _ground(t, memo: dict) -> bool:
+    """No variable in t (a literal, or e.g. the engine's `(2 >= 0 ? 2 : -2)` divisor)."""
+    key = t.get_id()
+    if key not in memo:
+        memo[key] = z3.is_app(t) and (
+            z3.is_int_value(t) or z3.is_rational_value(t) or z3.is_true(t) or z3.is_false(t)
+            or (t.num_args() > 0 and t.decl().kind() != z3.Z3_OP_UNINTERPRETED
+                and all(_ground(a, memo) for a in t.children())))
+    return memo[key]
+
+
 def backends_for(assertions: list) -> list[str]:
     return [b for b in THEORY_BACKENDS[theory(assertions)] if installed(b)]
 

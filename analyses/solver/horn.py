@@ -16,6 +16,7 @@ from typing import Optional
 
 import z3
 
+from .backends import nonlinear_int
 from .canonical import canonical_text, lemma_key
 from .query import STATS, Cancelled, CancelToken, free_consts
 
@@ -60,10 +61,10 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
     """Ask Spacer (global guidance on: it finds the parameter-dependent bounds that plain
     Spacer enumerates for a long time) whether the clauses are satisfiable.  Its search
     is chaotic (the same system is solved in 0.2 s or not in 5 s depending on the order
-    of terms and its random seed), so it runs with a few seeds in turn, each with a share
-    of the time limit, each in a fresh context (so the terms' order does not come from
-    what the process asked z3 before; Spacer's answer can still vary between processes,
-    which is why it is only ever a candidate)."""
+    of terms and its random seed), so it runs with a few seeds in turn (one for a
+    nonlinear system), each with a share of the time limit, each in a fresh context (so
+    the terms' order does not come from what the process asked z3 before; Spacer's answer
+    can still vary between processes, which is why it is only ever a candidate)."""
     t0 = time.perf_counter()
     names = {p.name() for p in preds}
     key = _cache_key(clauses, preds, names) if cache is not None else None
@@ -73,7 +74,10 @@ def solve_horn(clauses: list[HornClause], preds: list[z3.FuncDeclRef], *,
             return hit
     share = max(1, int(timeout_ms) // len(SEEDS))
     out = HornResult("unknown", reason="CHC solver: no answer")
-    for seed in SEEDS:
+    # Spacer generalises with linear arithmetic: on a nonlinear system (`r * r <= n`) a
+    # time-out comes from the arithmetic, not from the search order a new seed changes
+    seeds = SEEDS[:1] if nonlinear_int([x for c in clauses for x in c.body]) else SEEDS
+    for seed in seeds:
         out = _solve_once(clauses, preds, names, share, seed, cancel)
         if out.status != "unknown" or "timeout" not in out.reason:
             break

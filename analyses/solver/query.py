@@ -76,6 +76,9 @@ class Model:
         self._m = z3model
         self._values = values or {}
         self._decls = decls or {}
+        self._rebuilt = z3model is None     # from values: as_dict gives them back
+        if z3model is None and self._decls:
+            self._m = _native(self._values, self._decls)
 
     def eval(self, term: z3.ExprRef):
         """Value of term as a Python int/bool (bit-vectors as unsigned ints)."""
@@ -86,11 +89,14 @@ class Model:
             consts = free_consts([term])
             subs = [(c, const_like(c, self._values.get(n, 0))) for n, c in consts.items()]
             v = z3.simplify(z3.substitute(term, *subs)) if subs else z3.simplify(term)
+            if not z3.is_bv_value(v) and not z3.is_int_value(v) and not z3.is_true(v) \
+                    and not z3.is_false(v):
+                v = _zero_divisions(v)
         return _py(v)
 
     def as_dict(self) -> dict[str, int]:
-        if self._m is None:
-            return dict(self._values)
+        if self._rebuilt:      # (terms, e.g. an array's contents, are not plain values)
+            return {k: v for k, v in self._values.items() if not isinstance(v, z3.ExprRef)}
         out = {}
         for d in self._m.decls():
             if d.arity() == 0:
@@ -98,7 +104,46 @@ class Model:
         return out
 
 
+def _native(values: dict, decls: dict) -> Optional[z3.ModelRef]:
+    """A z3 model holding values (evaluating in it is native: a Houdini round evaluates
+    hundreds of terms), or None when z3 does not take one of them.  Its completion
+    matches the substitution in Model.eval: 0 / false for what it lacks, `x div 0` = 0."""
+    try:
+        ctx = z3.main_ctx()
+        m = z3.ModelRef(z3.Z3_mk_model(ctx.ref()), ctx)
+        for name, value in values.items():
+            c = decls.get(name)
+            if c is not None and c.ctx is ctx:
+                m.update_value(c, const_like(c, value))
+        return m
+    except (z3.Z3Exception, TypeError, ValueError):
+        return None
+
+
+_INT_DIVISIONS = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_REM, z3.Z3_OP_DIV)
+
+
+def _zero_divisions(v):
+    """v with each integer division by zero read as 0.  SMT-LIB leaves `x div 0` open (any
+    function of x); a model rebuilt from values (the cache, another solver, forked.py)
+    fixes it as the constant 0 function, the same in every term it evaluates."""
+    zeros, seen, todo = [], set(), [v]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen or not z3.is_app(t):
+            continue
+        seen.add(t.get_id())
+        if t.decl().kind() in _INT_DIVISIONS and z3.is_int_value(t.arg(1)) \
+                and t.arg(1).as_long() == 0:
+            zeros.append((t, z3.IntVal(0) if t.sort() == z3.IntSort() else z3.RealVal(0)))
+        else:
+            todo.extend(t.children())
+    return z3.simplify(z3.substitute(v, *zeros)) if zeros else v
+
+
 def const_like(c: z3.ExprRef, value) -> z3.ExprRef:
+    if isinstance(value, z3.ExprRef):      # a value that is a term (an array's contents)
+        return value
     s = c.sort()
     if s.kind() == z3.Z3_BV_SORT:
         return z3.BitVecVal(int(value) % (1 << s.size()), s.size())
