@@ -107,3 +107,26 @@ def test_a_path_around_an_unknown_member_read_is_a_counterexample():
     assert "ob_size read through memory" in fs[0].reason
     cex = fs[1].counterexample
     assert cex.inputs == {"nargs": -2**63} and cex.nondet == [0]
+
+
+@pytest.mark.parametrize("check", [
+    "assert(p != NULL);",
+    "assert(p);",
+    "((p != NULL) ? (void)0 : __assert_fail(\"p != NULL\", \"t.c\", 3, \"f\"));",
+])
+def test_an_asserted_pointer_is_no_free_null_input(check):
+    """`assert(p != NULL)` (as written, or as real <assert.h> expands it) says NULL is no
+    valid input: no counterexample may pass NULL, neither for the assert nor later."""
+    src = r"""
+    #include <stddef.h>
+    void __assert_fail(const char *, const char *, unsigned int, const char *);
+    int f(int *p, int x) {
+        CHECK
+        if (p == NULL) return x + 1;
+        return 0;
+    }
+    """.replace("CHECK", check)
+    rep = analyze_source(src, "t.c", Options(timeout_ms=4000))
+    assert not [f for f in rep.findings if f.status == "counterexample"]
+    [f] = [f for f in rep.findings if f.kind == "overflow" and f.property != "bounds"]
+    assert f.status == "unknown" and f.reason.startswith("depends on ")

@@ -8,8 +8,10 @@ PyTuple_GET_SIZE(kwnames) : 0` is 0 whenever kwnames is NULL).  Any other use of
 pointer (its value, comparisons with other pointers, dereferences) stays opaque.  Not
 tracked where NULL may be no valid input: a parameter of known size (`\\valid`, `[static
 N]`, every caller's `&x`), a function with an ACSL contract, a file that says `nonnull`,
-`main`; nor in a function the file calls: a caller's run passes a pointer whose
-null-ness the callee's input would otherwise choose freely (a false counterexample).
+`main`, a parameter the function asserts about (`assert(p != NULL)` says NULL is no
+valid input: a counterexample passing NULL would be a false alarm); nor in a function the
+file calls: a caller's run passes a pointer whose null-ness the callee's input would
+otherwise choose freely (a false counterexample).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class NullTests:
     def __init__(self, lw, fdef: c_ast.FuncDef, declared, anns=(), sized=()):
         scan = _Scan()
         scan.visit(fdef.body)
+        asserted = asserted_names(fdef.body)
         self.entries: dict[str, tuple] = {}      # C name -> its scope entry
         if anns or _NONNULL.search(getattr(lw.ctx, "masked", "") or "") or \
                 fdef.decl.name == "main" or fdef.decl.name in called_functions(lw.ctx):
@@ -43,7 +46,7 @@ class NullTests:
             name = getattr(p, "name", None)
             if name is None or not is_pointer(t) or not lw.scopes or name in sized or \
                     name not in lw.scopes[0] or name in scan.assigned or \
-                    name in scan.declared:
+                    name in scan.declared or name in asserted:
                 continue
             self.entries[name] = lw.scopes[0][name]
         # C name -> its IR `_Bool` variable, made here: a temporary made while lowering
@@ -79,6 +82,44 @@ class NullTests:
     def prologue(self) -> list[ir.Stmt]:
         return [ir.Assign(target=var, value=ir.Nondet(type=ir.C_BOOL, label=f"{name} != NULL"))
                 for name, var in self.flags.items() if name in self.used]
+
+
+_ASSERT_FAILS = {"__assert_fail", "__assert", "__assert_rtn", "_assert", "__assert2"}
+
+
+def asserted_names(body) -> set[str]:
+    """Names inside the conditions of the function's asserts: `assert(e)` kept as a call,
+    or what real <assert.h> makes of it (`(e) ? (void)0 : __assert_fail(...)`, `(void)((e)
+    || (__assert(...), 0))`)."""
+    out: set[str] = set()
+
+    def fails(node) -> bool:
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) and \
+                node.name.name in _ASSERT_FAILS:
+            return True
+        return any(fails(c) for _, c in node.children())
+
+    def names(node) -> None:
+        if isinstance(node, c_ast.ID):
+            out.add(node.name)
+        for _, c in node.children():
+            names(c)
+
+    def walk(node) -> None:
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) and \
+                node.name.name == "assert" and node.args is not None:
+            names(node.args)
+        elif isinstance(node, c_ast.TernaryOp) and fails(node.iffalse):
+            names(node.cond)
+        elif isinstance(node, c_ast.BinaryOp) and node.op in ("||", "&&") and \
+                fails(node.right):
+            names(node.left)
+        for _, c in node.children():
+            walk(c)
+
+    if body is not None:
+        walk(body)
+    return out
 
 
 def _null_constant(lw, node) -> bool:
