@@ -30,7 +30,7 @@ from .ranking import Refuted, describe, find_ranking, loop_candidates, plain_exp
 from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
 from .termination_common import (TERMINATING_LIBRARY, assumption_text, finding, head_span,
-                                  judged_separately, unsupported_in)
+                                  judged_separately, proved_finding, unsupported_in)
 
 __all__ = ["check_termination", "head_span", "TERMINATING_LIBRARY", "terminates"]
 
@@ -195,15 +195,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
         if ranking and recorder.active() is not None:
             ranking_obligations(ctx, rec, ranking)
     if ranking and not blockers and not inner_bad:
-        details = {"ranking": proved_msg,
-                   "measure": [getattr(m, "text", m) for m in ranking
-                               if not isinstance(m, str) or m == "range"],
-                   "invariants": rec.invariants}
-        msg = proved_msg
-        if assumed:
-            msg = f"{proved_msg} ({assumption_text(assumed)})"
-            details["assumes_return"] = list(assumed)
-        return finding(ctx, loop, PROVED, msg, details=details)
+        return proved_finding(ctx, loop, proved_msg, ranking, rec.invariants, assumed)
     if ranking:
         why = blockers[0] if blockers else (
             f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
@@ -248,14 +240,8 @@ def _opaque_verdict(ctx: FnContext, rec, what: str, blockers, assumed, inner_bad
                                                rec.head),
                                lexicographic=False, bare_pc=rec.without_inferred(rec.back.pc))
     if ranking and not blockers and not inner_bad:
-        msg = describe(ranking)
-        details = {"ranking": msg, "measure": [m.text for m in ranking
-                                               if not isinstance(m, str)],
-                   "invariants": rec.invariants}
-        if assumed:
-            details["assumes_return"] = list(assumed)
-            msg = f"{msg} ({assumption_text(assumed)})"
-        return finding(ctx, rec.loop, PROVED, msg, details=details)
+        return proved_finding(ctx, rec.loop, describe(ranking), ranking, rec.invariants,
+                              assumed)
     why = blockers[0] if ranking and blockers else (
         f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate"
         if ranking else f"depends on the {what}")

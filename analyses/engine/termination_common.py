@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import ir
-from ..findings import Finding
+from ..findings import PROVED, Finding
 
 
 def head_span(loop: ir.While) -> ir.Span:
@@ -78,6 +78,19 @@ def assumption_text(assumed: list[str]) -> str:
     return (f"assuming the call{'s' if len(assumed) > 1 else ''} to {names} "
             f"return{'' if len(assumed) > 1 else 's'}; "
             f"{'they are' if len(assumed) > 1 else 'it is'} judged separately")
+
+
+def proved_finding(ctx, loop, msg: str, ranking, invariants, assumed) -> Finding:
+    """A loop's termination proof: its ranking, measures and invariants, and the callees
+    it assumes return (named in the message too)."""
+    details = {"ranking": msg,
+               "measure": [getattr(m, "text", m) for m in ranking
+                           if not isinstance(m, str) or m == "range"],
+               "invariants": invariants}
+    if assumed:
+        msg = f"{msg} ({assumption_text(assumed)})"
+        details["assumes_return"] = list(assumed)
+    return finding(ctx, loop, PROVED, msg, details=details)
 
 
 def unsupported_in(e) -> str:

@@ -29,8 +29,7 @@ from .ranking import Refuted, describe, find_ranking, loop_candidates
 from .symexec import is_stub
 from .termination import (NEVER_REPEATS, RANKING_ROLE, _branches, _never_repeats,
                           _template_vars, ranking_obligations)
-from .termination_common import (TERMINATING_LIBRARY, assumption_text, finding,
-                                  judged_separately)
+from .termination_common import TERMINATING_LIBRARY, judged_separately, proved_finding
 
 
 # a query of the quick pass that z3 does not settle in this time is left to the full
@@ -125,14 +124,7 @@ def _quick_verdict(q: FnContext, rec, done: dict, verdicts: dict):
         msg = describe(ranking)
         if recorder.active() is not None:
             ranking_obligations(q, rec, ranking)
-    details = {"ranking": msg,
-               "measure": [getattr(m, "text", m) for m in ranking if not isinstance(m, str)],
-               "invariants": rec.invariants}
-    text = msg
-    if assumed:
-        text = f"{msg} ({assumption_text(assumed)})"
-        details["assumes_return"] = list(assumed)
-    return finding(q, loop, PROVED, text, details=details)
+    return proved_finding(q, loop, msg, ranking, rec.invariants, assumed)
 
 
 def _callees(q: FnContext, names, verdicts: dict) -> tuple[bool, list[str]]:

@@ -102,7 +102,7 @@ def assumed_iter(ctx, it: cst.BaseExpression, body: cst.CSTNode) -> tuple[
     code = " ".join(code.split())
     if len(code) > _MAX_TEXT:
         code = code[:_MAX_TEXT - 3] + "..."
-    fin = FiniteIter(desc=_kind_text(ctx, it, code), roots=roots, assumed=assumption_text(code))
+    fin = FiniteIter(desc=iterable_text(ctx, it, code), roots=roots, assumed=assumption_text(code))
     if isinstance(it, cst.Call) and ctx.iterables.builtin(it.func) == "enumerate" \
             and not any(a.star for a in it.args):
         fin.enumerated = True
@@ -112,8 +112,9 @@ def assumed_iter(ctx, it: cst.BaseExpression, body: cst.CSTNode) -> tuple[
     return fin, ""
 
 
-def _kind_text(ctx, it: cst.BaseExpression, code: str) -> str:
-    """How messages name the iterable ("the parameter xs", "d.items(...)")."""
+def iterable_text(ctx, it: cst.BaseExpression, code: str = "") -> str:
+    """How messages name the iterable of a for loop ("the parameter xs", "d.items(...)",
+    an attribute chain by its code when given, "a list")."""
     if isinstance(it, cst.Call):
         name = ctx.index.resolve(it.func)
         return f"{name}(...)" if name else "a call result"
@@ -121,7 +122,10 @@ def _kind_text(ctx, it: cst.BaseExpression, code: str) -> str:
         what = "parameter" if it.value in ctx.param_names else (
             "local" if it.value in ctx.local_names else "name")
         return f"the {what} {it.value}"
-    return code if isinstance(it, cst.Attribute) else "an iterable"
+    if code and isinstance(it, cst.Attribute):
+        return code
+    return {"List": "a list", "Tuple": "a tuple",
+            "SimpleString": "a string"}.get(type(it).__name__, "an iterable")
 
 
 def _names(node: cst.CSTNode, bases: bool = True) -> set[str]:
@@ -150,9 +154,9 @@ def _names(node: cst.CSTNode, bases: bool = True) -> set[str]:
     return out
 
 
-def _local_sources(ctx, it: cst.BaseExpression, bases: bool = True) -> set[str]:
-    """The names `it` reads, and, for locals, the names their bindings read (transitive)."""
-    todo, seen = list(_names(it, bases)), set()
+def _through_locals(ctx, start: set[str], names_of) -> set[str]:
+    """start, and for locals, what names_of finds in their bindings (transitively)."""
+    todo, seen = list(start), set()
     while todo:
         name = todo.pop()
         if name in seen:
@@ -160,8 +164,13 @@ def _local_sources(ctx, it: cst.BaseExpression, bases: bool = True) -> set[str]:
         seen.add(name)
         if name in ctx.local_names and ctx.fn_node is not None:
             for value in _bindings_of(ctx.fn_node.body, name):
-                todo.extend(_names(value, bases))
+                todo.extend(names_of(value))
     return seen
+
+
+def _local_sources(ctx, it: cst.BaseExpression, bases: bool = True) -> set[str]:
+    """The names `it` reads, and, for locals, the names their bindings read (transitive)."""
+    return _through_locals(ctx, _names(it, bases), lambda v: _names(v, bases))
 
 
 def _iterated(node: cst.CSTNode) -> set[str]:
@@ -189,15 +198,7 @@ def _roots(ctx, it: cst.BaseExpression) -> set[str]:
     directly or through the bindings of locals (`it = iter(q)`: q), but not builtins,
     imports and functions of the file."""
     idx = ctx.index
-    todo, seen = list(_iterated(it)), set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in ctx.local_names and ctx.fn_node is not None:
-            for value in _bindings_of(ctx.fn_node.body, name):
-                todo.extend(_iterated(value))
+    seen = _through_locals(ctx, _iterated(it), _iterated)
     return {n for n in seen
             if n in ctx.param_names or n in ctx.local_names
             or not (n in _BUILTINS or n in idx.aliases or n in idx.signatures

@@ -19,7 +19,7 @@ from .python_context import FnContext
 from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
-from .python_assumed_iterables import assumed_iter, other_code_adds
+from .python_assumed_iterables import assumed_iter, iterable_text, other_code_adds
 from .python_for import lower_finite_for, lower_range_for
 from .python_index import index_check
 from .python_try import check, exc_class, leave, lower_try, raise_point
@@ -272,7 +272,7 @@ class StmtLowerer(AssignLowering):
 
         def make() -> list[ir.Stmt]:
             span = self.span(node)
-            what = (f"for loop over {_iter_kind(it, self.ctx)} at line {span.line} "
+            what = (f"for loop over {iterable_text(self.ctx, it)} at line {span.line} "
                     f"({why})")
             self.ctx.note(what, span)
             names = target_names(node.target)
@@ -373,15 +373,3 @@ def is_range_for(node: cst.For, ctx: FnContext) -> bool:
             and all(not a.keyword and not a.star for a in it.args)
             and "range" not in ctx.locals and "range" not in ctx.local_names
             and "range" not in ctx.index.signatures and node.asynchronous is None)
-
-
-def _iter_kind(it: cst.BaseExpression, ctx: FnContext) -> str:
-    if isinstance(it, cst.Call):
-        name = ctx.index.resolve(it.func)
-        return f"{name}(...)" if name else "a call result"
-    if isinstance(it, cst.Name):
-        what = "parameter" if it.value in ctx.param_names else (
-            "local" if it.value in ctx.local_names else "name")
-        return f"the {what} {it.value}"
-    return {"List": "a list", "Tuple": "a tuple", "Name": "an iterable",
-            "SimpleString": "a string"}.get(type(it).__name__, "an iterable")
