@@ -27,6 +27,50 @@ def test_which_queries_are_nonlinear():
     assert not B.nonlinear_int([a * b == 6])       # bit-vectors: z3 stops on time there
 
 
+def _nonlinear_reference(assertions) -> bool:
+    """The definition, written plainly over z3's Python wrappers."""
+    def ground(t):
+        return z3.is_int_value(t) or z3.is_rational_value(t) or z3.is_true(t) \
+            or z3.is_false(t) or (z3.is_app(t) and t.num_args() > 0
+                                  and t.decl().kind() != z3.Z3_OP_UNINTERPRETED
+                                  and all(ground(a) for a in t.children()))
+
+    def walk(t):
+        if not z3.is_app(t):
+            return False
+        k = t.decl().kind()
+        if k in (z3.Z3_OP_MUL, z3.Z3_OP_POWER) and \
+                sum(not ground(a) for a in t.children()) >= 2:
+            return True
+        if k in (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_REM, z3.Z3_OP_DIV) \
+                and not ground(t.arg(1)):
+            return True
+        return any(walk(a) for a in t.children())
+    return any(walk(a) for a in assertions)
+
+
+def test_the_fast_walk_and_its_memo_agree_with_the_definition():
+    """nonlinear_int walks raw ASTs and remembers linear subterms across calls: random
+    terms that share subterms, asked in random order, get the definition's answer."""
+    import random
+    rnd = random.Random(7)
+    xs = list(z3.Ints("p q r")) + [z3.IntVal(3), z3.IntVal(-2), z3.ToInt(z3.RealVal("1/2"))]
+    pool = list(xs)
+    for _ in range(400):
+        a, b = rnd.choice(pool), rnd.choice(pool)
+        op = rnd.choice(["+", "-", "*", "/", "%", "ite"])
+        if op in "*/%" and rnd.random() < 0.9:
+            b = rnd.choice(xs[3:])          # mostly by a literal: linear
+        t = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+             "/": lambda: a / b, "%": lambda: a % b,
+             "ite": lambda: z3.If(a > b, a, b)}[op]()
+        pool.append(t)
+        if len(pool) > 60 or (_nonlinear_reference([t == 0]) and rnd.random() < 0.7):
+            pool.pop(rnd.randrange(len(xs), len(pool)))
+        query = [t > rnd.randint(-5, 5)] + ([pool[-2] == 1] if rnd.random() < 0.5 else [])
+        assert B.nonlinear_int(query) == _nonlinear_reference(query), query
+
+
 def test_forked_child_answers_with_a_model_and_is_reaped():
     x = z3.Int("x")
     r = portfolio.race([x * x == 16, x < 0], ["z3"], 5000)

@@ -13,6 +13,7 @@ import sys
 from functools import lru_cache
 
 import z3
+from z3 import z3core
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 
@@ -59,34 +60,84 @@ _INT_DIV = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_REM, z3.Z3_OP_DIV)
 
 def nonlinear_int(assertions: list) -> bool:
     """Does the query multiply two integer terms that are not literals, or divide by one
-    (z3's nlsat then decides it, and may overrun its time limit: see forked.py)?"""
-    seen, todo, ground = set(), list(assertions), {}
-    while todo:
-        t = todo.pop()
-        if t.get_id() in seen or not z3.is_app(t):
-            continue
-        seen.add(t.get_id())
-        k = t.decl().kind()
+    (z3's nlsat then decides it, and may overrun its time limit: see forked.py)?
+
+    Asked of every query, so it walks z3's raw ASTs (no Python wrapper per node) and
+    remembers the subterms of the main context found linear (held by a reference until
+    the memo is cleared): the path conditions queries share are walked once."""
+    main = z3.main_ctx().ref()
+    for a in assertions:
+        c = a.ctx_ref()
+        memo = _LINEAR if c.value == main.value else {}
+        visited: list = []
         try:
-            if k in _INT_MUL and sum(not _ground(a, ground) for a in t.children()) >= 2:
-                return True
-            if k in _INT_DIV and not _ground(t.arg(1), ground):
+            if _nonlinear_raw(c, a.as_ast(), memo, visited, {}):
                 return True
         except RecursionError:      # a very deep operand: taken for a variable one
             return True
-        todo.extend(t.children())
+        if memo is _LINEAR:
+            _remember_linear(c, visited)
     return False
 
 
-def _ground(t, memo: dict) -> bool:
-    """No variable in t (a literal, or e.g. the engine's `(2 >= 0 ? 2 : -2)` divisor)."""
-    key = t.get_id()
+_LINEAR: dict = {}          # ast id -> ast pointer (main context; Z3_inc_ref'd)
+_LINEAR_MAX = 200_000
+_NUMERAL_SORTS = (z3.Z3_INT_SORT, z3.Z3_REAL_SORT)
+_BOOL_LITERALS = (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE)
+_APP_KINDS = (z3.Z3_APP_AST, z3.Z3_NUMERAL_AST)      # what z3.is_app accepts
+
+
+def _nonlinear_raw(c, root, memo: dict, visited: list, ground: dict) -> bool:
+    Z = z3core
+    seen: set = set()
+    todo = [root]
+    while todo:
+        p = todo.pop()
+        i = Z.Z3_get_ast_id(c, p)
+        if i in seen or i in memo:
+            continue
+        seen.add(i)
+        if Z.Z3_get_ast_kind(c, p) not in _APP_KINDS:
+            continue
+        visited.append((i, p))
+        k = Z.Z3_get_decl_kind(c, Z.Z3_get_app_decl(c, p))
+        args = [Z.Z3_get_app_arg(c, p, j) for j in range(Z.Z3_get_app_num_args(c, p))]
+        if k in _INT_MUL and sum(not _ground_raw(c, x, ground) for x in args) >= 2:
+            return True
+        if k in _INT_DIV and not _ground_raw(c, args[1], ground):
+            return True
+        todo.extend(args)
+    return False
+
+
+def _ground_raw(c, p, memo: dict) -> bool:
+    """No variable in p (a literal, or e.g. the engine's `(2 >= 0 ? 2 : -2)` divisor)."""
+    Z = z3core
+    key = Z.Z3_get_ast_id(c, p)
     if key not in memo:
-        memo[key] = z3.is_app(t) and (
-            z3.is_int_value(t) or z3.is_rational_value(t) or z3.is_true(t) or z3.is_false(t)
-            or (t.num_args() > 0 and t.decl().kind() != z3.Z3_OP_UNINTERPRETED
-                and all(_ground(a, memo) for a in t.children())))
+        ok = False
+        if Z.Z3_get_ast_kind(c, p) in _APP_KINDS:
+            if Z.Z3_is_numeral_ast(c, p):
+                ok = Z.Z3_get_sort_kind(c, Z.Z3_get_sort(c, p)) in _NUMERAL_SORTS
+            else:
+                k = Z.Z3_get_decl_kind(c, Z.Z3_get_app_decl(c, p))
+                n = Z.Z3_get_app_num_args(c, p)
+                ok = k in _BOOL_LITERALS or (
+                    n > 0 and k != z3.Z3_OP_UNINTERPRETED
+                    and all(_ground_raw(c, Z.Z3_get_app_arg(c, p, j), memo) for j in range(n)))
+        memo[key] = ok
     return memo[key]
+
+
+def _remember_linear(c, visited: list) -> None:
+    if len(_LINEAR) + len(visited) > _LINEAR_MAX:
+        for p in _LINEAR.values():
+            z3core.Z3_dec_ref(c, p)
+        _LINEAR.clear()
+    for i, p in visited:
+        if i not in _LINEAR:
+            z3core.Z3_inc_ref(c, p)
+            _LINEAR[i] = p
 
 
 def backends_for(assertions: list) -> list[str]:
