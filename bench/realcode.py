@@ -33,6 +33,12 @@ PYTHON = ["toolz==0.12.1", "semver==3.0.2", "humanize==4.9.0", "tabulate==0.9.0"
           "webcolors==1.13"]
 C = ["simplejson==3.19.2", "wrapt==1.16.0", "pyrsistent==0.20.0", "zope.interface==6.2",
      "multidict==6.0.5", "immutables==0.20", "setproctitle==1.3.3"]
+# what each package's setup.py passes on Linux (macros) and the platform sources it does
+# not build here: "every C package parses with at most its build flags"
+BUILD = {
+    "setproctitle": {"flags": ["-DHAVE_SYS_PRCTL_H=1", '-DSPT_VERSION="1.3.3"'],
+                     "not_built": ["darwin_set_process_name.c"]},
+}
 SKIP_DIRS = {"tests", "test", "docs", "doc", "examples", "benchmarks", "bench", "build"}
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "veriline-bench")
 
@@ -91,13 +97,15 @@ def run(spec: str, language: str, args) -> dict:
     except (subprocess.CalledProcessError, OSError, IndexError) as e:
         return summarize(spec, language, [], {"errors": [{"file": "-", "reason": f"download: {e}"}]},
                          0.0, False)
-    files = sources(root, language)
+    build = BUILD.get(spec.split("==")[0], {})
+    files = [f for f in sources(root, language)
+             if os.path.basename(f) not in build.get("not_built", ())]
     cmd = [sys.executable, "-m", "veriline", "check", "--format", "json", "--no-cache",
            "--timeout", str(args.timeout)]
     if args.replay:
         cmd.append("--replay")
     if language == "c" and cli_supports("-I"):
-        cmd += include_flags(root)
+        cmd += include_flags(root) + list(build.get("flags", ()))
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd + files, capture_output=True, text=True,
