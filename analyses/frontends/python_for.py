@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import libcst as cst
 
+from typing import Optional
+
 from .. import ir
 from . import python_lengths as L
 from .python_exprs import ExprLowerer, coerce
 from .python_assumed_iterables import calls_assumption, feeds
 from .python_iterables import FiniteIter
-from .python_names import target_names
+from .python_names import bound_names, target_names
 from .python_try import raise_point
 
 
@@ -144,6 +146,58 @@ def _arbitrary(sl, target: cst.BaseExpression, fin: FiniteIter,
         what2 = f"assignment of a loop element to {sl.ctx.spanner.code(target)}"
         ctx.note(what2, span)
     return out
+
+
+def count_args(node: cst.For, ctx) -> Optional[tuple]:
+    """(start, step) of `for name in itertools.count(start=0, step=1)` when both are int
+    literals or int variables and the body rebinds neither them nor the loop variable
+    (count also counts floats: those stay "don't know"); else None."""
+    it = node.iter
+    if not (isinstance(node.target, cst.Name) and isinstance(it, cst.Call)
+            and node.asynchronous is None and ctx.index.resolve(it.func) == "itertools.count"
+            and len(it.args) <= 2 and all(not a.star for a in it.args)):
+        return None
+    bound = set(bound_names(node.body)) | ctx.fn_nonlocals | ctx.global_names
+    if node.target.value in bound:
+        return None
+    given: dict = {}
+    for k, a in enumerate(it.args):
+        key = a.keyword.value if a.keyword is not None else ("start", "step")[k]
+        if key not in ("start", "step") or key in given or not _int_operand(a.value, ctx) \
+                or (isinstance(a.value, cst.Name) and a.value.value in bound):
+            return None
+        given[key] = a.value
+    return given.get("start"), given.get("step")
+
+
+def _int_operand(e: cst.BaseExpression, ctx) -> bool:
+    if isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus):
+        e = e.expression
+    if isinstance(e, cst.Integer):
+        return True
+    return isinstance(e, cst.Name) and ctx.locals.get(e.value) == ir.MATH_INT
+
+
+def lower_count_for(sl, node: cst.For, start_step: tuple) -> list[ir.Stmt]:
+    """`for v in itertools.count(start, step)`: an endless loop that only a break, a return
+    or an exception leaves, judged like any `while True:`.  The body rebinds neither v nor
+    step (count_args), so v itself is the counter (and shows in rankings and witnesses):
+
+        v = start - step
+        while True:  v = v + step; body
+    """
+    ctx = sl.ctx
+    ex, span, cspan = ExprLowerer(ctx), sl.span(node), sl.span(node.iter)
+    start, step = (coerce(ex.value(e), ir.MATH_INT) if e is not None else _const(d, cspan)
+                   for e, d in zip(start_step, (0, 1)))
+    v, tspan = node.target.value, sl.span(node.target)
+    ctx.declare(v, ir.MATH_INT)
+    before = ir.Binary(op="sub", left=start, right=step, type=ir.MATH_INT, span=cspan)
+    step_up = ir.Binary(op="add", left=_var(ctx, v, tspan), right=step, type=ir.MATH_INT,
+                        span=cspan)
+    return ex.pre + [sl.store(v, before, tspan), ir.While(
+        cond=_const(1, cspan, ir.BOOL), body=[sl.store(v, step_up, tspan)]
+        + sl.block(node.body), span=span)]
 
 
 def lower_range_for(sl, node: cst.For) -> list[ir.Stmt]:

@@ -14,7 +14,8 @@ its name occurs in the body only in reads (`xs[i]`, `len(xs)`, `x in xs`, a nest
 over it, non-mutating methods) and the body calls no function of the same file (which could
 reach the list through an alias; python_growth).  Anything else — an unannotated parameter, `self.items`,
 a call result of unknown type — may be an infinite iterator (itertools.count()): the loop
-stays "don't know".
+stays "don't know" (or is proved under a stated assumption: python_assumed_iterables).
+`for i in itertools.count(..)` itself is an endless counter loop (python_for).
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from .python_exprs import ExprLowerer, coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
 from .python_assumed_iterables import assumed_iter, iterable_text, other_code_adds
-from .python_for import lower_finite_for, lower_range_for
+from .python_for import count_args, lower_count_for, lower_finite_for, lower_range_for
 from .python_index import index_check
 from .python_try import check, exc_class, leave, lower_try, raise_point
 from .python_known_dicts import binding_updates
@@ -253,6 +253,9 @@ class StmtLowerer(AssignLowering):
         it = node.iter
         if is_range_for(node, self.ctx):
             return self._loop(node, lambda: lower_range_for(self, node))
+        counted = count_args(node, self.ctx)
+        if counted is not None:
+            return self._loop(node, lambda: lower_count_for(self, node, counted))
         why = "it may be an infinite iterator"
         model = self.ctx.iterables
         fin = model.classify(it) if model is not None and node.asynchronous is None else None
