@@ -15,6 +15,8 @@ import z3
 from .. import ir
 from ..entry_asserts import ENTRY_SEVERITY, assert_text, is_entry_assert
 from . import encode as E
+from .encoding_modes import unbounded
+from .encode_ops import arith, bit_not, compare, negate
 from .memory import MemoryExec
 from .state import (FALSE, TRUE, CallSite, Fresh, Obligation, State, conj, merge)
 
@@ -294,8 +296,8 @@ class SymExec(MemoryExec):
         if e.op == "not":
             return z3.Not(a)
         if e.op == "bnot":
-            return E.bit_not(a, e.type)
-        res, checks = E.negate(a, e.type)
+            return bit_not(a, e.type)
+        res, checks = negate(a, e.type)
         self._checks(e, checks, st, {"operand": (a, e.type)})
         return res
 
@@ -306,12 +308,12 @@ class SymExec(MemoryExec):
         a = self.expr(e.left, st)
         b = self.expr(e.right, st)
         if op in ir.CMP_OPS:
-            return E.compare(op, a, b, e.left.type)
+            return compare(op, a, b, e.left.type)
         try:
-            res, checks = E.arith(op, a, b, e.type, e.right.type)
+            res, checks = arith(op, a, b, e.type, e.right.type)
         except NotImplementedError as exc:
             return self._unknown_value(f"{exc} at line {e.span.line}", e.span, e.type, st)
-        if self.lang == "python" and op in ("shl", "shr") and not E.unbounded(e.type):
+        if self.lang == "python" and op in ("shl", "shr") and not unbounded(e.type):
             checks = []     # NumPy defines every fixed-width shift (large counts give 0)
         self._checks(e, checks, st, {"left": (a, e.left.type), "right": (b, e.right.type)})
         return res
