@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from veriline.analyses import api, ir
-from veriline.analyses.frontends import c_preprocess
+from veriline.analyses.frontends import c_preprocess, c_source_text
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
 needs_libc_headers = pytest.mark.skipif(not os.path.exists("/usr/include/stdio.h"),
@@ -83,12 +83,12 @@ def test_fallback_to_veriline_headers_when_system_ones_do_not_parse(tmp_path, mo
     broken = tmp_path / "sys"
     broken.mkdir()
     (broken / "string.h").write_text("__weird_builtin_type size_t strlen(const char *);\n")
-    real = c_preprocess._gcc_args
+    real = c_preprocess.gcc_args
 
     def with_broken_system(path, dm, flags=(), system=True, stub_dir=None, python=True):
         args = real(path, dm, flags, system, stub_dir, python)
         return args[:-1] + ["-isystem", str(broken)] + args[-1:] if system else args
-    monkeypatch.setattr(c_preprocess, "_gcc_args", with_broken_system)
+    monkeypatch.setattr(c_preprocess, "gcc_args", with_broken_system)
     src = "#include <string.h>\nint f(const char *s, int n) { return n - 1; }\n"
     rep = api.analyze_source(src, "t.c")
     assert [e.message for e in rep.program.errors] == [
@@ -102,7 +102,7 @@ def test_fake_headers_alone_cover_common_libc(tmp_path):
     src = ("#include <math.h>\n#include <float.h>\n#include <stdarg.h>\n#include <string.h>\n"
            "#include <errno.h>\n#include <ctype.h>\n#include <stdio.h>\n#include <limits.h>\n"
            "int f(int x) { if (x == INT_MIN) return 0; return -x; }\n")
-    code, _, _ = c_preprocess.scan_comments(src)
+    code, _, _ = c_source_text.scan_comments(src)
     pp = c_preprocess.preprocess(code, str(tmp_path / "t.c"), system=False)
     assert pp.errors == [] and not pp.system
     from pycparser import c_parser
@@ -120,7 +120,7 @@ def test_header_prefix_is_parsed_once(monkeypatch):
                         real(self, text, name))
     second = api.parse(src.replace("a - 1", "a - 2"), "a.c")
     assert list(first.functions) == list(second.functions) == ["g"]
-    full = c_preprocess.preprocess(c_preprocess.scan_comments(src)[0], "a.c").text
+    full = c_preprocess.preprocess(c_source_text.scan_comments(src)[0], "a.c").text
     assert len(calls) == 1 and calls[0] * 5 < len(full)   # the user's part (+ stubs) only
 
 

@@ -123,11 +123,13 @@ def test_an_overflow_beyond_the_unrolling_is_found_by_a_boundary_run():
 
 def test_boundary_runs_only_where_the_inputs_are_the_whole_story():
     from veriline.analyses.api import parse
-    from veriline.analyses.engine import boundary_runs, encode as E
+    from veriline.analyses.engine import boundary_runs
+    from veriline.analyses.engine.encoding_modes import int_model, math_width
+    from veriline.analyses.engine.widths import contract_width
     from veriline.analyses.engine.context import FnContext
     prog = parse(ISQRT, "isqrt.c")
     opts = Options(analyses=frozenset({"overflow"}), cache=None)
-    with E.math_width(E.contract_width(prog)), E.int_model(True):
+    with math_width(contract_width(prog)), int_model(True):
         nd = FnContext(prog, prog.functions["isqrt_nondet"], opts)
         assert boundary_runs.runs(nd) == []           # a nondet value: no runs
         small = FnContext(prog, prog.functions["isqrt_small"], opts)

@@ -162,10 +162,10 @@ def test_template_synthesis_finds_a_linear_ranking_function():
     from veriline.analyses.api import parse
     from veriline.analyses.engine.context import FnContext
     from veriline.analyses.engine.ranking import find_ranking
-    from veriline.analyses.engine import encode as E
+    from veriline.analyses.engine.encoding_modes import unbounded_signed
     src = "void f(int x, int y) {\n    while (x > y) { x = x - 1; y = y + 2; }\n}\n"
     program = parse(src, "t.c")
-    with E.unbounded_signed():            # as the driver judges C termination
+    with unbounded_signed():            # as the driver judges C termination
         ctx = FnContext(program, program.functions["f"], Options())
         rec = ctx.abstract.loop_records[0]
         found = find_ranking(ctx.check, ctx.abstract.pre, rec.head, rec.back, [],

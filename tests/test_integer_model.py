@@ -6,6 +6,8 @@ from hypothesis import given, settings, strategies as st
 from veriline.analyses import ir
 from veriline.analyses.api import Options, analyze_source
 from veriline.analyses.engine import encode as E
+from veriline.analyses.engine.encoding_modes import int_model, range_facts
+from veriline.analyses.engine.encode_ops import arith, bit_not, negate
 from veriline.analyses.engine.intmodel import uses_bitwise
 
 INT = ir.IntT(32, True, "int")
@@ -26,9 +28,9 @@ def test_constant_shifts_are_arithmetic_and_agree_with_bit_vectors():
                 for op in ("shl", "shr"):
                     got = {}
                     for im in (False, True):
-                        with E.int_model(im):
+                        with int_model(im):
                             x = E.const("x", t)
-                            res, checks = E.arith(op, x, E.literal(k, t), t, t)
+                            res, checks = arith(op, x, E.literal(k, t), t, t)
                             sub = (x, E.literal(a, t))
                             ok = all(_eval(z3.substitute(c.ok, sub)) for c in checks)
                             got[im] = (ok, E.to_python(_eval(z3.substitute(res, sub)), t)
@@ -49,11 +51,11 @@ def _eval(term):
     return v.as_long()
 
 
-def _run(op, a, b, t, int_model):
+def _run(op, a, b, t, im):
     """(result as a typed int, {prop: ok}) of `a op b` with constants a, b of type t."""
-    with E.int_model(int_model):
+    with int_model(im):
         x, y = E.const("x", t), E.const("y", t)
-        res, checks = E.arith(op, x, y, t, t)
+        res, checks = arith(op, x, y, t, t)
         subs = [(x, E.literal(a, t)), (y, E.literal(b, t))]
         oks = {}
         for c in checks:
@@ -82,7 +84,7 @@ def test_conversions_agree_with_bit_vectors(src, dst, data):
     a = data.draw(st.integers(src.min, src.max))
     got = {}
     for im in (False, True):
-        with E.int_model(im):
+        with int_model(im):
             x = E.const("x", src)
             r = E.convert(x, src, dst)
             got[im] = E.to_python(_eval(z3.substitute(r, (x, E.literal(a, src)))), dst)
@@ -98,13 +100,13 @@ def test_negation_and_complement_agree(t, data):
     a = data.draw(st.integers(t.min, t.max))
     outs = {}
     for im in (False, True):
-        with E.int_model(im):
+        with int_model(im):
             x = E.const("x", t)
-            neg, checks = E.negate(x, t)
+            neg, checks = negate(x, t)
             sub = (x, E.literal(a, t))
             ok = all(_eval(z3.substitute(c.ok, sub)) for c in checks)
             outs[im] = (E.to_python(_eval(z3.substitute(neg, sub)), t), ok,
-                        E.to_python(_eval(z3.substitute(E.bit_not(x, t), sub)), t))
+                        E.to_python(_eval(z3.substitute(bit_not(x, t), sub)), t))
     (bv_neg, bv_ok, bv_not), (im_neg, im_ok, im_not) = outs[False], outs[True]
     assert bv_ok == im_ok and bv_not == im_not
     if bv_ok or not t.signed:      # signed: -INT_MIN is undefined, its value irrelevant
@@ -112,14 +114,14 @@ def test_negation_and_complement_agree(t, data):
 
 
 def test_constants_get_range_facts_only_in_the_integer_model():
-    with E.int_model(True):
+    with int_model(True):
         x = E.const("x", SCHAR)
-        facts = E.range_facts([x > 0])
+        facts = range_facts([x > 0])
         s = z3.Solver()
         s.add(facts + [x > 127])
         assert s.check() == z3.unsat
-    with E.int_model(False):
-        assert E.range_facts([E.const("x", SCHAR) > 0]) == []
+    with int_model(False):
+        assert range_facts([E.const("x", SCHAR) > 0]) == []
 
 
 CERT_MUL = """

@@ -85,14 +85,15 @@ def test_sequential_unknown_branches_are_decided():
 def test_range_facts_cover_each_assertions_constants_every_time():
     from veriline.analyses import ir
     from veriline.analyses.engine import encode as E
+    from veriline.analyses.engine.encoding_modes import int_model, range_facts
     INT, UCHAR = ir.IntT(32, True, "int"), ir.IntT(8, False, "unsigned char")
-    with E.int_model(True):
+    with int_model(True):
         x, y = E.const("x", INT), E.const("y", UCHAR)
         pc = z3.And(x > 0, y < x)
         want = {z3.And(x >= -2**31, x <= 2**31 - 1).sexpr(), z3.And(y >= 0, y <= 255).sexpr()}
         for _ in range(3):          # the same terms again: remembered, same answer
-            assert {f.sexpr() for f in E.range_facts([pc, x != 3])} == want
-        assert {f.sexpr() for f in E.range_facts([x != 3])} == \
+            assert {f.sexpr() for f in range_facts([pc, x != 3])} == want
+        assert {f.sexpr() for f in range_facts([x != 3])} == \
             {z3.And(x >= -2**31, x <= 2**31 - 1).sexpr()}
 
 

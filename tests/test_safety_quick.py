@@ -7,7 +7,8 @@ import textwrap
 
 from veriline.analyses.api import Options, parse
 from veriline.analyses.engine import driver, safety, safety_quick
-from veriline.analyses.engine import encode as E
+from veriline.analyses.engine.encoding_modes import int_model, math_width
+from veriline.analyses.engine.widths import contract_width
 from veriline.analyses.engine.budget import Budget
 from veriline.analyses.engine.context import FnContext
 from veriline.analyses.engine.safety_quick import quick_safety, worth_it
@@ -31,7 +32,7 @@ def _quick(name: str):
     ctx = FnContext(prog, prog.functions[name], Options(), None)
     ctx.encoding = "int"
     out: list = []
-    with E.math_width(E.contract_width(prog)), E.int_model(True):
+    with math_width(contract_width(prog)), int_model(True):
         keys = quick_safety(ctx, {"overflow", "contract"}, out)
     return ctx, keys, out
 

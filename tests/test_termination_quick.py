@@ -8,7 +8,8 @@ import textwrap
 from veriline.analyses import callgraph
 from veriline.analyses.api import Options, parse
 from veriline.analyses.engine import driver, termination
-from veriline.analyses.engine import encode as E
+from veriline.analyses.engine.encoding_modes import math_width, unbounded_signed
+from veriline.analyses.engine.widths import contract_width
 from veriline.analyses.engine.budget import Budget
 from veriline.analyses.engine.context import FnContext
 from veriline.analyses.engine.termination_quick import quick_verdicts
@@ -32,7 +33,7 @@ def _quick(name: str) -> dict:
     fn = prog.functions[name]
     ctx = FnContext(prog, fn, Options(), None)
     ctx.encoding = "int"
-    with E.math_width(E.contract_width(prog)), E.unbounded_signed():
+    with math_width(contract_width(prog)), unbounded_signed():
         found = quick_verdicts(ctx, {}, {})
     lines = {id(loop): loop.span.line for loop in callgraph.loops_in(fn.body)}
     return {lines[k]: f for k, f in found.items()}
@@ -153,7 +154,7 @@ def test_short_circuit_condition_gives_its_guard_as_a_ranking_candidate():
     prog = parse(src, "sc.c")
     ctx = FnContext(prog, prog.functions["skip"], Options(), None)
     ctx.encoding = "int"
-    with E.math_width(E.contract_width(prog)), E.unbounded_signed():
+    with math_width(contract_width(prog)), unbounded_signed():
         found = list(quick_verdicts(ctx, {}, {}).values())
     assert [(f.status, f.details["measure"]) for f in found] == \
         [("proved", ["end - idx + 1"])]

@@ -26,6 +26,9 @@ from ..callgraph import callees, sccs
 from ..judgement import (CALLERS, ENTRY, MODULAR, callers_of, is_chain_root,
                          judgement_mode, roots)
 from . import encode as E
+from .encoding_modes import math_width
+from .widths import contract_width
+from .encode_ops import compare
 from .state import Fresh, disj
 
 MAX_CHAINS = 24        # more ways in than this: modular
@@ -103,7 +106,7 @@ class _Builder:
         """name's abstract run without any context (its call sites, inputs, nondets)."""
         key = (name, self.options.key())
         if key not in self._runs:
-            with E.math_width(E.contract_width(self.program)):
+            with math_width(contract_width(self.program)):
                 self._runs[key] = self.checker(name).abstract
         return self._runs[key]
 
@@ -242,13 +245,13 @@ def _candidates(params: list) -> list:
             continue
         for k in (0, 1, -1):
             lit = E.literal(k, t)
-            out += [E.compare("ge", c, lit, t), E.compare("le", c, lit, t)]
+            out += [compare("ge", c, lit, t), compare("le", c, lit, t)]
         if t.bits is not None and t.signed:
-            out.append(E.compare("gt", c, E.literal(t.min, t), t))
+            out.append(compare("gt", c, E.literal(t.min, t), t))
     ints = [(c, t) for c, t in params if isinstance(t, ir.IntT)]
     for (a, t), (b, u) in itertools.combinations(ints, 2):
         if t == u:
-            out += [E.compare("le", a, b, t), E.compare("ge", a, b, t)]
+            out += [compare("le", a, b, t), compare("ge", a, b, t)]
     return out
 
 

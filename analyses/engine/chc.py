@@ -26,7 +26,7 @@ import z3
 from .. import ir
 from ..solver import free_consts
 from ..solver.horn import HornClause, HornResult, solve_horn
-from . import encode as E
+from .encoding_modes import range_facts
 from .formula_text import join, show
 from .invariants import _names, _show
 from .state import violation
@@ -118,7 +118,7 @@ def clauses(ex, preds: list[LoopPredicate], bad) -> list[HornClause]:
 def _body(ex, preds, body: list, scope: list, skip) -> list:
     extra = _mentions(preds, scope, skip)
     facts = [_bare(preds, f) for f in list(ex.pre) + body] + extra
-    return facts + E.range_facts(facts + scope)
+    return facts + range_facts(facts + scope)
 
 
 def _bare(preds, term):

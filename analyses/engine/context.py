@@ -14,6 +14,8 @@ from .. import ir, solver
 from ..solver import recorder
 from ..findings import Counterexample
 from . import encode as E
+from .encoding_modes import range_facts
+from .encode_ops import compare
 from .executor import Executor
 from .state import violation
 
@@ -25,7 +27,7 @@ KIND_MS = 1500
 
 
 def _within(c, t, lo: int, hi: int):
-    return z3.And(E.compare("ge", c, E.literal(lo, t), t), E.compare("le", c, E.literal(hi, t), t))
+    return z3.And(compare("ge", c, E.literal(lo, t), t), compare("le", c, E.literal(hi, t), t))
 
 
 class FnContext:
@@ -61,7 +63,7 @@ class FnContext:
                               solver="syntactic")   # a literal false
             recorder.note(assertions, r, parts)
             return r
-        assertions = assertions + E.range_facts(assertions)
+        assertions = assertions + range_facts(assertions)
         r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
                          quick_ms=self.options.cache_min_ms,
                          racer=self._racer, parts=parts)
@@ -124,7 +126,7 @@ class FnContext:
         """A model with every input at a boundary value (edge_inputs.py), or None."""
         from .edge_inputs import edge_model
         t0 = time.perf_counter()
-        model = edge_model(assertions + E.range_facts(assertions), values, self.cancel)
+        model = edge_model(assertions + range_facts(assertions), values, self.cancel)
         if model is None:
             return None
         r = solver.Result("sat", model, elapsed_ms(t0), solver="z3")

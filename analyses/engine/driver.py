@@ -9,7 +9,8 @@ from ..findings import PROVED, UNKNOWN, Finding
 from ..judgement import judgement_mode
 from ..solver import Cancelled, recorder
 from . import audit
-from . import encode as E
+from .encoding_modes import int_model, math_width, unbounded_signed
+from .widths import contract_width
 from .budget import BudgetExhausted
 from .undecided import undecided
 from .context import FnContext
@@ -26,7 +27,7 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
     kinds = set(options.analyses)
     audited = getattr(options, "record_proofs", False) or getattr(options, "cross_check", False)
     try:
-        with E.math_width(E.contract_width(program)):
+        with math_width(contract_width(program)):
             if audited:      # auditable proofs (engine/audit.py): record every query
                 with recorder.recording() as rec:
                     try:
@@ -110,7 +111,7 @@ def _run(ctx, kinds, findings) -> None:
         if ctx.program.language == "c":
             tctx = _c_termination_context(ctx)
             tctx.skip_infer = _settled_loops(ctx.fn, early)
-            with E.unbounded_signed():
+            with unbounded_signed():
                 found = check_termination(tctx, verdicts, early)
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
@@ -123,7 +124,7 @@ def _run(ctx, kinds, findings) -> None:
 def _c_termination_context(ctx) -> FnContext:
     """C termination is judged over unbounded signed integers (as SV-COMP defines it): a
     proof then never leans on overflow, and holds for every run without undefined
-    behaviour; unsigned arithmetic still wraps (use it inside E.unbounded_signed())."""
+    behaviour; unsigned arithmetic still wraps (use it inside unbounded_signed())."""
     tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
     tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
     return tctx
@@ -158,7 +159,7 @@ def _quick_termination(tctx, verdicts: dict, decided: dict) -> dict:
     tctx.cancel = sub or parent
     out: dict = {}
     try:
-        with E.unbounded_signed():
+        with unbounded_signed():
             quick_verdicts(tctx, verdicts, decided, out=out)
     except Cancelled:
         if sub is None or not sub.expired or parent.cancelled:
@@ -282,7 +283,7 @@ def _safety_in(ctx, kinds, encoding: str, spans=None, out=None) -> list[Finding]
     from .safety import check_safety
     from .safety_quick import quick_safety, worth_it
     ctx.encoding = encoding
-    with E.int_model(encoding == "int"):
+    with int_model(encoding == "int"):
         skip = set()
         if spans is None and out is not None and worth_it(ctx):
             skip = quick_safety(ctx, kinds, out)    # proofs without loop invariants

@@ -5,11 +5,12 @@ It is exact because of the rule the engine follows anyway (Frama-C WP's RTE mode
 signed operation's overflow is its own obligation and is assumed absent afterwards, so a
 signed value is the exact result of its operation.  Unsigned arithmetic is reduced
 mod 2^n, `/` and `%` truncate toward zero, conversions wrap explicitly.  Bitwise operators
-and shifts are computed on bit-vectors (int2bv / bv2int at the boundary, by encode.arith);
+and shifts are computed on bit-vectors (int2bv / bv2int at the boundary, by
+encode_ops.arith);
 `uses_bitwise` lets the driver pick bit-vectors for the whole function instead.
 
-This module builds terms only; encode.py decides when the model is on (it imports this
-module, never the other way round).
+This module builds terms only; encoding_modes.py decides when the model is on (encode.py
+and encode_ops.py import this module, never the other way round).
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def trunc_mod(a, b):
 
 def arith(op: str, a, b, t: ir.IntT, make_check) -> tuple:
     """(result, checks) of a non-bitwise `a op b` in type t; make_check(prop, ok, ub,
-    message) builds an encode.Check."""
+    message) builds an encode_ops.Check."""
     checks = []
     if op in ("add", "sub", "mul"):
         exact = {"add": a + b, "sub": a - b, "mul": a * b}[op]

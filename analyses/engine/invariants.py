@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import ir
 from . import encode as E
+from .encode_ops import compare
 from .state import TRUE, State
 
 MAX_CONSTS = 8
@@ -102,20 +103,20 @@ def candidates(ex, loop: ir.While, entry: State, head: State, modified: list[str
             if t.bits is not None and not (t.min <= c <= t.max):
                 continue
             cv = E.literal(c, t)
-            add(f"{_show(v)} >= {c}", lambda vs, v=v, cv=cv, t=t: E.compare("ge", vs[v], cv, t))
-            add(f"{_show(v)} <= {c}", lambda vs, v=v, cv=cv, t=t: E.compare("le", vs[v], cv, t))
+            add(f"{_show(v)} >= {c}", lambda vs, v=v, cv=cv, t=t: compare("ge", vs[v], cv, t))
+            add(f"{_show(v)} <= {c}", lambda vs, v=v, cv=cv, t=t: compare("le", vs[v], cv, t))
         if v in entry.vars:
             e0 = entry.vars[v]
             add(f"{_show(v)} >= its initial value",
-                lambda vs, v=v, e0=e0, t=t: E.compare("ge", vs[v], e0, t))
+                lambda vs, v=v, e0=e0, t=t: compare("ge", vs[v], e0, t))
             add(f"{_show(v)} <= its initial value",
-                lambda vs, v=v, e0=e0, t=t: E.compare("le", vs[v], e0, t))
+                lambda vs, v=v, e0=e0, t=t: compare("le", vs[v], e0, t))
         for w, tw in typed.items():
             if w == v or tw != t:
                 continue
             for op, sym in (("le", "<="), ("ge", ">="), ("lt", "<"), ("gt", ">")):
                 add(f"{_show(v)} {sym} {_show(w)}",
-                    lambda vs, v=v, w=w, op=op, t=t: E.compare(op, vs[v], vs[w], t))
+                    lambda vs, v=v, w=w, op=op, t=t: compare(op, vs[v], vs[w], t))
             if w in modified and w > v and v in entry.vars and w in entry.vars:
                 a0, b0 = entry.vars[v], entry.vars[w]
                 add(f"{_show(v)} + {_show(w)} is constant",

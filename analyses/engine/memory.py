@@ -8,6 +8,7 @@ import z3
 
 from .. import ir
 from . import encode as E
+from .encoding_modes import int_sorted
 from .state import Obligation, State
 
 
@@ -45,7 +46,7 @@ class MemoryExec:
             arr = z3.Array(f"{e.array}[]", E.sort_of(ir.MATH_INT), E.sort_of(e.type))
             self.arrays[e.array] = arr
         v = z3.Select(arr, index)
-        if E.int_sorted(e.type):        # an element is a value of its type
+        if int_sorted(e.type):        # an element is a value of its type
             self.pre.append(z3.And(v >= e.type.min, v <= e.type.max))
         if self.scratch == 0:
             self.element_reads.append((e.array, index, e.type, st.pc))
@@ -88,7 +89,7 @@ class MemoryExec:
         base = cur
         while z3.is_store(base):
             base = base.arg(0)
-        if E.int_sorted(e.type) and z3.is_const(base):
+        if int_sorted(e.type) and z3.is_const(base):
             # the elements of arbitrary contents are values of the type.  Never a fact
             # about `v` itself: a stored value may be the exact result of an operation
             # whose overflow is an obligation, and `pre` holds on every path

@@ -15,6 +15,7 @@ import z3
 
 from .. import ir
 from . import encode as E
+from .encoding_modes import range_facts
 from .context import snippet
 from .state import State, TRUE
 
@@ -228,7 +229,7 @@ class Refuted:
     @staticmethod
     def _satisfies(model, assertions: list) -> bool:
         try:      # the goal (last) first: it is what usually fails
-            for a in [assertions[-1], *assertions[:-1], *E.range_facts(assertions)]:
+            for a in [assertions[-1], *assertions[:-1], *range_facts(assertions)]:
                 if model.eval(a) is not True:
                     return False
             return True

@@ -15,6 +15,7 @@ import z3
 from .. import ir, solver
 from ..solver import recorder
 from . import encode as E
+from .encode_ops import compare
 from .budget import tick
 from .ranking import _atoms, _ev, _text
 from .state import disj
@@ -125,14 +126,14 @@ def _facts(ctx, rec):
                 continue
             for op, sym in (("eq", "=="), ("ge", ">="), ("le", "<="), ("gt", ">"), ("lt", "<")):
                 out.append((f"{n} {sym} {c}",
-                            lambda vs, n=n, c=c, t=t, op=op: E.compare(op, vs[n], E.literal(c, t), t)))
+                            lambda vs, n=n, c=c, t=t, op=op: compare(op, vs[n], E.literal(c, t), t)))
         for m in names:
             tm = fn.locals.get(m) or next((p.type for p in fn.params if p.name == m), None)
             if m == n or tm != t:
                 continue
             for op, sym in (("gt", ">"), ("ge", ">="), ("eq", "==")):
                 out.append((f"{n} {sym} {m}",
-                            lambda vs, n=n, m=m, t=t, op=op: E.compare(op, vs[n], vs[m], t)))
+                            lambda vs, n=n, m=m, t=t, op=op: compare(op, vs[n], vs[m], t)))
     return out
 
 

@@ -9,6 +9,7 @@ from .. import callgraph, ir
 from ..solver import recorder
 from ..findings import COUNTEREXAMPLE, PROVED, UNKNOWN, Counterexample, Finding
 from . import encode as E
+from .encoding_modes import signed_math
 from .context import FnContext
 from .recursion_witness import Site, recurrent_witness
 from .state import TRUE, State
@@ -210,7 +211,7 @@ def _recurrent_finding(ctx: FnContext, inputs: dict, description: str, seen: str
     """A ✗ for a recurrent set of arguments (see recursion_witness)."""
     call = ctx.call_with_nondet(inputs, [])
     cex = Counterexample(inputs=inputs, nondet=[], call=call)
-    math = ctx.program.language == "c" and E.signed_math()
+    math = ctx.program.language == "c" and signed_math()
     msg = f"{call} never returns: every call makes another with {description}"
     if math:
         msg += " over unbounded integers (a real run may overflow a signed integer first)"

@@ -24,6 +24,7 @@ import z3
 from .. import callgraph, ir
 from ..solver import recorder
 from . import encode as E
+from .encode_ops import compare
 
 MAX_ROUNDS = 20
 CHAIN = 4
@@ -212,8 +213,8 @@ def _reach(ctx, in_r, labels):
         t = p.type
         if isinstance(t, ir.IntT) and t.bits is not None:
             v = ab.inputs[p.name]
-            ranges += [E.compare("ge", v, E.literal(t.min, t), t),
-                       E.compare("le", v, E.literal(t.max, t), t)]
+            ranges += [compare("ge", v, E.literal(t.min, t), t),
+                       compare("le", v, E.literal(t.max, t), t)]
     r = ctx.check(ab.pre + ranges + [in_r])
     if r.status != "sat":
         return None

@@ -1,6 +1,6 @@
 """Walks of z3 terms that the engine repeats on the same subterms, remembered by
 (context, id): the conjuncts of a path condition (joins, engine/state.py) and the free
-constants of an assertion (range facts, engine/encode.py).  Path conditions share long
+constants of an assertion (range facts, engine/encoding_modes.py).  Path conditions share long
 prefixes and a function's queries repeat them; z3's Python API was slower to walk them
 again than z3 was to solve.  Every entry holds its term (and so its context), so no other
 term can take its key while the entry exists.

@@ -25,6 +25,8 @@ from ..findings import COUNTEREXAMPLE, PROVED, Finding
 from ..solver import recorder
 from .audit import attach
 from . import encode as E
+from .encoding_modes import signed_math, unbounded_signed
+from .widths import contract_width
 from .context import FnContext, elapsed_ms
 from .ranking import Refuted, describe, find_ranking, loop_candidates, plain_expr
 from .recurrence import fixed_point, recurrent_set
@@ -308,9 +310,9 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
     callee_may_hang: a callee in the body is not proved to return, so an interpreter run
     that merely runs out of steps may be stuck in it (not a loop that iterates forever):
     only a repeating loop state confirms the witness then."""
-    if not E.signed_math():
+    if not signed_math():
         return _witness(ctx, rec, fixed_only, math=False, strict=callee_may_hang)
-    with E.unbounded_signed(False, E.contract_width(ctx.program)):
+    with unbounded_signed(False, contract_width(ctx.program)):
         ectx = _exact_view(ctx)
         erec = next((r for r in ectx.abstract.loop_records if r.loop is rec.loop), None)
         found = _witness(ectx, erec, fixed_only, math=False, strict=callee_may_hang) \
@@ -323,7 +325,7 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
 def _exact_view(ctx: FnContext) -> FnContext:
     """The function under exact bit-vector semantics, built once per function (the
     repeating-state search and the recurrent-set search both use its loop records; only
-    use it inside E.unbounded_signed(False, ...), where it was built)."""
+    use it inside unbounded_signed(False, ...), where it was built)."""
     view = getattr(ctx, "_exact", None)
     if view is None:
         view = ctx._exact = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .. import ir
-from .c_preprocess import Annotation, LineIndex
+from .c_source_text import Annotation, LineIndex
 from .c_types import DataModel
 from .acsl_memory import MEMORY_PREDICATES, AcslError, memory_predicate  # noqa: F401
 

@@ -17,8 +17,8 @@ from .. import ir
 from . import acsl
 from .c_common import FuncSig, is_int
 from .c_expr import ExprLowerer
-from .c_preprocess import (MAIN_FILE, POISON, LineIndex, acsl_annotations, preprocess, scan_comments,
-                           suppressions)
+from .c_preprocess import MAIN_FILE, POISON, preprocess
+from .c_source_text import LineIndex, acsl_annotations, scan_comments, suppressions
 from .c_tables import shrink_tables
 from .c_prefix import is_stub
 from .c_recovery import _PARSE_ERROR, parse_with_recovery

@@ -1,10 +1,10 @@
-"""C preprocessing for the C frontend: comments, ACSL and suppressions, gcc -E, line mapping.
+"""C preprocessing for the C frontend: gcc -E (retried past missing headers and bad
+directives) and the mapping of its output back to the user's file.
 
-gcc removes comments and collapses whitespace, so comments (ACSL annotations, suppression
-markers) are collected from the raw text first, and every preprocessed line of the user's
-file is re-aligned token by token with the original line: tokens that come from the source
-(not from a macro expansion) get back their original column, so pycparser's coordinates
-point into the user's file.
+Every preprocessed line of the user's file is re-aligned token by token with the original
+line: tokens that come from the source (not from a macro expansion) get back their
+original column, so pycparser's coordinates point into the user's file.  Comments were
+collected before (c_source_text.py); gcc's command line is built by c_gcc_flags.py.
 """
 from __future__ import annotations
 
@@ -17,136 +17,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .. import ir
-from .c_python_headers import include_args, uses_real
+from .c_gcc_flags import GCC_TIMEOUT_S, gcc_args
+from .c_python_headers import uses_real
+from .c_source_text import LineIndex
 
-INCLUDE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "include")
 MAIN_FILE = "<stdin>"
-GCC_TIMEOUT_S = 20
-
-# Spellings that pycparser does not know, defined away for every translation unit.
-PRELUDE_DEFINES = [
-    "__attribute__(x)=", "__extension__=", "__inline=inline", "__inline__=inline",
-    "__restrict=", "__restrict__=", "restrict=", "__volatile__=volatile", "__const=const",
-    "__signed__=signed", "__asm__=__veriline_asm", "__asm=__veriline_asm",
-    "asm=__veriline_asm", "_Noreturn=", "__thread=", "__builtin_va_list=int",
-    "__x86_64__=1", "__CHAR_BIT__=8", "__builtin_offsetof=offsetof",
-]
-
-
-class LineIndex:
-    """Offsets <-> 1-based (line, column) in one text."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        import bisect
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
-
-    def offset(self, line: int, col: int) -> int:
-        if line < 1:
-            return 0
-        if line > len(self.starts):
-            return len(self.text)
-        return min(self.starts[line - 1] + max(col, 1) - 1, len(self.text))
-
-    def line_text(self, line: int) -> str:
-        if not 1 <= line <= len(self.starts):
-            return ""
-        start = self.starts[line - 1]
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end]
-
-    def span(self, start: int, end: int) -> ir.Span:
-        a, b = self.pos(start), self.pos(end)
-        return ir.Span(a[0], a[1], b[0], b[1])
-
-
-@dataclass
-class Comment:
-    start: int          # offset of the opening /* or //
-    end: int            # offset just after the comment
-    text: str
-
-
-@dataclass
-class Annotation:
-    """An ACSL comment: `content` with the `/*@`, `*/` and leading `@`s blanked, so that
-    content[i] sits at offset `base + i` in the original text."""
-    start: int
-    end: int
-    base: int
-    content: str
-
-
-def scan_comments(text: str) -> tuple[str, str, list[Comment]]:
-    """Return (code, masked, comments): code has comments replaced by spaces (newlines
-    kept); masked additionally blanks string and character literal contents."""
-    code, masked, comments = list(text), list(text), []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "/" and text.startswith("//", i):
-            j = i
-            while j < n and text[j] != "\n":
-                j += 2 if text[j] == "\\" and j + 1 < n else 1
-            comments.append(Comment(i, j, text[i:j]))
-        elif c == "/" and text.startswith("/*", i):
-            k = text.find("*/", i + 2)
-            j = n if k < 0 else k + 2
-            comments.append(Comment(i, j, text[i:j]))
-        elif c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            for k in range(i + 1, min(j, n)):
-                if masked[k] != "\n":
-                    masked[k] = " "
-            i = j + 1
-            continue
-        else:
-            i += 1
-            continue
-        for k in range(i, j):
-            if text[k] != "\n":
-                code[k] = masked[k] = " "
-        i = j
-    return "".join(code), "".join(masked), comments
-
-
-def acsl_annotations(comments: list[Comment]) -> list[Annotation]:
-    out = []
-    for c in comments:
-        if c.text.startswith("/*@") or c.text.startswith("//@"):
-            body = c.text[3:-2] if c.text.startswith("/*") and c.text.endswith("*/") \
-                else c.text[3:]
-            body = re.sub(r"(?m)^([ \t]*)@", lambda m: m.group(1) + " ", body)
-            out.append(Annotation(c.start, c.end, c.start + 3, body))
-    return out
-
-
-_SUPPRESS = re.compile(r"veriline:\s*ignore(?:\[([^\]]*)\])?")
-
-
-def suppressions(comments: list[Comment], code: str, index: LineIndex) -> dict[int, set[str]]:
-    """`veriline: ignore[kinds]` comments -> {line: kinds}: the comment's own line when code
-    precedes it there, else the next line with code."""
-    out: dict[int, set[str]] = {}
-    for c in comments:
-        m = _SUPPRESS.search(c.text)
-        if not m:
-            continue
-        kinds = {k.strip() for k in (m.group(1) or "").split(",") if k.strip()} or {"*"}
-        line, col = index.pos(c.start)
-        if code[index.offset(line, 1):c.start].strip():
-            target = line
-        else:
-            rest = re.search(r"\S", code[c.end:])
-            target = index.pos(c.end + rest.start())[0] if rest else line
-        out.setdefault(target, set()).update(kinds)
-    return out
 
 
 @dataclass
@@ -242,68 +117,6 @@ def _blank_directives(code: str) -> str:
     return "\n".join(out)
 
 
-PINNED_DIR = os.path.join(INCLUDE_DIR, "pinned")
-_PREDEF = re.compile(r"#define (__\w+_(?:MAX|MIN|WIDTH|TYPE|C|EPSILON|DIG|MANT_DIG|MAX_EXP|"
-                     r"MIN_EXP|DENORM_MIN|NORM_MAX|HAS_DENORM|HAS_INFINITY|HAS_QUIET_NAN|"
-                     r"DECIMAL_DIG|MAX_10_EXP|MIN_10_EXP|IS_IEC_60559)__|__SIZEOF_\w+__|"
-                     r"__BYTE_ORDER__|__ORDER_\w+__|__BIGGEST_ALIGNMENT__)\b")
-_PREDEF_FILES: dict[str, Optional[str]] = {}
-
-
-def predefined_limits(data_model: str) -> Optional[str]:
-    """A file of gcc's predefined limit/size macros (__INT_MAX__, __SIZEOF_LONG__, ...) for
-    the data model: -undef drops them, but gcc's <limits.h>/<stdint.h> are written in them."""
-    if data_model in _PREDEF_FILES:
-        return _PREDEF_FILES[data_model]
-    path = None
-    try:
-        proc = subprocess.run(["gcc", "-dM", "-E", "-x", "c", "-"]
-                              + (["-m32"] if data_model != "LP64" else []),
-                              input="", text=True, capture_output=True, timeout=GCC_TIMEOUT_S)
-        if proc.returncode == 0:
-            text = "\n".join(ln for ln in proc.stdout.splitlines() if _PREDEF.match(ln))
-            import hashlib
-            import tempfile
-            digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-            path = os.path.join(tempfile.gettempdir(),
-                                f"veriline-predef-{os.getuid()}-{digest}.h")
-            if not os.path.exists(path):
-                tmp = f"{path}.{os.getpid()}"
-                with open(tmp, "w") as fh:
-                    fh.write(text + "\n")
-                os.replace(tmp, path)
-    except (OSError, subprocess.TimeoutExpired):
-        path = None
-    _PREDEF_FILES[data_model] = path
-    return path
-
-
-def _gcc_args(path: str, data_model: str, flags: tuple[str, ...] = (), system: bool = True,
-              stub_dir: Optional[str] = None, python: bool = True) -> list[str]:
-    """Search order: veriline's pinned headers (assert.h: the frontend knows its
-    declaration), the user's -I directories, the machine's CPython headers (when `system`
-    and `python` are on and it has them) or else veriline's fake Python.h, then gcc's and
-    libc's own headers (unless `system` is off), then veriline's fake libc headers, then
-    empty stubs for headers found nowhere."""
-    args = ["gcc", "-E", "-dD", "-undef", "-x", "c", "-std=gnu11"]
-    if not system:
-        args.append("-nostdinc")
-    args += ["-I", PINNED_DIR]
-    if path and os.path.dirname(os.path.abspath(path)):
-        args += ["-iquote", os.path.dirname(os.path.abspath(path))]
-    args += ["-D" + d for d in PRELUDE_DEFINES]
-    args += ["-D__LP64__=1", "-D_LP64=1"] if data_model == "LP64" else ["-D__ILP32__=1"]
-    predef = predefined_limits(data_model) if system else None
-    if predef:
-        args += ["-imacros", predef]
-    args += list(flags)
-    args += include_args(system and python)
-    args += ["-idirafter", INCLUDE_DIR]
-    if stub_dir:
-        args += ["-idirafter", stub_dir]
-    return args + ["-"]
-
-
 _GCC_ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): (?:fatal )?error: "
                         r"(?P<msg>.*)$", re.M)
 _INCLUDED_FROM = re.compile(r"(?:In file included|\s+) from <stdin>:(\d+)")
@@ -335,7 +148,7 @@ def _run_gcc(code, path, data_model, flags, system, stub_dir, errors,
     text, stubs = code, False
     for _attempt in range(30):
         try:
-            proc = subprocess.run(_gcc_args(path, data_model, flags, system,
+            proc = subprocess.run(gcc_args(path, data_model, flags, system,
                                             stub_dir if stubs else None, python),
                                   input=text, text=True, capture_output=True,
                                   timeout=GCC_TIMEOUT_S)
@@ -413,4 +226,3 @@ def _add_stub(stub_dir: str, name: str) -> bool:
     except OSError:
         return False
     return True
-

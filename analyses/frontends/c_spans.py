@@ -9,7 +9,8 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from .. import ir
-from .c_preprocess import MAIN_FILE, LineIndex
+from .c_preprocess import MAIN_FILE
+from .c_source_text import LineIndex
 
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 _FIRST_CHILD = {c_ast.Assignment: "lvalue", c_ast.BinaryOp: "left", c_ast.TernaryOp: "cond",

@@ -11,7 +11,8 @@ import libcst as cst
 from .. import ir
 from . import python_lengths as L
 from .python_context import FnContext
-from .python_exprs import ARITH, ExprLowerer
+from .python_exprs import ExprLowerer
+from .python_operators import ARITH
 from .python_index import index_check
 from .python_dict_keys import literal_key
 from .python_known_dicts import store as known_store

@@ -15,7 +15,8 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext, Signature
-from .python_exprs import ExprLowerer, to_bool
+from .python_exprs import ExprLowerer
+from .python_values import to_bool
 from .python_source import Spanner
 
 DECORATORS = {"icontract.require": ("icontract", "pre"), "icontract.ensure": ("icontract", "post"),

@@ -18,7 +18,8 @@ from typing import Optional
 
 from .. import ir
 from . import python_lengths as L
-from .python_exprs import ExprLowerer, coerce
+from .python_exprs import ExprLowerer
+from .python_values import coerce
 from .python_assumed_iterables import calls_assumption, feeds
 from .python_iterables import FiniteIter
 from .python_names import bound_names, target_names

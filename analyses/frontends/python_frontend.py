@@ -22,7 +22,7 @@ from .python_assumed_iterables import module_iterables
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
-from .python_exprs import _is_int_literal
+from .python_literals import int_literal
 from .python_container_locals import iterable_model
 from .python_lengths import entry as lengths_at_entry, sequence_params
 from .python_known_dicts import find_known_dicts
@@ -173,7 +173,7 @@ def _module_constants(modules: list[cst.Module], text: str) -> dict[str, int]:
                 elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
                         and small.value is not None:
                     name, value = small.target.value, small.value
-                lit = _is_int_literal(value) if value is not None else None
+                lit = int_literal(value) if value is not None else None
                 if lit is not None:
                     values[name] = lit
     declared = {n.strip() for m in _GLOBAL_STMT.finditer(text) for n in m.group(1).split(",")}
@@ -209,7 +209,7 @@ def _signature(sp: Spanner, index: ModuleIndex, node: cst.FunctionDef, qualname:
         types.append(t if k in ("int", "bool", "fixed") else ir.MATH_INT)
         d = p.default
         defaults[p.name.value] = (
-            _is_int_literal(d) if d is not None and not isinstance(d, cst.Name)
+            int_literal(d) if d is not None and not isinstance(d, cst.Name)
             else {"True": 1, "False": 0}.get(d.value) if isinstance(d, cst.Name) else None)
     if node.returns is None:
         ret = ir.MATH_INT if has_value_return(node.body) else None

@@ -24,6 +24,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from .python_literals import int_literal
 from .python_names import kids
 
 IMMUTABLE = {"str", "bytes", "tuple", "frozenset", "range"}
@@ -317,7 +318,7 @@ class IterableModel:
                          length=self.literal_length(it), eager=eager)
         if isinstance(it, (cst.Tuple, cst.List)) and all(
                 isinstance(e, cst.Element) for e in it.elements):
-            lits = [_int_literal(e.value) for e in it.elements]
+            lits = [int_literal(e.value) for e in it.elements]
             if all(v is not None for v in lits):
                 out.int_elements = lits
         elif isinstance(it, cst.Call) and self.builtin(it.func) == "enumerate":
@@ -369,15 +370,6 @@ class IterableModel:
                     "keys", "values", "items"):
                 return self._roots(it.func.value)
         return set()                # copies (sorted(xs), list(xs)) and displays are fresh
-
-
-def _int_literal(node) -> Optional[int]:
-    if isinstance(node, cst.Integer):
-        return int(node.value.replace("_", ""), 0)
-    if (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
-            and isinstance(node.expression, cst.Integer)):
-        return -int(node.expression.value.replace("_", ""), 0)
-    return None
 
 
 def _describe(it: cst.BaseExpression, kind: str) -> str:

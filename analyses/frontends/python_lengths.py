@@ -18,6 +18,7 @@ import libcst as cst
 from .. import ir
 from .python_dict_keys import display_keys
 from .python_iterables import ABSTRACT, IMMUTABLE
+from .python_literals import int_literal
 from .python_names import kids
 from .python_str_methods import STR_METHODS, str_valued
 
@@ -232,7 +233,7 @@ def _slice_length(ctx, node: cst.Subscript, span: ir.Span) -> Optional[ir.Expr]:
         return None
     bounds = []
     for b in (sl.lower, sl.upper):
-        v = None if b is None else _int_value(b)
+        v = None if b is None else int_literal(b)
         if b is not None and v is None:
             return None
         bounds.append(v)
@@ -254,15 +255,6 @@ def _slice_length(ctx, node: cst.Subscript, span: ir.Span) -> Optional[ir.Expr]:
     diff = ir.Binary(op="sub", left=hi, right=lo, span=span)
     return ir.Ite(cond=ir.Binary(op="ge", left=diff, right=c(0), type=ir.BOOL, span=span),
                   then=diff, orelse=c(0), span=span)
-
-
-def _int_value(node: cst.BaseExpression) -> Optional[int]:
-    if isinstance(node, cst.Integer):
-        return int(node.value.replace("_", ""), 0)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) \
-            and isinstance(node.expression, cst.Integer):
-        return -int(node.expression.value.replace("_", ""), 0)
-    return None
 
 
 _CONSUMING = {"join", "extend", "update", "extendleft", "difference_update",

@@ -16,7 +16,8 @@ import libcst as cst
 
 from .. import ir
 from .python_context import FnContext
-from .python_exprs import ExprLowerer, coerce
+from .python_exprs import ExprLowerer
+from .python_values import coerce
 from . import python_lengths as L
 from .python_assign import AssignLowering
 from .python_assumed_iterables import assumed_iter, iterable_text, other_code_adds
