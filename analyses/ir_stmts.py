@@ -50,6 +50,8 @@ class While(Stmt):
     iterates: str = ""      # range_loop over a finite container: which one ("the list xs")
     assumed_finite: str = ""    # range_loop only under this stated assumption (Python: "the
     #                             iterable seq is finite ..."); strict mode drops such loops
+    yields: bool = False    # Python: the body yields or awaits (a generator's or coroutine's
+    #                         loop may run for ever by design: no ✗ for never ending)
 
 
 # Assert kinds that are run-time checks of the language rather than the user's asserts:

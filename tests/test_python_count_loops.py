@@ -99,3 +99,55 @@ def test_no_index_error_in_the_counted_search():
     rep = analyze_source(textwrap.dedent(SRC), "t.py", Options(timeout_ms=3000))
     index = [f for f in rep.findings if f.function == "find" and f.property == "index"]
     assert [f.status for f in index] == ["proved"]
+
+
+GENERATORS = '''
+import asyncio
+import itertools
+
+
+def naturals():
+    for i in itertools.count(1):
+        yield i
+
+
+def naturals_w():
+    i = 0
+    while True:
+        yield i
+        i += 1
+
+
+def firsts(n: int):
+    i = 0
+    while i < n:
+        yield i
+        i += 1
+
+
+async def serve(n: int) -> None:
+    while True:
+        await asyncio.sleep(n)
+
+
+def hangs_before_yielding(n: int):
+    while n != 0:
+        n = n
+    yield n
+'''
+
+
+def test_a_generator_that_yields_for_ever_is_no_counterexample():
+    """Calling an infinite generator returns at once; its loop running for ever is how
+    it is written: "don't know" naming what was found, never ✗.  A loop that yields
+    and ends is still proved; one that does not yield is judged as before."""
+    rep = analyze_source(textwrap.dedent(GENERATORS), "g.py", Options(timeout_ms=3000))
+    fs = {f.function: f for f in rep.findings if f.kind == "termination"}
+    assert {n: f.status for n, f in fs.items()} == {
+        "naturals": "unknown", "naturals_w": "unknown", "firsts": "proved",
+        "serve": "unknown", "hangs_before_yielding": "counterexample"}
+    for name in ("naturals", "naturals_w"):
+        assert fs[name].reason.startswith("the loop yields or awaits: a generator's")
+        assert fs[name].details["never_ends"].startswith(f"{name}() never ends: ")
+        assert fs[name].counterexample is None
+    assert fs["hangs_before_yielding"].counterexample.inputs["n"] != 0

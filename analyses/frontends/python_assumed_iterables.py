@@ -24,7 +24,7 @@ import libcst as cst
 from .python_iterables import FiniteIter, IterableModel
 from .python_growing_functions import growing_functions
 from .python_module_iterables import infinite_sources, module_containers
-from .python_names import kids, target_names
+from .python_names import kids, suspends, target_names
 
 _BUILTINS = frozenset(dir(builtins))
 _MAX_TEXT = 60
@@ -44,23 +44,12 @@ def other_code_adds(ctx, node: cst.For, fin: FiniteIter) -> Optional[str]:
     """A known finite container the body does not grow, but whose body yields: other code
     may run meanwhile.  Finite under the stated assumption (fin.assumed is set), unless
     the body itself feeds it (the reason)."""
-    if not (fin.roots - ctx.iterables.private - fin.private_roots) or not _has_yield(node.body):
+    if not (fin.roots - ctx.iterables.private - fin.private_roots) or not suspends(node.body):
         return None
     why = feeds(ctx, node.body)
     if why is None:
         fin.assumed = calls_assumption(fin.desc, ctx.spanner.span(node.iter).line)
     return why
-
-
-def _has_yield(body: cst.CSTNode) -> bool:
-    stack = [body]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (cst.Yield, cst.Await)):
-            return True
-        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(kids(n))
-    return False
 
 
 def module_iterables(index, modules: list[cst.Module]) -> None:

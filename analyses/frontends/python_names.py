@@ -96,6 +96,19 @@ def bound_names(node: cst.CSTNode) -> list[str]:
     return list(out)
 
 
+def suspends(body: cst.CSTNode) -> bool:
+    """Does `body` yield or await (in its own scope)?  Other code runs meanwhile, and a
+    loop that does is a generator's or coroutine's, which may run for ever by design."""
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.Yield, cst.Await)):
+            return True
+        if not isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(kids(n))
+    return False
+
+
 def nested_definitions(body: cst.CSTNode) -> set[str]:
     """Names of functions/classes defined inside a function body."""
     found: set[str] = set()

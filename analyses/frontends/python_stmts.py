@@ -32,7 +32,7 @@ from .python_growth import growth_blocker
 from .python_growing_functions import may_grow
 from .python_iterables import MUTABLE, FiniteIter
 from .python_shrink import around as shrink_around, shrunk_name
-from .python_names import bound_names, target_names
+from .python_names import bound_names, suspends, target_names
 
 
 def _const(v: int, span: ir.Span, typ: ir.Type = ir.MATH_INT) -> ir.Const:
@@ -226,6 +226,10 @@ class StmtLowerer(AssignLowering):
             loop = make_loop()
         finally:
             self.loops.pop()
+        if suspends(node.body):          # a generator's / coroutine's loop
+            for s in loop:
+                if isinstance(s, ir.While):
+                    s.yields = True
         if flag is None:
             return loop
         test = _cmp("eq", _var(self.ctx, flag, span), _const(0, span), span)
