@@ -72,9 +72,13 @@ class Cast(Expr):
 @dataclass(frozen=True, kw_only=True)
 class Call(Expr):
     """A call.  If func names a function of the same Program, its contract is used
-    (or it is inlined); otherwise it is an unknown external function."""
+    (or it is inlined); otherwise it is an unknown external function.  asserts_caught
+    (Python): an enclosing try may catch the AssertionError of a failing entry assert of
+    the callee, so that assert is no obligation of this call (the try's exception route
+    covers the failing case)."""
     func: str
     args: tuple[Expr, ...] = ()
+    asserts_caught: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -307,3 +307,52 @@ def test_private_helper_verdict_matches_the_callers_ranges():
         if reachable:
             assert fs[0].counterexample.inputs == {"x": c}
     check()
+
+
+def test_a_caller_that_catches_the_assertion_error_breaks_nothing():
+    """Python: a failing entry assert raises AssertionError; a caller whose enclosing try
+    catches it (AssertionError, Exception, bare except, a tuple naming it) does not break
+    the precondition; one whose handler cannot catch it (ValueError) does.  Replay
+    confirms the ✗ that is left."""
+    fs = findings('''
+        def half(n: int) -> int:
+            assert n % 2 == 0
+            return n // 2
+
+        def use_exc(n: int) -> int:
+            try:
+                return half(n)
+            except Exception:
+                return 0
+
+        def use_bare(n: int) -> int:
+            try:
+                r = half(n)
+            except:
+                r = 0
+            return r
+
+        def use_tuple(n: int) -> int:
+            try:
+                return half(n)
+            except (KeyError, AssertionError):
+                return 0
+
+        def use_value(n: int) -> int:
+            try:
+                return half(n)
+            except ValueError:
+                return 0
+
+        def after_the_try(n: int) -> int:
+            try:
+                r = 1
+            except AssertionError:
+                r = 0
+            return half(n) + r
+    ''', replay=True)
+    calls = {f.function: f.status for f in fs if f.property == "requires-call"}
+    assert calls == {"use_value": "counterexample", "after_the_try": "counterexample"}
+    bad = one(fs, "use_value", "requires-call")
+    assert bad.counterexample.inputs["n"] % 2 == 1
+    assert bad.counterexample.confirmed is True

@@ -12,6 +12,7 @@ from .python_builtins import (CONSUMING, INT_FUNCTIONS, consuming_name, containe
                                int_function, len_call)
 from .python_context import Signature
 from .python_lengths import is_safe_call
+from .python_try import may_catch
 from .python_types import fixed_type, join
 from .python_values import coerce
 
@@ -113,7 +114,7 @@ def _program_call(lw, node: cst.Call, sig: Signature,
         else:
             args.append(lw.unsupported(f"argument {pname} of call to {sig.qualname}", node))
     return ir.Call(func=sig.qualname, args=tuple(args), type=sig.ret or ir.MATH_INT,
-                   span=lw.span(node))
+                   span=lw.span(node), asserts_caught=may_catch(lw.ctx, AssertionError))
 
 
 def _external(lw, node: cst.Call, name: str, note: str = "") -> ir.Expr:
