@@ -19,6 +19,7 @@ Only integer encodings: a function on bit-vectors (bitwise operators in C) is sk
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import z3
@@ -98,27 +99,56 @@ def _mentions(preds, formulas, skip=None) -> list:
     return [p.at(p.rec.head.vars) for p in preds if p is not skip and p.head_consts & ids]
 
 
-def clauses(ex, preds: list[LoopPredicate], bad) -> list[HornClause]:
-    """The system for the property `bad` never holds (a formula of the abstract run)."""
+def clauses(ex, preds: list[LoopPredicate], bad, ranges: bool = True) -> list[HornClause]:
+    """The system for the property `bad` never holds (a formula of the abstract run).
+    ranges=False leaves out the integer model's type-range facts and every premise that
+    bounds one variable by a far constant (no-overflow assumptions): fewer premises, so
+    the system over-approximates the one with them (what Spacer returns is a candidate,
+    checked like any other, either way)."""
     out = []
     for p in preds:
         rec = p.rec
         entry_f = [rec.entry.pc] + [rec.entry.vars[n] for n in p.names]
-        out.append(HornClause(_body(ex, preds, [rec.entry.pc], entry_f, None),
+        out.append(HornClause(_body(ex, preds, [rec.entry.pc], entry_f, None, ranges),
                               p.at(rec.entry.vars)))
         if rec.back.dead:
             continue
         back_f = [rec.back.pc] + [rec.back.vars[n] for n in p.names]
-        out.append(HornClause(_body(ex, preds, [p.at(rec.head.vars), rec.back.pc], back_f, p),
-                              p.at(rec.back.vars)))
-    out.append(HornClause(_body(ex, preds, [bad], [bad], None)))
+        out.append(HornClause(_body(ex, preds, [p.at(rec.head.vars), rec.back.pc], back_f, p,
+                                    ranges), p.at(rec.back.vars)))
+    out.append(HornClause(_body(ex, preds, [bad], [bad], None, ranges)))
     return out
 
 
-def _body(ex, preds, body: list, scope: list, skip) -> list:
+def _body(ex, preds, body: list, scope: list, skip, ranges: bool = True) -> list:
     extra = _mentions(preds, scope, skip)
     facts = [_bare(preds, f) for f in list(ex.pre) + body] + extra
-    return facts + range_facts(facts + scope)
+    if ranges:
+        return facts + range_facts(facts + scope)
+    return [c for f in facts for c in _conjuncts_of(f) if not _far_bound(c)]
+
+
+FAR = 1 << 16
+
+
+def _conjuncts_of(f) -> list:
+    if z3.is_and(f):
+        return [c for a in f.children() for c in _conjuncts_of(a)]
+    return [f]
+
+
+def _far_bound(f) -> bool:
+    """`t >= c` / `t <= c` (either side, strict forms too) with |c| >= 2^16 and t a term
+    of one variable (`x`, `x + 2`): a type range or the no-overflow assumption of `x + k`,
+    which Spacer's generalisation trips over."""
+    if z3.is_true(f):
+        return True
+    if not (z3.is_le(f) or z3.is_ge(f) or z3.is_lt(f) or z3.is_gt(f)):
+        return False
+    a, b = f.children()
+    if z3.is_int_value(a):
+        a, b = b, a
+    return z3.is_int_value(b) and abs(b.as_long()) >= FAR and len(free_consts([a])) == 1
 
 
 def _bare(preds, term):
@@ -145,9 +175,7 @@ def infer(ctx, ex, bad, purpose: str = "safety") -> tuple[Inferred | None, str]:
     if remaining is not None:      # leave most of the function's budget to the rest
         timeout = max(1, min(timeout, int(remaining() * BUDGET_SHARE)))
     try:
-        r: HornResult = solve_horn(clauses(ex, preds, bad), [p.decl for p in preds],
-                                   timeout_ms=timeout, cancel=ctx.cancel,
-                                   cache=ctx.options.cache)
+        r = _solve(ctx, ex, preds, bad, timeout)
     except z3.Z3Exception as exc:
         return None, f"the CHC encoding failed ({exc})"
     if r.status == "unsat":
@@ -158,6 +186,23 @@ def infer(ctx, ex, bad, purpose: str = "safety") -> tuple[Inferred | None, str]:
             calls[purpose] = MAX_CALLS
         return None, r.reason or "the CHC solver gave up"
     return _candidates(preds, r), ""
+
+
+def _solve(ctx, ex, preds, bad, timeout: int) -> HornResult:
+    """Spacer first on the system without the type-range facts (for a quarter of the
+    time), then with them.  The ranges' huge constants derail Spacer's generalisation:
+    `s += 2` in `for (i = 0; i < n; i++)` under `n <= 1000` took > 10 s with them (or
+    not, by the luck of term order) and 0.04 s without; a property that needs the ranges
+    gets the second try."""
+    solve = functools.partial(solve_horn, preds=[p.decl for p in preds], cancel=ctx.cancel,
+                              cache=ctx.options.cache)
+    with_ranges, without = clauses(ex, preds, bad), clauses(ex, preds, bad, ranges=False)
+    if [len(c.body) for c in with_ranges] != [len(c.body) for c in without]:
+        first = solve(without, timeout_ms=max(1, timeout // 4))
+        if first.status == "sat":
+            return first
+        timeout -= timeout // 4
+    return solve(with_ranges, timeout_ms=max(1, timeout))
 
 
 def _candidates(preds, r: HornResult) -> Inferred:

@@ -76,7 +76,7 @@ def nonlinear_int(assertions: list) -> bool:
         except RecursionError:      # a very deep operand: taken for a variable one
             return True
         if memo is _LINEAR:
-            _remember_linear(c, visited)
+            _remember(_LINEAR, c, visited)
     return False
 
 
@@ -129,15 +129,45 @@ def _ground_raw(c, p, memo: dict) -> bool:
     return memo[key]
 
 
-def _remember_linear(c, visited: list) -> None:
-    if len(_LINEAR) + len(visited) > _LINEAR_MAX:
-        for p in _LINEAR.values():
+def has_bitvectors(assertions: list) -> bool:
+    """Does a term of the query have a bit-vector sort?  Raw walk, remembering the main
+    context's subterms found free of them (as nonlinear_int does)."""
+    main = z3.main_ctx().ref()
+    Z = z3core
+    for a in assertions:
+        c = a.ctx_ref()
+        memo = _NO_BV if c.value == main.value else {}
+        seen, visited, todo = set(), [], [a.as_ast()]
+        while todo:
+            p = todo.pop()
+            i = Z.Z3_get_ast_id(c, p)
+            if i in seen or i in memo:
+                continue
+            seen.add(i)
+            kind = Z.Z3_get_ast_kind(c, p)
+            if kind not in _APP_KINDS:
+                continue
+            if Z.Z3_get_sort_kind(c, Z.Z3_get_sort(c, p)) == z3.Z3_BV_SORT:
+                return True
+            visited.append((i, p))
+            todo.extend(Z.Z3_get_app_arg(c, p, j) for j in range(Z.Z3_get_app_num_args(c, p)))
+        if memo is _NO_BV:
+            _remember(_NO_BV, c, visited)
+    return False
+
+
+_NO_BV: dict = {}           # ast id -> ast pointer (main context; Z3_inc_ref'd)
+
+
+def _remember(memo: dict, c, visited: list) -> None:
+    if len(memo) + len(visited) > _LINEAR_MAX:
+        for p in memo.values():
             z3core.Z3_dec_ref(c, p)
-        _LINEAR.clear()
+        memo.clear()
     for i, p in visited:
-        if i not in _LINEAR:
+        if i not in memo:
             z3core.Z3_inc_ref(c, p)
-            _LINEAR[i] = p
+            memo[i] = p
 
 
 def backends_for(assertions: list) -> list[str]:
