@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 from veriline.analyses import ir
 from veriline.analyses.api import Options, analyze_source, parse
 from veriline.analyses.interp import run
+from findings_kit import by_function, one_per_function
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None and not os.environ.get("CI"),
                                reason="gcc not installed")
@@ -72,10 +73,7 @@ def _findings(src: str, options: Options = Options()):
 
 @pytest.fixture(scope="module")
 def found():
-    out: dict = {}
-    for f in _findings(SRC):
-        out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(_findings(SRC))
 
 
 def _status(fs, prop):
@@ -151,10 +149,8 @@ int after_memset(int i) {
 
 
 def test_escaping_arrays_are_exact_until_something_may_write_them():
-    got = {}
-    for f in _findings(ESCAPING):
-        if f.property == "assert":
-            got[f.function] = f.status
+    got = one_per_function(_findings(ESCAPING), lambda f: f.property == "assert",
+                           lambda f: f.status)
     assert got == {"before_escape": "proved", "through_alias": "unknown",
                    "through_callee": "unknown", "after_memset": "proved"}
     prog = parse(ESCAPING, "t.c")

@@ -10,6 +10,7 @@ from veriline.analyses.api import Options, analyze_source, parse
 from veriline.analyses.interp import run
 from veriline.analyses.replay.c import judge
 from veriline.analyses.replay.common import Expect, ProcessRun
+from findings_kit import by_function, one_per_function
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None and not os.environ.get("CI"),
                                reason="gcc not installed")
@@ -41,11 +42,7 @@ int unk(int *p) { return *p; }
 
 def _bounds(src: str, options: Options = Options()) -> dict:
     rep = analyze_source(src, "t.c", options)
-    out: dict = {}
-    for f in rep.findings:
-        if f.property == "bounds":
-            out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(rep.findings, lambda f: f.property == "bounds")
 
 
 @pytest.fixture(scope="module")
@@ -256,8 +253,8 @@ void zero_bad(void) {
     path = tmp_path / "oob.c"
     path.write_text(src)
     rep = analyze_source(src, str(path), Options(replay=True))
-    cexs = {f.function: f for f in rep.findings
-            if f.property == "bounds" and f.status == "counterexample"}
+    cexs = one_per_function(rep.findings,
+                            lambda f: f.property == "bounds" and f.status == "counterexample")
     assert cexs["rd"].counterexample.inputs == {"i": 4}
     assert cexs["rd"].counterexample.confirmed is True
     assert cexs["zero_bad"].counterexample.confirmed is True
@@ -336,8 +333,8 @@ int unk(int *p, int i) { return i + 1; }
     path = tmp_path / "arr.c"
     path.write_text(src)
     rep = analyze_source(src, str(path), Options(replay=True))
-    cexs = {f.function: f.counterexample for f in rep.findings
-            if f.status == "counterexample"}
+    cexs = one_per_function(rep.findings, lambda f: f.status == "counterexample",
+                            lambda f: f.counterexample)
     assert cexs["fill_bad"].confirmed is True
     assert "AddressSanitizer: heap-buffer-overflow at arr.c:4" in cexs["fill_bad"].replay_note
     assert cexs["st4"].confirmed is True

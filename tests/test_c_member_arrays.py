@@ -17,6 +17,7 @@ import pytest
 
 from test_overflow_differential import ubsan_sites
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import by_function, one_per_function
 
 SRC = r"""
 #define N 32
@@ -49,11 +50,7 @@ int in_union(union U *u, int i) { if (i < 0 || i >= 4) return 0; return u->w[i];
 @pytest.fixture(scope="module")
 def found() -> dict:
     rep = analyze_source(SRC, "t.c", Options(timeout_ms=4000))
-    out: dict = {}
-    for f in rep.findings:
-        if f.property == "bounds":
-            out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(rep.findings, lambda f: f.property == "bounds")
 
 
 def test_member_array_through_a_pointer_has_its_declared_size(found):
@@ -215,7 +212,7 @@ def test_member_array_bounds_agree_with_ubsan(seed):
     source, bodies, twins = functions(seed)
     rep = analyze_source(source, "case.c", Options(timeout_ms=4000))
     assert not [f for f in rep.findings if f.property == "internal"]
-    verdict = {f.function: f for f in rep.findings if f.property == "bounds"}
+    verdict = one_per_function(rep.findings, lambda f: f.property == "bounds")
     assert len(verdict) == len(bodies)
     inputs = [(k, i) for k in range(len(bodies)) for i in INPUTS]
     runs = ub_lines(source, twins, len(bodies), inputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import by_function
 
 INT_MAX, INT_MIN = 2**31 - 1, -2**31
 
@@ -41,11 +42,7 @@ int main(int argc, char **argv) { if (argv == NULL) return argc + 1; return 0; }
 @pytest.fixture(scope="module")
 def found() -> dict:
     rep = analyze_source(SRC, "t.c", Options(timeout_ms=4000))
-    out: dict = {}
-    for f in rep.findings:
-        if f.kind == "overflow" and f.property != "bounds":
-            out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(rep.findings, lambda f: f.kind == "overflow" and f.property != "bounds")
 
 
 def test_the_null_test_is_an_input(found):

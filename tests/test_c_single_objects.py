@@ -10,6 +10,7 @@ import tempfile
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import by_function
 
 SRC = r"""
 typedef long ssize;
@@ -39,11 +40,7 @@ int api8(void) { return global_target(&g); }
 @pytest.fixture(scope="module")
 def found() -> dict:
     rep = analyze_source(SRC, "t.c", Options(timeout_ms=4000))
-    out: dict = {}
-    for f in rep.findings:
-        if f.property == "bounds":
-            out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(rep.findings, lambda f: f.property == "bounds")
 
 
 def test_out_parameter_passed_as_address_of_a_local_is_proved(found):

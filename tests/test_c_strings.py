@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import by_function
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None and not os.environ.get("CI"),
                                reason="gcc not installed")
@@ -57,10 +58,7 @@ int buf_len(void) {
 
 @pytest.fixture(scope="module")
 def found():
-    out: dict = {}
-    for f in analyze_source(SRC, "t.c", Options()).findings:
-        out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(analyze_source(SRC, "t.c", Options()).findings)
 
 
 def _one(found, fn, prop, text=""):

@@ -11,6 +11,7 @@ import z3
 import veriline.analyses.engine.chc as chc
 from veriline.analyses.api import Options, analyze_source, parse
 from veriline.analyses.solver.horn import HornClause, HornResult, solve_horn
+from findings_kit import one_per_function
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 SAFETY = frozenset({"contract", "overflow"})
@@ -300,7 +301,7 @@ def _term(src, path, enabled=True):
     old = chc.ENABLED
     chc.ENABLED = enabled
     try:
-        return {f.function: f for f in analyze_source(src, path, TERM).findings}
+        return one_per_function(analyze_source(src, path, TERM).findings)
     finally:
         chc.ENABLED = old
 

@@ -5,6 +5,7 @@ the attribute values."""
 from __future__ import annotations
 
 from veriline.analyses import api
+from findings_kit import by_function, one_per_function
 
 SOURCE = '''import icontract
 
@@ -62,11 +63,9 @@ def _verdicts(tmp_path):
     path = tmp_path / "accounts.py"
     path.write_text(SOURCE)
     report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract", "overflow"})))
-    out = {}
-    for f in report.findings:
-        if f.property == "ensures" or f.kind == "contract":
-            out.setdefault(f.function, []).append((f.status, f.span.line,
-                                                   f.counterexample.call if f.counterexample else f.reason))
+    out = by_function(report.findings, lambda f: f.property == "ensures" or f.kind == "contract",
+                      lambda f: (f.status, f.span.line,
+                                 f.counterexample.call if f.counterexample else f.reason))
     return out, report
 
 
@@ -123,7 +122,8 @@ def test_replay_builds_the_instance_from_the_counterexample_state(tmp_path):
     path.write_text(SOURCE)
     report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"}),
                                                      replay=True))
-    cx = {f.function: f.counterexample for f in report.findings if f.status == "counterexample"}
+    cx = one_per_function(report.findings, lambda f: f.status == "counterexample",
+                          lambda f: f.counterexample)
     assert set(cx) == {"Counter.__init__", "Counter.bump_bad", "Account.withdraw"}
     assert cx["Account.withdraw"].confirmed is True
     assert cx["Account.withdraw"].replay_note.startswith(
@@ -270,7 +270,7 @@ def test_a_simple_property_reads_as_its_expression(tmp_path):
     path = tmp_path / "buf.py"
     path.write_text(PROPERTIES)
     report = api.analyze_file(str(path), api.Options(analyses=frozenset({"contract"})))
-    got = {f.function: (f.status, f.reason) for f in report.findings}
+    got = one_per_function(report.findings, value=lambda f: (f.status, f.reason))
     assert got["Buf.take"] == ("proved", None)
     # state at entry is unknown without an invariant: the failure is real but unconfirmed
     assert got["Buf.take_bad"] == ("unknown", "depends on the attributes of self at entry (line 15)")

@@ -9,6 +9,7 @@ from veriline.analyses.engine import encode as E
 from veriline.analyses.engine.encoding_modes import int_model, range_facts
 from veriline.analyses.engine.encode_ops import arith, bit_not, negate
 from veriline.analyses.engine.intmodel import uses_bitwise
+from findings_kit import by_function, one_per_function
 
 INT = ir.IntT(32, True, "int")
 UINT = ir.IntT(32, False, "unsigned int")
@@ -193,7 +194,7 @@ int sdiv(int a, int b) {
 def test_unsigned_wrap_truncating_division_and_conversions():
     opts = Options(solver_mode="int", analyses=frozenset({"overflow", "contract"}))
     fs = analyze_source(UNSIGNED, "u.c", opts).findings
-    asserts = {f.function: f for f in fs if f.property == "assert"}
+    asserts = one_per_function(fs, lambda f: f.property == "assert")
     assert asserts["add"].status == "proved"
     cex = asserts["narrow"]
     assert cex.status == "counterexample" and cex.counterexample.inputs["x"] % 256 == 200
@@ -215,11 +216,8 @@ def test_functions_with_bitwise_operators_use_bit_vectors():
     assert not uses_bitwise(p, "plain")
     opts = Options(solver_mode="portfolio", analyses=frozenset({"overflow"}))
     fs = analyze_source(BITWISE, "b.c", opts).findings
-    by_fn = {}
-    for f in fs:
-        if f.status != "unknown":
-            by_fn.setdefault(f.function, set()).add(f.solver.split("/")[1])
-    assert by_fn["mix"] == {"bv"} and by_fn["plain"] == {"int"}
+    encodings = by_function(fs, lambda f: f.status != "unknown", lambda f: f.solver.split("/")[1])
+    assert set(encodings["mix"]) == {"bv"} and set(encodings["plain"]) == {"int"}
 
 
 def ir_program(src):

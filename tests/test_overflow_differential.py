@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import by_function
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc (UBSan)")
 
@@ -569,9 +570,7 @@ def test_no_configuration_proves_what_another_refutes(world):
 def _agree_with_brute_force(world, all_findings, functions, max_unknown=0):
     rs = np.random.default_rng(SEED + 1)
     findings = [f for f in all_findings if f.kind == "overflow"]
-    by_fn: dict = {}
-    for f in findings:
-        by_fn.setdefault(f.function, []).append(f)
+    by_fn = by_function(findings)
     stats = {"proved": 0, "counterexample": 0, "unknown": 0}
     problems, unknowns = [], []
     checked_ops = 0

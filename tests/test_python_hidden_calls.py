@@ -6,6 +6,7 @@ import textwrap
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import one_per_function
 
 SRC = textwrap.dedent('''
     def spin(x: int) -> int:
@@ -46,7 +47,7 @@ SRC = textwrap.dedent('''
 @pytest.fixture(scope="module")
 def term():
     rep = analyze_source(SRC, "hidden.py", Options(analyses=frozenset({"termination"})))
-    return {f.function: f for f in rep.findings}
+    return one_per_function(rep.findings)
 
 
 @pytest.mark.parametrize("name, what", [

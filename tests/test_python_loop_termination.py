@@ -6,6 +6,7 @@ import textwrap
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import one_per_function
 
 
 def loops(src: str) -> list:
@@ -219,7 +220,7 @@ def test_a_copy_of_an_infinite_iterable_is_the_functions_own_call():
             t += srt(seq)
         return t
     """)
-    by_fn = {f.function: f for f in fs}
+    by_fn = one_per_function(fs)
     assert by_fn["srt"].status == "proved"
     assert by_fn["caller"].status == "proved"
     assert by_fn["caller"].details["assumes_return"] == ["srt"]

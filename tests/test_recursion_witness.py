@@ -7,6 +7,7 @@ import pytest
 from veriline.analyses.api import Options, analyze_source
 from veriline.analyses.interp import run
 from veriline.analyses.api import parse
+from findings_kit import one_per_function
 
 PY = textwrap.dedent('''
     def parity(n: int) -> int:
@@ -74,7 +75,7 @@ C = textwrap.dedent('''
 @pytest.fixture(scope="module")
 def py():
     rep = analyze_source(PY, "rec.py", Options(analyses=("termination",)))
-    return {f.function: f for f in rep.findings if f.kind == "termination"}
+    return one_per_function(rep.findings, lambda f: f.property == "recursion")
 
 
 def test_parity_descends_forever_from_odd_negative(py):

@@ -9,6 +9,7 @@ from veriline.analyses.findings import Finding, finding_from_json
 from veriline.analyses.ir import Span
 from veriline.analyses.solver import backends as B
 from veriline.analyses.solver import check, forked, portfolio
+from findings_kit import one_per_function
 
 
 def need(name):
@@ -114,7 +115,7 @@ def test_the_race_decides_what_z3_leaves_open(monkeypatch):
 def test_findings_record_the_solver_and_encoding():
     src = "int inc(int a) { return a + 1; }\nint mask(int a) { return (a & 255) + 1; }\n"
     fs = analyze_source(src, "f.c", Options(analyses=frozenset({"overflow"}))).findings
-    by = {f.function: f for f in fs}
+    by = one_per_function(fs)
     assert by["inc"].status == "counterexample" and by["inc"].solver == "z3/int"
     assert by["mask"].status == "proved" and by["mask"].solver.endswith("/bv")
     d = by["inc"].to_json()

@@ -6,6 +6,7 @@ import textwrap
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import one_per_function
 
 TERM = Options(analyses=frozenset({"termination"}))
 
@@ -50,7 +51,7 @@ PY = textwrap.dedent('''
 
 def _by_function(text, path):
     rep = analyze_source(text, path, TERM)
-    return {f.function: f for f in rep.findings if f.kind == "termination"}
+    return one_per_function(rep.findings, lambda f: f.kind == "termination")
 
 
 @pytest.fixture(scope="module")

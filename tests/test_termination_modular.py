@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from veriline.analyses.api import Options, analyze_source
+from findings_kit import by_function
 
 TERM = Options(analyses=frozenset({"termination"}))
 
@@ -160,20 +161,12 @@ C = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def py():
-    rep = analyze_source(PY, "modular.py", TERM)
-    out = {}
-    for f in rep.findings:
-        out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(analyze_source(PY, "modular.py", TERM).findings)
 
 
 @pytest.fixture(scope="module")
 def c():
-    rep = analyze_source(C, "modular.c", TERM)
-    out = {}
-    for f in rep.findings:
-        out.setdefault(f.function, []).append(f)
-    return out
+    return by_function(analyze_source(C, "modular.c", TERM).findings)
 
 
 def one(d, name):
