@@ -50,6 +50,7 @@ from dataclasses import replace
 from typing import Optional
 
 from veriline.analyses import ir, solver
+from veriline.analyses.engine.progress import Partial
 from veriline.analyses.engine.undecided import undecided
 from veriline.runner import isolated
 from veriline.runner.pool import KILL_GRACE, warm_up
@@ -118,6 +119,7 @@ class ChildVerifier:
         t0 = time.monotonic()
         deadline = t0 + task.budget_s * (1 + KILL_GRACE)
         got = None
+        partial = Partial()        # what the child decided before an answer (or a kill)
         for _attempt in (0, 1):    # a child that ended after its last answer is replaced
             if self._child is None:
                 try:
@@ -127,7 +129,8 @@ class ChildVerifier:
                     return Outcome([internal_error(
                         program, task.name, f"could not start a verifying process: {exc}")],
                         False)
-            got = self._child.ask(task, deadline, lambda: token.cancelled, CANCEL_GRACE_S)
+            got = self._child.ask(task, deadline, lambda: token.cancelled, CANCEL_GRACE_S,
+                                  partial.add)
             if got is None:
                 self._child.close(kill=True)
             if self._child.pid is None:     # killed (timeout, cancel) or dead
@@ -145,8 +148,9 @@ class ChildVerifier:
         if got == "timeout":
             log.info("veriline: %s outlived its budget of %g s: its process was killed",
                      task.name, task.budget_s)
-            return Outcome(undecided(program, fn, set(task.options.analyses), [],
-                                     task.budget_s), True)
+            kept = partial.findings()      # decided before the kill: kept as they are
+            return Outcome(kept if kept is not None else undecided(
+                program, fn, set(task.options.analyses), [], task.budget_s), True)
         if got is None:
             return Outcome([internal_error(program, task.name,
                                            "the verifying process died (out of memory?)")],
@@ -269,7 +273,7 @@ def _answer(task: FunctionTask) -> tuple:
     try:
         _test_overrun(task.name, token)
         calls = solver.STATS.solver_calls
-        result = verify_task(task, token)
+        result = verify_task(task, token, report=isolated.report)
         return result, solver.STATS.solver_calls - calls
     finally:
         _CURRENT[0] = None
