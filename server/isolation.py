@@ -22,10 +22,11 @@ instant stays held in the child for ever.  So:
     buffer locks may be held) which the logging handlers are pointed at; it opens its own
     lemma-cache connection (FunctionTask.cache_spec, as the CLI's workers do);
   * Python itself re-initialises the GIL, the import lock and logging's locks in a child;
+  * no other thread of the server runs z3: the proof-view command (app.show_proof) runs
+    the engine in a child of its own too (`prove`), forked from an executor thread under
+    FORK_LOCK, which the scheduler thread holds while it warms z3 up and while it forks;
   * whatever is left can at worst hang the child, which is then killed at the budget like
-    any overrun: a "don't know", never a wrong verdict and never a blocked server.  (The
-    one such case known: the proof-view command, app.show_proof, runs the engine on an
-    executor thread; a fork while it is inside z3 may copy a held z3 lock.)
+    any overrun: a "don't know", never a wrong verdict and never a blocked server.
 One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
 function, copying the pages it touches) and is replaced when it was killed, died, grew
 past RECYCLE_MB, or a new language was warmed up here; a replacement is forked at once
@@ -44,6 +45,7 @@ import io
 import logging
 import os
 import sys
+import threading
 import time
 import warnings
 from dataclasses import replace
@@ -100,7 +102,8 @@ class ChildVerifier:
         afterwards starts warm (else each pays ~0.4 s); an idle child forked before is
         replaced."""
         if language not in self._warm:
-            warm_up({language})
+            with FORK_LOCK:        # z3 runs here: no proof-view child forks meanwhile
+                warm_up({language})
             self._warm.add(language)
             self.close()
 
@@ -164,13 +167,7 @@ class ChildVerifier:
         return Outcome(result.findings, True, calls)
 
     def _fork(self) -> isolated.Child:
-        gc.freeze()                # the child then does not copy the parent's objects
-        try:
-            with warnings.catch_warnings():   # 3.12+ warns of fork with threads: see above
-                warnings.simplefilter("ignore", DeprecationWarning)
-                child = isolated.Child(_answer, _setup)
-        finally:
-            gc.unfreeze()
+        child = _fork(_answer)
         self.forks += 1
         return child
 
@@ -178,6 +175,55 @@ class ChildVerifier:
         child, self._child = self._child, None
         if child is not None:
             child.close(kill=True)
+
+
+FORK_LOCK = threading.Lock()   # held while this process forks a child or z3 runs here
+
+
+def _fork(handler) -> isolated.Child:
+    with FORK_LOCK:
+        gc.freeze()                # the child then does not copy the parent's objects
+        try:
+            with warnings.catch_warnings():   # 3.12+ warns of fork with threads: see above
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return isolated.Child(handler, _setup)
+        finally:
+            gc.unfreeze()
+
+
+def prove(program: ir.Program, name: str, options) -> tuple[str, list]:
+    """The proof view's findings of one function, their queries recorded
+    (proof_view.verify_with_proofs), in a child of its own killed at the function's budget
+    (options.budget_s) * (1 + KILL_GRACE); call it on an executor thread.  ("done",
+    findings), or ("timeout", what it decided before the kill: without queries)."""
+    seconds = float(getattr(options, "budget_s", 10.0) or 10.0)
+    task = FunctionTask(program.path, getattr(program, "text", "") or "", program.language,
+                        name, replace(options, cache=None, record_proofs=True), seconds,
+                        cache_spec(getattr(options, "cache", None)))
+    if not available():
+        from .proof_view import verify_with_proofs
+        return "done", verify_with_proofs(program, name, options, seconds)
+    partial = Partial()
+    child = _fork(_answer_proof)
+    try:
+        got = child.ask(task, time.monotonic() + seconds * (1 + KILL_GRACE),
+                        partial=partial.add)
+    finally:
+        child.close(kill=True)
+    if got is None:
+        return "done", [internal_error(program, name,
+                                       "the verifying process died (out of memory?)")]
+    if got == "timeout" or got.error.startswith("BudgetExhausted"):
+        return "timeout", partial.findings() or []
+    if got.error:
+        return "done", [internal_error(program, name, got.error)]
+    return "done", got.findings
+
+
+def _answer_proof(task: FunctionTask):
+    _detach_from_server()
+    _test_overrun(task.name, solver.CancelToken())
+    return verify_task(task, report=isolated.report)
 
 
 def task_for(program: ir.Program, text: str, name: str, options, seconds: float,

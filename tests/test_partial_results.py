@@ -7,7 +7,6 @@ overrun is the deterministic VERILINE_TEST_HANG_AFTER hook (runner/task.py): aft
 decided findings the task hangs ignoring every limit, as z3 can on the next property."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -21,6 +20,7 @@ from veriline.analyses.engine.budget import Budget
 from veriline.analyses.engine.progress import Partial, Reported
 from veriline.runner.task import HANG_ENV, FunctionTask
 
+from test_server_isolation import rounds  # noqa: F401  (the fixture)
 from trust_kit import clean_env
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -111,6 +111,20 @@ def top(k: int) -> int:
     assert half[0].details["judgement"] == "callers" and "assumes" in half[0].details
 
 
+def test_reports_cross_processes_also_with_recorded_proofs():
+    """--emit-proofs: a finding's recorded queries are not picklable before the end
+    (audit.finish); its report carries none."""
+    import pickle
+    program = api.parse(TEXT, "s.py", "python")
+    sent = []
+    options = api.Options(record_proofs=True, on_progress=lambda m: sent.append(pickle.dumps(m)))
+    with Budget(60) as budget:
+        found = api.verify_function(program, "slow", options, budget)
+    assert len(sent) == 3 and all(f.proof for f in found)
+    last = pickle.loads(sent[-1])
+    assert [g.proof for _, g in last["decided"]] == [[]]
+
+
 # ---------------------------------------------------------------- veriline check
 
 def check(tmp_path: Path, code: int, **env) -> dict:
@@ -153,19 +167,9 @@ def test_dask_worker_keeps_what_a_killed_function_decided(monkeypatch):
 
 # ---------------------------------------------------------------- the language server
 
-def test_server_keeps_what_a_killed_function_decided(monkeypatch):
-    from test_server_isolation import Sink, scheduler, until
+def test_server_keeps_what_a_killed_function_decided(monkeypatch, rounds):
     monkeypatch.setenv(HANG_ENV, "slow:1")
-
-    async def run():
-        sink, uri = Sink(), "file:///iso/a.py"
-        sink.versions[uri] = 1
-        sched = scheduler(sink, {1: TEXT}, 1.0)
-        sched.schedule(uri)
-        await until(lambda: sink.stats_seen)
-        sched.shutdown()
-        return sink
-    sink = asyncio.run(run())
+    sink, _ = rounds({1: TEXT}, 1.0)
     final = sink.published[-1][1]
     assert [s for s, _m, _r in final["slow"]] == ["proved", "unknown", "unknown"]
     assert [r for _s, _m, r in final["slow"]] == [None, WHY, WHY]

@@ -91,11 +91,12 @@ def _reporter(ctx, kinds, seconds: float, sink):
 
 def _as_returned(ctx, f: Finding):
     """A copy of f as verify() will return it (its judgement marked, its assumptions
-    stated), or None when a suppression comment hides it."""
+    stated; without its queries), or None when a suppression comment hides it."""
     if suppressed(ctx.program, f):
         return None
     g = copy.copy(f)
     g.details = dict(f.details)
+    g.proof = []        # recorded queries become text only at the end (audit.finish)
     if g.kind in ("contract", "overflow") and "judgement" not in g.details \
             and g.property != BUDGET_PROPERTY and ctx.judgement is not None:
         _mark_judgement(ctx.judgement, [g])
