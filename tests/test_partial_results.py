@@ -165,6 +165,27 @@ def test_dask_worker_keeps_what_a_killed_function_decided(monkeypatch):
     assert [f.reason for f in result.findings[1:]] == [WHY, WHY]
 
 
+def test_a_loop_proved_before_the_kill_is_kept(monkeypatch):
+    """Termination reports each loop as it is judged (the last loop first), not only at
+    the end of the phase."""
+    from veriline.runner import isolated
+    two = ("def two(n: int, m: int) -> int:\n    while n > 0:\n        n -= 1\n"
+           "    while m > 0:\n        m -= 1\n    return n + m\n")
+    task = FunctionTask("two.py", two, "python", "two", api.Options(), 1.0)
+    try:
+        full = isolated.run_isolated(task)[1].findings
+        monkeypatch.setenv(HANG_ENV, "two:1")
+        isolated.shutdown()
+        kind, cut = isolated.run_isolated(task)
+    finally:
+        isolated.shutdown()
+    assert kind == "done" and shape(cut.findings) == [
+        (2, "termination", "unknown", "budget"), (4, "termination", "proved", "loop")]
+    assert shape(full) == [(2, "termination", "proved", "loop"),
+                           (4, "termination", "proved", "loop")]
+    assert comparable(cut.findings[1].to_json()) == comparable(full[1].to_json())
+
+
 # ---------------------------------------------------------------- the language server
 
 def test_server_keeps_what_a_killed_function_decided(monkeypatch, rounds):

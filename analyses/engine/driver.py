@@ -2,7 +2,6 @@
 user's suppression comments honoured and internal failures reported as 'unknown'."""
 from __future__ import annotations
 
-import copy
 import traceback
 
 from .. import ir
@@ -12,7 +11,7 @@ from ..solver import Cancelled, recorder
 from . import audit
 from . import encode as E
 from .budget import BUDGET_PROPERTY, BudgetExhausted
-from .progress import Reported, finding_key
+from .progress import Reported, copied, finding_key
 from .undecided import undecided
 from .context import FnContext
 from .intmodel import uses_bitwise
@@ -94,9 +93,7 @@ def _as_returned(ctx, f: Finding):
     stated; without its queries), or None when a suppression comment hides it."""
     if suppressed(ctx.program, f):
         return None
-    g = copy.copy(f)
-    g.details = dict(f.details)
-    g.proof = []        # recorded queries become text only at the end (audit.finish)
+    g = copied(f)
     if g.kind in ("contract", "overflow") and "judgement" not in g.details \
             and g.property != BUDGET_PROPERTY and ctx.judgement is not None:
         _mark_judgement(ctx.judgement, [g])
@@ -159,13 +156,20 @@ def _run(ctx, kinds, findings) -> None:
             tctx = _c_termination_context(ctx)
             tctx.skip_infer = _settled_loops(ctx.fn, early)
             with E.unbounded_signed():
-                found = check_termination(tctx, verdicts, early)
+                found = check_termination(tctx, verdicts, early, _ahead(findings, tctx))
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
             tctx = ctx if plain else FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-            found = check_termination(tctx, {}, early)
+            found = check_termination(tctx, {}, early, _ahead(findings, tctx))
         mine = {id(f) for f in early.values()}
         findings += _judged_modular([f for f in found if id(f) not in mine], tctx)
+
+
+def _ahead(findings, tctx):
+    """check_termination's report: each loop's finding as decided, labelled as
+    _judged_modular will (None when nobody listens)."""
+    return findings.reporter_ahead(lambda g: _judged_modular([g], tctx)[0]) \
+        if isinstance(findings, Reported) else None
 
 
 def _c_termination_context(ctx) -> FnContext:

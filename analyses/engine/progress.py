@@ -9,6 +9,7 @@ into what verify() would return if the budget ran out at that moment (driver._re
 """
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 
@@ -16,16 +17,28 @@ class Reported(list):
     def __init__(self, on_change: Callable[[list, int], None]) -> None:
         super().__init__()
         self._on_change = on_change
+        self._ahead: list = []
+
+    def ahead(self, f) -> None:
+        """Report f, decided but added to the list later (with the others of its phase:
+        check_termination's loops); the next change of the list replaces it."""
+        self._ahead.append(f)
+        self._on_change(list(self) + self._ahead, len(self) + len(self._ahead) - 1)
+
+    def reporter_ahead(self, label: Callable):
+        """A report(finding) for a phase that adds its findings at its end: each goes
+        `ahead`, as label(a copy of it) (how the driver will label it)."""
+        return lambda f: self.ahead(label(copied(f)))
 
     def append(self, f) -> None:
         super().append(f)
-        self._on_change(self, len(self) - 1)
+        self._changed(len(self) - 1)
 
     def extend(self, fs) -> None:
         n = len(self)
         super().extend(fs)
         if len(self) > n:
-            self._on_change(self, n)
+            self._changed(n)
 
     def __iadd__(self, fs):
         self.extend(fs)
@@ -33,11 +46,24 @@ class Reported(list):
 
     def __setitem__(self, k, v) -> None:
         super().__setitem__(k, v)
-        self._on_change(self, 0)
+        self._changed(0)
 
     def insert(self, i, f) -> None:
         super().insert(i, f)
-        self._on_change(self, 0)
+        self._changed(0)
+
+    def _changed(self, start: int) -> None:
+        self._ahead.clear()
+        self._on_change(self, start)
+
+
+def copied(f):
+    """A copy of finding f to report (its details its own; without its recorded queries,
+    which become picklable text only at the end: audit.finish)."""
+    g = copy.copy(f)
+    g.details = dict(f.details)
+    g.proof = []
+    return g
 
 
 def finding_key(f) -> tuple:
