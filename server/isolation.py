@@ -5,8 +5,9 @@ scheduler verifies on one thread, so one such function would block every later a
 (and the cancellation of its document) for good.  Here each function runs as a
 `FunctionTask` in the warm child of `runner/isolated.py` (the mechanism Dask workers use):
 the scheduler thread waits for the answer, and kills the child when the function outlives
-its budget * (1 + KILL_GRACE) ("don't know: the function's time budget … ran out", as in
-`veriline check`); the next function gets a new child.  When a newer edit cancels the
+its budget * (1 + KILL_GRACE), as in `veriline check`: the findings the child reported
+as it decided them (engine/progress.py) are kept, the rest is "don't know: the function's
+time budget … ran out"; the next function gets a new child.  When a newer edit cancels the
 round (checked every POLL_S), the child is sent SIGUSR1, which cancels the task's token
 (z3 is interrupted, as by the Budget); a child that has not answered CANCEL_GRACE_S later
 is killed, so a cancel never waits longer.
@@ -14,8 +15,8 @@ is killed, so a cancel never waits longer.
 Fork safety.  The server has other threads (the asyncio loop, the stdio reader), and a
 forked child has only the thread that forked it: a lock another thread held at that
 instant stays held in the child for ever.  So:
-  * children are forked only from the scheduler thread, the one thread that runs the
-    engine and z3 in this process (parsing, fingerprints, the warm-up), so no z3 or engine
+  * the rounds' children are forked only from the scheduler thread, the one thread that
+    runs the engine in this process (parsing, fingerprints, z3's warm-up), so no engine
     state is half-changed by another thread when it forks;
   * the child touches nothing the other threads use: it never writes to the LSP stream
     (fds 0/1 become /dev/null), and gets fresh sys.stdout/sys.stderr objects (the old ones'
@@ -24,7 +25,8 @@ instant stays held in the child for ever.  So:
   * Python itself re-initialises the GIL, the import lock and logging's locks in a child;
   * no other thread of the server runs z3: the proof-view command (app.show_proof) runs
     the engine in a child of its own too (`prove`), forked from an executor thread under
-    FORK_LOCK, which the scheduler thread holds while it warms z3 up and while it forks;
+    FORK_LOCK, which the scheduler thread holds while it warms z3 up and while it forks
+    (so that child never copies a z3 lock held mid-query either);
   * whatever is left can at worst hang the child, which is then killed at the budget like
     any overrun: a "don't know", never a wrong verdict and never a blocked server.
 One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
