@@ -113,3 +113,12 @@ def test_without_fork_spacer_runs_in_process(monkeypatch, children):
     assert out.status == "sat" and children == []
     x = out.args["Inv"]
     assert z3.Solver().check(out.interpretation["Inv"], x[0] > x[1]) == z3.unsat
+
+
+def test_a_child_that_fails_is_an_unknown_naming_the_chc_solver(monkeypatch, children):
+    def boom(*_args):
+        raise MemoryError()
+    monkeypatch.setattr(horn, "_spacer_answer", boom)
+    out = solve_horn(SAFE, [INV], timeout_ms=5000)
+    assert (out.status, out.reason) == ("unknown", "CHC solver: z3: out of memory")
+    assert len(children) == 1 and reaped(children[0])

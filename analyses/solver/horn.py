@@ -205,8 +205,10 @@ def _solve_forked(clauses, preds, names, timeout_ms: int, seed: int,
     status = ans.get("status")
     if status == "unsat":
         return HornResult("unsat")
-    if status != "sat":
-        return HornResult("unknown", reason=str(ans.get("reason") or "CHC solver: no answer"))
+    if status != "sat":     # Spacer's own unknown, or the child's failure ("z3: ...")
+        why = str(ans.get("reason") or "no answer")
+        return HornResult("unknown", reason=why if why.startswith("CHC solver")
+                          else f"CHC solver: {why}")
     try:
         return _rebuilt(preds, ans["interpretation"])
     except Exception as exc:               # noqa: BLE001 - an unreadable answer: unknown
