@@ -9,7 +9,9 @@ per task costs 10-25 ms in a Dask worker, so one child serves task after task an
 replaced when it grows past RECYCLE_MB, dies, or is killed.  Dask worker processes are
 daemonic, and multiprocessing refuses children of a daemonic process: hence os.fork and
 pipes.  The language server uses `Child` too, with its own handler and set-up and a
-cancel that stops the task early (server/isolation.py).
+cancel that stops the task early (server/isolation.py).  A task reports each finding as
+it is decided (`report`, ahead of its answer on the same pipe), so one killed past its
+budget still gives what it decided (engine/progress.py).
 """
 from __future__ import annotations
 

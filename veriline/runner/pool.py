@@ -10,7 +10,9 @@ spawned process.
 
 Tasks may be submitted while the runner still parses the next files (submit/poll/drain),
 so the workers solve while the main process parses; the heaviest task waiting (by its
-`weight`) is started first, so a slow function does not start last.
+`weight`) is started first, so a slow function does not start last.  A worker reports
+each finding as it is decided; one killed past its budget is answered with those findings
+and "don't know" for the rest only (engine/progress.py).
 """
 from __future__ import annotations
 
