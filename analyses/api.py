@@ -44,6 +44,9 @@ class Options:
     report_unknown_bounds: bool = True   # C: "don't know" bounds findings (unknown sizes)
     assume_finite_iterables: bool = True  # Python: a `for` over an outside iterable is
     #   finite under a stated assumption (False: strict, such loops stay "don't know")
+    # called with each finding as it is decided (engine/progress.py; runner/task.py
+    # streams them to the parent, which keeps them if it has to kill the function)
+    on_progress: object = field(default=None, compare=False, hash=False)
 
     def key(self) -> str:
         """The options that change answers (part of every cache key)."""

@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 
 from veriline import __version__, config
 
-from . import actions, convert, proof_view, rpc_io
+from . import actions, convert, isolation, proof_view, rpc_io
 from .documents import Documents, Snapshot
 from .protocol import VerilineProtocol
 from .scheduler import ALL, DocResults, Job, Scheduler
@@ -327,10 +327,14 @@ async def show_proof(ls: VerilineServer, *args) -> dict:
     if fn is None or job is None:
         return {"text": proof_view.render([]), "findings": 0}
     program, options = res.program, job[1]
-    found = await asyncio.get_running_loop().run_in_executor(
-        None, proof_view.verify_with_proofs, program, fn.name, options)
+    # in a killable child within the function's budget (isolation.prove): never hangs
+    how, found = await asyncio.get_running_loop().run_in_executor(
+        None, isolation.prove, program, fn.name, options)
     at = proof_view.findings_at(found, line, kind)
-    return {"text": proof_view.render(at), "findings": len(at), "function": fn.name}
+    text = proof_view.render(at)
+    if how == "timeout":
+        text = proof_view.out_of_time(fn.name, options.budget_s) + text
+    return {"text": text, "findings": len(at), "function": fn.name}
 
 
 @server.command(CMD_CLEAR)

@@ -5,8 +5,9 @@ scheduler verifies on one thread, so one such function would block every later a
 (and the cancellation of its document) for good.  Here each function runs as a
 `FunctionTask` in the warm child of `runner/isolated.py` (the mechanism Dask workers use):
 the scheduler thread waits for the answer, and kills the child when the function outlives
-its budget * (1 + KILL_GRACE) ("don't know: the function's time budget … ran out", as in
-`veriline check`); the next function gets a new child.  When a newer edit cancels the
+its budget * (1 + KILL_GRACE), as in `veriline check`: the findings the child reported
+as it decided them (engine/progress.py) are kept, the rest is "don't know: the function's
+time budget … ran out"; the next function gets a new child.  When a newer edit cancels the
 round (checked every POLL_S), the child is sent SIGUSR1, which cancels the task's token
 (z3 is interrupted, as by the Budget); a child that has not answered CANCEL_GRACE_S later
 is killed, so a cancel never waits longer.
@@ -14,18 +15,20 @@ is killed, so a cancel never waits longer.
 Fork safety.  The server has other threads (the asyncio loop, the stdio reader), and a
 forked child has only the thread that forked it: a lock another thread held at that
 instant stays held in the child for ever.  So:
-  * children are forked only from the scheduler thread, the one thread that runs the
-    engine and z3 in this process (parsing, fingerprints, the warm-up), so no z3 or engine
+  * the rounds' children are forked only from the scheduler thread, the one thread that
+    runs the engine in this process (parsing, fingerprints, z3's warm-up), so no engine
     state is half-changed by another thread when it forks;
   * the child touches nothing the other threads use: it never writes to the LSP stream
     (fds 0/1 become /dev/null), and gets fresh sys.stdout/sys.stderr objects (the old ones'
     buffer locks may be held) which the logging handlers are pointed at; it opens its own
     lemma-cache connection (FunctionTask.cache_spec, as the CLI's workers do);
   * Python itself re-initialises the GIL, the import lock and logging's locks in a child;
+  * no other thread of the server runs z3: the proof-view command (app.show_proof) runs
+    the engine in a child of its own too (`prove`), forked from an executor thread under
+    FORK_LOCK, which the scheduler thread holds while it warms z3 up and while it forks
+    (so that child never copies a z3 lock held mid-query either);
   * whatever is left can at worst hang the child, which is then killed at the budget like
-    any overrun: a "don't know", never a wrong verdict and never a blocked server.  (The
-    one such case known: the proof-view command, app.show_proof, runs the engine on an
-    executor thread; a fork while it is inside z3 may copy a held z3 lock.)
+    any overrun: a "don't know", never a wrong verdict and never a blocked server.
 One child serves round after round (it stays warm: a fresh one pays ~0.1 s on its first
 function, copying the pages it touches) and is replaced when it was killed, died, grew
 past RECYCLE_MB, or a new language was warmed up here; a replacement is forked at once
@@ -44,12 +47,14 @@ import io
 import logging
 import os
 import sys
+import threading
 import time
 import warnings
 from dataclasses import replace
 from typing import Optional
 
 from veriline.analyses import ir, solver
+from veriline.analyses.engine.progress import Partial
 from veriline.analyses.engine.undecided import undecided
 from veriline.runner import isolated
 from veriline.runner.pool import KILL_GRACE, warm_up
@@ -99,7 +104,8 @@ class ChildVerifier:
         afterwards starts warm (else each pays ~0.4 s); an idle child forked before is
         replaced."""
         if language not in self._warm:
-            warm_up({language})
+            with FORK_LOCK:        # z3 runs here: no proof-view child forks meanwhile
+                warm_up({language})
             self._warm.add(language)
             self.close()
 
@@ -118,6 +124,7 @@ class ChildVerifier:
         t0 = time.monotonic()
         deadline = t0 + task.budget_s * (1 + KILL_GRACE)
         got = None
+        partial = Partial()        # what the child decided before an answer (or a kill)
         for _attempt in (0, 1):    # a child that ended after its last answer is replaced
             if self._child is None:
                 try:
@@ -127,7 +134,8 @@ class ChildVerifier:
                     return Outcome([internal_error(
                         program, task.name, f"could not start a verifying process: {exc}")],
                         False)
-            got = self._child.ask(task, deadline, lambda: token.cancelled, CANCEL_GRACE_S)
+            got = self._child.ask(task, deadline, lambda: token.cancelled, CANCEL_GRACE_S,
+                                  partial.add)
             if got is None:
                 self._child.close(kill=True)
             if self._child.pid is None:     # killed (timeout, cancel) or dead
@@ -145,8 +153,9 @@ class ChildVerifier:
         if got == "timeout":
             log.info("veriline: %s outlived its budget of %g s: its process was killed",
                      task.name, task.budget_s)
-            return Outcome(undecided(program, fn, set(task.options.analyses), [],
-                                     task.budget_s), True)
+            kept = partial.findings()      # decided before the kill: kept as they are
+            return Outcome(kept if kept is not None else undecided(
+                program, fn, set(task.options.analyses), [], task.budget_s), True)
         if got is None:
             return Outcome([internal_error(program, task.name,
                                            "the verifying process died (out of memory?)")],
@@ -160,13 +169,7 @@ class ChildVerifier:
         return Outcome(result.findings, True, calls)
 
     def _fork(self) -> isolated.Child:
-        gc.freeze()                # the child then does not copy the parent's objects
-        try:
-            with warnings.catch_warnings():   # 3.12+ warns of fork with threads: see above
-                warnings.simplefilter("ignore", DeprecationWarning)
-                child = isolated.Child(_answer, _setup)
-        finally:
-            gc.unfreeze()
+        child = _fork(_answer)
         self.forks += 1
         return child
 
@@ -174,6 +177,55 @@ class ChildVerifier:
         child, self._child = self._child, None
         if child is not None:
             child.close(kill=True)
+
+
+FORK_LOCK = threading.Lock()   # held while this process forks a child or z3 runs here
+
+
+def _fork(handler) -> isolated.Child:
+    with FORK_LOCK:
+        gc.freeze()                # the child then does not copy the parent's objects
+        try:
+            with warnings.catch_warnings():   # 3.12+ warns of fork with threads: see above
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return isolated.Child(handler, _setup)
+        finally:
+            gc.unfreeze()
+
+
+def prove(program: ir.Program, name: str, options) -> tuple[str, list]:
+    """The proof view's findings of one function, their queries recorded
+    (proof_view.verify_with_proofs), in a child of its own killed at the function's budget
+    (options.budget_s) * (1 + KILL_GRACE); call it on an executor thread.  ("done",
+    findings), or ("timeout", what it decided before the kill: without queries)."""
+    seconds = float(getattr(options, "budget_s", 10.0) or 10.0)
+    task = FunctionTask(program.path, getattr(program, "text", "") or "", program.language,
+                        name, replace(options, cache=None, record_proofs=True), seconds,
+                        cache_spec(getattr(options, "cache", None)))
+    if not available():
+        from .proof_view import verify_with_proofs
+        return "done", verify_with_proofs(program, name, options, seconds)
+    partial = Partial()
+    child = _fork(_answer_proof)
+    try:
+        got = child.ask(task, time.monotonic() + seconds * (1 + KILL_GRACE),
+                        partial=partial.add)
+    finally:
+        child.close(kill=True)
+    if got is None:
+        return "done", [internal_error(program, name,
+                                       "the verifying process died (out of memory?)")]
+    if got == "timeout" or got.error.startswith("BudgetExhausted"):
+        return "timeout", partial.findings() or []
+    if got.error:
+        return "done", [internal_error(program, name, got.error)]
+    return "done", got.findings
+
+
+def _answer_proof(task: FunctionTask):
+    _detach_from_server()
+    _test_overrun(task.name, solver.CancelToken())
+    return verify_task(task, report=isolated.report)
 
 
 def task_for(program: ir.Program, text: str, name: str, options, seconds: float,
@@ -269,7 +321,7 @@ def _answer(task: FunctionTask) -> tuple:
     try:
         _test_overrun(task.name, token)
         calls = solver.STATS.solver_calls
-        result = verify_task(task, token)
+        result = verify_task(task, token, report=isolated.report)
         return result, solver.STATS.solver_calls - calls
     finally:
         _CURRENT[0] = None

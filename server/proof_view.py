@@ -21,9 +21,20 @@ def findings_at(findings: list[Finding], line: int, kind: Optional[str] = None) 
     return [f for f in findings if f.span.line == line and (kind is None or f.kind == kind)]
 
 
-def verify_with_proofs(program, name: str, options) -> list[Finding]:
+def verify_with_proofs(program, name: str, options, seconds: float) -> list[Finding]:
+    """In-process, within a Budget of `seconds` (where os.fork is missing; the server
+    otherwise runs it in a killable child: isolation.prove)."""
     from veriline.analyses.api import verify_function
-    return verify_function(program, name, replace(options, record_proofs=True))
+    from veriline.analyses.engine.budget import Budget
+    with Budget(seconds) as budget:
+        return verify_function(program, name, replace(options, record_proofs=True), budget)
+
+
+def out_of_time(name: str, seconds: float) -> str:
+    """The document's first line when the function's budget ran out before an answer."""
+    return (f"; the proof of `{name}` did not finish within the function's time budget of "
+            f"{seconds:g} s (veriline.functionTimeout): its process was stopped; what it "
+            f"decided before is shown without its queries\n")
 
 
 def cross_check_text(f: Finding) -> str:

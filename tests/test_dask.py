@@ -197,11 +197,11 @@ def test_isolated_task_is_killed_at_its_budget_and_a_crash_is_reported(monkeypat
     ("timeout", not died); one that dies without answering is reported as died."""
     import veriline.runner.isolated as iso
     iso.shutdown()             # children fork from now on, with the patched task
-    monkeypatch.setattr(iso, "verify_task", lambda task: time.sleep(30))
+    monkeypatch.setattr(iso, "verify_task", lambda task, **kw: time.sleep(30))
     status, seconds, died = iso.run_isolated(_task("def f() -> int:\n    return 1\n",
                                                    budget_s=0.5))
     assert (status, died) == ("timeout", False) and 0.5 <= seconds < 20
-    monkeypatch.setattr(iso, "verify_task", lambda task: os._exit(3))
+    monkeypatch.setattr(iso, "verify_task", lambda task, **kw: os._exit(3))
     status, _, died = iso.run_isolated(_task("def f() -> int:\n    return 1\n"))
     assert (status, died) == ("timeout", True)
     monkeypatch.undo()

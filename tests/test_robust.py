@@ -181,7 +181,7 @@ def test_worker_that_ignores_the_deadline_is_killed(tmp_path, monkeypatch):
     src = tmp_path / "loop.py"
     src.write_text("def g(n: int) -> int:\n    assert n != 5\n    while n > 0:\n"
                    "        n -= 1\n    return n\n")
-    monkeypatch.setattr(pool, "verify_task", lambda task: time.sleep(600))
+    monkeypatch.setattr(pool, "verify_task", lambda task, **kw: time.sleep(600))
     res = run_check([str(src)], Options(), jobs=1, budget_s=0.5)
     assert res.incomplete is False and res.errors == []
     got = [(f.kind, f.span.line, f.status, f.reason, f.property)

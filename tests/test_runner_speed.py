@@ -16,7 +16,7 @@ def test_task_weight_puts_loops_first():
     assert task_weight(prog.functions["loop"]) > task_weight(prog.functions["flat"]) > 0
 
 
-def _echo(task):
+def _echo(task, cancel=None, report=None):
     from veriline.runner.task import TaskResult
     return TaskResult(task.index, [task.name], 0.0)
 

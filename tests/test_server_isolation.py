@@ -22,6 +22,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from veriline import config
 from veriline.analyses import api
 from veriline.runner import isolated
+from veriline.runner.task import HANG_ENV
 from veriline.server import isolation
 
 from test_lsp_e2e import make_client, wait_round  # noqa: E402  (recording client, waits)
@@ -70,6 +71,9 @@ async def until(cond, timeout=60.0):
         await asyncio.sleep(0.01)
 
 
+URI = "file:///iso/a.py"
+
+
 def scheduler(sink, texts, budget_s, options=None):
     from veriline.server.documents import Snapshot
     from veriline.server.scheduler import Scheduler
@@ -80,22 +84,49 @@ def scheduler(sink, texts, budget_s, options=None):
     return Scheduler(asyncio.get_running_loop(), sink, snapshot, isolate=True)
 
 
-def test_an_overrunning_function_is_killed_and_the_round_goes_on(monkeypatch):
+@pytest.fixture
+def rounds():
+    """run(texts, budget_s, body, options=None) -> (sink, what body returned): a Scheduler
+    verifying in children, asked for version 1 of texts (version -> text); `await
+    body(sink, sched)` drives it (default: until the first round ends); then shut down."""
+    async def first_round(sink, sched):
+        await until(lambda: sink.stats_seen)
+
+    def run(texts, budget_s, body=first_round, options=None):
+        async def main():
+            sink = Sink()
+            sink.versions[URI] = 1
+            sched = scheduler(sink, texts, budget_s, options)
+            sched.schedule(URI)
+            try:
+                return sink, await body(sink, sched)
+            finally:
+                sched.shutdown()
+        return asyncio.run(main())
+    return run
+
+
+async def edit(sink, sched, version: int) -> None:
+    sink.versions[URI] = version
+    sched.schedule(URI)
+
+
+async def running_child(sink, sched) -> int:
+    """The pid of the child verifying stall in its second (full) pass, fast answered."""
+    await until(lambda: any(p[1].get("fast") for p in sink.published))
+    await until(lambda: sched._children._child is not None)
+    return sched._children._child.pid
+
+
+def test_an_overrunning_function_is_killed_and_the_round_goes_on(monkeypatch, rounds):
     monkeypatch.setenv(isolation.OVERRUN_ENV, "stall")
     texts = {1: TEXT, 2: TEXT.replace("x != 3", "x != 4")}
 
-    async def run():
-        sink, uri = Sink(), "file:///iso/a.py"
-        sink.versions[uri] = 1
-        sched = scheduler(sink, texts, 1.0)
-        sched.schedule(uri)
+    async def body(sink, sched):
         await until(lambda: sink.stats_seen)
-        sink.versions[uri] = 2
-        sched.schedule(uri)
+        await edit(sink, sched, 2)
         await until(lambda: len(sink.stats_seen) == 2)
-        sched.shutdown()
-        return sink
-    sink = asyncio.run(run())
+    sink, _ = rounds(texts, 1.0, body)
     v1 = [p for p in sink.published if p[0] == 1]
     # fast is answered while stall is still pending ("verifying…")
     first_fast = next(p for p in v1 if p[1].get("fast"))
@@ -117,26 +148,17 @@ def test_an_overrunning_function_is_killed_and_the_round_goes_on(monkeypatch):
     assert sink.progress_seen.count("begin") == sink.progress_seen.count("end") == 2
 
 
-def test_a_newer_edit_kills_the_running_child(monkeypatch):
+def test_a_newer_edit_kills_the_running_child(monkeypatch, rounds):
     """The budget is an hour: only killing the child lets the second version through."""
     monkeypatch.setenv(isolation.OVERRUN_ENV, "stall")
     texts = {1: TEXT, 2: TEXT.replace("def stall(a", "def calm(a")}
 
-    async def run():
-        sink, uri = Sink(), "file:///iso/a.py"
-        sink.versions[uri] = 1
-        sched = scheduler(sink, texts, 3600.0)
-        sched.schedule(uri)
-        # fast answered, stall in its second (full, hour-long) pass
-        await until(lambda: any(p[1].get("fast") for p in sink.published))
-        await until(lambda: sched._children._child is not None)
-        pid = sched._children._child.pid
-        sink.versions[uri] = 2
-        sched.schedule(uri)
+    async def body(sink, sched):
+        pid = await running_child(sink, sched)
+        await edit(sink, sched, 2)
         await until(lambda: sink.stats_seen)
-        sched.shutdown()
-        return sink, pid
-    sink, pid = asyncio.run(run())
+        return pid
+    sink, pid = rounds(texts, 3600.0, body)
     assert [s["version"] for s in sink.stats_seen] == [2]      # version 1 never ended
     # fast, answered before the cancel, is reused
     assert (sink.stats_seen[0]["verified"], sink.stats_seen[0]["reused"]) == (["calm"], ["fast"])
@@ -146,33 +168,24 @@ def test_a_newer_edit_kills_the_running_child(monkeypatch):
     assert sink.progress_seen.count("begin") == sink.progress_seen.count("end")
 
 
-def test_a_cancelled_child_that_honours_the_cancel_is_kept(monkeypatch):
+def test_a_cancelled_child_that_honours_the_cancel_is_kept(monkeypatch, rounds):
     """`~stall` waits for a cancel as a z3 query does for its interrupt: the child stops
     it, answers, and serves the next round (same process)."""
     monkeypatch.setenv(isolation.OVERRUN_ENV, "~stall")
     texts = {1: TEXT, 2: TEXT.replace("def stall(a", "def calm(a")}
 
-    async def run():
-        sink, uri = Sink(), "file:///iso/a.py"
-        sink.versions[uri] = 1
-        sched = scheduler(sink, texts, 3600.0)
-        sched.schedule(uri)
-        await until(lambda: any(p[1].get("fast") for p in sink.published))
-        await until(lambda: sched._children._child is not None)
-        pid = sched._children._child.pid
-        sink.versions[uri] = 2
-        sched.schedule(uri)
+    async def body(sink, sched):
+        pid = await running_child(sink, sched)
+        await edit(sink, sched, 2)
         await until(lambda: sink.stats_seen)
-        kept = sched._children._child.pid
-        sched.shutdown()
-        return sink, pid, kept
-    sink, pid, kept = asyncio.run(run())
+        return pid, sched._children._child.pid
+    sink, (pid, kept) = rounds(texts, 3600.0, body)
     assert kept == pid
     assert [s["version"] for s in sink.stats_seen] == [2]
     assert sink.published[-1][1]["calm"][0][0] == "proved"
 
 
-def test_the_child_uses_the_servers_lemma_cache(tmp_path, monkeypatch):
+def test_the_child_uses_the_servers_lemma_cache(tmp_path, monkeypatch, rounds):
     monkeypatch.delenv("VERILINE_CACHE_KEY", raising=False)
     path = str(tmp_path / "lemmas.sqlite")
     options = config.options_from_settings({"cache": path, "cacheMinMs": 0})
@@ -182,16 +195,7 @@ def test_the_child_uses_the_servers_lemma_cache(tmp_path, monkeypatch):
     assert isolation.cache_spec(config.open_cache(path, untrusted=True)) is None
     assert isolation.cache_spec(None) is None
     texts = {1: TEXT.replace("def stall(a", "def calm(a")}
-
-    async def run():
-        sink, uri = Sink(), "file:///iso/a.py"
-        sink.versions[uri] = 1
-        sched = scheduler(sink, texts, 10.0, options)
-        sched.schedule(uri)
-        await until(lambda: sink.stats_seen)
-        sched.shutdown()
-        return sink
-    sink = asyncio.run(run())
+    sink, _ = rounds(texts, 10.0, options=options)
     assert sink.stats_seen[0]["solverCalls"] > 0         # counted in the child
     assert options.cache.stats()["entries"] > 0          # written by the child
 
@@ -214,20 +218,11 @@ def test_child_answers_times_out_and_is_cancelled():
         os.kill(pid, 0)
 
 
-def test_a_failed_fork_is_a_dont_know_and_the_round_goes_on(monkeypatch):
+def test_a_failed_fork_is_a_dont_know_and_the_round_goes_on(monkeypatch, rounds):
     def no_fork(self):
         raise OSError(11, "Resource temporarily unavailable")
     monkeypatch.setattr(isolation.ChildVerifier, "_fork", no_fork)
-
-    async def run():
-        sink, uri = Sink(), "file:///iso/a.py"
-        sink.versions[uri] = 1
-        sched = scheduler(sink, {1: TEXT}, 10.0)
-        sched.schedule(uri)
-        await until(lambda: sink.stats_seen)
-        sched.shutdown()
-        return sink
-    sink = asyncio.run(run())
+    sink, _ = rounds({1: TEXT}, 10.0)
     assert sorted(sink.stats_seen[0]["verified"]) == ["fast", "stall"]
     reason = "internal error: could not start a verifying process: [Errno 11] Resource " \
              "temporarily unavailable"
@@ -255,7 +250,7 @@ TMP = Path(tempfile.mkdtemp(prefix="veriline-isolation-"))
 
 @pytest_lsp.fixture(config=ClientServerConfig(
     server_command=[sys.executable, "-m", "veriline", "serve"], client_factory=make_client,
-    server_env=clean_env(TMP, **{isolation.OVERRUN_ENV: "stall"})))
+    server_env=clean_env(TMP, **{isolation.OVERRUN_ENV: "stall", HANG_ENV: "slow:1"})))
 async def client(lsp_client: LanguageClient):
     await lsp_client.initialize_session(lsp.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=TMP.as_uri()))
@@ -288,3 +283,69 @@ async def test_server_kills_an_overrun_and_serves_the_next_edit(client: Language
     assert (s["verified"] if isinstance(s, dict) else s.verified) == ["fast"]
     v2 = [p for p in client.published if p.uri == uri and p.version == 2]
     assert any("fails: fast(4)" in d.message for d in v2[-1].diagnostics)
+
+
+SLOW = """def slow(a: int, b: int) -> int:
+    assert a + 1 > a
+    assert b * 0 == 0
+    c = 100 // b
+    return c
+"""
+
+
+async def show_proof(client, uri, line) -> dict:
+    got = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command="veriline.showProof", arguments=[uri, line]))
+    return got if isinstance(got, dict) else {k: getattr(got, k) for k in
+                                              ("text", "findings", "function")}
+
+
+def open_text(client, text) -> str:
+    path = TMP / f"{uuid.uuid4().hex}.py"
+    path.write_text(text)
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=path.as_uri(), language_id="python", version=1, text=text)))
+    return path.as_uri()
+
+
+@pytest.mark.asyncio
+async def test_the_proof_view_of_an_overrunning_function_says_its_budget_ran_out(
+        client: LanguageClient):
+    """showProof runs in a killable child within the function's budget: an overrun answers
+    (saying so), and the other functions' proofs still come."""
+    uri = open_text(client, TEXT)
+    await wait_round(client, uri, 1)
+    got = await show_proof(client, uri, 1)
+    assert got["function"] == "stall" and got["findings"] == 0
+    assert got["text"] == (
+        "; the proof of `stall` did not finish within the function's time budget of 1 s "
+        "(veriline.functionTimeout): its process was stopped; what it decided before is "
+        "shown without its queries\n; no finding at this place\n")
+    got = await show_proof(client, uri, 6)
+    assert got["function"] == "fast" and got["findings"] == 1
+    assert got["text"].startswith("; " + "=" * 76 + "\n; ✗ contract [fast] line 7: ")
+    assert "(check-sat)" in got["text"] and "did not finish" not in got["text"]
+
+
+@pytest.mark.asyncio
+async def test_the_proof_view_keeps_what_a_killed_function_decided(client: LanguageClient):
+    uri = open_text(client, SLOW)
+    await wait_round(client, uri, 1)
+    got = await show_proof(client, uri, 1)       # decided before the hang: no queries
+    assert got["function"] == "slow" and got["findings"] == 1
+    assert got["text"].startswith("; the proof of `slow` did not finish within the "
+                                  "function's time budget of 1 s")
+    assert "; ✓ contract [slow] line 2: entry assert `assert a + 1 > a` (a precondition) " \
+           "holds for all inputs\n" in got["text"]
+    got = await show_proof(client, uri, 2)       # the property it hung on
+    assert got["findings"] == 1 and "; ? contract [slow] line 3: precondition: don't " \
+        "know (the function's time budget of 1 s ran out)" in got["text"]
+
+
+def test_without_fork_the_proof_view_runs_in_process_within_the_budget(monkeypatch):
+    monkeypatch.setattr(isolation, "available", lambda: False)
+    program = api.parse(TEXT, "a.py", "python")
+    how, found = isolation.prove(program, "fast", api.Options(budget_s=30.0))
+    assert how == "done" and [(f.status, f.span.line) for f in found] == \
+        [("counterexample", 7)]
+    assert found[0].proof and any(p["decides"] for p in found[0].proof)

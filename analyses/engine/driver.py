@@ -11,7 +11,8 @@ from ..solver import Cancelled, recorder
 from . import audit
 from .encoding_modes import int_model, math_width, unbounded_signed
 from .widths import contract_width
-from .budget import BudgetExhausted
+from .budget import BUDGET_PROPERTY, BudgetExhausted
+from .progress import Reported, copied, finding_key
 from .undecided import undecided
 from .context import FnContext
 from .intmodel import uses_bitwise
@@ -23,8 +24,10 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
         program = strict_program(program, name)
     fn = program.functions[name]
     ctx = FnContext(program, fn, options, cancel)
-    findings: list[Finding] = []
     kinds = set(options.analyses)
+    sink = getattr(options, "on_progress", None)
+    findings: list[Finding] = [] if sink is None or not hasattr(cancel, "seconds") else \
+        Reported(_reporter(ctx, kinds, cancel.seconds, sink))
     audited = getattr(options, "record_proofs", False) or getattr(options, "cross_check", False)
     try:
         with math_width(contract_width(program)):
@@ -49,12 +52,54 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
         findings.append(_internal(program, fn, f"internal error: {type(exc).__name__}: {exc}"
                                   f" ({detail})"))
     findings = [f for f in findings if not suppressed(program, f)]
-    if fn.assumptions:      # Python: unannotated parameters, attributes taken for ints
-        for f in findings:
-            if f.status == PROVED:
-                f.details.setdefault("assumes", list(fn.assumptions))
+    for f in findings:
+        _assumes(fn, f)
     findings.sort(key=lambda f: (f.span.line, f.span.col, f.kind))
     return findings
+
+
+def _assumes(fn, f: Finding) -> None:
+    if fn.assumptions and f.status == PROVED:   # Python: unannotated parameters,
+        f.details.setdefault("assumes", list(fn.assumptions))   # attributes taken for ints
+
+
+def _reporter(ctx, kinds, seconds: float, sink):
+    """Options.on_progress gets, at each finding decided, what verify() would return if
+    the budget ran out then (engine/progress.py): {"at": index, "decided": [(key, the
+    finding as verify() returns it, or None when suppressed)], "pending": the "don't
+    know" findings of every property (sent again when the abstract run that names them
+    changes, else None)}.  A failing report never changes verification."""
+    sent: list = [object()]
+
+    def report(found: list, start: int) -> None:
+        try:
+            decided = [(finding_key(f), _as_returned(ctx, f)) for f in found[start:]]
+            ab = ctx.__dict__.get("abstract") or ctx.__dict__.get("quick_run")
+            pending = None
+            if ab is not sent[0]:
+                sent[0] = ab
+                pending = [f for f in undecided(ctx.program, ctx.fn, kinds, [], seconds,
+                                                ab.obligations if ab is not None else None)
+                           if not suppressed(ctx.program, f)]
+            sink({"at": start, "decided": decided, "pending": pending})
+        except Cancelled:
+            raise
+        except Exception:       # noqa: BLE001 - only a report
+            pass
+    return report
+
+
+def _as_returned(ctx, f: Finding):
+    """A copy of f as verify() will return it (its judgement marked, its assumptions
+    stated; without its queries), or None when a suppression comment hides it."""
+    if suppressed(ctx.program, f):
+        return None
+    g = copied(f)
+    if g.kind in ("contract", "overflow") and "judgement" not in g.details \
+            and g.property != BUDGET_PROPERTY and ctx.judgement is not None:
+        _mark_judgement(ctx.judgement, [g])
+    _assumes(ctx.fn, g)
+    return g
 
 
 # share of the function's remaining budget that contracts and overflow may use when
@@ -112,13 +157,20 @@ def _run(ctx, kinds, findings) -> None:
             tctx = _c_termination_context(ctx)
             tctx.skip_infer = _settled_loops(ctx.fn, early)
             with unbounded_signed():
-                found = check_termination(tctx, verdicts, early)
+                found = check_termination(tctx, verdicts, early, _ahead(findings, tctx))
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
             tctx = ctx if plain else FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-            found = check_termination(tctx, {}, early)
+            found = check_termination(tctx, {}, early, _ahead(findings, tctx))
         mine = {id(f) for f in early.values()}
         findings += _judged_modular([f for f in found if id(f) not in mine], tctx)
+
+
+def _ahead(findings, tctx):
+    """check_termination's report: each loop's finding as decided, labelled as
+    _judged_modular will (None when nobody listens)."""
+    return findings.reporter_ahead(lambda g: _judged_modular([g], tctx)[0]) \
+        if isinstance(findings, Reported) else None
 
 
 def _c_termination_context(ctx) -> FnContext:

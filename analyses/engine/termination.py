@@ -42,9 +42,11 @@ NEVER_REPEATS = ("terminates: no path goes around the loop (every pass leaves it
 RANKING_ROLE = "ranking function search (candidate: bounded below and decreasing on every path)"
 
 
-def check_termination(ctx: FnContext, verdicts: dict, decided=None) -> list[Finding]:
+def check_termination(ctx: FnContext, verdicts: dict, decided=None,
+                      report=None) -> list[Finding]:
     """verdicts: function name -> True/False/None (terminates?) shared across functions.
-    decided: id(loop) -> a finding made already (termination_structural): not redone."""
+    decided: id(loop) -> a finding made already (termination_structural): not redone.
+    report(finding): each new verdict as soon as it is made (engine/progress.py)."""
     decided = decided or {}
     findings = []
     records = {}
@@ -69,6 +71,8 @@ def check_termination(ctx: FnContext, verdicts: dict, decided=None) -> list[Find
         f.time_ms = elapsed_ms(t0)
         f.cached = ctx.solved == solved and ctx.queries > asked
         loop_results[id(loop)] = f
+        if report is not None:
+            report(f)
     for loop in callgraph.loops_in(ctx.fn.body):
         findings.append(loop_results[id(loop)])
     if callgraph.is_recursive(ctx.program, ctx.fn.name):
@@ -80,6 +84,8 @@ def check_termination(ctx: FnContext, verdicts: dict, decided=None) -> list[Find
         f.time_ms = elapsed_ms(t0)
         f.cached = ctx.solved == solved and ctx.queries > asked
         findings.append(f)
+        if report is not None:
+            report(f)
     return findings
 
 

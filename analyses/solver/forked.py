@@ -1,4 +1,4 @@
-"""z3 on one query in a forked child process, so that it can be killed.
+"""z3 on one query (or any solver job) in a forked child process, so that it can be killed.
 
 z3 does not always honour its own time limit or an interrupt: on nonlinear integer
 queries its nlsat/polynomial code can run for tens of seconds past both (seen in
@@ -11,7 +11,9 @@ The child does not inherit the parent's threads (z3's timer among them), so its 
 time limit may not fire: the parent kills it at the limit (portfolio.race) either way.
 The child has the same interface as a worker's Popen for portfolio.race: poll(),
 answer(), stop().  Where os.fork is missing, `available()` is False and z3 runs in a
-worker.py process instead.
+worker.py process instead.  `ForkedCall` is the same child for any job returning a JSON
+answer (solver/horn.py runs Spacer in one); `wait` polls one until its answer, a
+deadline or a cancel.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import json
 import os
 import select
 import signal
-from typing import Optional
+import time
+from typing import Callable, Optional
 
 import z3
 
@@ -30,10 +33,11 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
-class ForkedZ3:
-    """z3 deciding `assertions` with `timeout_ms` in a forked child."""
+class ForkedCall:
+    """job() (a JSON-able dict; the child's own limit is about `timeout_ms`) in a forked
+    child."""
 
-    def __init__(self, assertions: list, timeout_ms: int) -> None:
+    def __init__(self, job: Callable[[], dict], timeout_ms: int) -> None:
         self._buf = b""
         self._done = False
         self._status: Optional[int] = None
@@ -41,7 +45,7 @@ class ForkedZ3:
         pid = os.fork()
         if pid == 0:                        # the child: never returns
             os.close(r)
-            _child(assertions, timeout_ms, w)
+            _child(job, timeout_ms, w)
         os.close(w)
         self.pid, self._fd = pid, r
 
@@ -102,14 +106,45 @@ class ForkedZ3:
             self._fd = -1
 
 
-def _child(assertions: list, timeout_ms: int, fd: int) -> None:
+class ForkedZ3(ForkedCall):
+    """z3 deciding `assertions` with `timeout_ms` in a forked child."""
+
+    def __init__(self, assertions: list, timeout_ms: int) -> None:
+        super().__init__(lambda: _solve(assertions, timeout_ms), timeout_ms)
+
+
+POLL_S = 0.01
+
+
+def wait(call: ForkedCall, deadline: float, cancel=None) -> Optional[dict]:
+    """call's answer; None once time.monotonic() passes the deadline (the child is then
+    killed); raises solver.Cancelled once `cancel` is cancelled (killed too).  The child
+    is reaped in every case."""
+    try:
+        while call.poll() is None:
+            if cancel is not None and cancel.cancelled:
+                from .query import Cancelled
+                raise Cancelled()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            if call.fileno() >= 0:
+                select.select([call.fileno()], [], [], min(left, POLL_S))
+            else:
+                time.sleep(min(left, POLL_S))
+        return call.answer()
+    finally:
+        call.stop()
+
+
+def _child(job: Callable[[], dict], timeout_ms: int, fd: int) -> None:
     code = 0
     try:
         _detach(fd, timeout_ms)
         import faulthandler
         faulthandler.disable()      # a crash here is an unknown answer, not a dump of
         _cap_memory()               # the parent's stacks
-        out = json.dumps(_solve(assertions, timeout_ms)).encode("utf-8") + b"\n"
+        out = json.dumps(job()).encode("utf-8") + b"\n"
     except MemoryError:
         out = b'{"status": "unknown", "reason": "z3: out of memory"}\n'
     except BaseException as exc:   # noqa: BLE001 - the answer says what went wrong

@@ -16,6 +16,7 @@ from typing import Optional
 
 import z3
 
+from . import forked
 from .backends import nonlinear_int
 from .canonical import canonical_text, lemma_key
 from .query import STATS, Cancelled, CancelToken, free_consts
@@ -128,17 +129,11 @@ def _from_cache(cache, key: str, preds, timeout_ms: int) -> Optional[HornResult]
             if int(entry["timeout_ms"]) < timeout_ms:
                 return None    # a longer limit may get an answer
             return HornResult("unknown", reason=str(entry["reason"]))
-        out = HornResult(status)
         if status == "sat":
-            texts = entry["interpretation"]
-            for p in preds:
-                xs = _args(p)
-                text = texts[p.name()]
-                out.args[p.name()] = xs
-                out.interpretation[p.name()] = None if text is None else z3.And(
-                    *z3.parse_smt2_string(f"(assert {text})",
-                                          decls={x.decl().name(): x for x in xs}))
-        elif status != "unsat":
+            out = _rebuilt(preds, entry["interpretation"])
+        elif status == "unsat":
+            out = HornResult(status)
+        else:
             return None
         STATS.cache_hits += 1
         return out
@@ -146,11 +141,108 @@ def _from_cache(cache, key: str, preds, timeout_ms: int) -> Optional[HornResult]
         return None
 
 
+KILL_GRACE_MS = 100     # a forked Spacer is killed this long after its own limit
+
+
+def _rebuilt(preds, texts: dict) -> HornResult:
+    """A sat answer from its interpretations' SMT-LIB text (predicate name -> text or
+    None), as the lemma cache and a forked Spacer give them."""
+    out = HornResult("sat")
+    for p in preds:
+        xs = _args(p)
+        text = texts[p.name()]
+        out.args[p.name()] = xs
+        if text is None:
+            out.interpretation[p.name()] = None
+            continue
+        got = z3.parse_smt2_string(f"(assert {text})", decls={x.decl().name(): x for x in xs})
+        out.interpretation[p.name()] = _numerals(got[0] if len(got) == 1 else z3.And(*got))
+    return out
+
+
+def _numerals(e, memo=None):
+    """e with each `(- k)` read from text made the numeral -k again: SMT-LIB prints a
+    negative numeral as unary minus, and the rebuilt term must be the very term Spacer
+    gave (later queries, and so Spacer's chaotic search, are built from it)."""
+    memo = {} if memo is None else memo
+    key = e.get_id()
+    if key not in memo:
+        if z3.is_app_of(e, z3.Z3_OP_UMINUS) and z3.is_int_value(e.arg(0)):
+            memo[key] = z3.IntVal(-e.arg(0).as_long(), e.ctx)
+        elif z3.is_app(e) and e.num_args():
+            memo[key] = e.decl()(*[_numerals(a, memo) for a in e.children()])
+        else:
+            memo[key] = e
+    return memo[key]
+
+
 def _solve_once(clauses, preds, names, timeout_ms: int, seed: int,
                 cancel: Optional[CancelToken]) -> HornResult:
+    """One Spacer run.  In a forked child where os.fork exists (forked.py): Spacer, like
+    z3 on nonlinear integers, can overrun its time limit and ignore interrupts, and only
+    a process can be stopped for sure.  The child inherits the clauses (no printing or
+    parsing: it builds them in a fresh context, as the in-process run does) and answers
+    with the interpretations as SMT-LIB text, read back as the lemma cache's are."""
     if cancel is not None:
         cancel.check()
     t0 = time.perf_counter()
+    if forked.available():
+        out = _solve_forked(clauses, preds, names, timeout_ms, seed, cancel)
+    else:
+        out = _solve_here(clauses, preds, names, timeout_ms, seed, cancel)
+    STATS.solver_calls += 1
+    STATS.solver_ms += _ms(t0)
+    return out
+
+
+def _solve_forked(clauses, preds, names, timeout_ms: int, seed: int,
+                  cancel: Optional[CancelToken]) -> HornResult:
+    call = forked.ForkedCall(lambda: _spacer_answer(clauses, preds, names, timeout_ms, seed),
+                             timeout_ms)
+    ans = forked.wait(call, time.monotonic() + (timeout_ms + KILL_GRACE_MS) / 1000, cancel)
+    if ans is None:                        # overran its limit: killed
+        return HornResult("unknown", reason=f"CHC solver: timeout after {timeout_ms} ms")
+    status = ans.get("status")
+    if status == "unsat":
+        return HornResult("unsat")
+    if status != "sat":     # Spacer's own unknown, or the child's failure ("z3: ...")
+        why = str(ans.get("reason") or "no answer")
+        return HornResult("unknown", reason=why if why.startswith("CHC solver")
+                          else f"CHC solver: {why}")
+    try:
+        return _rebuilt(preds, ans["interpretation"])
+    except Exception as exc:               # noqa: BLE001 - an unreadable answer: unknown
+        return HornResult("unknown", reason=f"CHC solver: unreadable answer: {exc}"[:200])
+
+
+def _spacer_answer(clauses, preds, names, timeout_ms: int, seed: int) -> dict:
+    """In the forked child: Spacer's answer as JSON (interpretations as SMT-LIB text)."""
+    got = _run_spacer(clauses, preds, names, timeout_ms, seed, None)
+    if isinstance(got, HornResult):
+        return {"status": got.status, "reason": got.reason}
+    return {"status": "sat", "interpretation": {
+        n: (f.sexpr() if f is not None else None) for n, (f, _xs) in got.items()}}
+
+
+def _solve_here(clauses, preds, names, timeout_ms: int, seed: int,
+                cancel: Optional[CancelToken]) -> HornResult:
+    got = _run_spacer(clauses, preds, names, timeout_ms, seed, cancel)
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled()
+    if isinstance(got, HornResult):
+        return got
+    out = HornResult("sat")
+    for p in preds:
+        f, xs = got[p.name()]
+        out.interpretation[p.name()] = f.translate(z3.main_ctx()) if f is not None else None
+        out.args[p.name()] = xs
+    return out
+
+
+def _run_spacer(clauses, preds, names, timeout_ms: int, seed: int,
+                cancel: Optional[CancelToken]):
+    """Spacer on the clauses in a fresh context: a HornResult (unsat, unknown) or, when
+    sat, {predicate name: (its formula in that context or None, its argument constants)}."""
     ctx = z3.Context()
     s = z3.SolverFor("HORN", ctx=ctx)
     s.set("timeout", int(max(1, timeout_ms)))
@@ -167,10 +259,6 @@ def _solve_once(clauses, preds, names, timeout_ms: int, seed: int,
     finally:
         if cancel is not None:
             cancel._attach(None)
-    STATS.solver_calls += 1
-    STATS.solver_ms += _ms(t0)
-    if cancel is not None and cancel.cancelled:
-        raise Cancelled()
     if r == z3.unsat:
         return HornResult("unsat")
     if r != z3.sat:
@@ -182,12 +270,11 @@ def _solve_once(clauses, preds, names, timeout_ms: int, seed: int,
             why = "no support for division or remainder by a variable"
         return HornResult("unknown", reason=f"CHC solver: {why}")
     m = s.model()
-    out = HornResult("sat")
+    out = {}
     for p in preds:
         xs = _args(p)
-        f = _interpretation(m, p.translate(ctx), [x.translate(ctx) for x in xs])
-        out.interpretation[p.name()] = f.translate(z3.main_ctx()) if f is not None else None
-        out.args[p.name()] = xs
+        out[p.name()] = (_interpretation(m, p.translate(ctx), [x.translate(ctx) for x in xs]),
+                         xs)
     return out
 
 

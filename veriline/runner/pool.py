@@ -10,7 +10,9 @@ spawned process.
 
 Tasks may be submitted while the runner still parses the next files (submit/poll/drain),
 so the workers solve while the main process parses; the heaviest task waiting (by its
-`weight`) is started first, so a slow function does not start last.
+`weight`) is started first, so a slow function does not start last.  A worker reports
+each finding as it is decided; one killed past its budget is answered with those findings
+and "don't know" for the rest only (engine/progress.py).
 """
 from __future__ import annotations
 
@@ -19,12 +21,17 @@ import heapq
 import importlib
 import multiprocessing as mp
 import os
+import pickle
 import pkgutil
+import queue
 import signal
 import sys
+import threading
 import time
 from multiprocessing.connection import wait
 from typing import Callable, Optional
+
+from veriline.analyses.engine.progress import Partial
 
 from .task import FunctionTask, TaskResult, verify_task
 
@@ -69,10 +76,40 @@ def _child(conn, task: FunctionTask) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides about Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        conn.send(verify_task(task))
+        reports = _Reports(conn)
+        try:
+            result = verify_task(task, report=reports)
+        finally:
+            reports.close()
+        conn.send(result)
         conn.close()
     finally:
         os._exit(0)        # nothing to clean up: skip the interpreter's shutdown
+
+
+class _Reports:
+    """In a worker: each finding decided (engine/progress.py) goes to the parent from a
+    thread, so the engine never waits while the parent is busy parsing the next files;
+    what is still queued at the answer is dropped (the answer supersedes it)."""
+
+    def __init__(self, conn) -> None:
+        self._conn, self._queue, self._dropping = conn, queue.SimpleQueue(), False
+        self._thread = threading.Thread(target=self._run, name="veriline-reports",
+                                        daemon=True)
+        self._thread.start()
+
+    def __call__(self, msg) -> None:
+        self._queue.put(pickle.dumps(("partial", msg)))
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if not self._dropping:
+                self._conn.send_bytes(data)
+
+    def close(self) -> None:
+        self._dropping = True
+        self._queue.put(None)
+        self._thread.join()        # only a message being written is finished
 
 
 class _Running:
@@ -81,6 +118,7 @@ class _Running:
         self.conn, child = ctx.Pipe(duplex=False)
         self.started = time.monotonic()
         self.kill_at = self.started + task.budget_s * (1 + KILL_GRACE)
+        self.partial = Partial()          # what it decided so far (engine/progress.py)
         self.proc = ctx.Process(target=_child, args=(child, task), daemon=True)
         self.proc.start()
         child.close()
@@ -163,11 +201,14 @@ class WorkerPool:
         left = max(0.0, nearest - time.monotonic())
         ready = wait(list(busy), timeout=left if timeout is None else min(timeout, left))
         for conn in ready:
-            r = busy.pop(conn)
             try:
                 res = conn.recv()
             except (EOFError, OSError):       # the worker died (segfault, OOM kill)
                 res = None
+            if isinstance(res, tuple) and res[0] == "partial":
+                busy[conn].partial.add(res[1])
+                continue
+            r = busy.pop(conn)
             r.reap(kill=res is None)
             if res is None:
                 self._on_timeout(r.task, time.monotonic() - r.started, True)
@@ -178,8 +219,17 @@ class WorkerPool:
             if now >= r.kill_at:
                 del busy[conn]
                 r.reap(kill=True)
-                self._on_timeout(r.task, now - r.started, False)
+                self._killed(r, now - r.started)
         self._start_more()
+
+    def _killed(self, r: _Running, seconds: float) -> None:
+        """A task past its budget: the findings it decided before (as they are) and
+        "don't know" for the rest, or, when it decided nothing, on_timeout."""
+        kept = r.partial.findings()
+        if kept is None:
+            self._on_timeout(r.task, seconds, False)
+        else:
+            self._on_result(TaskResult(r.task.index, kept, seconds))
 
     def close(self, now: bool = False) -> None:
         """Stop what still runs (an interrupted run)."""

@@ -9,6 +9,7 @@ Budget, so the function's time limit is normally kept cooperatively.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -85,7 +86,7 @@ def _cache(spec: Optional[str]):
     return _CACHES[spec]
 
 
-def _verify(task: FunctionTask, t0: float, cancel=None):
+def _verify(task: FunctionTask, t0: float, cancel=None, report=None):
     from veriline.analyses.api import verify_function
     from veriline.analyses.engine.budget import Budget
     # stop cooperatively a little early: z3 can be late to notice an interrupt, and the
@@ -95,19 +96,44 @@ def _verify(task: FunctionTask, t0: float, cancel=None):
     budget.seconds = task.budget_s
     try:
         program = _program(task)
-        options = replace(task.options, cache=_cache(task.cache_spec))
+        options = replace(task.options, cache=_cache(task.cache_spec),
+                          on_progress=_with_test_hang(task.name, report))
         return verify_function(program, task.name, options, budget)
     finally:
         budget.stop()
 
 
-def verify_task(task: FunctionTask, cancel=None) -> TaskResult:
+def verify_task(task: FunctionTask, cancel=None, report=None) -> TaskResult:
     """Findings of one function (never raises: failures become an error string);
-    cancel: a CancelToken that can stop it early (the language server's child)."""
+    cancel: a CancelToken that can stop it early (the language server's child);
+    report(msg): each finding as it is decided (engine/progress.py), for a parent that
+    keeps them should it have to kill this process."""
     t0 = time.monotonic()
     try:
-        findings = deep_call(_verify, task, t0, cancel)
+        findings = deep_call(_verify, task, t0, cancel, report)
         return TaskResult(task.index, findings, time.monotonic() - t0)
     except BaseException as e:     # noqa: BLE001 - reported per function, run goes on
         return TaskResult(task.index, [], time.monotonic() - t0,
                           error=f"{type(e).__name__}: {e}")
+
+
+HANG_ENV = "VERILINE_TEST_HANG_AFTER"   # test hook: "name:k,..." (see _with_test_hang)
+
+
+def _with_test_hang(name: str, report):
+    """Test hook ($VERILINE_TEST_HANG_AFTER, comma-separated `name:k`): once function
+    `name` reported k decided findings, it hangs ignoring every limit, as z3 can on the
+    next property (deterministic partial results of a killed function)."""
+    k = next((int(item.rpartition(":")[2]) for item in
+              os.environ.get(HANG_ENV, "").split(",")
+              if item.rpartition(":")[0] == name), None)
+    if k is None or report is None:
+        return report
+    seen = [0]
+
+    def hanging(msg: dict) -> None:
+        report(msg)
+        seen[0] = msg["at"] + len(msg["decided"])
+        if seen[0] >= k:
+            time.sleep(3600)
+    return hanging
