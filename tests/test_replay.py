@@ -195,7 +195,8 @@ def test_expect_for_maps_finding_properties():
     assert expect_for("python", "assert", 22) == Expect("exception", exception="AssertionError",
                                                           line=22)
     assert expect_for("python", "ensures", 6, "__return__ >= 0").expr == "__return__ >= 0"
-    assert expect_for("c", "signed-overflow", 5) == Expect("ub", line=5, contains="")
+    assert expect_for("c", "signed-overflow", 5) == Expect("ub", line=5,
+                                                               contains="signed integer overflow|negation of")
     assert expect_for("c", "loop", 12).kind == "nontermination"
     assert expect_for("c", "conversion", 3) is None
     assert expect_for("python", "requires-call", 3) is None

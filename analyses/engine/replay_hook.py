@@ -32,7 +32,8 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
             res = R.replay_c(program.text, program.path, fn.name, params, cex.inputs, expect,
                              nondet=cex.nondet, timeout_s=timeout_s,
                              arrays=tuple(getattr(fn, "array_params", ())),
-                             arity=getattr(fn, "c_arity", -1))
+                             arity=getattr(fn, "c_arity", -1),
+                             cflags=tuple(getattr(ctx.options, "c_flags", ()) or ()))
     except Exception as exc:     # replay is best effort; the verdict stands without it
         cex.confirmed, cex.replay_note = None, f"replay failed: {exc}"
         return
