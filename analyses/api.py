@@ -21,7 +21,7 @@ if TYPE_CHECKING:          # z3 is imported only when something is verified
 
 ALL_ANALYSES = frozenset({"contract", "overflow", "termination"})
 # bump when the engine's answers or the stored findings change shape: old entries are ignored
-FINDINGS_FORMAT = "10"
+FINDINGS_FORMAT = "11"
 
 
 @dataclass(frozen=True)

@@ -277,7 +277,7 @@ def _judge(run, expect: Expect, basename: str, call: str, timeout_s: float) -> R
         if expect.kind == "nontermination" and called:
             return ReplayResult(True, f"{call} still running after {timeout_s:g} s")
         return ReplayResult(None, f"{call} did not finish in {timeout_s:g} s")
-    if not called:
+    if not called and not _RUNTIME_ERROR.search(err) and not _ASAN_ERROR.search(err):
         tail = [ln for ln in err.strip().splitlines() if ln.strip()][-1:] or \
             [f"exit status {run.returncode}"]
         return ReplayResult(None, f"the program stopped before calling {call}: {tail[0]}")
