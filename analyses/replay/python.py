@@ -81,7 +81,10 @@ if len(parts) > 1:
     if not isinstance(owner, type):
         report(outcome="no_instance", error="%s is a %s at run time, not a class" % (
             ".".join(parts[:-1]), type(owner).__name__))
-    raw = inspect.getattr_static(owner, parts[-1])
+    try:
+        raw = inspect.getattr_static(owner, parts[-1])
+    except AttributeError as e:
+        report(outcome="not_this", error="%s: %s" % (type(e).__name__, e))
 code = getattr(unwrapped(raw), "__code__", None)
 lo, hi = req["lines"] or (0, 0)
 if hi and (code is None or not lo <= code.co_firstlineno <= hi):
@@ -106,8 +109,12 @@ elif len(parts) > 1:
         except BaseException as e:
             report(outcome="no_instance", error="cannot set self.%s: %s: %s" % (
                 k, type(e).__name__, e))
-    fn = getattr(instance, parts[-1])
-    self_name = next(iter(inspect.signature(unwrapped(raw)).parameters), None)
+    try:
+        fn = getattr(instance, parts[-1])
+        self_name = next(iter(inspect.signature(unwrapped(raw)).parameters), None)
+    except BaseException as e:
+        report(outcome="no_instance", error="%s.%s: %s: %s" % (
+            owner.__name__, parts[-1], type(e).__name__, e))
 try:
     sig = inspect.signature(fn)
     hints = dict(getattr(inspect.unwrap(fn), "__annotations__", {}))
