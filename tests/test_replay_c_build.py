@@ -188,3 +188,12 @@ def test_replay_compiles_with_compile_commands(tmp_path):
         assert cx["replay_note"] == (
             f"scale({cx['inputs']['x']}): scale.c:6: runtime error: signed integer overflow: "
             f"{cx['inputs']['x']} * 10 cannot be represented in type 'int'")
+
+
+@needs_gcc
+def test_a_path_that_tests_the_null_pointer_refutes_nothing(tmp_path):
+    src = "int f(int *p, int x) {\n    if (p == 0)\n        return 0;\n    return x + 1;\n}\n"
+    r = replay_c(src, str(tmp_path / "n.c"), "f", [("x", ir.C_INT)], {"x": 2**31 - 1},
+                 Expect("ub", line=4, contains="signed integer overflow"), arity=2)
+    assert (r.confirmed, r.note) == (None, "f(NULL, 2147483647) returned normally "
+                                           "(not a real run: p passed as NULL)")

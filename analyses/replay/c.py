@@ -244,7 +244,7 @@ def replay_c(source: str, path: str, function: str, params: list[tuple[str, ir.I
     shown = [names[j] if plan[j] == "array" else "NULL" if plan[j] == "null"
              else next(ints) for j in range(len(plan))]
     call = f"{function}({', '.join(shown)})"
-    return judge(run, expect, basename, call, timeout_s, build.degraded)
+    return judge(run, expect, basename, call, timeout_s, build.degraded, bool(nulls))
 
 
 def kind_is_bounds(expect: Expect) -> bool:
@@ -257,14 +257,16 @@ def _signed64(v: int) -> int:
 
 
 def judge(run, expect: Expect, basename: str, call: str, timeout_s: float,
-          degraded: str = "") -> ReplayResult:
+          degraded: str = "", nulls: bool = False) -> ReplayResult:
     """Decide from the run's exit and its stderr markers whether `expect` happened.
     degraded: why this binary is not the real program (NULL for unknown pointers,
-    unresolved symbols): then a crash that does not show `expect` tells nothing."""
+    unresolved symbols): then a crash that does not show `expect` tells nothing; and
+    with `nulls` (pointers the counterexample leaves free were passed as NULL) neither
+    does any run that does not show it (the path may test the pointer)."""
     res = _judge(run, expect, basename, call, timeout_s)
     if not degraded or res.confirmed is not False:
         return res
-    if run.timed_out or run.returncode is None or run.returncode < 0 or \
+    if nulls or run.timed_out or run.returncode is None or run.returncode < 0 or \
             _DEADLY.search(run.stderr) or run.returncode == 127:
         return ReplayResult(None, f"{res.note} (not a real run: {degraded})")
     return res
