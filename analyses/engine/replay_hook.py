@@ -26,13 +26,16 @@ def _run(ctx, cex, expect, timeout_s: float) -> None:
                     for k, v in cex.inputs.items() if "." not in k}
             state = {k.split(".", 1)[1]: v for k, v in cex.inputs.items() if "." in k}
             res = R.replay_python(program.text, program.path, fn.qualname or fn.name,
-                                  args, expect, timeout_s=timeout_s, attributes=state)
+                                  args, expect, timeout_s=timeout_s, attributes=state,
+                                  lines=(fn.span.line, fn.span.end_line or fn.span.line)
+                                  if fn.span.line else None)
         else:
             params = [(p.name, p.type) for p in fn.params]
             res = R.replay_c(program.text, program.path, fn.name, params, cex.inputs, expect,
                              nondet=cex.nondet, timeout_s=timeout_s,
                              arrays=tuple(getattr(fn, "array_params", ())),
-                             arity=getattr(fn, "c_arity", -1))
+                             arity=getattr(fn, "c_arity", -1),
+                             cflags=tuple(getattr(ctx.options, "c_flags", ()) or ()))
     except Exception as exc:     # replay is best effort; the verdict stands without it
         cex.confirmed, cex.replay_note = None, f"replay failed: {exc}"
         return

@@ -28,7 +28,7 @@ class Expect:
     """What the replay must observe.  kind: 'exception' (Python: `exception` type name,
     raised at `line` if given), 'postcondition' (`expr` false after the call), 'overflow'
     (numpy fixed-width overflow at `line`), 'ub' (C: UBSan runtime error at `line`;
-    optionally its message must contain `contains`), 'assert' (C assert()/reach_error
+    its message must contain one of `contains`'s '|'-separated words), 'assert' (C assert()/reach_error
     at `line`), 'bounds' (C: an out-of-bounds access at `line`, seen by AddressSanitizer
     or UBSan), 'nontermination' (still running after the timeout)."""
     kind: str
@@ -86,7 +86,7 @@ def run_limited(argv: list[str], timeout_s: float, env: Optional[dict] = None,
 
 _PY_EXCEPTION = {"assert": "AssertionError", "division-by-zero": "ZeroDivisionError",
                  "shift": "ValueError", "index": "LookupError"}
-_C_UB_TEXT = {"signed-overflow": "",    # also "negation of ... cannot be represented"
+_C_UB_TEXT = {"signed-overflow": "signed integer overflow|negation of",
               "div-overflow": "cannot be represented",
               "division-by-zero": "division by zero", "shift": "shift"}
 

@@ -13,7 +13,7 @@ __all__ = ["replay_python"]
 
 
 _PY_DRIVER = r'''
-import copy, importlib.util, inspect, json, os, sys, traceback, types
+import copy, importlib, importlib.util, inspect, json, os, re, sys, traceback, types
 MARK = "__VERILINE__"
 req = json.loads(sys.argv[1])
 def report(**d):
@@ -41,36 +41,80 @@ for lib in ("icontract", "deal"):
         m.DBC = type("DBC", (), {})
         sys.modules[lib] = m
 path = os.path.realpath(req["path"])
-sys.path.insert(0, os.path.dirname(path))
-name = os.path.splitext(os.path.basename(path))[0] or "user_module"
+modname = req["module"] or os.path.splitext(os.path.basename(path))[0] or "user_module"
+sys.path.insert(0, req["root"] or os.path.dirname(path))
+parts = req["qualname"].split(".")
 try:
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    obj, owner = mod, None
-    for part in req["qualname"].split("."):
-        owner, obj = obj, getattr(obj, part)
+    if req["root"] and req["on_disk"]:      # a module of a package: imported as such
+        mod = importlib.import_module(modname)
+    else:
+        parent = modname.rpartition(".")[0]
+        if parent:                          # an edited module of a package
+            importlib.import_module(parent)
+        spec = importlib.util.spec_from_file_location(
+            modname, path, submodule_search_locations=req["package_dir"])
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[modname] = mod
+        spec.loader.exec_module(mod)
 except BaseException as e:
     report(outcome="load_error", error="%s: %s" % (type(e).__name__, e))
+obj, owner = mod, None
+for i, part in enumerate(parts):
+    try:
+        owner, obj = obj, getattr(obj, part)
+    except BaseException as e:
+        where = "%s at run time is a %s, with" % (".".join(parts[:i]), type(obj).__name__) \
+            if i else "the module at run time has"
+        report(outcome="not_this", error="%s no %r (%s: %s)" % (
+            where, part, type(e).__name__, e))
+def unwrapped(f):
+    f = getattr(f, "__func__", f)
+    try:
+        return inspect.unwrap(f)
+    except Exception:
+        return f
 fn = obj
 inputs = dict(req["inputs"])
-instance, self_name = None, None
-if isinstance(owner, type):
-    raw = inspect.getattr_static(owner, req["qualname"].split(".")[-1])
-    if not isinstance(raw, (staticmethod, classmethod)):
+instance, self_name, attrs = None, None, req["attributes"]
+raw = obj
+if len(parts) > 1:
+    if not isinstance(owner, type):
+        report(outcome="no_instance", error="%s is a %s at run time, not a class" % (
+            ".".join(parts[:-1]), type(owner).__name__))
+    try:
+        raw = inspect.getattr_static(owner, parts[-1])
+    except AttributeError as e:
+        report(outcome="not_this", error="%s: %s" % (type(e).__name__, e))
+code = getattr(unwrapped(raw), "__code__", None)
+lo, hi = req["lines"] or (0, 0)
+if hi and (code is None or not lo <= code.co_firstlineno <= hi):
+    where = "line %d" % code.co_firstlineno if code is not None else "no Python code"
+    report(outcome="not_this", error="%s at run time is %s (%s), not the function verified "
+           "at lines %d-%d" % (req["qualname"], type(raw).__name__, where, lo, hi))
+if len(parts) > 1 and isinstance(raw, (staticmethod, classmethod)):
+    if attrs:
+        report(outcome="no_instance", error="the counterexample gives attributes %s of "
+               "a %s's class" % (", ".join(sorted(attrs)), type(raw).__name__))
+elif len(parts) > 1:
+    # the state the counterexample starts from: __init__ is not run (it may need
+    # arguments, or set what the counterexample gives otherwise)
+    try:
+        instance = owner.__new__(owner)
+    except BaseException as e:
+        report(outcome="no_instance", error="%s.__new__(%s): %s: %s" % (
+            owner.__name__, owner.__name__, type(e).__name__, e))
+    for k, v in attrs.items():
         try:
-            if req.get("attributes") or req["qualname"].endswith(".__init__"):
-                # the state the counterexample starts from (none yet for __init__)
-                instance = owner.__new__(owner)
-                for k, v in req["attributes"].items():
-                    object.__setattr__(instance, k, v)
-            else:
-                instance = owner()
-            fn = getattr(instance, req["qualname"].split(".")[-1])
-            self_name = next(iter(inspect.signature(raw).parameters), None)
+            object.__setattr__(instance, k, v)
         except BaseException as e:
-            report(outcome="no_instance", error="%s(): %s: %s" % (owner.__name__, type(e).__name__, e))
+            report(outcome="no_instance", error="cannot set self.%s: %s: %s" % (
+                k, type(e).__name__, e))
+    try:
+        fn = getattr(instance, parts[-1])
+        self_name = next(iter(inspect.signature(unwrapped(raw)).parameters), None)
+    except BaseException as e:
+        report(outcome="no_instance", error="%s.%s: %s: %s" % (
+            owner.__name__, parts[-1], type(e).__name__, e))
 try:
     sig = inspect.signature(fn)
     hints = dict(getattr(inspect.unwrap(fn), "__annotations__", {}))
@@ -122,9 +166,17 @@ sys.__stdout__.write(MARK + "CALL\n"); sys.__stdout__.flush()
 try:
     result = fn(*args, **kwargs)
 except BaseException as e:
+    unset = None                # an attribute of self the counterexample does not give
+    if isinstance(e, AttributeError) and instance is not None:
+        m = re.match(r"'(\w+)' object has no attribute '(\w+)'", str(e))
+        unset = getattr(e, "name", None) if getattr(e, "obj", None) is instance else \
+            m.group(2) if m and m.group(1) == type(instance).__name__ and \
+            getattr(e, "obj", None) in (None, instance) else None
+        unset = unset if unset not in attrs else None
     report(outcome="raised", type=type(e).__name__,
            mro=[c.__name__ for c in type(e).__mro__], message=str(e)[:300],
-           lines=frames(e.__traceback__), stubbed=stubbed)
+           lines=frames(e.__traceback__), stubbed=stubbed,
+           unset=unset)
 if errstate is not None:
     errstate.__exit__(None, None, None)
 d = dict(outcome="returned", value=repr(result)[:200], stubbed=stubbed)
@@ -144,24 +196,48 @@ report(**d)
 
 def replay_python(source: str, path: str, qualname: str, inputs: dict[str, int],
                   expect: Expect, timeout_s: float = 5.0,
-                  attributes: Optional[dict[str, int]] = None) -> ReplayResult:
+                  attributes: Optional[dict[str, int]] = None,
+                  lines: Optional[tuple[int, int]] = None) -> ReplayResult:
     """Call `qualname` from the module at `path` (or `source`, when the file on disk is
     missing or differs, e.g. an unsaved editor buffer) with `inputs` and check `expect`.
-    A method is called on an instance built with `attributes` (bypassing `__init__`) when
-    given, else on `Class()`.  Contract libraries that are not installed (icontract,
-    deal) are stubbed out; when installed, their violation errors confirm a failing
-    postcondition or invariant."""
+    A module inside a package is imported as part of it (relative imports work).  A
+    method is called on an instance made by `Class.__new__(Class)` (`__init__` is not
+    run) holding `attributes` (the counterexample's `self.x`); static and class methods
+    on the class.  `lines`: where the verified definition is; a name bound to other
+    code at run time is not replayed.  Contract libraries that are not installed
+    (icontract, deal) are stubbed out; when installed, their violation errors confirm a
+    failing postcondition or invariant."""
+    root, module, package_dir = _package_of(path)
     with tempfile.TemporaryDirectory(prefix="veriline-py-") as tmp:
         real = os.path.abspath(path)
-        if not _same_file_text(path, source):
+        on_disk = _same_file_text(path, source)
+        if not on_disk:
             real = os.path.join(tmp, os.path.basename(path) or "module.py")
             with open(real, "w", encoding="utf-8") as fh:
                 fh.write(source)
         req = {"path": real, "qualname": qualname, "inputs": inputs, "kind": expect.kind,
-               "expr": expect.expr, "attributes": attributes or {}}
+               "expr": expect.expr, "attributes": attributes or {}, "root": root,
+               "module": module, "package_dir": package_dir, "on_disk": on_disk,
+               "lines": list(lines) if lines else None}
         run = run_limited([sys.executable, "-I", "-c", _PY_DRIVER, json.dumps(req)],
                           timeout_s, env=clean_env(), cwd=tmp)
     return _judge_python(run, expect, qualname, inputs, timeout_s)
+
+
+def _package_of(path: str) -> tuple[str, str, Optional[list[str]]]:
+    """(sys.path root, dotted module name, [package dir] for an __init__.py) of a file
+    inside a package (its directory holds __init__.py); ('', '', None) otherwise."""
+    d = os.path.dirname(os.path.abspath(path))
+    stem = os.path.splitext(os.path.basename(path))[0]
+    names = [] if stem == "__init__" else [stem]
+    top = d
+    while os.path.isfile(os.path.join(top, "__init__.py")) and \
+            os.path.basename(top).isidentifier():
+        names.insert(0, os.path.basename(top))
+        top = os.path.dirname(top)
+    if top == d or not names:
+        return "", "", None
+    return top, ".".join(names), [d] if stem == "__init__" else None
 
 
 _CONTRACT_ERRORS = {"ViolationError", "PostContractError", "InvContractError", "ContractError"}
@@ -193,7 +269,9 @@ def _judge_python(run: ProcessRun, expect: Expect, qualname: str, inputs: dict,
     if outcome == "load_error":
         return ReplayResult(None, f"cannot load the module: {rep['error']}")
     if outcome == "no_instance":
-        return ReplayResult(None, f"cannot construct the class: {rep['error']}")
+        return ReplayResult(None, f"cannot build the instance: {rep['error']}")
+    if outcome == "not_this":
+        return ReplayResult(None, rep["error"])
     if outcome == "no_numpy":
         return ReplayResult(None, "numpy is not importable: cannot replay the overflow")
     stub = f" ({', '.join(rep['stubbed'])} not installed: its contracts were ignored)" \
@@ -201,6 +279,11 @@ def _judge_python(run: ProcessRun, expect: Expect, qualname: str, inputs: dict,
     if outcome == "raised":
         where = f" at line {rep['lines'][-1]}" if rep["lines"] else ""
         what = f"{call} raised {rep['type']}{where}: {rep['message']}".rstrip(": ")
+        if rep.get("unset") and not (expect.kind == "exception" and
+                                     expect.exception in rep["mro"]):
+            return ReplayResult(None, f"{what} (self.{rep['unset']} is not in the "
+                                      f"counterexample: the instance was built without "
+                                      f"__init__)")
         if expect.kind == "exception":
             ok = expect.exception in rep["mro"] if expect.exception else True
             if ok and expect.line is not None:
