@@ -32,7 +32,8 @@ from .ranking import Refuted, describe, find_ranking, loop_candidates, plain_exp
 from .recurrence import fixed_point, recurrent_set
 from .symexec import is_stub
 from .termination_common import (TERMINATING_LIBRARY, assumption_text, finding, head_span,
-                                  judged_separately, proved_finding, unsupported_in)
+                                  judged_separately, proved_finding, suspending,
+                                  unsupported_in)
 
 __all__ = ["check_termination", "head_span", "TERMINATING_LIBRARY", "terminates"]
 
@@ -66,7 +67,7 @@ def check_termination(ctx: FnContext, verdicts: dict, decided=None,
             else:
                 f = _loop_verdict(ctx, rec, loop_results, verdicts)
                 if loop.yields and f.status == COUNTEREXAMPLE:
-                    f = _suspending(ctx, loop, f)
+                    f = suspending(ctx, loop, f)
         attach(f, own)
         f.time_ms = elapsed_ms(t0)
         f.cached = ctx.solved == solved and ctx.queries > asked
@@ -228,17 +229,6 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
                "assigned variables, also lexicographic pairs) and no non-termination witness"
                + chc_why)
     return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why)
-
-
-def _suspending(ctx: FnContext, loop: ir.While, never: Finding) -> Finding:
-    """A loop that yields or awaits and never ends: that is how an infinite generator (or
-    a serving coroutine) is written, not a hang of the call, which returns a generator /
-    coroutine at once.  "Don't know" with what was found, never a ✗."""
-    found = never.message.replace(" never returns", " never ends")
-    why = ("the loop yields or awaits: a generator's or coroutine's loop may run for ever "
-           f"by design, ending when its consumer stops ({found})")
-    return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
-                   details={"never_ends": found})
 
 
 def _opaque_iteration(loop: ir.While) -> str:

@@ -105,3 +105,14 @@ def unsupported_in(e) -> str:
                     if w:
                         return w
     return ""
+
+
+def suspending(ctx, loop, never: Finding) -> Finding:
+    """A loop that yields or awaits and never ends: that is how an infinite generator (or
+    a serving coroutine) is written, not a hang of the call, which returns a generator /
+    coroutine at once.  "Don't know" with what was found, never a ✗."""
+    found = never.message.replace(" never returns", " never ends")
+    why = ("the loop yields or awaits: a generator's or coroutine's loop may run for ever "
+           f"by design, ending when its consumer stops ({found})")
+    return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
+                   details={"never_ends": found})
