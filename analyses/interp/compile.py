@@ -7,14 +7,14 @@ conversions, and which operations are violations) live in arith.py.
 """
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .. import ir
 from ..entry_asserts import entry_asserts
 from ..findings import TraceStep
-from .arith import arith, convert, converter, cast
+from .arith import convert, converter
+from .compile_exprs import ExprCompiler, at_line
 from .signals import Poison, Stop
 
 __all__ = ["compiled", "convert", "var_names"]
@@ -68,15 +68,7 @@ def var_names(node) -> list[str]:
     return list(out)
 
 
-def _at_line(what: str, span: ir.Span) -> str:
-    return what if "line" in what or not span.line else f"{what} (line {span.line})"
-
-
-_CMP = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
-        "eq": operator.eq, "ne": operator.ne}
-
-
-class _Compiler:
+class _Compiler(ExprCompiler):
     def __init__(self, fn: ir.Function, program: ir.Program):
         self.fn, self.program = fn, program
         self.locals = set(fn.locals) | {p.name for p in fn.params}
@@ -92,112 +84,6 @@ class _Compiler:
             ensures=[(self.expr(c.expr), c, var_names(c.expr)) for c in fn.ensures],
             entry=[(self.expr(a.cond), a, var_names(a.cond)) for a in entry_asserts(fn)])
 
-    # ------------------------------------------------------------------ expressions
-    def expr(self, e: ir.Expr) -> Callable:
-        m = getattr(self, "x_" + type(e).__name__, None)
-        if m is None:
-            raise ValueError(f"unknown expression {type(e).__name__}")
-        return m(e)
-
-    def x_Const(self, e):
-        v = e.value
-        return lambda env, ctx: v
-
-    def x_Var(self, e):
-        name = e.name
-        if name in self.globals:
-            return lambda env, ctx: ctx.globals[name]
-        return lambda env, ctx: env[name]
-
-    def x_Unary(self, e):
-        a = self.expr(e.arg)
-        if e.op == "not":
-            return lambda env, ctx: not a(env, ctx)
-        return arith(e, a, None)
-
-    def x_Binary(self, e):
-        op, l, r = e.op, self.expr(e.left), self.expr(e.right)
-        if op in _CMP:
-            f = _CMP[op]
-            return lambda env, ctx: f(l(env, ctx), r(env, ctx))
-        if op == "and":
-            return lambda env, ctx: bool(l(env, ctx)) and bool(r(env, ctx))
-        if op == "or":
-            return lambda env, ctx: bool(l(env, ctx)) or bool(r(env, ctx))
-        if op == "implies":
-            return lambda env, ctx: (not l(env, ctx)) or bool(r(env, ctx))
-        return arith(e, l, r)
-
-    def x_Ite(self, e):
-        c, t, o = self.expr(e.cond), self.expr(e.then), self.expr(e.orelse)
-        return lambda env, ctx: t(env, ctx) if c(env, ctx) else o(env, ctx)
-
-    def x_Cast(self, e):
-        return cast(e, self.expr(e.arg))
-
-    def x_Call(self, e):
-        args = [self.expr(a) for a in e.args]
-        name, span = e.func, e.span
-        if name in self.program.functions:
-            return lambda env, ctx: ctx.call(name, [a(env, ctx) for a in args], span)
-        conv, what = converter(e.type), f"call to unknown function {name}() at line {span.line}"
-
-        def external(env, ctx):
-            for a in args:
-                a(env, ctx)
-            return ctx.next_external(conv, what)
-        return external
-
-    def x_Nondet(self, e):
-        conv, label = converter(e.type), e.label or f"line {e.span.line}"
-        return lambda env, ctx: ctx.next_nondet(conv, label)
-
-    def x_Element(self, e):
-        """An element input `array[k]` of the top-level run (ctx.elements); a callee's
-        reads are not bound to its caller's arrays: an external value."""
-        index, conv = self.expr(e.index), converter(e.type)
-        what = _at_line(f"element of {e.array}", e.span)
-
-        def element(env, ctx):
-            if ctx.depth > 0:
-                return ctx.next_external(conv, what)
-            key = f"{e.array}[{int(index(env, ctx))}]"
-            if key not in ctx.elements:
-                raise Stop("needs_input", f"no value for {key}")
-            return conv(ctx.elements[key])
-        return element
-
-    def x_Load(self, e):
-        """A local array is a tuple of its elements (None: never written)."""
-        index, name, what = self.expr(e.index), e.array, _at_line(
-            f"read of an element of {e.array.split('$')[0]} never written", e.span)
-
-        def load(env, ctx):
-            v = env[name][index(env, ctx)]
-            if v is None:
-                raise Stop("unsupported", what)
-            return v
-        return load
-
-    def x_Old(self, e):
-        inner = self.expr(e.arg)
-
-        def old(env, ctx):
-            cur = ctx.globals
-            ctx.globals = ctx.old_globals
-            try:
-                return inner(ctx.old_env, ctx)
-            finally:
-                ctx.globals = cur
-        return old
-
-    def x_Unsupported(self, e):
-        if e.what.startswith((ir.EXCEPTION_ROUTE, ir.MAYBE_NONE)):   # (see ir.py)
-            return lambda env, ctx: False
-        conv, what = converter(e.type), _at_line(e.what, e.span)
-        return lambda env, ctx: ctx.next_external(conv, what)
-
-    # ------------------------------------------------------------------ statements
     def block(self, stmts: list) -> Callable:
         parts = [self.stmt(s) for s in stmts]
         n = len(parts)
@@ -230,7 +116,7 @@ class _Compiler:
         val, target, line = self.expr(s.value), s.target, s.span.line
         is_global = target in self.globals
         if isinstance(s.value, ir.Unsupported) and s.value.lazy:
-            poison = Poison(_at_line(s.value.what, s.value.span))
+            poison = Poison(at_line(s.value.what, s.value.span))
             val = lambda env, ctx: poison       # noqa: E731 (used only if read: signals)
 
         def assign(env, ctx):
@@ -391,7 +277,7 @@ class _Compiler:
         types = {**self.program.globals, **self.fn.locals}
         targets = [(t, converter(types.get(t, ir.MATH_INT)), t in self.globals)
                    for t in s.targets]
-        what = _at_line(s.what or "unsupported statement", s.span)
+        what = at_line(s.what or "unsupported statement", s.span)
         caller_memory = s.caller_memory
 
         def havoc(env, ctx):
