@@ -79,6 +79,7 @@ class Call(Expr):
     func: str
     args: tuple[Expr, ...] = ()
     asserts_caught: bool = False
+    opaque: bool = False    # Python: an unknown function's result, of unknown type
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +119,8 @@ class Unsupported(Expr):
     the interpreter may store it in a variable and stop only where the value is used."""
     what: str
     lazy: bool = False
+    opaque: bool = False    # Python: a value of unknown or non-int type (a float, a str, an
+    #                         object): no int reasoning may use it (python_opaque.py)
 
 
 RESULT = "__result__"   # name of the Var that denotes the return value in ensures

@@ -74,7 +74,8 @@ class AssignLowering:
             index_check(ex, target, "store")
         else:
             index_check(ex, target, "update")
-            element = ir.Unsupported(what=f"element of {target.value.value}", span=span)
+            element = ir.Unsupported(what=f"element of {target.value.value}", span=span,
+                                     opaque=True)
             v = ex.arith(ARITH[op], element, ex.value(value), target) if op in ARITH \
                 else ex.value(value)
         keep = [] if isinstance(v, (ir.Const, ir.Var, ir.Unsupported)) else \

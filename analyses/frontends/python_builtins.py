@@ -74,7 +74,7 @@ def container_method(lw, node: cst.Call, as_cond: bool) -> Optional[ir.Expr]:
     e = lw.unsupported(f"the result of {name}.{attr}()", node,
                        ir.BOOL if as_cond else ir.MATH_INT)
     if checked:         # a pop after its IndexError check cannot fail (python_index)
-        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
+        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True, opaque=True)
     return e
 
 

@@ -121,7 +121,7 @@ def _external(lw, node: cst.Call, name: str, note: str = "") -> ir.Expr:
     if note:
         return lw.unsupported(note, node)
     args = tuple(lw.value(a.value) for a in node.args)
-    return ir.Call(func=name, args=args, type=ir.MATH_INT, span=lw.span(node))
+    return ir.Call(func=name, args=args, type=ir.MATH_INT, span=lw.span(node), opaque=True)
 
 
 def _builtin(lw, node: cst.Call, name: str, as_cond: bool) -> ir.Expr:

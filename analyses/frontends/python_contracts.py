@@ -38,7 +38,7 @@ class ContractLowerer(ExprLowerer):
     def _param(self, pname: str, span: ir.Span, old: bool) -> ir.Expr:
         bad = self.ctx.bad_params.get(pname)
         if bad is not None:
-            return ir.Unsupported(what=bad, span=span)
+            return ir.Unsupported(what=bad, span=span, opaque=True)
         var = ir.Var(name=pname, type=self.params[pname], span=span)
         return ir.Old(arg=var, type=var.type, span=span) if old else var
 

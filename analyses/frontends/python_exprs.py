@@ -14,6 +14,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
+from .python_opaque import first_opaque, is_opaque
 from .python_calls import lower_call
 from .python_context import FnContext
 from .python_unmodelled_calls import real_callees
@@ -58,11 +59,13 @@ class ExprLowerer(OperatorLowering):
 
     def unsupported(self, construct: str, node: cst.CSTNode, typ: ir.Type = ir.MATH_INT,
                     record: bool = True) -> ir.Unsupported:
+        """An unmodelled value: of unknown type (a float, a str, an object...), so opaque
+        (python_opaque): no int reasoning may use it."""
         span = self.span(node)
         what = f"{construct} at line {span.line}"
         if record:
             self.ctx.note(what, span)
-        return ir.Unsupported(what=what, type=typ, span=span)
+        return ir.Unsupported(what=what, type=typ, span=span, opaque=True)
 
     def once(self, e: ir.Expr) -> ir.Expr:
         """e, safe to use twice: a Call is hoisted into a temporary when that keeps the
@@ -72,6 +75,9 @@ class ExprLowerer(OperatorLowering):
         e = to_int(e)
         tmp = self.ctx.fresh("t", e.type if isinstance(e.type, ir.IntT) else ir.MATH_INT)
         self.pre.append(ir.Assign(target=tmp, value=e, span=e.span))
+        if is_opaque(e):        # evaluated once; its value stays opaque (python_opaque)
+            return ir.Unsupported(what=first_opaque(e), type=e.type, span=e.span,
+                                  opaque=True)
         return ir.Var(name=tmp, type=self.ctx.locals[tmp], span=e.span)
 
     def guarded(self, node: cst.BaseExpression, as_cond: bool,
@@ -95,7 +101,7 @@ class ExprLowerer(OperatorLowering):
                 self.value(node.value)
             return self.natural_unsupported(node, as_cond)
         e = self.unsupported("subscript", node, ir.BOOL if as_cond else ir.MATH_INT)
-        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True)
+        return ir.Unsupported(what=e.what, type=e.type, span=e.span, lazy=True, opaque=True)
 
     # ------------------------------------------------------------------ dispatch
     def natural(self, node: cst.BaseExpression, as_cond: bool = False) -> ir.Expr:
@@ -115,9 +121,10 @@ class ExprLowerer(OperatorLowering):
             self.unsupported(construct, node, typ)
             real = real_callees(self.ctx, node, construct)
             if real is not None:    # `yield f(x)`: real calls, each judged on its own
-                return ir.Call(func=real, args=(), type=typ, span=self.span(node))
+                return ir.Call(func=real, args=(), type=typ, span=self.span(node),
+                               opaque=True)
             return ir.Call(func=f"{runs} (in a {construct})", args=(), type=typ,
-                           span=self.span(node))
+                           span=self.span(node), opaque=True)
         return self.unsupported(construct, node, typ)
 
     def _may_run_code(self, node: cst.CSTNode) -> Optional[str]:
@@ -154,7 +161,7 @@ class ExprLowerer(OperatorLowering):
             return ir.Binary(op="ne", left=length, right=ir.Const(value=0, span=span),
                              type=ir.BOOL, span=span)
         if name in ctx.bad_params:
-            return ir.Unsupported(what=ctx.bad_params[name], span=span)
+            return ir.Unsupported(what=ctx.bad_params[name], span=span, opaque=True)
         if name in ctx.optional:            # int or None (python_optional)
             return OPT.truthy(ctx, name, span) if as_cond else OPT.read(ctx, name, span)
         if name in ctx.global_names:

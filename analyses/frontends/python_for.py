@@ -140,7 +140,8 @@ def _arbitrary(sl, target: cst.BaseExpression, fin: FiniteIter,
         # taking the next element cannot fail: a lazy unknown (the interpreter goes on
         # until the value is used)
         return [ir.Assign(target=names[0], value=ir.Unsupported(
-            what=what, type=ctx.locals[names[0]], span=span, lazy=True), span=span)]
+            what=what, type=ctx.locals[names[0]], span=span, lazy=True, opaque=True),
+            span=span)]
     out: list[ir.Stmt] = [ir.Havoc(targets=names, what=what, span=span)]
     out += L.arbitrary(ctx, set(names) & set(L.tracked(ctx)), what, span)
     if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):

@@ -13,6 +13,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
+from .python_opaque import is_opaque, result as opaque_result
 from . import python_lengths as L
 from . import python_optional as OPT
 from .python_literals import int_literal
@@ -77,6 +78,8 @@ class OperatorLowering:
         return to_bool(result) if as_cond else result
 
     def arith(self, op: str, left: ir.Expr, right: ir.Expr, node: cst.CSTNode) -> ir.Expr:
+        if is_opaque(left) or is_opaque(right):         # (python_opaque)
+            return opaque_result([left, right], ir.MATH_INT, self.span(node))
         t = join(left.type, right.type)
         if t is None:
             return self.unsupported(f"mixing {left.type} and {right.type}", node)
@@ -119,6 +122,8 @@ class OperatorLowering:
         arg = self.value(node.expression)
         if op == "Plus":
             return arg
+        if is_opaque(arg):
+            return opaque_result([arg], ir.MATH_INT, span)
         t = arg.type if arg.type.bounded else ir.MATH_INT
         return ir.Unary(op="neg" if op == "Minus" else "bnot", arg=arg, type=t, span=span)
 
@@ -154,6 +159,8 @@ class OperatorLowering:
             elif op not in CMP:
                 kind = "membership test" if "In" in op else "identity comparison"
                 part = self.unsupported(kind, target, ir.BOOL)
+            elif is_opaque(left) or is_opaque(right):
+                part = opaque_result([left, right], ir.BOOL, span)
             else:
                 l, r = left, right
                 if not same_domain(l.type, r.type):

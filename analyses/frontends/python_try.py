@@ -320,7 +320,7 @@ def lower_try(lw, node, star: bool = False) -> list[ir.Stmt]:
                 ctx.declare(n, ir.MATH_INT)
                 entry.append(ir.Assign(target=n, value=ir.Unsupported(
                     what=f"the exception object {n}", type=ctx.locals[n], span=hspan,
-                    lazy=True), span=hspan))
+                    lazy=True, opaque=True), span=hspan))
             handlers.append(ir.If(cond=_is(code, hspan), span=hspan,
                                   then=entry + settle(ctx, lw.block(h.body), span, routes)))
         f.region = "finally"
