@@ -173,12 +173,12 @@ MAX_AVOIDED = 40
 
 
 def _avoiding_unknowns(ctx: FnContext, ex, assertions: list):
-    """C: a model whose path evaluates none of the unsupported values that only some paths
-    evaluate, when the first one relied on one (`n + (p ? p->size : 0) - 1` breaks with p
-    NULL too), else None.  One every path evaluates may come after the failure (the
+    """A model whose path evaluates none of the unsupported values that only some paths
+    evaluate, when the first one relied on one (C: `n + (p ? p->size : 0) - 1` breaks with
+    p NULL too; Python: a value of unknown type on one path only), else None.  One every path evaluates may come after the failure (the
     interpreter then stops first), else the new model fails to confirm as the first did."""
     fresh = ex.externals
-    if ctx.fn.language != "c" or len(fresh) > MAX_AVOIDED:
+    if len(fresh) > MAX_AVOIDED:
         return None
     avoid = [z3.Not(f.guard) for f in fresh if not z3.is_true(f.guard)]
     if not avoid:

@@ -14,7 +14,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
-from .python_opaque import first_opaque, is_opaque
+from . import python_opaque as opaque
 from .python_calls import lower_call
 from .python_context import FnContext
 from .python_unmodelled_calls import real_callees
@@ -75,10 +75,8 @@ class ExprLowerer(OperatorLowering):
         e = to_int(e)
         tmp = self.ctx.fresh("t", e.type if isinstance(e.type, ir.IntT) else ir.MATH_INT)
         self.pre.append(ir.Assign(target=tmp, value=e, span=e.span))
-        if is_opaque(e):        # evaluated once; its value stays opaque (python_opaque)
-            return ir.Unsupported(what=first_opaque(e), type=e.type, span=e.span,
-                                  opaque=True)
-        return ir.Var(name=tmp, type=self.ctx.locals[tmp], span=e.span)
+        var = ir.Var(name=tmp, type=self.ctx.locals[tmp], span=e.span)
+        return opaque.remember(self.ctx, var, opaque.flag(e, self.ctx))   # (python_opaque)
 
     def guarded(self, node: cst.BaseExpression, as_cond: bool,
                 guard: Optional[ir.Expr] = None) -> ir.Expr:

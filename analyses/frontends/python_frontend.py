@@ -34,7 +34,7 @@ from .python_names import (bound_names, kids, declared_global, has_value_return,
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
                             suppressions, syntax_issue)
 from .python_stmts import StmtLowerer, is_range_for
-from .python_opaque import tainted_locals
+from .python_opaque import instrument, shadow
 from .python_types import BOOL_PARAM, annotation_kind
 
 _GLOBAL_STMT = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+([\w \t,]+)", re.M)
@@ -237,19 +237,19 @@ def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.
                      source=lines.slice(span))
     try:
         hints: dict[str, ir.IntT] = {}
-        opaque: dict[str, str] = {}
+        tainted: dict = {}
         for _ in range(2):          # a second pass only if a read preceded a typed store
-            ctx = _lower_into(fn, sp, index, node, sig, cls, hints, docs, opaque)
+            ctx = _lower_into(fn, sp, index, node, sig, cls, hints, docs, tainted)
             late = {n for n in ctx.early_reads if ctx.locals.get(n, ir.MATH_INT) != ir.MATH_INT}
             if not late or hints:
                 break
             hints = dict(ctx.locals)
         for _ in range(MAX_TAINT_PASSES):   # locals bound to opaque values (python_opaque)
-            more = tainted_locals(fn.body, set(ctx.local_names) - set(opaque))
-            if not more:
+            fn.body, found = instrument(ctx, fn.body, set(ctx.local_names))
+            if set(found) <= set(tainted):
                 break
-            opaque.update(more)
-            ctx = _lower_into(fn, sp, index, node, sig, cls, hints, docs, opaque)
+            tainted.update((k, v) for k, v in found.items() if k not in tainted)
+            ctx = _lower_into(fn, sp, index, node, sig, cls, hints, docs, tainted)
         else:
             raise ValueError("values of unknown type flow through too many locals")
     except Exception as err:        # never let one function kill the module
@@ -264,7 +264,7 @@ def build_function(sp: Spanner, index: ModuleIndex, lines: LineIndex, node: cst.
 
 def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.FunctionDef,
                 sig: Signature, cls: Optional[str], hints: dict[str, ir.IntT],
-                docs: Optional[DocstringContracts], opaque: dict) -> FnContext:
+                docs: Optional[DocstringContracts], tainted: dict) -> FnContext:
     plist = [*node.params.posonly_params, *node.params.params]
     self_name = plist[0].name.value if sig.kind in ("instance", "class") and plist else None
     ctx = FnContext(index, sp, sig.qualname, cls, self_name)
@@ -319,8 +319,7 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
     ctx.global_names = declared_global(node.body)
     ctx.local_names = {n for n in bound_names(node.body)
                        if n not in ctx.nested_defs and n not in ctx.global_names}
-    for name, why in opaque.items():        # reads of such a local are opaque values
-        ctx.bad_params.setdefault(name, why)
+    ctx.tainted, ctx.taint_why, ctx.opaque_flags = set(tainted), dict(tainted), {}
     ctx.iterables = iterable_model(ctx, node)
     ctx.iterables.module_kinds = index.module_kinds
     ctx.fn_node = node
@@ -372,6 +371,10 @@ def _lower_into(fn: ir.Function, sp: Spanner, index: ModuleIndex, node: cst.Func
                               + ", ".join(f"{ctx.self_name}.{a}" for a in sorted(ctx.self_attrs))
                               + f" hold{'' if len(ctx.self_attrs) > 1 else 's'} ints")
     prelude += lengths_at_entry(ctx, fn.name_span)
+    for name in sorted(ctx.tainted):         # no local holds an opaque value yet
+        ctx.declare(shadow(name), ir.MATH_INT)
+        prelude.append(ir.Assign(target=shadow(name), value=ir.Const(value=0, span=fn.name_span),
+                                 span=fn.name_span))
     body = StmtLowerer(ctx).block(node.body)
     fn.assumptions += [a for i, a in enumerate(ctx.assumed) if a not in ctx.assumed[:i]]
     fn.body = membership_entry(ctx, fn.name_span) + prelude + body

@@ -13,7 +13,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import ir
-from .python_opaque import is_opaque, result as opaque_result
+from . import python_opaque as opaque
 from . import python_lengths as L
 from . import python_optional as OPT
 from .python_literals import int_literal
@@ -78,8 +78,10 @@ class OperatorLowering:
         return to_bool(result) if as_cond else result
 
     def arith(self, op: str, left: ir.Expr, right: ir.Expr, node: cst.CSTNode) -> ir.Expr:
-        if is_opaque(left) or is_opaque(right):         # (python_opaque)
-            return opaque_result([left, right], ir.MATH_INT, self.span(node))
+        return opaque.guard(self.ctx, self._arith(op, left, right, node), [left, right],
+                            self.span(node))
+
+    def _arith(self, op: str, left: ir.Expr, right: ir.Expr, node: cst.CSTNode) -> ir.Expr:
         t = join(left.type, right.type)
         if t is None:
             return self.unsupported(f"mixing {left.type} and {right.type}", node)
@@ -122,10 +124,9 @@ class OperatorLowering:
         arg = self.value(node.expression)
         if op == "Plus":
             return arg
-        if is_opaque(arg):
-            return opaque_result([arg], ir.MATH_INT, span)
         t = arg.type if arg.type.bounded else ir.MATH_INT
-        return ir.Unary(op="neg" if op == "Minus" else "bnot", arg=arg, type=t, span=span)
+        return opaque.guard(self.ctx, ir.Unary(op="neg" if op == "Minus" else "bnot", arg=arg,
+                                               type=t, span=span), [arg], span)
 
     def _Comparison(self, node: cst.Comparison, as_cond: bool) -> ir.Expr:
         left = self.value(node.left)
@@ -159,13 +160,13 @@ class OperatorLowering:
             elif op not in CMP:
                 kind = "membership test" if "In" in op else "identity comparison"
                 part = self.unsupported(kind, target, ir.BOOL)
-            elif is_opaque(left) or is_opaque(right):
-                part = opaque_result([left, right], ir.BOOL, span)
             else:
                 l, r = left, right
                 if not same_domain(l.type, r.type):
                     l, r = coerce(l, ir.MATH_INT), coerce(r, ir.MATH_INT)
-                part = ir.Binary(op=CMP[op], left=l, right=r, type=ir.BOOL, span=span)
+                part = opaque.guard(self.ctx, ir.Binary(op=CMP[op], left=l, right=r,
+                                                        type=ir.BOOL, span=span),
+                                    [left, right], span)
             result = part if result is None else ir.Binary(
                 op="and", left=result, right=part, type=ir.BOOL, span=cover(result.span, span))
             left = right

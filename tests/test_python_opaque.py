@@ -1,0 +1,93 @@
+"""Python values of unknown type (floats, strs, unknown functions' results, attributes)
+are never reasoned about as ints (python_opaque): each property below held "for all ints"
+and was proved before, though real Python breaks it.  Where every operand is an int on a
+path, the verdicts and values stay exact."""
+import textwrap
+
+import pytest
+
+from veriline.analyses.api import Options, analyze_source
+
+WRONG_FOR_NON_INTS = {
+    # name: (source, why it is false in Python)
+    "float_literal": ("def f() -> int:\n    x = 0.5\n    assert x % 1 == 0\n    return 0\n",
+                      "0.5 % 1 == 0.5"),
+    "float_param": ("def f(x: float) -> int:\n    assert x % 1 == 0\n    return 0\n",
+                    "f(0.5)"),
+    "nan": ("def f(s: str) -> int:\n    v = float(s)\n    assert v == v\n    return 0\n",
+            "f('nan')"),
+    "sqrt": ("import math\n\ndef f(n: int) -> int:\n    v = math.sqrt(n)\n"
+             "    assert v % 1 == 0\n    return 0\n", "f(2)"),
+    "attribute": ("def f(o) -> int:\n    v = o.ratio\n    assert v % 1 == 0\n    return 0\n",
+                  "o.ratio = 0.5"),
+    "through_locals": ("def f(s: str) -> int:\n    v = float(s)\n    w = v + 1\n"
+                       "    u = w - 1\n    assert u - v == 0\n    return 0\n", "f('1e16')"),
+    "big_float_step": ("def f(x: float) -> int:\n    y = x + 1\n    assert y > x\n"
+                       "    return 0\n", "f(1e16)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_FOR_NON_INTS))
+def test_no_proof_from_int_semantics_of_a_non_int(name):
+    src, _why = WRONG_FOR_NON_INTS[name]
+    rep = analyze_source(src, "t.py", Options(timeout_ms=3000))
+    asserts = [f for f in rep.findings if f.property == "assert"]
+    assert [f.status for f in asserts] == ["unknown"], [f.message for f in asserts]
+    assert asserts[0].reason.startswith("depends on")
+
+
+def test_a_float_counter_loop_is_not_proved_to_terminate():
+    """x += 1 leaves x = 1e16 unchanged: the loop need not end."""
+    src = textwrap.dedent("""
+    def f(x: float, n: float) -> int:
+        while x < n:
+            x += 1
+        return 0
+    """)
+    rep = analyze_source(src, "t.py", Options(timeout_ms=3000))
+    assert [f.status for f in rep.findings if f.kind == "termination"] == ["unknown"]
+
+
+def test_ints_on_a_path_keep_exact_verdicts_and_values():
+    """v is of unknown type only after the try succeeds; the handler's path is all ints:
+    the ✗ there is found, with inputs, and confirmed by running the function."""
+    src = textwrap.dedent("""
+    def n(x: int) -> int:
+        d = {1: 2}
+        try:
+            v = d[x]
+        except KeyError:
+            v = -1
+        assert v != -1
+        return v
+
+    def g(a: int, b: int) -> int:
+        c = a
+        for y in ():
+            c = c + y
+        assert c + 1 > c
+        return c // b
+    """)
+    rep = analyze_source(src, "t.py", Options(timeout_ms=3000, replay=True))
+    by = {(f.function, f.property): f for f in rep.findings if f.kind != "termination"}
+    bad = by[("n", "assert")]
+    assert bad.status == "counterexample" and bad.counterexample.inputs["x"] != 1
+    assert bad.counterexample.confirmed is True
+    # c would be of unknown type after an iteration, but the loop never runs: c is a
+    # on every path, an int, so the proof stands (flow-sensitive); the division checks b
+    assert by[("g", "assert")].status == "proved"
+    zero = [f for f in rep.findings if f.function == "g" and "division by zero" in f.message]
+    assert [f.status for f in zero] == ["counterexample"]
+    assert zero[0].counterexample.inputs["b"] == 0
+
+
+def test_int_code_is_unchanged():
+    src = textwrap.dedent("""
+    def f(a: int, b: int) -> int:
+        c = a * 2
+        assert c % 2 == 0
+        assert c + 1 > c
+        return c
+    """)
+    rep = analyze_source(src, "t.py", Options(timeout_ms=3000))
+    assert [f.status for f in rep.findings if f.property == "assert"] == ["proved", "proved"]
