@@ -91,3 +91,30 @@ def test_int_code_is_unchanged():
     """)
     rep = analyze_source(src, "t.py", Options(timeout_ms=3000))
     assert [f.status for f in rep.findings if f.property == "assert"] == ["proved", "proved"]
+
+
+def test_int_of_a_non_int_is_an_int_again():
+    """int(len(s) / 3) is an int whatever the division gave: the loop counting it down
+    terminates (webcolors' html5_parse_legacy_color); abs() of a float stays opaque."""
+    src = textwrap.dedent("""
+    def f(value: str) -> int:
+        length = int(len(value) / 3)
+        while length > 2:
+            length -= 1
+        return length
+
+    def g(x: float) -> int:
+        assert abs(x) >= 0
+        return 0
+
+    def h(a: int) -> int:
+        assert abs(a) >= 0
+        assert max(a, 3) >= 3
+        return 0
+    """)
+    rep = analyze_source(src, "t.py", Options(timeout_ms=3000))
+    got = {(f.function, f.kind): f.status for f in rep.findings
+           if f.kind == "termination" or f.property == "assert"}
+    assert got[("f", "termination")] == "proved"
+    assert got[("g", "contract")] == "unknown"          # abs(nan) >= 0 is False
+    assert [f.status for f in rep.findings if f.function == "h"] == ["proved", "proved"]

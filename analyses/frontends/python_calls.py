@@ -12,6 +12,7 @@ from .python_builtins import (CONSUMING, INT_FUNCTIONS, consuming_name, containe
                                int_function, len_call)
 from .python_context import Signature
 from .python_lengths import is_safe_call
+from . import python_opaque as opaque
 from .python_try import may_catch
 from .python_types import fixed_type, join
 from .python_values import coerce
@@ -134,7 +135,9 @@ def _builtin(lw, node: cst.Call, name: str, as_cond: bool) -> ir.Expr:
             return ir.Const(value=0, span=span)
         if len(args) == 1:
             e = lw.value(args[0])
-            return coerce(e, ir.MATH_INT, explicit=True) if e.type.bounded else e
+            e = coerce(e, ir.MATH_INT, explicit=True) if e.type.bounded else e
+            return opaque.as_int(lw.ctx, e, f"int() of a value of unknown type at line "
+                                 f"{span.line}", span)
     elif name == "bool":
         if not args:
             return ir.Const(value=0, type=ir.BOOL, span=span)
@@ -146,9 +149,11 @@ def _builtin(lw, node: cst.Call, name: str, as_cond: bool) -> ir.Expr:
         zero = ir.Const(value=0, type=t, span=span)
         test = ir.Binary(op="ge", left=e, right=zero, type=ir.BOOL, span=span)
         neg = ir.Unary(op="neg", arg=e, type=t, span=span)
-        return ir.Ite(cond=test, then=e, orelse=neg, type=t, span=span)
+        return opaque.guard(lw.ctx, ir.Ite(cond=test, then=e, orelse=neg, type=t, span=span),
+                            [e], span)
     elif name in ("min", "max") and len(args) >= 2:
-        return _min_max(lw, name, args, span, node)
+        out = _min_max(lw, name, args, span, node)
+        return opaque.guard(lw.ctx, out, [out], span)
     elif name == "isinstance" and len(args) == 2:
         return _isinstance(lw, args, node)
     elif name == "len":

@@ -26,6 +26,7 @@ from typing import Optional
 from .. import ir
 
 TRUE = ir.Const(value=1, type=ir.BOOL, span=ir.NOSPAN)
+NOT_OPAQUE = ir.Const(value=0, type=ir.BOOL, span=ir.NOSPAN)   # an int whatever went in
 SHADOW = "$o_"
 
 
@@ -39,7 +40,7 @@ def flag(e: ir.Expr, ctx) -> Optional[ir.Expr]:
     table = getattr(ctx, "opaque_flags", {})
     hit = table.get(id(e))
     if hit is not None and hit[0] is e:
-        return hit[1]
+        return None if hit[1] is NOT_OPAQUE else hit[1]
     if isinstance(e, (ir.Unsupported, ir.Call)):
         return TRUE if e.opaque else None
     if isinstance(e, ir.Var):
@@ -69,6 +70,22 @@ def remember(ctx, e: ir.Expr, f: Optional[ir.Expr]) -> ir.Expr:
     if f is not None:
         ctx.__dict__.setdefault("opaque_flags", {})[id(e)] = (e, f)
     return e
+
+
+def as_int(ctx, e: ir.Expr, what: str, span: ir.Span) -> ir.Expr:
+    """`int(e)`: e itself where e is an int, else an unknown int (`int(0.5)` is 0): no
+    longer opaque either way."""
+    f = flag(e, ctx)
+    if f is None:
+        return e
+    unknown = ir.Unsupported(what=what, type=ir.MATH_INT, span=span, lazy=True)
+    zero = ir.Const(value=0, span=span)
+    ran = ir.Binary(op="add", left=ir.Binary(op="mul", left=_as_int(e), right=zero,
+                                             type=ir.MATH_INT, span=span),
+                    right=unknown, type=ir.MATH_INT, span=span)
+    out = ran if f is TRUE else ir.Ite(cond=f, then=ran, orelse=e, type=ir.MATH_INT, span=span)
+    ctx.__dict__.setdefault("opaque_flags", {})[id(out)] = (out, NOT_OPAQUE)
+    return out
 
 
 def why(e: ir.Expr, ctx=None) -> str:
