@@ -118,3 +118,26 @@ def test_int_of_a_non_int_is_an_int_again():
     assert got[("f", "termination")] == "proved"
     assert got[("g", "contract")] == "unknown"          # abs(nan) >= 0 is False
     assert [f.status for f in rep.findings if f.function == "h"] == ["proved", "proved"]
+
+
+def test_a_function_of_the_file_returning_a_non_int():
+    """half() returns a float: its callers do no int reasoning on the result either;
+    inc() returns an int: its callers' proofs stand."""
+    src = textwrap.dedent("""
+    def half(x: int):
+        return x / 2
+
+    def use(x: int) -> int:
+        assert half(x) % 1 == 0
+        return 0
+
+    def inc(x: int):
+        return x + 1
+
+    def use2(x: int) -> int:
+        assert inc(x) > x
+        return 0
+    """)
+    rep = analyze_source(src, "t.py", Options(timeout_ms=3000))
+    got = {f.function: f.status for f in rep.findings if f.property == "assert"}
+    assert got == {"use": "unknown", "use2": "proved"}

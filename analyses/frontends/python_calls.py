@@ -115,7 +115,8 @@ def _program_call(lw, node: cst.Call, sig: Signature,
         else:
             args.append(lw.unsupported(f"argument {pname} of call to {sig.qualname}", node))
     return ir.Call(func=sig.qualname, args=tuple(args), type=sig.ret or ir.MATH_INT,
-                   span=lw.span(node), asserts_caught=may_catch(lw.ctx, AssertionError))
+                   span=lw.span(node), asserts_caught=may_catch(lw.ctx, AssertionError),
+                   opaque=sig.qualname in lw.ctx.index.opaque_returns)
 
 
 def _external(lw, node: cst.Call, name: str, note: str = "") -> ir.Expr:

@@ -34,6 +34,8 @@ class ModuleIndex:
     module_kinds: dict[str, str] = field(default_factory=dict)  # PLURALS = [..] -> 'list'
     infinite: object = None     # python_module_iterables.InfiniteSources
     growing: frozenset = frozenset()    # functions that may grow a list (python_growing_functions)
+    opaque_returns: frozenset = frozenset()     # functions that may return a value of
+    #                                             unknown type (python_opaque)
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Dotted name of a Name/Attribute chain, through import aliases."""

@@ -34,7 +34,7 @@ from .python_names import (bound_names, kids, declared_global, has_value_return,
 from .python_source import (LineIndex, Spanner, cached_units, gc_paused, recover_modules,
                             suppressions, syntax_issue)
 from .python_stmts import StmtLowerer, is_range_for
-from .python_opaque import instrument, shadow
+from .python_opaque import instrument, returns_opaque, shadow
 from .python_types import BOOL_PARAM, annotation_kind
 
 _GLOBAL_STMT = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+([\w \t,]+)", re.M)
@@ -72,6 +72,17 @@ def _parse_python(text: str, path: str) -> ir.Program:
     for sp, node, qualname, cls, kind in found:
         index.signatures[qualname] = _signature(sp, index, node, qualname, kind)
     lines = LineIndex(text)
+    for _ in range(MAX_TAINT_PASSES):   # callers of functions returning opaque values
+        _lower_functions(program, index, found, lines)
+        more = frozenset(q for q, fn in program.functions.items() if returns_opaque(fn))
+        if more <= index.opaque_returns:
+            break
+        index.opaque_returns = index.opaque_returns | more
+    return program
+
+
+def _lower_functions(program: ir.Program, index: ModuleIndex, found: list,
+                     lines: LineIndex) -> None:
     index_key = _index_key(index)
     todo = []
     for item in found:
@@ -92,7 +103,6 @@ def _parse_python(text: str, path: str) -> ir.Program:
             _LOWERED[key] = fn
             if len(_LOWERED) > _LOWERED_SIZE:
                 _LOWERED.popitem(last=False)
-    return program
 
 
 # An unchanged top-level block at the same place, in a module whose index (imports,
@@ -109,7 +119,7 @@ def _index_key(index: ModuleIndex) -> str:
                  sorted((k, [(i.text, i.span) for i in v]) for k, v in index.invariants.items()),
                  sorted(index.enums), sorted(index.module_kinds.items()),
                  index.infinite.key() if index.infinite is not None else None,
-                 sorted(index.growing)))
+                 sorted(index.growing), sorted(index.opaque_returns)))
 
 
 # --------------------------------------------------------------------------- module index

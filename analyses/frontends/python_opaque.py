@@ -193,3 +193,26 @@ def instrument(ctx, body: list, names: set) -> tuple[list, set]:
             out.append(s)
         return out
     return block(body), found
+
+
+def returns_opaque(fn: Optional[ir.Function]) -> bool:
+    """May fn return a value of unknown type (an opaque one, or a local whose flag may be
+    set)?  Its callers then take the call's result as opaque."""
+    if fn is None:
+        return False
+    flagged = {n[len(SHADOW):] for n in fn.locals if n.startswith(SHADOW)}
+
+    def bad(e) -> bool:
+        if isinstance(e, (ir.Unsupported, ir.Call)):
+            return e.opaque
+        if isinstance(e, ir.Var):
+            return e.name in flagged
+        return any(bad(v) for v in vars(e).values() if isinstance(v, ir.Expr))
+    stack = list(fn.body)
+    while stack:
+        s = stack.pop()
+        if isinstance(s, ir.Return) and s.value is not None and bad(s.value):
+            return True
+        for sub in ("then", "orelse", "body", "update"):
+            stack.extend(getattr(s, sub, None) or [])
+    return False
