@@ -9,7 +9,6 @@ The user's module is never imported or executed.
 """
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from typing import Optional
 
@@ -22,7 +21,7 @@ from .python_assumed_iterables import module_iterables
 from . import python_class_invariants as class_inv
 from .python_classes import index_classes
 from .python_contracts import DocstringContracts, read_contracts
-from .python_literals import int_literal
+from .python_literals import int_literal, module_constants
 from .python_container_locals import iterable_model
 from .python_lengths import entry as lengths_at_entry, sequence_params
 from .python_known_dicts import find_known_dicts
@@ -37,7 +36,6 @@ from .python_stmts import StmtLowerer, is_range_for
 from .python_opaque import instrument, returns_opaque, shadow
 from .python_types import BOOL_PARAM, annotation_kind
 
-_GLOBAL_STMT = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+([\w \t,]+)", re.M)
 
 MAX_TAINT_PASSES = 6       # lowerings to find the locals bound to opaque values
 
@@ -65,7 +63,7 @@ def _parse_python(text: str, path: str) -> ir.Program:
     for sp in units:
         _index_imports(sp.module, index)
         found.extend(_collect_functions(sp, sp.module.body, "", None))
-    index.constants = _module_constants([sp.module for sp in units], text)
+    index.constants = module_constants([sp.module for sp in units], text)
     index_classes(units, index)
     index.enums = enum_classes([sp.module for sp in units], index.resolve)
     module_iterables(index, [sp.module for sp in units])
@@ -165,32 +163,6 @@ def _collect_functions(sp: Spanner, body, prefix: str, cls: Optional[str]) -> li
             name = prefix + stmt.name.value
             out.extend(_collect_functions(sp, stmt.body.body, name + ".", name))
     return out
-
-
-def _module_constants(modules: list[cst.Module], text: str) -> dict[str, int]:
-    """Module-level names bound exactly once, to an int literal, and never declared
-    `global` in a function: their uses in functions are that literal."""
-    values: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    for module in modules:
-        for stmt in module.body:
-            for name in bound_names(stmt) if not isinstance(
-                    stmt, (cst.FunctionDef, cst.ClassDef)) else [stmt.name.value]:
-                counts[name] = counts.get(name, 0) + 1
-            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-                small = stmt.body[0]
-                value = None
-                if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
-                        isinstance(small.targets[0].target, cst.Name):
-                    name, value = small.targets[0].target.value, small.value
-                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
-                        and small.value is not None:
-                    name, value = small.target.value, small.value
-                lit = int_literal(value) if value is not None else None
-                if lit is not None:
-                    values[name] = lit
-    declared = {n.strip() for m in _GLOBAL_STMT.finditer(text) for n in m.group(1).split(",")}
-    return {n: v for n, v in values.items() if counts.get(n) == 1 and n not in declared}
 
 
 def _annotation_name(index: ModuleIndex, ann: Optional[cst.Annotation]) -> Optional[str]:
