@@ -102,15 +102,20 @@ def sccs(program: ir.Program) -> list[set[str]]:
 
 
 def _sccs(program: ir.Program) -> list[set[str]]:
-    """Tarjan's algorithm (iterative), components in the order of their first function."""
     funcs = program.functions
-    succ = {f: [c for c in callees(fn) if c in funcs] for f, fn in funcs.items()}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    comps: list[set[str]] = []
-    for start in funcs:
+    return strongly_connected({f: [c for c in callees(fn) if c in funcs]
+                               for f, fn in funcs.items()})
+
+
+def strongly_connected(succ: dict) -> list[set]:
+    """Tarjan's algorithm (iterative) over a graph node -> successors (every successor a
+    node), components in the order of their first node."""
+    index: dict = {}
+    low: dict = {}
+    stack: list = []
+    on_stack: set = set()
+    comps: list[set] = []
+    for start in succ:
         if start in index:
             continue
         work = [(start, iter(succ[start]))]
@@ -141,7 +146,7 @@ def _sccs(program: ir.Program) -> list[set[str]]:
                     if w == v:
                         break
                 comps.append(comp)
-    order = {f: i for i, f in enumerate(funcs)}
+    order = {f: i for i, f in enumerate(succ)}
     comps.sort(key=lambda c: min(order[f] for f in c))
     return comps
 

@@ -2,7 +2,8 @@
 cycles, and the library (analyses/) never imports the server, the runner or the CLI."""
 import ast
 import os
-import sys
+
+from veriline.analyses.callgraph import strongly_connected
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,39 +42,8 @@ def import_graph(root: str = ROOT) -> dict:
 
 
 def cycles(graph: dict) -> list[list[str]]:
-    """Strongly connected groups of more than one module (Tarjan)."""
-    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
-
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in sorted(graph[v]):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            group = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                group.append(w)
-                if w == v:
-                    break
-            if len(group) > 1:
-                out.append(sorted(group))
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 10_000))
-    try:
-        for v in sorted(graph):
-            if v not in index:
-                visit(v)
-    finally:
-        sys.setrecursionlimit(old)
-    return out
+    """Strongly connected groups of more than one module."""
+    return sorted(sorted(c) for c in strongly_connected(graph) if len(c) > 1)
 
 
 def test_no_import_cycles():
@@ -84,6 +54,7 @@ def test_no_import_cycles():
 
 def test_cycles_are_found():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
 
 
 def test_the_library_imports_no_higher_layer():

@@ -25,6 +25,9 @@ def test_which_queries_are_nonlinear():
     assert not B.nonlinear_int([x / k == 1])
     a, b = z3.BitVecs("a b", 32)
     assert not B.nonlinear_int([a * b == 6])       # bit-vectors: z3 stops on time there
+    # which queries have bit-vector terms (query.py gives the others to the SMT core)
+    assert B.has_bitvectors([a * b == 6]) and B.has_bitvectors([x > 0, z3.BV2Int(a) > x])
+    assert not B.has_bitvectors([x * y > 3, x > 0]) and not B.has_bitvectors([x > 0])
 
 
 def _nonlinear_reference(assertions) -> bool:

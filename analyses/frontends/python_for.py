@@ -22,6 +22,7 @@ from .python_exprs import ExprLowerer
 from .python_values import coerce
 from .python_assumed_iterables import calls_assumption, feeds
 from .python_iterables import FiniteIter
+from .python_literals import int_literal
 from .python_names import bound_names, target_names
 from .python_try import raise_point
 
@@ -173,10 +174,11 @@ def count_args(node: cst.For, ctx) -> Optional[tuple]:
 
 
 def _int_operand(e: cst.BaseExpression, ctx) -> bool:
+    """An int literal, or an int variable (negated or not)."""
+    if int_literal(e) is not None:
+        return True
     if isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus):
         e = e.expression
-    if isinstance(e, cst.Integer):
-        return True
     return isinstance(e, cst.Name) and ctx.locals.get(e.value) == ir.MATH_INT
 
 

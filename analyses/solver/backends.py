@@ -60,54 +60,64 @@ _INT_DIV = (z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_REM, z3.Z3_OP_DIV)
 
 def nonlinear_int(assertions: list) -> bool:
     """Does the query multiply two integer terms that are not literals, or divide by one
-    (z3's nlsat then decides it, and may overrun its time limit: see forked.py)?
+    (z3's nlsat then decides it, and may overrun its time limit: see forked.py)?"""
+    ground: dict = {}
 
-    Asked of every query, so it walks z3's raw ASTs (no Python wrapper per node) and
-    remembers the subterms of the main context found linear (held by a reference until
-    the memo is cleared): the path conditions queries share are walked once."""
+    def nonlinear(c, p, kind: int, args: list) -> bool:
+        if kind in _INT_MUL:
+            return sum(not _ground_raw(c, x, ground) for x in args) >= 2
+        return kind in _INT_DIV and not _ground_raw(c, args[1], ground)
+    try:
+        return _any_node(assertions, _LINEAR, nonlinear)
+    except RecursionError:      # a very deep operand: taken for a variable one
+        return True
+
+
+def has_bitvectors(assertions: list) -> bool:
+    """Does a term of the query have a bit-vector sort?"""
+    return _any_node(assertions, _NO_BV, lambda c, p, kind, args: z3core.Z3_get_sort_kind(
+        c, z3core.Z3_get_sort(c, p)) == z3.Z3_BV_SORT)
+
+
+def _any_node(assertions: list, memo: dict, hit) -> bool:
+    """Is hit(ctx, node, decl kind, args) true of an application in the assertions?
+
+    Asked of every query, so it walks z3's raw ASTs (no Python wrapper per node) and, in
+    the main context, remembers in `memo` the subterms found without a hit (held by a
+    reference until the memo is cleared): the path conditions queries share are walked
+    once."""
+    Z = z3core
     main = z3.main_ctx().ref()
     for a in assertions:
         c = a.ctx_ref()
-        memo = _LINEAR if c.value == main.value else {}
+        known = memo if c.value == main.value else {}
+        seen: set = set()
         visited: list = []
-        try:
-            if _nonlinear_raw(c, a.as_ast(), memo, visited, {}):
+        todo = [a.as_ast()]
+        while todo:
+            p = todo.pop()
+            i = Z.Z3_get_ast_id(c, p)
+            if i in seen or i in known:
+                continue
+            seen.add(i)
+            if Z.Z3_get_ast_kind(c, p) not in _APP_KINDS:
+                continue
+            args = [Z.Z3_get_app_arg(c, p, j) for j in range(Z.Z3_get_app_num_args(c, p))]
+            if hit(c, p, Z.Z3_get_decl_kind(c, Z.Z3_get_app_decl(c, p)), args):
                 return True
-        except RecursionError:      # a very deep operand: taken for a variable one
-            return True
-        if memo is _LINEAR:
-            _remember(_LINEAR, c, visited)
+            visited.append((i, p))
+            todo.extend(args)
+        if known is memo:
+            _remember(memo, c, visited)
     return False
 
 
 _LINEAR: dict = {}          # ast id -> ast pointer (main context; Z3_inc_ref'd)
+_NO_BV: dict = {}           # the same, for has_bitvectors
 _LINEAR_MAX = 200_000
 _NUMERAL_SORTS = (z3.Z3_INT_SORT, z3.Z3_REAL_SORT)
 _BOOL_LITERALS = (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE)
 _APP_KINDS = (z3.Z3_APP_AST, z3.Z3_NUMERAL_AST)      # what z3.is_app accepts
-
-
-def _nonlinear_raw(c, root, memo: dict, visited: list, ground: dict) -> bool:
-    Z = z3core
-    seen: set = set()
-    todo = [root]
-    while todo:
-        p = todo.pop()
-        i = Z.Z3_get_ast_id(c, p)
-        if i in seen or i in memo:
-            continue
-        seen.add(i)
-        if Z.Z3_get_ast_kind(c, p) not in _APP_KINDS:
-            continue
-        visited.append((i, p))
-        k = Z.Z3_get_decl_kind(c, Z.Z3_get_app_decl(c, p))
-        args = [Z.Z3_get_app_arg(c, p, j) for j in range(Z.Z3_get_app_num_args(c, p))]
-        if k in _INT_MUL and sum(not _ground_raw(c, x, ground) for x in args) >= 2:
-            return True
-        if k in _INT_DIV and not _ground_raw(c, args[1], ground):
-            return True
-        todo.extend(args)
-    return False
 
 
 def _ground_raw(c, p, memo: dict) -> bool:
@@ -127,36 +137,6 @@ def _ground_raw(c, p, memo: dict) -> bool:
                     and all(_ground_raw(c, Z.Z3_get_app_arg(c, p, j), memo) for j in range(n)))
         memo[key] = ok
     return memo[key]
-
-
-def has_bitvectors(assertions: list) -> bool:
-    """Does a term of the query have a bit-vector sort?  Raw walk, remembering the main
-    context's subterms found free of them (as nonlinear_int does)."""
-    main = z3.main_ctx().ref()
-    Z = z3core
-    for a in assertions:
-        c = a.ctx_ref()
-        memo = _NO_BV if c.value == main.value else {}
-        seen, visited, todo = set(), [], [a.as_ast()]
-        while todo:
-            p = todo.pop()
-            i = Z.Z3_get_ast_id(c, p)
-            if i in seen or i in memo:
-                continue
-            seen.add(i)
-            kind = Z.Z3_get_ast_kind(c, p)
-            if kind not in _APP_KINDS:
-                continue
-            if Z.Z3_get_sort_kind(c, Z.Z3_get_sort(c, p)) == z3.Z3_BV_SORT:
-                return True
-            visited.append((i, p))
-            todo.extend(Z.Z3_get_app_arg(c, p, j) for j in range(Z.Z3_get_app_num_args(c, p)))
-        if memo is _NO_BV:
-            _remember(_NO_BV, c, visited)
-    return False
-
-
-_NO_BV: dict = {}           # ast id -> ast pointer (main context; Z3_inc_ref'd)
 
 
 def _remember(memo: dict, c, visited: list) -> None:
