@@ -72,10 +72,16 @@ def _parse_python(text: str, path: str) -> ir.Program:
     lines = LineIndex(text)
     for _ in range(MAX_TAINT_PASSES):   # callers of functions returning opaque values
         _lower_functions(program, index, found, lines)
-        more = frozenset(q for q, fn in program.functions.items() if returns_opaque(fn))
+        more = index.opaque_returns
+        while True:         # through calls: f returns g(), g returns h(), ... at once
+            grown = more | {q for q, fn in program.functions.items()
+                            if q not in more and returns_opaque(fn, more)}
+            if grown == more:
+                break
+            more = grown
         if more <= index.opaque_returns:
             break
-        index.opaque_returns = index.opaque_returns | more
+        index.opaque_returns = frozenset(more)
     return program
 
 

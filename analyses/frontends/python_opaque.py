@@ -192,27 +192,63 @@ def instrument(ctx, body: list, names: set) -> tuple[list, set]:
                     setattr(s, sub, block(inner))
             out.append(s)
         return out
-    return block(body), found
+    out = block(body)
+    # and what they pass it on to (`b = a; c = b; ...`): the whole chain in one pass, so
+    # the next lowering is the last
+    for name in tainted_closure(out, names, set(found) | set(tainted)) - set(found):
+        if name not in tainted:
+            found[name] = f"the value of {name}, of unknown type on some path"
+    return out, found
 
 
-def returns_opaque(fn: Optional[ir.Function]) -> bool:
-    """May fn return a value of unknown type (an opaque one, or a local whose flag may be
-    set)?  Its callers then take the call's result as opaque."""
+def _statements(body: list):
+    stack = list(body)
+    while stack:
+        s = stack.pop()
+        yield s
+        for sub in ("then", "orelse", "body", "update"):
+            stack.extend(getattr(s, sub, None) or [])
+
+
+def _reaches(e: ir.Expr, names: set, calls: frozenset) -> bool:
+    """Does e's value come from an opaque value, a local in names, or a call of calls?"""
+    if isinstance(e, ir.Unsupported):
+        return e.opaque
+    if isinstance(e, ir.Call):
+        return e.opaque or e.func in calls
+    if isinstance(e, ir.Var):
+        return e.name in names
+    return any(_reaches(v, names, calls) for v in vars(e).values() if isinstance(v, ir.Expr))
+
+
+def tainted_closure(body: list, names: set, start: set,
+                    calls: frozenset = frozenset()) -> set:
+    """start, plus the locals among names that some assignment binds to a value reaching
+    one of them (or an opaque value, or a call of calls), or that a havoc sets: a fixpoint."""
+    out = set(start)
+    statements = list(_statements(body))
+    changed = True
+    while changed:
+        changed = False
+        for s in statements:
+            if isinstance(s, ir.Assign) and s.target in names and s.target not in out \
+                    and _reaches(s.value, out, calls):
+                out.add(s.target)
+                changed = True
+            elif isinstance(s, ir.Havoc):
+                new = {t for t in s.targets if t in names} - out
+                out |= new
+                changed |= bool(new)
+    return out
+
+
+def returns_opaque(fn: Optional[ir.Function], calls: frozenset = frozenset()) -> bool:
+    """May fn return a value of unknown type: an opaque one, a local whose flag may be set,
+    or the result of a call of calls (functions known to return one)?  Its callers then
+    take the call's result as opaque."""
     if fn is None:
         return False
     flagged = {n[len(SHADOW):] for n in fn.locals if n.startswith(SHADOW)}
-
-    def bad(e) -> bool:
-        if isinstance(e, (ir.Unsupported, ir.Call)):
-            return e.opaque
-        if isinstance(e, ir.Var):
-            return e.name in flagged
-        return any(bad(v) for v in vars(e).values() if isinstance(v, ir.Expr))
-    stack = list(fn.body)
-    while stack:
-        s = stack.pop()
-        if isinstance(s, ir.Return) and s.value is not None and bad(s.value):
-            return True
-        for sub in ("then", "orelse", "body", "update"):
-            stack.extend(getattr(s, sub, None) or [])
-    return False
+    tainted = tainted_closure(fn.body, set(fn.locals), flagged, calls) if calls else flagged
+    return any(isinstance(s, ir.Return) and s.value is not None
+               and _reaches(s.value, tainted, calls) for s in _statements(fn.body))
