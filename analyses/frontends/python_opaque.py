@@ -195,9 +195,10 @@ def instrument(ctx, body: list, names: set) -> tuple[list, set]:
     out = block(body)
     # and what they pass it on to (`b = a; c = b; ...`): the whole chain in one pass, so
     # the next lowering is the last
-    for name in tainted_closure(out, names, set(found) | set(tainted)) - set(found):
+    start = {n: getattr(ctx, "taint_why", {}).get(n, "") for n in tainted}
+    for name, reason in tainted_closure(out, names, {**start, **found}).items():
         if name not in tainted:
-            found[name] = f"the value of {name}, of unknown type on some path"
+            found.setdefault(name, reason)
     return out, found
 
 
@@ -210,35 +211,45 @@ def _statements(body: list):
             stack.extend(getattr(s, sub, None) or [])
 
 
-def _reaches(e: ir.Expr, names: set, calls: frozenset) -> bool:
-    """Does e's value come from an opaque value, a local in names, or a call of calls?"""
+def _source(e: ir.Expr, names: dict, calls: frozenset) -> Optional[str]:
+    """Why e's value may be opaque (from an opaque value, a local in names, or a call of
+    calls), or None."""
     if isinstance(e, ir.Unsupported):
-        return e.opaque
+        return e.what if e.opaque else None
     if isinstance(e, ir.Call):
-        return e.opaque or e.func in calls
+        return f"the result of `{e.func}` (of unknown type)" \
+            if e.opaque or e.func in calls else None
     if isinstance(e, ir.Var):
-        return e.name in names
-    return any(_reaches(v, names, calls) for v in vars(e).values() if isinstance(v, ir.Expr))
+        return names.get(e.name)
+    for v in vars(e).values():
+        if isinstance(v, ir.Expr):
+            found = _source(v, names, calls)
+            if found is not None:
+                return found
+    return None
 
 
-def tainted_closure(body: list, names: set, start: set,
-                    calls: frozenset = frozenset()) -> set:
-    """start, plus the locals among names that some assignment binds to a value reaching
-    one of them (or an opaque value, or a call of calls), or that a havoc sets: a fixpoint."""
-    out = set(start)
+def tainted_closure(body: list, names: set, start: dict,
+                    calls: frozenset = frozenset()) -> dict:
+    """start (local -> why), plus the locals among names that some assignment binds to a
+    value from one of them (or an opaque value, or a call of calls), or that a havoc sets:
+    a fixpoint, each with why."""
+    out = dict(start)
     statements = list(_statements(body))
     changed = True
     while changed:
         changed = False
         for s in statements:
-            if isinstance(s, ir.Assign) and s.target in names and s.target not in out \
-                    and _reaches(s.value, out, calls):
-                out.add(s.target)
-                changed = True
+            if isinstance(s, ir.Assign) and s.target in names and s.target not in out:
+                why_ = _source(s.value, out, calls)
+                if why_ is not None:
+                    out[s.target] = why_ or f"the value of {s.target}"
+                    changed = True
             elif isinstance(s, ir.Havoc):
-                new = {t for t in s.targets if t in names} - out
-                out |= new
-                changed |= bool(new)
+                for t in s.targets:
+                    if t in names and t not in out:
+                        out[t] = s.what
+                        changed = True
     return out
 
 
@@ -248,7 +259,7 @@ def returns_opaque(fn: Optional[ir.Function], calls: frozenset = frozenset()) ->
     take the call's result as opaque."""
     if fn is None:
         return False
-    flagged = {n[len(SHADOW):] for n in fn.locals if n.startswith(SHADOW)}
+    flagged = {n[len(SHADOW):]: "" for n in fn.locals if n.startswith(SHADOW)}
     tainted = tainted_closure(fn.body, set(fn.locals), flagged, calls) if calls else flagged
     return any(isinstance(s, ir.Return) and s.value is not None
-               and _reaches(s.value, tainted, calls) for s in _statements(fn.body))
+               and _source(s.value, tainted, calls) is not None for s in _statements(fn.body))
