@@ -156,7 +156,7 @@ def _run(ctx, kinds, findings) -> None:
         if ctx.program.language == "c":
             tctx = _c_termination_context(ctx)
             tctx.skip_infer = _settled_loops(ctx.fn, early)
-            with unbounded_signed():
+            with unbounded_signed(), int_model(tctx.encoding == "int"):
                 found = check_termination(tctx, verdicts, early, _ahead(findings, tctx))
         else:
             plain = ctx.judgement is None or not ctx.judgement.proof_pre
@@ -176,10 +176,26 @@ def _ahead(findings, tctx):
 def _c_termination_context(ctx) -> FnContext:
     """C termination is judged over unbounded signed integers (as SV-COMP defines it): a
     proof then never leans on overflow, and holds for every run without undefined
-    behaviour; unsigned arithmetic still wraps (use it inside unbounded_signed())."""
+    behaviour; unsigned arithmetic still wraps (use it inside unbounded_signed() and
+    int_model(tctx.encoding == "int")).  Unsigned values are z3 Ints in their range
+    (intmodel.py) unless the function uses bitwise operators or is judged in its callers'
+    contexts, as for safety: a bit-vector ranking or recurrence query over an unsigned
+    counter cost z3 30-60 ms where the integer one takes 1 ms.  encoding "bv" here still
+    reads signed values as unbounded; only unsigned ones are bit-vectors."""
     tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
-    tctx.encoding = "int"      # signed unbounded; unsigned stays a bit-vector
+    tctx.encoding = "int" if _int_model_fits(tctx) else "bv"
     return tctx
+
+
+def _int_model_fits(ctx) -> bool:
+    """May ctx's function be encoded in the integer model?  Not with bitwise operators,
+    nor when judged in its callers' contexts (calling_contexts.py encodes those on
+    bit-vectors)."""
+    if getattr(ctx.options, "solver_mode", "bv") not in ("int", "portfolio"):
+        return False
+    in_context = ctx.judgement is not None and bool(ctx.judgement.chains
+                                                    or ctx.judgement.proof_pre)
+    return not in_context and not uses_bitwise(ctx.program, ctx.fn.name)
 
 
 def _settled_loops(fn, decided: dict) -> frozenset:
@@ -211,7 +227,7 @@ def _quick_termination(tctx, verdicts: dict, decided: dict) -> dict:
     tctx.cancel = sub or parent
     out: dict = {}
     try:
-        with unbounded_signed():
+        with unbounded_signed(), int_model(tctx.encoding == "int"):
             quick_verdicts(tctx, verdicts, decided, out=out)
     except Cancelled:
         if sub is None or not sub.expired or parent.cancelled:
@@ -306,11 +322,7 @@ def _safety(ctx, kinds, out: list) -> None:
     if ctx.program.language != "c" or mode not in ("int", "portfolio"):
         check_safety(ctx, kinds, out=out)
         return
-    # bit-vectors for bitwise operators, and for functions judged in their callers'
-    # contexts (calling_contexts.py encodes those contexts on bit-vectors)
-    in_context = ctx.judgement is not None and bool(ctx.judgement.chains
-                                                    or ctx.judgement.proof_pre)
-    first = "bv" if in_context or uses_bitwise(ctx.program, ctx.fn.name) else "int"
+    first = "int" if _int_model_fits(ctx) else "bv"
     start = len(out)
     _safety_in(ctx, kinds, first, out=out)
     found = out[start:]

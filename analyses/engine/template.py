@@ -12,7 +12,7 @@ import z3
 
 from .. import ir
 from . import encode as E
-from .encoding_modes import unbounded
+from .encoding_modes import int_sorted, unbounded
 
 MAX_VARS = 5
 MAX_ROUNDS = 10
@@ -42,7 +42,7 @@ def _render(names, coefs, c0) -> str:
 
 
 def _term(vs, names, types, coefs, c0):
-    bounded = [t for t in types if not unbounded(t)]
+    bounded = [t for t in types if not unbounded(t) and not int_sorted(t)]   # bit-vectors
     if len(bounded) == len(types) and bounded:
         w = max(t.bits for t in types) + CONST_BITS // 2 + 8
         w = max(w, CONST_BITS + 2)

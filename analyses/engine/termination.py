@@ -25,7 +25,7 @@ from ..findings import COUNTEREXAMPLE, PROVED, Finding
 from ..solver import recorder
 from .audit import attach
 from . import encode as E
-from .encoding_modes import signed_math, unbounded_signed
+from .encoding_modes import int_model_on, signed_math, unbounded_signed
 from .widths import contract_width
 from .context import FnContext, elapsed_ms
 from .ranking import Refuted, describe, find_ranking, loop_candidates, plain_expr
@@ -155,6 +155,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     inner = [done.get(id(l)) for l in callgraph.loops_in(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
     witness = None
+    searched = False           # for a non-termination witness
     chc_why = ""
     opaque_range = loop.range_loop and unsupported_in(loop.cond)
     if opaque_range:
@@ -194,6 +195,12 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
             with recorder.role(RANKING_ROLE):
                 ranking = search(stage="rest")
         proved_msg = describe(ranking) if ranking else ""
+        if not ranking:          # a run that never ends settles it before Spacer is asked
+            searched = True
+            with recorder.role("non-termination: recurrent set"):
+                witness = witness or _nontermination(ctx, rec, callee_may_hang=bool(assumed))
+            if isinstance(witness, Finding):
+                return witness
         if not ranking:          # an invariant from Horn clauses may support one
             from .chc_ranking import ranking_with_chc
             ranking, rec2, text = ranking_with_chc(ctx, rec, _branches(loop.body),
@@ -212,10 +219,11 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
             f"the nested loop at line {inner_bad[0].span.line} is not proved to terminate")
         return finding(ctx, loop, "unknown", f"termination: don't know ({why})", reason=why,
                         details={"ranking": proved_msg})
-    with recorder.role("non-termination: recurrent set"):
-        witness = witness or _nontermination(ctx, rec, callee_may_hang=bool(assumed))
-    if isinstance(witness, Finding):
-        return witness
+    if not searched:
+        with recorder.role("non-termination: recurrent set"):
+            witness = witness or _nontermination(ctx, rec, callee_may_hang=bool(assumed))
+        if isinstance(witness, Finding):
+            return witness
     if blockers:
         why = blockers[0]
     elif assumed and not witness:
@@ -313,15 +321,15 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
     """A counterexample Finding, a reason string (witness depends on unknowns), or None.
 
     C is judged over unbounded signed integers (see driver), but a witness is first sought
-    over the exact bit-vector semantics (where undefined behaviour counts as leaving the
-    loop): only when none exists there is a run reported that goes on forever over
+    over the exact semantics (bit-vectors, or the integer model's in-range values;
+    undefined behaviour counts as leaving the loop): only when none exists there is a run reported that goes on forever over
     unbounded integers, and its message says a real run may overflow first.
     callee_may_hang: a callee in the body is not proved to return, so an interpreter run
     that merely runs out of steps may be stuck in it (not a loop that iterates forever):
     only a repeating loop state confirms the witness then."""
     if not signed_math():
         return _witness(ctx, rec, fixed_only, math=False, strict=callee_may_hang)
-    with unbounded_signed(False, contract_width(ctx.program)):
+    with unbounded_signed(False, None if int_model_on() else contract_width(ctx.program)):
         ectx = _exact_view(ctx)
         erec = next((r for r in ectx.abstract.loop_records if r.loop is rec.loop), None)
         found = _witness(ectx, erec, fixed_only, math=False, strict=callee_may_hang) \

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import z3
+from z3 import z3core
 
 from .recorder import active as _recording, core_text as _core_text, digest as _digest
 from .canonical import query_key
@@ -188,20 +189,33 @@ STATS = Stats()
 
 
 def free_consts(terms) -> dict[str, z3.ExprRef]:
-    """Uninterpreted constants (the query's variables) by name."""
+    """Uninterpreted constants (the query's variables) by name, in the order a depth-first
+    walk meets them.  Walks z3's raw ASTs: the range facts of the integer model ask this
+    of every new assertion, and a Python wrapper per node cost more than z3's solving."""
+    Z = z3core
     seen: dict[str, z3.ExprRef] = {}
-    todo = list(terms)
+    todo = [(t.ctx, t.as_ast()) for t in terms]
     visited = set()
     while todo:
-        t = todo.pop()
-        tid = t.get_id()
+        ctx, p = todo.pop()
+        c = ctx.ref()
+        tid = Z.Z3_get_ast_id(c, p)
         if tid in visited:
             continue
         visited.add(tid)
-        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            seen[t.decl().name()] = t
+        kind = Z.Z3_get_ast_kind(c, p)
+        if kind == z3.Z3_QUANTIFIER_AST:
+            todo.append((ctx, Z.Z3_get_quantifier_body(c, p)))
+        elif kind != z3.Z3_APP_AST:
+            continue
         else:
-            todo.extend(t.children())
+            n = Z.Z3_get_app_num_args(c, p)
+            d = Z.Z3_get_app_decl(c, p)
+            if n == 0 and Z.Z3_get_decl_kind(c, d) == z3.Z3_OP_UNINTERPRETED:
+                seen[z3.z3._symbol2py(ctx, Z.Z3_get_decl_name(c, d))] = \
+                    z3.z3._to_expr_ref(p, ctx)
+            else:
+                todo.extend((ctx, Z.Z3_get_app_arg(c, p, j)) for j in range(n))
     return seen
 
 

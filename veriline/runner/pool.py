@@ -190,17 +190,21 @@ class WorkerPool:
             self._running[r.conn] = r
             self.started += 1
 
-    def _step(self, timeout: Optional[float]) -> None:
+    def _step(self, timeout: Optional[float], also=None) -> None:
         """Start what fits, then take results (waiting up to timeout; None: until the
-        first result or the nearest kill time)."""
+        first result, the nearest kill time or, given, until `also` is readable)."""
         self._start_more()
         busy = self._running
-        if not busy:
+        if not busy and also is None:
             return
-        nearest = min(r.kill_at for r in busy.values())
-        left = max(0.0, nearest - time.monotonic())
-        ready = wait(list(busy), timeout=left if timeout is None else min(timeout, left))
+        left = max(0.0, min(r.kill_at for r in busy.values()) - time.monotonic()) \
+            if busy else None
+        if timeout is not None:
+            left = timeout if left is None else min(timeout, left)
+        ready = wait(list(busy) + ([also] if also is not None else []), timeout=left)
         for conn in ready:
+            if conn is also:
+                continue
             try:
                 res = conn.recv()
             except (EOFError, OSError):       # the worker died (segfault, OOM kill)
@@ -221,6 +225,15 @@ class WorkerPool:
                 r.reap(kill=True)
                 self._killed(r, now - r.started)
         self._start_more()
+
+    def wait_also(self, conn) -> None:
+        """Keep the workers going until `conn` (not a worker's) is readable: the runner
+        waits so for the Python files' helper (preparse.py).  Tasks are bound to follow,
+        so the engine is warmed up meanwhile."""
+        if self._ctx.get_start_method() == "fork":
+            warm_up()
+        while not conn.poll():
+            self._step(None, also=conn)
 
     def _killed(self, r: _Running, seconds: float) -> None:
         """A task past its budget: the findings it decided before (as they are) and

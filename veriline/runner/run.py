@@ -2,10 +2,12 @@
 a result or a per-file error, no function outlives its budget, and an interrupted run
 still returns what it found.
 
-Order of work: each file is read and parsed here (a file cache hit needs no parse; a
-function cache hit needs no worker); only the functions left are sent to the pool, so a
-run where everything is cached starts no process.  Results are put back in file and
-function order, so the output does not depend on --jobs.
+Order of work: every file is read and checked against the file cache first (a hit needs
+no parse); the files left are parsed in a forked helper (preparse.py) while this process
+warms the engine up, and taken here in order; a function cache hit needs no worker; only
+the functions left are sent to the pool, so a run whose files the cache answers starts
+no process.  Results are put back in file and function order, so the output does not
+depend on --jobs.
 """
 from __future__ import annotations
 
@@ -67,20 +69,29 @@ class _File:
     slots: dict = field(default_factory=dict)   # function name -> findings (None: pending)
 
 
-def _prepare(path: str, options, language: str, select=None) -> _File:
-    """Read, check the file cache, parse and check the function cache.  select(path,
-    program) -> names: verify only those functions (--diff; no file-level cache then)."""
+def _read(path: str, options, language: str, select=None) -> _File:
+    """Read and check the file cache (a hit: fi.report is set)."""
     from veriline.analyses import api
     fi = _File(path, language, options)
     fi.text = read_source(path, language)
     if options.cache is not None and select is None and not options.record_proofs:
         fi.key = api._file_key(fi.text, path, options, language)
         fi.report = api._file_from_cache(options.cache, fi.key, path, language)
-        if fi.report is not None:
-            return fi
-    fi.program = parse_file(fi.text, path, language,
-                            lambda text, p, lang: api.parse(text, p, lang, options.c_flags))
-    remember_program(path, language, fi.text, fi.program)
+    return fi
+
+
+def _prepare(fi: _File, select=None, preparsed=None) -> _File:
+    """Parse (or take the helper's Program, preparse.py) and check the function cache.
+    select(path, program) -> names: verify only those functions (--diff; no file-level
+    cache then)."""
+    from veriline.analyses import api
+    if fi.report is not None:
+        return fi
+    options, path = fi.options, fi.path
+    fi.program = preparsed or parse_file(
+        fi.text, path, fi.language,
+        lambda text, p, lang: api.parse(text, p, lang, options.c_flags))
+    remember_program(path, fi.language, fi.text, fi.program)
     names = fi.program.functions if select is None else select(path, fi.program)
     for name in fi.program.functions:
         if name in names:
@@ -103,7 +114,7 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
     files_by_i: dict = {}
     by_index: dict = {}
     events = _Events(progress)
-    pool = None
+    pool = pre = None
     streaming = make_pool is None
 
     def settle(task: FunctionTask, found: list, seconds: float) -> None:
@@ -125,10 +136,18 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
 
     try:
         tasks: list[FunctionTask] = []
+        read = _read_all(files, options, select)
+        pre = _preparser(read)
         for i, path in enumerate(files):
             try:
-                fi = _prepare(path, options.for_file(path), api.language_of(path) or "python",
-                              select)
+                fi = read[i]
+                if isinstance(fi, BaseException):
+                    raise fi
+                if pool is None and streaming and _to_parse(fi) and pre.conn is not None:
+                    pool = _open_pool(jobs, done, timed_out)
+                program = pre.take(path, fi.text, pool.wait_also if pool is not None else None) \
+                    if _to_parse(fi) else None
+                fi = _prepare(fi, select, program)
             except FileError as e:
                 _file_error(result, progress, path, str(e), e.__cause__ if verbose else None)
                 continue
@@ -145,12 +164,11 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
             tasks += new
             if streaming and new:
                 if pool is None:
-                    from .pool import WorkerPool
-                    pool = WorkerPool(jobs)
-                    pool.open(done, timed_out)
+                    pool = _open_pool(jobs, done, timed_out)
                 pool.submit(new, [task_weight(fi.program.functions[t.name]) for t in new])
             elif streaming and pool is not None:
                 pool.poll()
+        pre.close()
         events.start(len(files), sum(len(f.slots) for _, f in prepared if f.report is None),
                      prepared)
         if streaming and pool is not None:
@@ -162,6 +180,8 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
         result.incomplete = True
         result.signum = getattr(e, "signum", 2)
     finally:
+        if pre is not None:
+            pre.close()
         if pool is not None:
             pool.close(now=result.incomplete)
             result.workers = pool.started
@@ -179,6 +199,41 @@ def run_check(files: list[str], options, *, jobs: int = 1, budget_s: float = DEF
         progress.close()
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
+
+
+def _read_all(files: list[str], options, select) -> list:
+    """Each file read and checked against the file cache (a _File), or the exception that
+    stopped it, raised when its turn comes so errors keep the files' order."""
+    from veriline.analyses import api
+    out: list = []
+    for path in files:
+        try:
+            out.append(_read(path, options.for_file(path), api.language_of(path) or "python",
+                             select))
+        except (Interrupted, KeyboardInterrupt):
+            raise
+        except BaseException as e:      # noqa: BLE001 - reported in its turn
+            out.append(e)
+    return out
+
+
+def _to_parse(fi) -> bool:
+    return isinstance(fi, _File) and fi.report is None
+
+
+def _preparser(read: list):
+    """The helper that parses the files the cache does not answer (preparse.py)."""
+    from veriline.analyses import api
+    from .preparse import Preparser
+    return Preparser([(fi.path, fi.language, fi.text, tuple(fi.options.c_flags))
+                      for fi in read if _to_parse(fi)], api.parse)
+
+
+def _open_pool(jobs: int, done, timed_out):
+    from .pool import WorkerPool
+    pool = WorkerPool(jobs)
+    pool.open(done, timed_out)
+    return pool
 
 
 class _Events:
