@@ -19,8 +19,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd == "check":
+        from .runner import preparse
+        if not any(a == "--dask" or a.startswith("--dask=") for a in rest):
+            preparse.start_early()     # the frontends' imports on the idle core meanwhile
         from .check_cli import main as check_main
-        return check_main(rest)
+        try:
+            return check_main(rest)
+        finally:
+            preparse.discard_early()   # one this check did not use (bad arguments, ...)
     if cmd == "serve":
         from veriline.server.main import main as serve_main
         return serve_main(rest)

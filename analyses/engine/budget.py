@@ -2,17 +2,17 @@
 
 Budget is a CancelToken with a deadline: every `check()` (FnContext.check, the executor's
 statement loop, the Houdini and ranking loops) raises BudgetExhausted once the deadline has
-passed, and a timer interrupts a z3 query that is still running then.  The driver turns
+passed, and an alarm (alarm.py) interrupts a z3 query that is still running then.  The driver turns
 what was not decided into "don't know: the function's time budget of N s ran out"; the
 runner's worker process is killed if even that does not happen in time (the backstop).
 """
 from __future__ import annotations
 
-import threading
 import time
 from typing import Optional
 
 from ..solver import Cancelled, CancelToken
+from . import alarm
 
 BUDGET_PROPERTY = "budget"       # findings with this property are never cached
 
@@ -33,9 +33,7 @@ class Budget(CancelToken):
         self.seconds = float(seconds)
         self.deadline = time.monotonic() + self.seconds
         self.parent = parent
-        self._timer = threading.Timer(max(0.0, self.seconds), self.cancel)
-        self._timer.daemon = True
-        self._timer.start()
+        self._alarm = alarm.at(self.deadline, self.cancel)
         if parent is not None and hasattr(parent, "adopt"):
             parent.adopt(self)      # the parent's cancel interrupts this budget's z3 query
 
@@ -59,7 +57,7 @@ class Budget(CancelToken):
         super().check()
 
     def stop(self) -> None:
-        self._timer.cancel()
+        alarm.stop(self._alarm)
         if self.parent is not None and hasattr(self.parent, "disown"):
             self.parent.disown(self)
 

@@ -177,11 +177,9 @@ def _c_termination_context(ctx) -> FnContext:
     """C termination is judged over unbounded signed integers (as SV-COMP defines it): a
     proof then never leans on overflow, and holds for every run without undefined
     behaviour; unsigned arithmetic still wraps (use it inside unbounded_signed() and
-    int_model(tctx.encoding == "int")).  Unsigned values are z3 Ints in their range
-    (intmodel.py) unless the function uses bitwise operators or is judged in its callers'
-    contexts, as for safety: a bit-vector ranking or recurrence query over an unsigned
-    counter cost z3 30-60 ms where the integer one takes 1 ms.  encoding "bv" here still
-    reads signed values as unbounded; only unsigned ones are bit-vectors."""
+    int_model(tctx.encoding == "int")).  Unsigned values are Ints in their range when
+    _int_model_fits, as for safety (a bit-vector ranking query over an unsigned counter
+    cost z3 30-60 ms, the integer one 1 ms), else bit-vectors."""
     tctx = FnContext(ctx.program, ctx.fn, ctx.options, ctx.cancel)
     tctx.encoding = "int" if _int_model_fits(tctx) else "bv"
     return tctx

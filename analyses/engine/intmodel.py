@@ -156,3 +156,37 @@ def _constant(e) -> bool:
     while isinstance(e, ir.Cast):
         e = e.arg
     return isinstance(e, ir.Const)
+
+
+def uses_signed(program: ir.Program, name: str) -> bool:
+    """Does a signed bounded C integer type (not _Bool) occur anywhere in the function,
+    in what it may inline, or among the program's globals?  When none does, reading
+    signed values as unbounded (encoding_modes.unbounded_signed) changes nothing, and
+    termination's exact view is the view it has (no second abstract run).  Walks every
+    object of the IR, types inside pointers, arrays and structs included."""
+    from ..callgraph import reachable
+    roots: list = [list(program.globals.values())]
+    for f in {name} | reachable(program, name):
+        fn = program.functions.get(f)
+        if fn is not None:
+            roots.append(fn)
+    seen: set = set()
+    todo = roots
+    while todo:
+        node = todo.pop()
+        if id(node) in seen or isinstance(node, (str, int, float, bool, bytes, type(None))):
+            continue
+        seen.add(id(node))
+        if isinstance(node, ir.IntT):
+            if node.bits is not None and node.signed and node.name != "_Bool":
+                return True
+            continue
+        if isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, (list, tuple, set, frozenset)):
+            todo.extend(node)
+        elif hasattr(node, "__dict__"):
+            todo.extend(vars(node).values())
+        elif hasattr(node, "__slots__"):
+            todo.extend(getattr(node, a, None) for a in node.__slots__)
+    return False

@@ -26,6 +26,7 @@ from ..solver import recorder
 from .audit import attach
 from . import encode as E
 from .encoding_modes import int_model_on, signed_math, unbounded_signed
+from .intmodel import uses_signed
 from .widths import contract_width
 from .context import FnContext, elapsed_ms
 from .ranking import Refuted, describe, find_ranking, loop_candidates, plain_expr
@@ -154,9 +155,7 @@ def _loop_verdict(ctx: FnContext, rec, done: dict, verdicts: dict) -> Finding:
     blockers, assumed = assumed_callees(ctx, rec.callees, verdicts)
     inner = [done.get(id(l)) for l in callgraph.loops_in(loop.body)]
     inner_bad = [f for f in inner if f is not None and f.status != PROVED]
-    witness = None
-    searched = False           # for a non-termination witness
-    chc_why = ""
+    witness, searched, chc_why = None, False, ""     # searched: for a witness
     opaque_range = loop.range_loop and unsupported_in(loop.cond)
     if opaque_range:
         # the frontend could not bound the iterations (the body may change the container
@@ -321,13 +320,13 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
     """A counterexample Finding, a reason string (witness depends on unknowns), or None.
 
     C is judged over unbounded signed integers (see driver), but a witness is first sought
-    over the exact semantics (bit-vectors, or the integer model's in-range values;
-    undefined behaviour counts as leaving the loop): only when none exists there is a run reported that goes on forever over
-    unbounded integers, and its message says a real run may overflow first.
-    callee_may_hang: a callee in the body is not proved to return, so an interpreter run
-    that merely runs out of steps may be stuck in it (not a loop that iterates forever):
-    only a repeating loop state confirms the witness then."""
-    if not signed_math():
+    over the exact semantics (bit-vectors or the integer model's in-range values; undefined
+    behaviour leaves the loop), which is this view when no signed integer occurs: only when
+    none exists is a run reported that goes on forever over unbounded integers, its message
+    saying a real run may overflow first.  callee_may_hang: a callee in the body is not
+    proved to return, so a run that merely runs out of steps may be stuck in it: only a
+    repeating loop state confirms the witness then."""
+    if not signed_math() or not uses_signed(ctx.program, ctx.fn.name):
         return _witness(ctx, rec, fixed_only, math=False, strict=callee_may_hang)
     with unbounded_signed(False, None if int_model_on() else contract_width(ctx.program)):
         ectx = _exact_view(ctx)
@@ -340,7 +339,7 @@ def _nontermination(ctx: FnContext, rec, fixed_only: bool = False,
 
 
 def _exact_view(ctx: FnContext) -> FnContext:
-    """The function under exact bit-vector semantics, built once per function (the
+    """The function under exact semantics, built once per function (the
     repeating-state search and the recurrent-set search both use its loop records; only
     use it inside unbounded_signed(False, ...), where it was built)."""
     view = getattr(ctx, "_exact", None)

@@ -31,11 +31,14 @@ import time
 from multiprocessing.connection import wait
 from typing import Callable, Optional
 
+from veriline.analyses.engine import alarm
 from veriline.analyses.engine.progress import Partial
 
+from .forked import ForkedProcess
 from .task import FunctionTask, TaskResult, verify_task
 
 KILL_GRACE = 0.07          # the kill comes at budget * (1 + KILL_GRACE)
+REPORT_AFTER_S = 0.25      # a worker's findings are sent as decided from then on
 _WARMED: list = []         # warm_up ran in this process
 
 
@@ -76,7 +79,7 @@ def _child(conn, task: FunctionTask) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides about Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        reports = _Reports(conn)
+        reports = _Reports(conn, task.budget_s)
         try:
             result = verify_task(task, report=reports)
         finally:
@@ -90,16 +93,26 @@ def _child(conn, task: FunctionTask) -> None:
 class _Reports:
     """In a worker: each finding decided (engine/progress.py) goes to the parent from a
     thread, so the engine never waits while the parent is busy parsing the next files;
-    what is still queued at the answer is dropped (the answer supersedes it)."""
+    what is still queued at the answer is dropped (the answer supersedes it).  Most tasks
+    answer within REPORT_AFTER_S: until then the reports are only kept (no thread, nothing
+    for the parent to read), and sent at once when the alarm starts the thread."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, budget_s: float) -> None:
         self._conn, self._queue, self._dropping = conn, queue.SimpleQueue(), False
-        self._thread = threading.Thread(target=self._run, name="veriline-reports",
-                                        daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._thread = None
+        self._alarm = alarm.at(time.monotonic() + min(REPORT_AFTER_S, budget_s / 4),
+                               self._start)
 
     def __call__(self, msg) -> None:
         self._queue.put(pickle.dumps(("partial", msg)))
+
+    def _start(self) -> None:
+        with self._lock:
+            if not self._dropping:
+                self._thread = threading.Thread(target=self._run, name="veriline-reports",
+                                                daemon=True)
+                self._thread.start()
 
     def _run(self) -> None:
         while (data := self._queue.get()) is not None:
@@ -107,9 +120,13 @@ class _Reports:
                 self._conn.send_bytes(data)
 
     def close(self) -> None:
-        self._dropping = True
-        self._queue.put(None)
-        self._thread.join()        # only a message being written is finished
+        alarm.stop(self._alarm)
+        with self._lock:
+            self._dropping = True
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()        # only a message being written is finished
 
 
 class _Running:
@@ -119,7 +136,9 @@ class _Running:
         self.started = time.monotonic()
         self.kill_at = self.started + task.budget_s * (1 + KILL_GRACE)
         self.partial = Partial()          # what it decided so far (engine/progress.py)
-        self.proc = ctx.Process(target=_child, args=(child, task), daemon=True)
+        self.proc = ForkedProcess(_child, (child, task)) \
+            if ctx.get_start_method() == "fork" else \
+            ctx.Process(target=_child, args=(child, task), daemon=True)
         self.proc.start()
         child.close()
 
@@ -145,6 +164,7 @@ class WorkerPool:
         self.jobs = max(1, jobs)
         self._ctx = _context()
         self._running: dict = {}
+        self._exiting: list = []           # answered workers not yet joined
         self._todo: list = []              # heap of (-weight, order, task)
         self._order = 0
         self._on_result: Optional[Callable] = None
@@ -213,11 +233,16 @@ class WorkerPool:
                 busy[conn].partial.add(res[1])
                 continue
             r = busy.pop(conn)
-            r.reap(kill=res is None)
+            if res is None:
+                r.reap(kill=True)
+            else:                 # it exits right after its answer: joined later
+                r.conn.close()
+                self._exiting.append(r.proc)
             if res is None:
                 self._on_timeout(r.task, time.monotonic() - r.started, True)
             else:
                 self._on_result(res)
+        self._exiting = [p for p in self._exiting if p.join(0) or p.is_alive()]
         now = time.monotonic()
         for conn, r in list(busy.items()):
             if now >= r.kill_at:
@@ -250,6 +275,12 @@ class WorkerPool:
             r.reap(kill=True)
         self._running.clear()
         self._todo.clear()
+        for p in self._exiting:
+            p.join(0.5)
+            if p.is_alive():
+                p.kill()
+                p.join(0.5)
+        self._exiting.clear()
         gc.unfreeze()
 
 

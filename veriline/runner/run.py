@@ -94,8 +94,9 @@ def _prepare(fi: _File, select=None, preparsed=None) -> _File:
     remember_program(path, fi.language, fi.text, fi.program)
     names = fi.program.functions if select is None else select(path, fi.program)
     for name in fi.program.functions:
-        if name in names:
-            fi.slots[name] = deep_call(api.cached_findings, fi.program, name, options)
+        if name in names:      # (no cache: no lookup, no deep-stack thread per function)
+            fi.slots[name] = None if options.cache is None else \
+                deep_call(api.cached_findings, fi.program, name, options)
     return fi
 
 
