@@ -9,7 +9,8 @@ and the ratio of the medians.  Without --baseline only this installation is time
 
 Figures (2-core machine, idle, 11 interleaved pairs, both installed from wheels with
 `pip install .`, on this examples/): ef26e43 (before the integer model) 1.57 s wall,
-1.57 s CPU; 2026-11-24 0.53 s wall, 0.98 s CPU: 2.96x.  No assertions on time.
+1.57 s CPU; 2026-11-24 0.50 s wall, 0.91 s CPU: 3.03-3.08x (three runs of 15 pairs).
+No assertions on time.
 """
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ def one_run(exe: str, target: str) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", help="another installation's `veriline` executable")
-    ap.add_argument("--current", default=shutil.which("veriline") or os.path.join(
-        os.path.dirname(sys.executable), "veriline"))
+    here = os.path.join(os.path.dirname(sys.executable), "veriline")   # this venv's: a
+    ap.add_argument("--current", default=here if os.path.exists(here)   # shim (pyenv)
+                    else shutil.which("veriline"))                      # adds ~40 ms
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--target", default=os.path.join(ROOT, "examples"))
     a = ap.parse_args()

@@ -3,7 +3,6 @@ through the solver layer, and turns z3 models into concrete, re-checked countere
 from __future__ import annotations
 
 import re
-
 import time
 from functools import cached_property
 from typing import Optional
@@ -14,6 +13,7 @@ from .. import ir, solver
 from ..solver import recorder
 from ..findings import Counterexample
 from . import encode as E
+from .answers import current_answers
 from .encoding_modes import range_facts
 from .encode_ops import compare
 from .executor import Executor
@@ -64,9 +64,14 @@ class FnContext:
             recorder.note(assertions, r, parts)
             return r
         assertions = assertions + range_facts(assertions)
-        r = solver.check(assertions, timeout_ms=t, cache=self.options.cache, cancel=self.cancel,
-                         quick_ms=self.options.cache_min_ms,
-                         racer=self._racer, parts=parts)
+        answers = current_answers()
+        r = answers.get(assertions) if answers is not None else None
+        if r is None:
+            r = solver.check(assertions, timeout_ms=t, cache=self.options.cache,
+                             cancel=self.cancel, quick_ms=self.options.cache_min_ms,
+                             racer=self._racer, parts=parts)
+            if answers is not None:
+                answers.put(assertions, r)
         self.queries += 1
         self.solved += 0 if r.cached else 1
         if r.status == "unknown":

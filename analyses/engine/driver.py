@@ -9,6 +9,7 @@ from ..findings import PROVED, UNKNOWN, Finding
 from ..judgement import judgement_mode
 from ..solver import Cancelled, recorder
 from . import audit
+from .answers import answers_for_one_function
 from .encoding_modes import int_model, math_width, unbounded_signed
 from .widths import contract_width
 from .budget import BUDGET_PROPERTY, BudgetExhausted
@@ -30,7 +31,7 @@ def verify(program: ir.Program, name: str, options, cancel=None) -> list[Finding
         Reported(_reporter(ctx, kinds, cancel.seconds, sink))
     audited = getattr(options, "record_proofs", False) or getattr(options, "cross_check", False)
     try:
-        with math_width(contract_width(program)):
+        with math_width(contract_width(program)), answers_for_one_function():
             if audited:      # auditable proofs (engine/audit.py): record every query
                 with recorder.recording() as rec:
                     try:

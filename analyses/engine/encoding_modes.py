@@ -62,14 +62,15 @@ def int_model(on: bool = True):
     """Encode C integers as mathematical integers in their type's range (intmodel.py)
     instead of bit-vectors.  Contract terms are then plain z3 Ints.  Every constant made
     meanwhile is registered with its range (see range_facts)."""
-    old = (int_model_on(), getattr(_MATH, "bits", None), getattr(_MATH, "ranges", None))
+    old = (int_model_on(), getattr(_MATH, "bits", None), getattr(_MATH, "ranges", None),
+           getattr(_MATH, "facts", None))
     _MATH.intmodel = on
     if on:
-        _MATH.bits, _MATH.ranges = None, {}
+        _MATH.bits, _MATH.ranges, _MATH.facts = None, {}, {}
     try:
         yield
     finally:
-        _MATH.intmodel, _MATH.bits, _MATH.ranges = old
+        _MATH.intmodel, _MATH.bits, _MATH.ranges, _MATH.facts = old
 
 
 @contextmanager
@@ -98,11 +99,19 @@ def range_facts(assertions: list) -> list:
     consts: dict = {}
     for a in assertions:
         consts.update(_free_consts_of(a))
-    out = []
+    facts = _MATH.facts      # (name, term id) -> (range, fact): a function's queries
+    out = []                 # repeat the same constants, and z3's API is slow to rebuild
     for name, c in consts.items():
         r = ranges.get(name)
-        if r is not None and c.sort().kind() == z3.Z3_INT_SORT:
-            out.append(z3.And(c >= r[0], c <= r[1]))
+        if r is None:
+            continue
+        key = (name, c.get_id())
+        hit = facts.get(key)
+        if hit is None or hit[0] != r:
+            fact = z3.And(c >= r[0], c <= r[1]) if c.sort().kind() == z3.Z3_INT_SORT else None
+            hit = facts[key] = (r, fact)     # the fact holds c: no other term takes its id
+        if hit[1] is not None:
+            out.append(hit[1])
     return out
 
 

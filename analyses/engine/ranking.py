@@ -219,20 +219,23 @@ class Refuted:
         self._check, self.models, self.limit = check, [], limit
 
     def proves(self, assertions: list, timeout_ms=None) -> bool:
-        if any(self._satisfies(m, assertions) for m in reversed(self.models)):
-            return False
+        facts: list = []          # the range facts, made once and only when a model
+        if any(self._satisfies(m, assertions, facts) for m in reversed(self.models)):
+            return False          # satisfies everything else (usually none does)
         r = self._check(assertions, timeout_ms) if timeout_ms else self._check(assertions)
         if r.status == "sat" and r.model is not None and len(self.models) < self.limit:
             self.models.append(r.model)
         return r.status == "unsat"
 
     @staticmethod
-    def _satisfies(model, assertions: list) -> bool:
+    def _satisfies(model, assertions: list, facts: list) -> bool:
         try:      # the goal (last) first: it is what usually fails
-            for a in [assertions[-1], *assertions[:-1], *range_facts(assertions)]:
+            for a in [assertions[-1], *assertions[:-1]]:
                 if model.eval(a) is not True:
                     return False
-            return True
+            if not facts:
+                facts.append(range_facts(assertions))
+            return all(model.eval(a) is True for a in facts[0])
         except (ValueError, z3.Z3Exception):
             return False
 

@@ -14,9 +14,11 @@ import z3
 
 from .. import ir, solver
 from ..solver import recorder
+from ..solver.implied import drop_implied
 from . import encode as E
 from .encode_ops import compare
 from .budget import tick
+from .encoding_modes import range_facts
 from .ranking import _atoms, _ev, _text
 from .state import disj
 
@@ -213,16 +215,11 @@ def _houdini(ctx, rec, alive):
 
 
 def _minimal_labels(ctx, rec, alive):
-    """Drop facts implied by the others, to show a short witness."""
+    """Drop facts implied by the others, to show a short witness (the first-listed kept:
+    == before >=).  Only what is shown changes: the witness is all of `alive`."""
     labels = [l for l, _ in alive]
-    keep = list(alive)
-    for item in reversed(list(alive)):     # keep the first-listed (== before >=)
-        tick(ctx.cancel)
-        rest = [x for x in keep if x is not item]
-        if not rest:
-            break
-        q = ctx.check([z3.And(*[f(rec.head.vars) for _, f in rest]),
-                       z3.Not(item[1](rec.head.vars))], 500)
-        if q.status == "unsat":
-            keep = rest
-    return [l for l, _ in keep] or labels
+    facts = [f(rec.head.vars) for _, f in alive]
+    remaining = getattr(ctx.cancel, "remaining_ms", None)
+    ms = 500 if remaining is None else max(1, min(500, remaining()))
+    keep = drop_implied(facts, range_facts(facts), ms, lambda: tick(ctx.cancel))
+    return [labels[k] for k in keep] or labels

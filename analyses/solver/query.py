@@ -82,6 +82,14 @@ class Model:
         if z3model is None and self._decls:
             self._m = _native(self._values, self._decls)
 
+    def copy(self) -> "Model":
+        """An independent copy: evaluating with model completion extends a z3 model."""
+        m = Model.__new__(Model)
+        m.__dict__.update(self.__dict__)
+        if self._m is not None:
+            m._m = self._m.translate(self._m.ctx)
+        return m
+
     def eval(self, term: z3.ExprRef):
         """Value of term as a Python int/bool (bit-vectors as unsigned ints)."""
         if self._m is not None:

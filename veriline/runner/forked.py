@@ -8,6 +8,7 @@ function.  Only what the pool uses: start, kill, join(timeout), is_alive.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import time
 from typing import Callable, Optional
@@ -45,6 +46,18 @@ class ForkedProcess:
     def join(self, timeout: Optional[float] = None) -> None:
         if self.pid is None or self._reap(0 if timeout is None else os.WNOHANG):
             return
+        if timeout and hasattr(os, "pidfd_open"):    # readable when it exits: no polling
+            try:
+                fd = os.pidfd_open(self.pid)
+            except OSError:
+                fd = None
+            if fd is not None:
+                try:
+                    select.select([fd], [], [], timeout)
+                finally:
+                    os.close(fd)
+                self._reap(os.WNOHANG)
+                return
         deadline, pause = time.monotonic() + (timeout or 0.0), 0.0005
         while not self._reap(os.WNOHANG) and time.monotonic() < deadline:
             time.sleep(pause)
