@@ -99,17 +99,17 @@ def range_facts(assertions: list) -> list:
     consts: dict = {}
     for a in assertions:
         consts.update(_free_consts_of(a))
-    facts = _MATH.facts      # (name, term id) -> (range, fact): a function's queries
-    out = []                 # repeat the same constants, and z3's API is slow to rebuild
+    facts = _MATH.facts      # (name, context, term id) -> (range, fact, term): a function's
+    out = []                 # queries repeat the same constants; z3's API is slow to rebuild
     for name, c in consts.items():
         r = ranges.get(name)
         if r is None:
             continue
-        key = (name, c.get_id())
+        key = (name, id(c.ctx), c.get_id())
         hit = facts.get(key)
         if hit is None or hit[0] != r:
             fact = z3.And(c >= r[0], c <= r[1]) if c.sort().kind() == z3.Z3_INT_SORT else None
-            hit = facts[key] = (r, fact)     # the fact holds c: no other term takes its id
+            hit = facts[key] = (r, fact, c)  # holds c: no other term takes its id meanwhile
         if hit[1] is not None:
             out.append(hit[1])
     return out

@@ -18,11 +18,12 @@ def drop_implied(facts: list, background: list = (), timeout_ms: int = 500,
     """Indices of the facts kept when each one, from the last to the first, is dropped
     if the facts still kept imply it (under `background`, e.g. type ranges).  An
     undecided implication keeps its fact.  tick(): called between queries (cancellation)."""
-    s = z3.SimpleSolver()
+    ctx = facts[0].ctx if facts else None
+    s = z3.SimpleSolver(ctx=ctx)
     s.set("timeout", int(timeout_ms))
     s.add(*background)
-    use = [z3.Bool(f"__use_{i}") for i in range(len(facts))]     # the fact holds
-    neg = [z3.Bool(f"__negated_{i}") for i in range(len(facts))]  # the fact fails
+    use = [z3.FreshBool("use", ctx) for _ in facts]          # assumed: the fact holds
+    neg = [z3.FreshBool("negated", ctx) for _ in facts]      # assumed: the fact fails
     for i, f in enumerate(facts):
         s.add(z3.Implies(use[i], f), z3.Implies(neg[i], z3.Not(f)))
     keep = list(range(len(facts)))
