@@ -9,8 +9,8 @@ and the ratio of the medians.  Without --baseline only this installation is time
 
 Figures (2-core machine, idle, 11 interleaved pairs, both installed from wheels with
 `pip install .`, on this examples/): ef26e43 (before the integer model) 1.57 s wall,
-1.57 s CPU; 2026-11-24 (4331339) 0.50 s wall, 0.92 s CPU: 3.03-3.18x (five runs of 15
-pairs: 3.03, 3.08, 3.18, 3.13, 3.16).  No assertions on time.
+1.57 s CPU; 2026-11-24 (4331339, c0f88b4) 0.49-0.50 s wall, 0.91-0.92 s CPU: 3.08-3.18x
+(six runs of 15 pairs: 3.08, 3.18, 3.13, 3.16; 3.14, 3.15).  No assertions on time.
 """
 from __future__ import annotations
 
