@@ -62,14 +62,8 @@ def test_same_report_with_and_without_the_helper(files, monkeypatch):
 
 
 def test_a_frontend_crash_is_reported_by_the_runner_as_without_the_helper(files,
-                                                                          monkeypatch):
-    real = api.parse
-
-    def crashing(text, path, language=None, c_flags=()):
-        if path.endswith("a.py"):
-            raise ValueError("boom")
-        return real(text, path, language, c_flags)
-    monkeypatch.setattr(api, "parse", crashing)
+                                                                          frontend_crash):
+    frontend_crash("a.py", ValueError("boom"))
     got = run_check(files, Options(), jobs=1)
     assert [(os.path.basename(e.file), e.reason) for e in got.errors] == [
         ("a.py", "the python frontend failed: ValueError: boom"),

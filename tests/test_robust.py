@@ -201,19 +201,12 @@ def test_declared_source_encoding_is_honoured(tmp_path):
     assert "latin.py:5:5: ✗ contract [f] assertion fails: f(3)" in out.stdout
 
 
-def test_frontend_crash_is_a_file_error(tmp_path, monkeypatch):
-    from veriline.analyses import api
+def test_frontend_crash_is_a_file_error(tmp_path, frontend_crash):
     from veriline.analyses.api import Options
     from veriline.runner import run_check
     (tmp_path / "good.py").write_text(GOOD)
     (tmp_path / "crash.py").write_text("def h(x: int) -> int:\n    return x\n")
-    real = api.parse
-
-    def parse(text, path, language=None, c_flags=()):
-        if path.endswith("crash.py"):
-            raise RuntimeError("frontend bug")
-        return real(text, path, language, c_flags)
-    monkeypatch.setattr(api, "parse", parse)
+    frontend_crash("crash.py", RuntimeError("frontend bug"))
     res = run_check([str(tmp_path / "crash.py"), str(tmp_path / "good.py")], Options(),
                     jobs=1)
     assert [(os.path.basename(e.file), e.reason) for e in res.errors] == \

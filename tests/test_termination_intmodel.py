@@ -2,7 +2,10 @@
 Ints in their range that wrap mod 2^n, so Spacer can support their rankings; functions
 with bitwise operators keep bit-vectors; the verdicts of the shared examples do not
 depend on the encoding."""
+import os
+
 from veriline.analyses.api import Options, analyze_source
+from conftest import EXAMPLES
 from findings_kit import one_per_function
 
 SOURCE = """
@@ -21,25 +24,12 @@ unsigned masked(unsigned n) {
     while (x > 0) x--;
     return x;
 }
-
-unsigned count_up(unsigned n) {
-    unsigned steps = 0;
-    for (unsigned i = 0; i <= n; i++)
-        steps++;
-    return steps;
-}
-
-unsigned count_up_fixed(unsigned n) {
-    unsigned steps = 0;
-    for (unsigned i = 0; i < n; i++)
-        steps++;
-    return steps;
-}
 """
+UNSIGNED_LOOP = os.path.join(EXAMPLES, "c", "unsigned_loop.c")    # count_up(_fixed)
 
 
-def _loops(mode: str) -> dict:
-    rep = analyze_source(SOURCE, "u.c", Options(solver_mode=mode, analyses=("termination",)))
+def _loops(mode: str, source: str = SOURCE) -> dict:
+    rep = analyze_source(source, "u.c", Options(solver_mode=mode, analyses=("termination",)))
     return one_per_function(rep.findings, keep=lambda f: f.property == "loop")
 
 
@@ -63,7 +53,8 @@ def test_bitwise_operators_keep_bit_vectors():
 
 def test_wrapping_counter_verdicts_agree_in_both_encodings():
     for mode in ("int", "bv"):
-        loops = _loops(mode)
+        with open(UNSIGNED_LOOP) as fh:
+            loops = _loops(mode, fh.read())
         bad, good = loops["count_up"], loops["count_up_fixed"]
         assert bad.status == "counterexample"
         assert bad.counterexample.inputs == {"n": 4294967295}

@@ -166,7 +166,7 @@ class WorkerPool:
         self.jobs = max(1, jobs)
         self._ctx = _context()
         self._running: dict = {}
-        self._exiting: list = []           # answered workers not yet joined
+        self._exiting: list = []           # answered workers (_Running) not yet joined
         self._todo: list = []              # heap of (-weight, order, task)
         self._order = 0
         self._on_result: Optional[Callable] = None
@@ -237,14 +237,12 @@ class WorkerPool:
             r = busy.pop(conn)
             if res is None:
                 r.reap(kill=True)
+                self._on_timeout(r.task, time.monotonic() - r.started, True)
             else:                 # it exits right after its answer: joined later
                 r.conn.close()
-                self._exiting.append(r.proc)
-            if res is None:
-                self._on_timeout(r.task, time.monotonic() - r.started, True)
-            else:
+                self._exiting.append(r)
                 self._on_result(res)
-        self._exiting = [p for p in self._exiting if p.join(0) or p.is_alive()]
+        self._exiting = [r for r in self._exiting if r.proc.join(0) or r.proc.is_alive()]
         now = time.monotonic()
         for conn, r in list(busy.items()):
             if now >= r.kill_at:
@@ -277,11 +275,8 @@ class WorkerPool:
             r.reap(kill=True)
         self._running.clear()
         self._todo.clear()
-        for p in self._exiting:
-            p.join(0.5)
-            if p.is_alive():
-                p.kill()
-                p.join(0.5)
+        for r in self._exiting:
+            r.reap(kill=False)
         self._exiting.clear()
         gc.unfreeze()
 
